@@ -1,0 +1,42 @@
+# lrsearch — `make run` builds the index of the shipped corpus and serves it; `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+INDEX  ?= data/index
+
+.DEFAULT_GOAL := help
+.PHONY: help install test lint run bench index stress clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the project with its test tools
+
+test: $(STAMP)  ## run the test suite
+	$(BIN)/pytest -q -m 'not slow'
+
+stress: $(STAMP)  ## run the slow reliability tests
+	$(BIN)/pytest -q -m slow
+
+lint: $(STAMP)  ## ruff over the code
+	$(BIN)/ruff check indexer search_app tests
+
+index: $(STAMP)  ## build the index of the shipped corpus into $(INDEX)
+	$(BIN)/lrsearch ingest corpus --index $(INDEX)
+
+run: $(STAMP)  ## build the index of corpus/ if missing, then serve on http://127.0.0.1:5000
+	@test -d $(INDEX) || $(BIN)/lrsearch ingest corpus --index $(INDEX)
+	$(BIN)/lrsearch serve --index $(INDEX)
+
+bench: $(STAMP)  ## build synthetic corpora and print build and query figures
+	$(BIN)/python -m search_app.bench
+
+clean:  ## remove the venv, built data and caches
+	rm -rf $(VENV) data .pytest_cache .hypothesis

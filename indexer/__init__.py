@@ -1,0 +1,1 @@
+"""Write side of lrsearch: crawl → decode → clean → metadata/sections → passages → index."""

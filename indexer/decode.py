@@ -1,0 +1,164 @@
+"""Bytes → text, choosing the encoding the way a browser would and refusing silent mojibake.
+
+Order of evidence: byte-order mark, the HTTP ``Content-Type`` charset, the ``<meta>`` charset, then UTF-8,
+GB18030 and Big5 tried strictly, then charset-normalizer's detection. ``gb2312``/``gbk`` labels are read as
+GB18030 (WHATWG does the same): pages labelled gb2312 routinely hold GBK-only characters such as 镕, 喆.
+A candidate that decodes but looks like Latin-1 soup or is full of replacement characters is rejected and
+the next one tried; the choice and the reason are returned with the text.
+What this does not catch: two legacy encodings that both decode cleanly into plausible Chinese — then the
+share of common characters decides, which can still be wrong on very short texts.
+"""
+from __future__ import annotations
+
+import codecs
+import functools
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+# WHATWG-style label aliases, narrowed to what Chinese sites send.
+_ALIASES = {
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030", "gb_2312": "gb18030",
+    "chinese": "gb18030", "csgb2312": "gb18030", "iso-ir-58": "gb18030", "cp936": "gb18030", "ms936": "gb18030",
+    "windows-936": "gb18030", "euc-cn": "gb18030", "gb18030": "gb18030", "hz-gb-2312": "hz",
+    "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "x-x-big5": "big5hkscs", "cn-big5": "big5hkscs",
+    "csbig5": "big5hkscs", "cp950": "big5hkscs",
+    "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "x-unicode20utf8": "utf-8",
+    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
+}
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+_HEADER = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.I)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_LATIN_SOUP = re.compile(r"[\u0080-\u024f\u2000-\u206f\u20ac\u2122\u0152\u0153\u0160\u0161\u0178\u017d\u017e]")
+
+
+class DecodeError(ValueError):
+    """No candidate encoding gave plausible text."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str      # the codec used, e.g. gb18030
+    how: str           # the evidence, e.g. "meta gb2312 → gb18030"
+
+
+def normalize_label(label: str) -> str | None:
+    """Map a charset label to a Python codec name, or None if Python does not know it."""
+    label = label.strip().strip("\"'").lower()
+    name = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(name).name if name not in ("gb18030", "big5hkscs", "cp1252", "hz") else name
+    except LookupError:
+        return None
+
+
+def declared_charset(data: bytes) -> str | None:
+    """Return the charset named in a <meta> tag within the first 4 KiB, if any."""
+    m = _META.search(data[:4096])
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+@functools.lru_cache(maxsize=1)
+def _common_chars() -> frozenset[str]:
+    """The ~4,000 most frequent Chinese characters (simplified and traditional), from jieba's dictionary.
+
+    Loaded only when two legacy encodings both decode cleanly and have to be told apart.
+    """
+    import importlib.resources
+
+    from indexer.normalize import to_traditional
+    freq: dict[str, int] = {}
+    with importlib.resources.files("jieba").joinpath("dict.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            word, count = line.split(" ", 2)[:2]
+            for ch in word:
+                freq[ch] = freq.get(ch, 0) + int(count)
+    top = sorted(freq, key=freq.get, reverse=True)[:4000]
+    return frozenset(top) | frozenset(to_traditional("".join(top)))
+
+
+def plausibility(text: str) -> float:
+    """Score 0..1 of how much a decoded text looks like real (Chinese or ASCII) text."""
+    if not text:
+        return 1.0
+    non_ascii = [c for c in text if ord(c) > 127]
+    if not non_ascii:
+        return 1.0
+    bad = text.count("\ufffd") + sum(1 for c in non_ascii if 0x80 <= ord(c) < 0xA0)
+    soup = len(_LATIN_SOUP.findall(text))
+    cjk = len(_CJK.findall(text))
+    return max(0.0, (cjk - 3 * bad - soup) / len(non_ascii))
+
+
+def _common_share(text: str) -> float:
+    common = _common_chars()
+    cjk = _CJK.findall(text)
+    return sum(1 for c in cjk if c in common) / len(cjk) if cjk else 0.0
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode(data: bytes, http_charset: str | None = None, is_html: bool | None = None) -> Decoded:
+    """Decode ``data`` and say which encoding was used and why.
+
+    :param http_charset: the charset from a Content-Type header, or the whole header value.
+    :raises DecodeError: when nothing gives plausible text (binary data, unknown encodings).
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return Decoded(data.decode(codec, "replace"), codec.replace("-sig", ""), "byte-order mark")
+
+    candidates: list[tuple[str, str]] = []
+    if http_charset:
+        m = _HEADER.search(http_charset)
+        label = m.group(1) if m else http_charset
+        if (codec := normalize_label(label)):
+            candidates.append((codec, f"http {label.lower()}" + (f" → {codec}" if codec != label.lower() else "")))
+    if is_html is not False and (label := declared_charset(data)):
+        if (codec := normalize_label(label)):
+            candidates.append((codec, f"meta {label.lower()}" + (f" → {codec}" if codec != label.lower() else "")))
+    for codec in ("utf-8", "gb18030", "big5hkscs"):
+        candidates.append((codec, f"tried {codec}"))
+
+    rejected = []
+    clean: list[tuple[str, str, str]] = []
+    for codec, how in candidates:
+        text = _strict(data, codec)
+        if text is None:
+            rejected.append(f"{codec}: invalid bytes")
+            continue
+        if plausibility(text) < 0.5:
+            rejected.append(f"{codec}: implausible text")
+            continue
+        if how.startswith(("http", "meta")) or codec == "utf-8":
+            return Decoded(text, codec, how)
+        clean.append((text, codec, how))
+    if len(clean) == 1:
+        return Decoded(*clean[0])
+    if clean:
+        # GB18030 and Big5 both decoded: the one whose characters are common Chinese wins.
+        text, codec, how = max(clean, key=lambda c: _common_share(c[0]))
+        return Decoded(text, codec, how + " (common-character share)")
+
+    best = from_bytes(data[:2_000_000]).best()
+    if best is not None:
+        codec = normalize_label(best.encoding) or best.encoding
+        text = data.decode(codec, "replace")
+        if plausibility(text) >= 0.5:
+            return Decoded(text, codec, f"detected {best.encoding}")
+        rejected.append(f"{codec}: implausible text")
+    # Last resort: a declared legacy encoding with a few bad bytes is still better than nothing.
+    for codec, how in candidates:
+        text = data.decode(codec, "replace")
+        if text.count("\ufffd") <= max(2, len(text) // 1000) and plausibility(text) >= 0.5:
+            return Decoded(text, codec, how + " (lossy)")
+    raise DecodeError("no plausible text encoding (" + "; ".join(dict.fromkeys(rejected)) + ")")

@@ -1,0 +1,228 @@
+"""Report metadata from the cleaned text: the congress (body), region, province, level, year and doc type.
+
+Evidence is read in order of reliability: the title, a ——subtitle, the session line ("在…第N届人民代表大会
+第N次会议上"), the opening paragraphs, then counts over the whole text. Redacted names (XX旗, **市, 某县) give
+no region but still a level from their suffix. All rules work on simplified text.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from indexer import divisions as dv
+
+CONGRESS = re.compile(r"人民代表大会常务委员会|人大常委会|人民代表大会|人大")
+_SESSION_TAIL = re.compile(r"(第[一二三四五六七八九十百零〇\d]+届|[一二三四五六七八九十]+届|\d{4}年度?|届)$")
+_REDACTED = re.compile(r"(?:[XxＸｘ×*＊]{1,6}|某)(自治区|自治州|自治县|特别行政区|省|市|州|地区|盟|县|区|旗)$")
+_SUFFIX_LEVEL = {"省": "provincial", "自治区": "provincial", "特别行政区": "provincial", "市": "city",
+                 "自治州": "city", "州": "city", "地区": "city", "盟": "city", "县": "county", "区": "county",
+                 "旗": "county", "自治县": "county"}
+# Party-committee words that say which level a report speaks from.
+_CUE_LEVEL = {"省委": "provincial", "自治区党委": "provincial", "市委": "city", "州委": "city", "盟委": "city",
+              "县委": "county", "区委": "county", "旗委": "county"}
+_INNER_MONGOLIA = re.compile(r"嘎查|苏木|盟委|旗委|蒙古族")
+_YEAR = r"((?:19|20)\d\d)"
+
+
+@dataclass
+class Place:
+    region: str | None
+    province: str | None
+    level: str | None
+    code: str | None = None
+    written: str = ""          # the name as the report writes it (XX旗, 成都市武侯区)
+    evidence: str = ""
+
+
+def _score_in_context(d: dv.Division, text: str) -> int:
+    """How strongly the text supports this division among same-named ones: mentions of its parents."""
+    score = 0
+    for anc in dv.ancestors(d):
+        score += 3 * text.count(anc.name) + text.count(anc.short)
+    if d.province == "内蒙古自治区" and _INNER_MONGOLIA.search(text):
+        score += 2
+    return score
+
+
+def _pick(cands: list[dv.Division], context: str, before: str = "") -> dv.Division | None:
+    """Choose among same-named divisions, preferring one whose parent is written just before it."""
+    if not cands:
+        return None
+    if len(cands) == 1:
+        return cands[0]
+    near = [d for d in cands if any(a.name in before or a.short in before for a in dv.ancestors(d))]
+    if len(near) == 1:
+        return near[0]
+    ranked = sorted(near or cands, key=lambda d: _score_in_context(d, context), reverse=True)
+    if _score_in_context(ranked[0], context) > _score_in_context(ranked[1], context):
+        return ranked[0]
+    return None
+
+
+def _place_before(window: str, context: str) -> Place | None:
+    """Resolve the place named at the end of ``window`` (the text just before 人大常委会 or 人民代表大会)."""
+    for _ in range(3):
+        window = _SESSION_TAIL.sub("", window)
+    if window.endswith("全国"):
+        return Place("全国", None, "national", None, "全国", "national congress")
+    if (m := _REDACTED.search(window)):
+        return Place(None, None, _SUFFIX_LEVEL.get(m.group(1)), None, m.group(0), "redacted name")
+    for size in range(min(len(window), 16), 1, -1):
+        tail = window[-size:]
+        full = dv.by_name().get(tail)
+        short = dv.by_short_name().get(tail) if size >= 2 else None
+        cands = full or short
+        if not cands:
+            continue
+        if short and not full and size < 2:
+            continue
+        d = _pick(cands, context, window[:-size])
+        if d is None:
+            names = {c.province for c in cands}
+            province = names.pop() if len(names) == 1 else None
+            return Place(cands[0].name, province, cands[0].level, None, tail, "ambiguous name")
+        return Place(d.name, d.province, "provincial" if d.level == "provincial" else d.level,
+                     d.code, tail, "named congress")
+    return None
+
+
+def congress_mentions(text: str, context: str) -> list[Place]:
+    """Every congress named in ``text`` (浙江省人民代表大会, XX旗人大常委会, 全国人大 …) in order."""
+    out = []
+    for m in CONGRESS.finditer(text):
+        window = re.split(r"[\s，,。、；;：:“”\"'（）()《》【】\[\]丨|—]", text[max(0, m.start() - 24):m.start()])[-1]
+        if (place := _place_before(window, context)):
+            out.append(place)
+    return out
+
+
+def _fallback_place(text: str) -> Place | None:
+    """No congress is named: take the division the text talks about most, at the level its cue words say."""
+    cues = Counter()
+    for word, level in _CUE_LEVEL.items():
+        cues[level] += text.count(word)
+    level = cues.most_common(1)[0][0] if cues and cues.most_common(1)[0][1] else None
+    counts: Counter = Counter(m.group(0) for m in dv.full_name_pattern().finditer(text))
+    for m in re.finditer(r"法治([\u4e00-\u9fff]{2,5}?)建设|([\u4e00-\u9fff]{2,4})人大(?!代表|常委会)", text):
+        name = m.group(1) or m.group(2)
+        if name in dv.by_short_name():
+            counts[name] += 2
+    best = None
+    for name, n in counts.most_common():
+        cands = dv.by_name().get(name) or dv.by_short_name().get(name) or []
+        d = _pick(cands, text)
+        if d is None:
+            continue
+        fits = level is None or d.level == level or (level == "city" and d.name.endswith("市"))
+        if fits and (best is None or n > best[1]):
+            best = (d, n)
+    if best is None:
+        return None
+    d = best[0]
+    return Place(d.name, d.province, d.level if d.level != "city" or level != "county" else "county", d.code,
+                 d.name, "most mentioned")
+
+
+def find_place(title: str, subtitles: list[str], opening: str, text: str) -> Place:
+    """The congress's own jurisdiction."""
+    for source, label in ((title, "title"), (" ".join(subtitles), "subtitle"), (opening, "opening")):
+        places = congress_mentions(source, text)
+        if places:
+            p = places[0]
+            p.evidence = f"{label}: {p.evidence}"
+            return p
+    places = congress_mentions(text, text)
+    named = Counter((p.region, p.province, p.level, p.code) for p in places if p.region or p.written)
+    if named:
+        (region, province, level, code), _ = named.most_common(1)[0]
+        written = next(p.written for p in places if (p.region, p.code) == (region, code))
+        return Place(region, province, level, code, written, "text: most named congress")
+    if (p := _fallback_place(text)):
+        return p
+    m = re.search(r"(?:[XxＸｘ×*＊]{1,6}|某)(自治州|自治县|省|市|州|县|区|旗)", title + " " + opening)
+    if m:
+        return Place(None, None, _SUFFIX_LEVEL[m.group(1)], None, m.group(0), "redacted name")
+    return Place(None, None, None, None, "", "none")
+
+
+def congress_body(place: Place) -> str:
+    """The congress as people cite it: 巴彦淖尔市人大常委会, 全国人大常委会, XX旗人大常委会."""
+    name = place.region or place.written
+    return f"{name}人大常委会" if name else ""
+
+
+# ------------------------------------------------------------------------------------------------ year
+
+_PLAN_HEAD = re.compile(_YEAR + r"年的?(主要)?(工作)?(任务|打算|安排|计划|要点|建议|思路|重点)")
+_RETRO_HEAD = re.compile(_YEAR + r"年(的)?(工作回顾|工作总结|回顾|主要工作(?!任务|安排|打算|计划|要点|重点)|工作开展情况)")
+_OPENING = re.compile(r"^" + _YEAR + r"年(度)?(以来|来|，|,|是|、|里|，是|中)")
+_FIVE_YEARS = re.compile(r"过去五年|五年来|本届以来|任期以来|届内|过去的五年")
+
+
+def find_year(title: str, subtitles: list[str], headings: list[str], opening: list[str],
+              pub_date: str | None, text: str) -> tuple[int | None, list[int] | None, str]:
+    """The last year the report covers, the years of a term report, and the evidence used."""
+    year, how = None, ""
+    if (m := re.findall(_YEAR + r"\s*年", title)):
+        year, how = max(map(int, m)), "title"
+    elif (m := re.findall(_YEAR + r"\s*年", " ".join(subtitles))):
+        year, how = max(map(int, m)), "subtitle"
+    else:
+        for h in headings:
+            if (m := _RETRO_HEAD.search(h)):
+                year, how = int(m.group(1)), "review heading"
+                break
+        else:
+            for p in opening:
+                if (m := _OPENING.match(p)):
+                    year, how = int(m.group(1)), "opening"
+                    break
+            else:
+                plans = [int(m.group(1)) for h in headings if (m := _PLAN_HEAD.search(h))]
+                if plans:
+                    year, how = max(plans) - 1, "plan heading"
+                elif pub_date:
+                    y, month = int(pub_date[:4]), int(pub_date[5:7])
+                    year, how = (y - 1 if month <= 6 else y), "publication date"
+                else:
+                    years = Counter(int(y) for y in re.findall(_YEAR + r"年", text))
+                    if years:
+                        year, how = years.most_common(1)[0][0], "most mentioned year"
+    covered = None
+    head = " ".join(opening[:6]) + " " + title
+    if year and _FIVE_YEARS.search(head):
+        covered = [year - 4, year]
+    return year, covered, how
+
+
+# -------------------------------------------------------------------------------------------- doc type
+
+DOC_TYPES = ("工作报告", "法治建设工作报告", "述法报告", "工作综述", "other")
+_NEWS_TITLE = re.compile(r"提请|审议|表决|获.{0,4}通过|高票通过|出炉|解读|图解|读懂|亮点|关键词|侧记|热议|聚焦.{0,6}报告|"
+                         r"向.{0,12}作.{0,8}报告|听取.{0,10}报告")
+_NEWS_TEXT = re.compile(r"报告指出|报告显示|报告提出|报告介绍|报告还|报告同时|报告表示|据了解|记者|代表们|会议指出|会议强调")
+
+
+def find_doc_type(title: str, subtitles: list[str], text: str) -> str:
+    """工作报告, 法治建设工作报告, 述法报告, 工作综述, or other (news about a report, a work plan, anything else)."""
+    head = title + " " + " ".join(subtitles)
+    if re.search(r"工作要点|工作计划|要点$", title) and "报告" not in title:
+        return "other"
+    news_hits = len(_NEWS_TEXT.findall(text))
+    if (_NEWS_TITLE.search(title) and "综述" not in head) or news_hits >= 4:
+        return "other"
+    if "述法" in head:
+        return "述法报告"
+    if re.search(r"法治(政府)?建设.{0,8}报告|依法治.{0,6}报告|法治.{0,4}工作.{0,4}报告", head):
+        return "法治建设工作报告"
+    if "综述" in head:
+        return "工作综述"
+    if re.search(r"工作报告|常务委员会报告|常委会报告", head):
+        return "工作报告"
+    opening = text[:600]
+    if "各位代表" in opening:
+        return "工作报告"
+    if re.search(r"人大常委会|常委会", opening) and not title:
+        return "工作综述"
+    return "other"

@@ -1,0 +1,92 @@
+"""Plain data objects passed between pipeline stages."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Block:
+    """One paragraph of extracted text with what the markup said about it."""
+    text: str
+    heading_level: int = 0     # 1–6 for <h1>…<h6> or Markdown #, else 0
+    bold: bool = False         # the whole paragraph was bold (<strong>, <b>, a 黑体 font, **…**)
+    run_in: str = ""           # a bold opening phrase of the paragraph ("突出立法重点。")
+
+
+@dataclass
+class Extracted:
+    """What the cleaner found in one file before any interpretation."""
+    blocks: list[Block]
+    title: str = ""
+    pub_date: str | None = None
+    source_name: str = ""
+    encoding: str = "utf-8"
+    encoding_how: str = ""
+    format: str = "text"
+
+
+@dataclass
+class Passage:
+    passage_id: str
+    ordinal: int
+    text: str
+    start: int                 # character offsets into Document.text
+    end: int
+    heading: str
+    category: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Section:
+    heading: str
+    level: int                 # 0 = preamble before the first heading, 1 = top heading, 2 = sub-heading …
+    category: str
+    own_category: str | None = None   # the heading's own confident category, before inheritance
+    passages: list[Passage] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"heading": self.heading, "level": self.level, "category": self.category,
+                "passages": [p.to_dict() for p in self.passages]}
+
+
+@dataclass
+class Document:
+    doc_id: str
+    title: str
+    body: str                  # the congress, e.g. 巴彦淖尔市人大常委会
+    region: str | None
+    province: str | None
+    level: str | None          # national / provincial / city / county
+    year: int | None
+    doc_type: str
+    source: str
+    traditional: bool
+    text: str                  # the cleaned report text, one paragraph per line
+    sections: list[Section] = field(default_factory=list)
+    years_covered: list[int] | None = None
+    pub_date: str | None = None
+    region_code: str | None = None
+    encoding: str = "utf-8"
+    encoding_how: str = ""
+    format: str = "text"
+    content_hash: str = ""
+    sources: list[str] = field(default_factory=list)
+
+    def passages(self) -> list[Passage]:
+        return [p for s in self.sections for p in s.passages]
+
+    def to_dict(self) -> dict:
+        d = {k: v for k, v in asdict(self).items() if k != "sections"}
+        d["sections"] = [s.to_dict() for s in self.sections]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Document":
+        d = dict(d)
+        sections = [Section(heading=s["heading"], level=s["level"], category=s["category"],
+                            passages=[Passage(**p) for p in s["passages"]]) for s in d.pop("sections", [])]
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(sections=sections, **{k: v for k, v in d.items() if k in known})

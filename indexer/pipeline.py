@@ -1,0 +1,102 @@
+"""One file's bytes → a Document: decode, clean, metadata, sections, passages. Pure apart from reading."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from indexer.clean import CleanError, extract_html, extract_text
+from indexer.config import SETTINGS, Settings
+from indexer.decode import decode
+from indexer.metadata import congress_body, find_doc_type, find_place, find_year
+from indexer.model import Document
+from indexer.normalize import fold, is_traditional, simplify_for_analysis
+from indexer.passages import build_sections
+from indexer.sections import detect
+
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".asp", ".aspx", ".jsp", ".php"}
+TEXT_SUFFIXES = {".txt", ".text", ""}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | MARKDOWN_SUFFIXES
+
+
+class ParseError(ValueError):
+    """A file that cannot become a document; the message says why, for the per-file error report."""
+
+
+def sniff_format(name: str, data: bytes) -> str:
+    """html, markdown or text: by suffix, and by content when the suffix says nothing."""
+    suffix = Path(name).suffix.lower()
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
+    head = data[:2048].lstrip().lower()
+    if suffix in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head:
+        return "html"
+    return "text"
+
+
+def parse_bytes(data: bytes, source: str, http_charset: str | None = None,
+                settings: Settings = SETTINGS) -> Document:
+    """Turn one report file into a Document.
+
+    :raises ParseError: empty, oversized, binary or undecodable input, or no report text in it.
+    """
+    if len(data) > settings.max_file_bytes:
+        raise ParseError(f"file too large: {len(data)} bytes (limit {settings.max_file_bytes})")
+    if not data.strip():
+        raise ParseError("empty file")
+    fmt = sniff_format(source, data)
+    if data.count(b"\x00") > len(data) // 100 and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError("binary data, not a text or HTML report")
+    try:
+        decoded = decode(data, http_charset, is_html=fmt == "html")
+        extracted = extract_html(decoded.text, settings) if fmt == "html" else \
+            extract_text(decoded.text, markdown=fmt == "markdown")
+    except (ValueError, CleanError) as exc:
+        raise ParseError(str(exc)) from exc
+    except RecursionError as exc:
+        raise ParseError("markup nested too deeply") from exc
+    if not extracted.blocks:
+        raise ParseError("no report text found")
+    return build_document(extracted, source, decoded.encoding, decoded.how, settings)
+
+
+def build_document(extracted, source: str, encoding: str, encoding_how: str,
+                   settings: Settings = SETTINGS) -> Document:
+    texts = [b.text for b in extracted.blocks]
+    full = "\n".join(texts)
+    simple = simplify_for_analysis(full)
+    title_s = simplify_for_analysis(extracted.title)
+    subtitles = [simplify_for_analysis(t) for t in texts[:4] if t.startswith(("——", "—"))]
+    items = detect(extracted.blocks)
+    opening = [simplify_for_analysis(it.text) for it in items[:8] if not it.heading][:5]
+    headings = [simplify_for_analysis(it.heading) for it in items if it.heading]
+    place = find_place(title_s, subtitles, " ".join(opening[:3]), simple)
+    year, covered, _ = find_year(title_s, subtitles, headings, opening, extracted.pub_date, simple)
+    doc_type = find_doc_type(title_s, subtitles, simple)
+    content_hash = hashlib.blake2b(fold(full).encode(), digest_size=16).hexdigest()
+    doc_id = content_hash[:16]
+    text, sections = build_sections(doc_id, items, settings)
+    if not any(s.passages for s in sections):
+        raise ParseError("no report text found")
+    return Document(
+        doc_id=doc_id, title=extracted.title or derived_title(congress_body(place), year, doc_type),
+        body=congress_body(place), region=place.region, province=place.province, level=place.level, year=year,
+        doc_type=doc_type, source=source, traditional=is_traditional(full), text=text, sections=sections,
+        years_covered=covered, pub_date=extracted.pub_date, region_code=place.code, encoding=encoding,
+        encoding_how=encoding_how, format=extracted.format, content_hash=content_hash, sources=[source])
+
+
+def derived_title(body: str, year: int | None, doc_type: str) -> str:
+    """A citation title for a report that has none: 扎鲁特旗人大常委会2024年工作综述."""
+    kind = doc_type if doc_type != "other" else "报告"
+    return f"{body}{year or ''}{'年' if year else ''}{kind}"
+
+
+def parse_file(path: str | os.PathLike, settings: Settings = SETTINGS) -> Document:
+    """Read and parse one file; the size cap is checked before reading it whole."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > settings.max_file_bytes:
+        raise ParseError(f"file too large: {size} bytes (limit {settings.max_file_bytes})")
+    return parse_bytes(path.read_bytes(), str(path), settings=settings)
