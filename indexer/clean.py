@@ -58,7 +58,7 @@ _NOISE_LINES = [
 # Editor credits: 撰稿：… 编辑：… 审核：…, possibly in brackets, possibly several on one line.
 _CREDIT_WORDS = (r"撰稿|撰文|编辑|责任编辑|责编|初审|复审|终审|审核|审签|审校|校对|供稿|来源|作者|记者|通讯员|摄影|"
                  r"图片|图文|排版|美编|监制|出品|主编|执行编辑|值班编辑|编审|文字|文|图|视频")
-_CREDIT = re.compile(rf"^[（(【\[]?\s*({_CREDIT_WORDS})\s*[:：|丨]")
+_CREDIT = re.compile(rf"^[（(【\[]?\s*({_CREDIT_WORDS})\s*[:：|丨]|^[（(【\[][^（()）]{{0,40}}\s?(供稿|撰稿|编辑|供图|摄)[)）】\]]$")
 _TRAILERS = re.compile(r"^(往期推荐|往期回顾|推荐阅读|相关阅读|精彩推荐|更多精彩|延伸阅读)\s*[:：]?$")
 
 

@@ -1,0 +1,34 @@
+"""Shared fixtures: where the labelled samples and seeds live, and their manifests."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SAMPLES = FIXTURES / "samples"
+SEEDS = ROOT / "corpus" / "seeds"
+SEED_MANIFEST = FIXTURES / "seeds" / "manifest.json"
+
+
+def load_manifest(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def sample_manifest() -> list[dict]:
+    return load_manifest(SAMPLES / "manifest.json")
+
+
+@pytest.fixture(scope="session")
+def seed_manifest() -> list[dict]:
+    return load_manifest(SEED_MANIFEST)
+
+
+def labelled_files() -> list[tuple[Path, dict]]:
+    """Every labelled report with its manifest entry: the 16 samples and the 5 seeds."""
+    out = [(SAMPLES / e["file"], e) for e in load_manifest(SAMPLES / "manifest.json")]
+    out += [(SEEDS / e["file"], e) for e in load_manifest(SEED_MANIFEST)]
+    return out

@@ -1,0 +1,25 @@
+"""The extraction-accuracy gate: metadata fields, headings and categories against the labelled manifests.
+
+The figures are computed by indexer.evaluate with the contract checker's matching rules and must not fall
+below the pinned floors in fixtures/accuracy_floors.json (which may only be raised).
+"""
+import json
+
+import pytest
+
+from indexer.evaluate import evaluate
+from tests.conftest import FIXTURES, SAMPLES, SEED_MANIFEST, SEEDS, load_manifest
+
+FLOORS = json.loads((FIXTURES / "accuracy_floors.json").read_text(encoding="utf-8"))
+SETS = {"samples": (SAMPLES, SAMPLES / "manifest.json"), "seeds": (SEEDS, SEED_MANIFEST)}
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_accuracy_meets_the_floors(name, capsys):
+    docs, manifest = SETS[name]
+    score = evaluate(docs, load_manifest(manifest))
+    with capsys.disabled():
+        print(f"\n{name}: {score.summary()}")
+    floors = FLOORS[name]
+    for metric, floor in floors.items():
+        assert getattr(score, metric) >= floor, (metric, score.summary(), score.misses)
