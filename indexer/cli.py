@@ -1,4 +1,4 @@
-"""Write-side commands: parse one file, ingest many."""
+"""Write-side command line pieces: parse one file, ingest many into JSON lines."""
 from __future__ import annotations
 
 import json
@@ -49,12 +49,7 @@ def parse(file: Path, as_json: bool) -> None:
             click.echo(f"{'  ' * s.level}{s.heading}  [{s.category}] ({len(s.passages)})")
 
 
-@click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus/processed"),
-              show_default=True, help="Folder for documents.jsonl.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parser processes (default: cores).")
-def ingest(paths: tuple[Path, ...], out: Path, workers: int | None) -> None:
+def ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) -> None:
     """Parse report files and folders, fold reposts, and write the documents as JSON lines."""
     files = find_files(paths)
     if not files:

@@ -1,0 +1,351 @@
+"""Build, update and open passage indexes: Whoosh files plus numpy sidecar, one generation at a time.
+
+Layout of an index directory::
+
+    CURRENT              name of the live generation, replaced atomically
+    write.lock           held by the one process that writes
+    gen-000007/          whoosh/ (the Whoosh index), side/ (numpy arrays), documents.jsonl, files.json, info.json
+
+Every change (ingest, remove, rebuild) writes a complete new generation, fsyncs it, and then swaps
+``CURRENT``; readers keep the generation they opened, so nobody ever sees half an index. The previous
+generation is kept until the next change. Unchanged input files are skipped by content hash, and the
+documents of unchanged files are reused without parsing them again.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from indexer import sidecar
+from indexer.config import SETTINGS, Settings
+from indexer.dedup import fold_duplicates
+from indexer.ingest import find_files, parse_many
+from indexer.model import Document
+from indexer.normalize import fold
+from indexer.schema import SCHEMA_VERSION, passage_schema
+from indexer.store import atomic_write_lines, read_documents
+
+CURRENT = "CURRENT"
+LOCK = "write.lock"
+WRITER_TIMEOUT_S = 30.0
+
+
+class IndexMissing(RuntimeError):
+    """No index at the path (exit code 3)."""
+
+
+class IndexMismatch(RuntimeError):
+    """An index of another schema version (exit code 3)."""
+
+
+class IndexBusy(RuntimeError):
+    """Another process is writing the index (exit code 4)."""
+
+
+class WriteLock:
+    """An exclusive, non-blocking lock on an index directory, released when the process dies."""
+
+    def __init__(self, index_dir: Path, timeout_s: float = 0.0):
+        self.path = Path(index_dir) / LOCK
+        self.timeout_s = timeout_s
+        self.fd: int | None = None
+
+    def __enter__(self) -> "WriteLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(self.fd)
+                    raise IndexBusy(f"index is busy: another process is writing {self.path.parent}") from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+
+
+def current_generation(index_dir: str | os.PathLike) -> Path:
+    """The live generation directory, checked for the schema version this code reads.
+
+    :raises IndexMissing: no index there. :raises IndexMismatch: built by another schema version.
+    """
+    index_dir = Path(index_dir)
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        raise IndexMissing(f"no index at {index_dir}: build one with `lrsearch ingest PATH --index {index_dir}`") \
+            from None
+    gen = index_dir / name
+    try:
+        info = json.loads((gen / "info.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise IndexMissing(f"index at {index_dir} is incomplete (missing {name}/info.json)") from None
+    if info.get("schema_version") != SCHEMA_VERSION:
+        raise IndexMismatch(f"index at {index_dir} has schema version {info.get('schema_version')}, this lrsearch "
+                            f"reads version {SCHEMA_VERSION}: rebuild it with `lrsearch index --index {index_dir}`")
+    return gen
+
+
+# ------------------------------------------------------------------------------------------- analysis
+
+@dataclass
+class Row:
+    """One passage as the index sees it."""
+    passage_id: str
+    doc_id: str
+    text: str
+    heading: str
+    category: str
+    ordinal: int
+    start: int
+    end: int
+
+
+def _analyze(chunk: list[tuple[str, str]]) -> list[tuple[str, list[str], list[str]]]:
+    """(folded text, words, heading-and-title words) for (text, heading+title) pairs; runs in a worker."""
+    from indexer.analysis import words
+    out = []
+    for text, head in chunk:
+        folded = fold(text)
+        out.append((folded, words(folded), words(fold(head))))
+    return out
+
+
+def analyze_all(pairs: list[tuple[str, str]], workers: int) -> list[tuple[str, list[str], list[str]]]:
+    """Segment every passage once, in parallel (jieba does not get faster with threads)."""
+    size = max(64, len(pairs) // (workers * 8) + 1)
+    chunks = [pairs[i:i + size] for i in range(0, len(pairs), size)]
+    if workers <= 1 or len(chunks) <= 1:
+        return [r for c in chunks for r in _analyze(c)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [r for part in pool.map(_analyze, chunks) for r in part]
+
+
+# ---------------------------------------------------------------------------------------------- build
+
+def _fsync_tree(path: Path) -> None:
+    for root, dirs, files in os.walk(path):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fd = os.open(root, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _next_generation(index_dir: Path) -> Path:
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
+    return index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
+
+
+@dataclass
+class BuildReport:
+    documents: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+    generation: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: dict[str, dict] | None = None,
+                     workers: int | None = None) -> BuildReport:
+    """Write a complete new generation for ``docs`` and make it live. The caller holds the write lock."""
+    t0 = time.perf_counter()
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    gen = _next_generation(index_dir)
+    tmp = gen.with_name(gen.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "whoosh").mkdir(parents=True)
+    report = BuildReport(documents=len(docs), generation=gen.name)
+
+    rows: list[Row] = []
+    doc_of_row: list[int] = []
+    for d_index, doc in enumerate(docs):
+        for p in doc.passages():
+            rows.append(Row(p.passage_id, doc.doc_id, p.text, p.heading, p.category, p.ordinal, p.start, p.end))
+            doc_of_row.append(d_index)
+    report.passages = len(rows)
+    t = time.perf_counter()
+    analysed = analyze_all([(r.text, f"{r.heading} {docs[d].title}") for r, d in zip(rows, doc_of_row)],
+                           workers or max(1, min(2, os.cpu_count() or 1)))
+    report.timings["analysis"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    ix = whoosh_index.create_in(str(tmp / "whoosh"), passage_schema())
+    writer = ix.writer(limitmb=256)
+    for row_no, (r, d_index, (folded, words, head)) in enumerate(zip(rows, doc_of_row, analysed)):
+        doc = docs[d_index]
+        writer.add_document(
+            passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, text=r.text, words=words, grams=folded,
+            title=fold(doc.title), heading=fold(r.heading), title_text=doc.title, heading_text=r.heading,
+            body=doc.body, category=r.category, region=doc.region or "", province=doc.province or "",
+            level=doc.level or "", year=doc.year or 0, section=r.category, doc_type=doc.doc_type,
+            ordinal=r.ordinal, start=r.start, end=r.end)
+    writer.commit()
+    report.timings["whoosh"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    sidecar.build(tmp / "side", sidecar.SidecarInput(
+        folded=[a[0] for a in analysed], words=[a[1] for a in analysed], head_words=[a[2] for a in analysed],
+        facets={"region": [docs[d].region or "" for d in doc_of_row],
+                "province": [docs[d].province or "" for d in doc_of_row],
+                "level": [docs[d].level or "" for d in doc_of_row],
+                "section": [r.category for r in rows],
+                "doc_type": [docs[d].doc_type for d in doc_of_row]},
+        years=[docs[d].year or 0 for d in doc_of_row], doc_index=doc_of_row, doc_ids=[d.doc_id for d in docs]))
+    report.timings["sidecar"] = time.perf_counter() - t
+
+    atomic_write_lines(tmp / "documents.jsonl", (json.dumps(d.to_dict(), ensure_ascii=False) for d in docs))
+    (tmp / "files.json").write_text(json.dumps(files or {}, ensure_ascii=False, indent=0), encoding="utf-8")
+    (tmp / "info.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION, "documents": len(docs),
+                                               "passages": len(rows), "built": time.strftime("%Y-%m-%dT%H:%M:%S")}),
+                                   encoding="utf-8")
+    _fsync_tree(tmp)
+    os.replace(tmp, gen)
+    previous = None
+    try:
+        previous = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        pass
+    atomic_write_lines(index_dir / CURRENT, [gen.name])
+    for old in index_dir.glob("gen-*"):
+        if old.name not in (gen.name, previous):
+            shutil.rmtree(old, ignore_errors=True)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+# ------------------------------------------------------------------------------------ change an index
+
+def _load(index_dir: Path) -> tuple[list[Document], dict[str, dict]]:
+    try:
+        gen = current_generation(index_dir)
+    except IndexMissing:
+        return [], {}
+    files = json.loads((gen / "files.json").read_text(encoding="utf-8"))
+    return list(read_documents(gen / "documents.jsonl")), files
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    unchanged: int = 0
+    parsed: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    build: BuildReport | None = None
+
+
+def _without_sources(docs: list[Document], sources: set[str]) -> list[Document]:
+    """Drop ``sources`` from every document; a document left with no source is dropped."""
+    out = []
+    for d in docs:
+        remaining = [s for s in d.sources if s not in sources]
+        if remaining:
+            if d.source in sources:
+                d.source = remaining[0]
+            d.sources = remaining
+            out.append(d)
+    return out
+
+
+def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], settings: Settings = SETTINGS,
+           workers: int | None = None, progress: Callable | None = None) -> IngestReport:
+    """Add or update the reports under ``paths`` in the index, skipping files whose content is unchanged."""
+    index_dir = Path(index_dir)
+    report = IngestReport()
+    with WriteLock(index_dir):
+        docs, files = _load(index_dir)
+        found = find_files(paths)
+        report.files = len(found)
+        changed: list[Path] = []
+        hashes: dict[str, str] = {}
+        for f in found:
+            key = str(f.resolve())
+            try:
+                hashes[key] = file_hash(f)
+            except OSError as exc:
+                report.errors.append((str(f), f"cannot read: {exc.strerror or exc}"))
+                continue
+            if files.get(key, {}).get("hash") == hashes[key]:
+                report.unchanged += 1
+            else:
+                changed.append(f)
+        batch = parse_many(changed, settings, workers, progress)
+        report.parsed = len(batch.documents)
+        report.errors += batch.errors
+        if not batch.documents and report.unchanged == report.files:
+            return report
+        for doc in batch.documents:
+            doc.source = str(Path(doc.source).resolve())
+            doc.sources = [doc.source]
+        failed = {str(Path(p).resolve()) for p, _ in batch.errors}
+        replaced = {str(f.resolve()) for f in changed} - failed
+        docs = fold_duplicates(_without_sources(docs, replaced) + batch.documents, settings)
+        for key in replaced:
+            files[key] = {"hash": hashes[key]}
+        report.build = build_generation(index_dir, docs, files, workers)
+    return report
+
+
+def remove(index_dir: str | os.PathLike, targets: Iterable[str]) -> tuple[int, list[str]]:
+    """Remove documents by doc id or by source path; returns (documents removed, targets not found)."""
+    index_dir = Path(index_dir)
+    with WriteLock(index_dir):
+        current_generation(index_dir)
+        docs, files = _load(index_dir)
+        targets = list(targets)
+        ids = {t for t in targets if any(d.doc_id == t for d in docs)}
+        paths = {str(Path(t).resolve()) for t in targets if t not in ids}
+        kept = _without_sources([d for d in docs if d.doc_id not in ids], paths)
+        known = {s for d in docs for s in d.sources}
+        missing = [t for t in targets if t not in ids and str(Path(t).resolve()) not in known]
+        for p in paths:
+            files.pop(p, None)
+        removed = len(docs) - len(kept)
+        if removed:
+            build_generation(index_dir, kept, files)
+        return removed, missing
+
+
+def rebuild(index_dir: str | os.PathLike, documents: str | os.PathLike | None = None,
+            workers: int | None = None) -> BuildReport:
+    """Rebuild the index from processed documents (a JSONL file or folder), or from its own documents."""
+    index_dir = Path(index_dir)
+    with WriteLock(index_dir):
+        if documents is None:
+            docs, files = _load(index_dir)
+            if not docs:
+                current_generation(index_dir)
+        else:
+            docs, files = fold_duplicates(list(read_documents(documents))), {}
+        return build_generation(index_dir, docs, files, workers)

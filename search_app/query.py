@@ -1,0 +1,246 @@
+"""The query language: words, "exact phrases", OR, NOT/-word, parentheses, field filters and proximity.
+
+    备案审查 执法检查                words, all required (AND)
+    "有备必审"                       exact wording (after folding script, width and whitespace)
+    代表建议 OR 议案                 either
+    监督 -专题询问 / 监督 NOT 询问     exclusion
+    (立法 OR 法规) 质量               grouping
+    "联系点 立法"~5                   words within 5 words of each other
+    region:浙江省 province:四川省 level:county year:2019-2023 section:监督工作 type:述法报告
+
+Parsing is pure and never raises anything but ``QueryError``, whose message is shown to the user.
+Limits are named settings so a hostile query costs little.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 256
+MAX_TERMS = 32
+MAX_OR_TERMS = 16
+FILTER_FIELDS = {"region": "region", "province": "province", "level": "level", "year": "year",
+                 "section": "section", "type": "doc_type", "doc_type": "doc_type"}
+LEVELS = {"national", "provincial", "city", "county"}
+
+_TOKEN = re.compile(r'''\s*(?:
+    (?P<phrase>["“”「」『』](?P<ptext>[^"“”「」『』]*)["“”「」『』](?:~(?P<slop>\d{1,3}))?)
+  | (?P<lparen>[(（])
+  | (?P<rparen>[)）])
+  | (?P<field>[A-Za-z_]+)[:：](?P<fvalue>[^\s()（）]+)
+  | (?P<word>[^\s()（）"“”「」『』]+)
+)''', re.X)
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message says why in words a user understands."""
+
+
+@dataclass
+class Node:
+    op: str                                  # word, phrase, near, and, or, not, all
+    text: str = ""
+    slop: int = 0
+    children: list["Node"] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.op == "word":
+            return self.text
+        if self.op == "phrase":
+            return f'"{self.text}"'
+        if self.op == "near":
+            return f'"{self.text}"~{self.slop}'
+        if self.op == "not":
+            return f"NOT {self.children[0].describe()}"
+        if self.op == "all":
+            return "*"
+        joiner = " OR " if self.op == "or" else " AND "
+        return "(" + joiner.join(c.describe() for c in self.children) + ")"
+
+
+@dataclass
+class ParsedQuery:
+    tree: Node
+    filters: dict[str, list[str]]            # facet → accepted values (OR within a facet)
+    year_range: tuple[int, int] | None
+
+    def positive_texts(self) -> list[tuple[str, str]]:
+        """(kind, text) of every word and phrase not under a NOT, for ranking and highlighting."""
+        out: list[tuple[str, str]] = []
+
+        def walk(n: Node, negated: bool) -> None:
+            if n.op in ("word", "phrase", "near") and not negated:
+                out.append((n.op, n.text))
+            for c in n.children:
+                walk(c, negated or n.op == "not")
+        walk(self.tree, False)
+        return out
+
+
+def parse_year_range(value: str) -> tuple[int, int]:
+    """2019 → (2019, 2019); 2019-2023 → (2019, 2023); open ends allowed: 2019- or -2023."""
+    m = re.fullmatch(r"\s*(\d{4})?\s*(?:[-–~至到]\s*(\d{4})?)?\s*", value or "")
+    if not m or not (m.group(1) or m.group(2)):
+        raise QueryError(f"year must be like 2019 or 2019-2023, not {value!r}")
+    lo = int(m.group(1)) if m.group(1) else 1949
+    hi = int(m.group(2)) if m.group(2) else (lo if "-" not in value and "–" not in value and "至" not in value
+                                            and "到" not in value and "~" not in value else 9999)
+    if lo > hi:
+        raise QueryError(f"year range {value!r} runs backwards")
+    return lo, hi
+
+
+def _lex(q: str) -> list[tuple[str, dict]]:
+    tokens = []
+    pos = 0
+    while pos < len(q):
+        if q[pos:].strip() == "":
+            break
+        m = _TOKEN.match(q, pos)
+        if not m or m.end() == pos:
+            rest = q[pos:].strip()
+            if rest[:1] in "\"“”「」『』":
+                raise QueryError("unbalanced quotation mark: every \" needs a closing \"")
+            raise QueryError(f"cannot read the query near {rest[:10]!r}")
+        kind = next(k for k in ("phrase", "lparen", "rparen", "field", "word") if m.group(k) is not None)
+        tokens.append((kind, m.groupdict()))
+        pos = m.end()
+    return tokens
+
+
+def parse(q: str) -> ParsedQuery:
+    """Parse a query string into a tree of operators and a set of filters.
+
+    :raises QueryError: unbalanced quotes or parentheses, unknown fields, wildcards, a query too long or with
+        too many terms, or one with nothing to look for but exclusions.
+    """
+    if q is None:
+        q = ""
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long: {len(q)} characters (limit {MAX_QUERY_CHARS})")
+    tokens = _lex(q)
+    filters: dict[str, list[str]] = {}
+    year_range = None
+    stream: list[tuple[str, dict]] = []
+    for kind, g in tokens:
+        if kind == "field":
+            name = g["field"].lower()
+            if name not in FILTER_FIELDS:
+                raise QueryError(f"unknown field {g['field']!r}: use region, province, level, year, section or type")
+            target = FILTER_FIELDS[name]
+            if target == "year":
+                year_range = parse_year_range(g["fvalue"])
+                continue
+            values = [v for v in re.split(r"[,，|]", g["fvalue"]) if v]
+            if target == "level" and any(v not in LEVELS for v in values):
+                raise QueryError("level must be national, provincial, city or county")
+            filters.setdefault(target, []).extend(values)
+            continue
+        stream.append((kind, g))
+    parser = _Parser(stream)
+    tree = parser.parse()
+    n_terms = sum(1 for k, _ in stream if k in ("word", "phrase") and _.get("word") not in ("OR", "NOT"))
+    if n_terms > MAX_TERMS:
+        raise QueryError(f"too many terms: {n_terms} (limit {MAX_TERMS})")
+    if tree is None:
+        if not filters and year_range is None:
+            raise QueryError("empty query: type words to look for, or a filter such as region:浙江省")
+        tree = Node("all")
+    elif _only_negative(tree):
+        tree = Node("and", children=[Node("all"), tree])
+    return ParsedQuery(tree, filters, year_range)
+
+
+def _only_negative(n: Node) -> bool:
+    if n.op == "not":
+        return True
+    if n.op == "and":
+        return all(_only_negative(c) for c in n.children)
+    return False
+
+
+class _Parser:
+    """Recursive descent: or_expr := and_expr (OR and_expr)*; and_expr := unary+; unary := (NOT|-) unary | primary."""
+
+    def __init__(self, tokens):
+        self.tokens = tokens
+        self.i = 0
+        self.depth = 0
+
+    def peek(self):
+        return self.tokens[self.i] if self.i < len(self.tokens) else (None, {})
+
+    def is_word(self, text):
+        kind, g = self.peek()
+        return kind == "word" and g.get("word") == text
+
+    def parse(self) -> Node | None:
+        if not self.tokens:
+            return None
+        node = self.or_expr()
+        if self.i < len(self.tokens):
+            raise QueryError("unbalanced parenthesis: a ')' has no '('")
+        return node
+
+    def or_expr(self) -> Node:
+        parts = [self.and_expr()]
+        while self.is_word("OR"):
+            self.i += 1
+            if self.peek()[0] in (None, "rparen") or self.is_word("OR"):
+                raise QueryError("OR needs a term on both sides")
+            parts.append(self.and_expr())
+        if len(parts) > MAX_OR_TERMS:
+            raise QueryError(f"too many OR alternatives: {len(parts)} (limit {MAX_OR_TERMS})")
+        return parts[0] if len(parts) == 1 else Node("or", children=parts)
+
+    def and_expr(self) -> Node:
+        parts = []
+        while True:
+            kind, g = self.peek()
+            if kind is None or kind == "rparen" or self.is_word("OR"):
+                break
+            parts.append(self.unary())
+        if not parts:
+            raise QueryError("OR needs a term on both sides" if self.is_word("OR") else "empty parentheses")
+        return parts[0] if len(parts) == 1 else Node("and", children=parts)
+
+    def unary(self) -> Node:
+        kind, g = self.peek()
+        if kind == "word" and (g["word"] == "NOT" or (g["word"].startswith("-") and len(g["word"]) > 1)):
+            if g["word"] == "NOT":
+                self.i += 1
+                if self.peek()[0] in (None, "rparen") or self.is_word("OR"):
+                    raise QueryError("NOT needs a term after it")
+                return Node("not", children=[self.unary()])
+            self.tokens[self.i] = ("word", {"word": g["word"][1:]})
+            return Node("not", children=[self.unary()])
+        return self.primary()
+
+    def primary(self) -> Node:
+        kind, g = self.peek()
+        self.i += 1
+        if kind == "lparen":
+            self.depth += 1
+            if self.depth > 8:
+                raise QueryError("parentheses nested too deeply")
+            node = self.or_expr()
+            if self.peek()[0] != "rparen":
+                raise QueryError("unbalanced parenthesis: a '(' is never closed")
+            self.i += 1
+            self.depth -= 1
+            return node
+        if kind == "rparen":
+            raise QueryError("unbalanced parenthesis: a ')' has no '('")
+        if kind == "phrase":
+            text = g["ptext"].strip()
+            if not text:
+                raise QueryError("empty quotation marks")
+            if g["slop"] is not None:
+                return Node("near", text=text, slop=int(g["slop"]))
+            return Node("phrase", text=text)
+        word = g["word"]
+        if "*" in word or "?" in word:
+            raise QueryError("wildcards (* and ?) are not supported: every query already matches inside words")
+        if word in ("AND", "&&"):
+            return self.primary() if self.peek()[0] not in (None, "rparen") else Node("all")
+        return Node("word", text=word)

@@ -1,0 +1,396 @@
+"""The search core: parse a query, find every matching passage, count facets, rank, highlight.
+
+Pure with respect to the web and the command line: ``search(index, params) -> dict`` is all they call.
+Matching is exact substring matching on folded text (simplified, width-folded, whitespace removed): the
+character n-gram postings give candidates and the folded text confirms them, so a quoted phrase returns
+every passage containing it and nothing else. Unquoted text is cut into words along the index's own
+vocabulary (no dictionary to load, so a cold query stays fast) and each word must occur; ranking is BM25
+over the jieba word postings, with a boost for words in the heading or title and a bonus for the exact
+unquoted string. Facet counts are exact counts over the whole filtered result set.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+
+from indexer.index import current_generation
+from indexer.normalize import fold
+from indexer.sidecar import FACETS, Sidecar
+from search_app.highlight import highlight, kwic, match_spans
+from search_app.query import Node, ParsedQuery, QueryError, parse
+
+MAX_LIMIT = 10_000          # hits returned by one call (the web layer pages far below this)
+MAX_OFFSET = 100_000
+FACET_SIZE = 50             # values listed per facet, most frequent first
+MAX_SEGMENT = 8             # longest word tried when cutting query text along the vocabulary
+K1, B = 1.2, 0.75
+HEAD_BOOST = 1.5
+EXACT_BONUS = 2.0
+SORTS = ("relevance", "newest", "oldest")
+HIT_FIELDS = ("passage_id", "doc_id", "title", "region", "province", "level", "year", "doc_type", "section",
+              "heading", "text", "highlight", "score")
+FACET_PARAMS = {"region": "region", "province": "province", "level": "level", "section": "section",
+                "doc_type": "doc_type"}
+
+
+class Index:
+    """One opened index generation: the sidecar arrays and a Whoosh searcher per thread."""
+
+    def __init__(self, index_dir: str | Path):
+        self.dir = Path(index_dir)
+        self.generation = current_generation(self.dir)
+        self.side = Sidecar(self.generation / "side")
+        self.whoosh = whoosh_index.open_dir(str(self.generation / "whoosh"))
+        self._local = threading.local()
+        self.n = self.side.rows
+        self.all_rows = np.arange(self.n, dtype=np.int32)
+        plen = np.asarray(self.side["plen"], dtype=np.float64)
+        self.avg_len = float(plen.mean()) if self.n else 1.0
+
+    @property
+    def searcher(self):
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self._local.searcher = self.whoosh.searcher()
+        return s
+
+    def stored(self, row: int) -> dict:
+        return self.searcher.stored_fields(int(row))
+
+    def is_current(self) -> bool:
+        try:
+            return (self.dir / "CURRENT").read_text(encoding="utf-8").strip() == self.generation.name
+        except OSError:
+            return False
+
+
+_OPEN: dict[str, Index] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def open_index(index_dir: str | Path) -> Index:
+    """The index at ``index_dir``, opened once per process and reopened when a new generation goes live."""
+    key = str(Path(index_dir).resolve())
+    with _OPEN_LOCK:
+        ix = _OPEN.get(key)
+        if ix is None or not ix.is_current():
+            ix = _OPEN[key] = Index(index_dir)
+        return ix
+
+
+# -------------------------------------------------------------------------------------------- matching
+
+def segment(ix: Index, text: str) -> list[str]:
+    """Cut folded text into words along the index vocabulary, longest first; unknown runs stay whole."""
+    folded = fold(text)
+    out: list[str] = []
+    unknown = ""
+    i = 0
+    vocab = ix.side.word_vocab
+    while i < len(folded):
+        for size in range(min(MAX_SEGMENT, len(folded) - i), 0, -1):
+            piece = folded[i:i + size]
+            if (size > 1 or not unknown) and vocab.find(piece) >= 0:
+                break
+        else:
+            size, piece = 1, None
+        if piece is None or (size == 1 and not _is_word_char(piece) and not unknown):
+            if piece is None:
+                unknown += folded[i]
+            i += 1
+            continue
+        if unknown:
+            out.append(unknown)
+            unknown = ""
+        out.append(piece)
+        i += size
+    if unknown:
+        out.append(unknown)
+    return [w for w in out if any(_is_word_char(c) for c in w)]
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum()
+
+
+def substring_rows(ix: Index, needle: str) -> np.ndarray:
+    """Every row whose folded text contains the folded ``needle``: n-gram candidates, then verified."""
+    needle = fold(needle)
+    if not needle:
+        return ix.all_rows
+    side = ix.side
+    if len(needle) <= 2:
+        return np.asarray(side.gram_rows(needle))
+    grams = {needle[i:i + 2] for i in range(len(needle) - 1)}
+    postings = sorted((side.gram_rows(g) for g in grams), key=len)
+    rows = np.asarray(postings[0])
+    for p in postings[1:]:
+        if not len(rows):
+            break
+        rows = np.intersect1d(rows, p, assume_unique=True)
+    if not len(rows):
+        return rows.astype(np.int32)
+    blob, offsets = side["text_blob"], side["text_offsets"]
+    target = needle.encode("utf-8")
+    keep = [r for r in rows.tolist() if blob[offsets[r]:offsets[r + 1]].tobytes().find(target) >= 0]
+    return np.asarray(keep, dtype=np.int32)
+
+
+def _near_rows(ix: Index, node: Node) -> np.ndarray:
+    """Rows where the words of ``node.text`` all occur within ``node.slop`` words of each other."""
+    words = [w for part in node.text.split() for w in segment(ix, part)]
+    if not words:
+        return ix.all_rows
+    rows = ix.all_rows
+    for w in words:
+        rows = np.intersect1d(rows, substring_rows(ix, w), assume_unique=True)
+    if len(words) == 1 or not len(rows):
+        return rows
+    reader = ix.searcher.reader()
+    positions: dict[str, dict[int, list[int]]] = {}
+    for w in set(words):
+        found: dict[int, list[int]] = {}
+        try:
+            m = reader.postings("words", w)
+        except Exception:   # whoosh raises TermNotFound for a word that is never a token
+            return np.zeros(0, dtype=np.int32)
+        wanted = set(rows.tolist())
+        while m.is_active():
+            doc = m.id()
+            if doc in wanted:
+                found[doc] = m.value_as("positions")
+            m.next()
+        positions[w] = found
+    keep = []
+    for r in rows.tolist():
+        lists = [positions[w].get(r) for w in set(words)]
+        if all(lists) and _window(lists) - (len(lists) - 1) <= node.slop:
+            keep.append(r)
+    return np.asarray(keep, dtype=np.int32)
+
+
+def _window(lists: list[list[int]]) -> int:
+    """Smallest span of positions that holds one position from each list."""
+    events = sorted((p, i) for i, ps in enumerate(lists) for p in ps)
+    need, have, best, lo = len(lists), {}, math.inf, 0
+    for hi, (p, i) in enumerate(events):
+        have[i] = have.get(i, 0) + 1
+        while len(have) == need:
+            best = min(best, p - events[lo][0])
+            j = events[lo][1]
+            have[j] -= 1
+            if not have[j]:
+                del have[j]
+            lo += 1
+    return int(best)
+
+
+def evaluate(ix: Index, node: Node) -> np.ndarray:
+    """The sorted rows matching a query tree."""
+    if node.op == "all":
+        return ix.all_rows
+    if node.op == "phrase":
+        return substring_rows(ix, node.text)
+    if node.op == "word":
+        rows = ix.all_rows
+        for w in segment(ix, node.text) or [node.text]:
+            rows = np.intersect1d(rows, substring_rows(ix, w), assume_unique=True) if len(rows) else rows
+        return rows
+    if node.op == "near":
+        return _near_rows(ix, node)
+    if node.op == "not":
+        return np.setdiff1d(ix.all_rows, evaluate(ix, node.children[0]), assume_unique=True)
+    if node.op == "or":
+        out = np.zeros(0, dtype=np.int32)
+        for c in node.children:
+            out = np.union1d(out, evaluate(ix, c))
+        return out.astype(np.int32)
+    rows = ix.all_rows
+    for c in sorted(node.children, key=lambda c: c.op == "not"):
+        if not len(rows):
+            break
+        if c.op == "not":
+            rows = np.setdiff1d(rows, evaluate(ix, c.children[0]), assume_unique=True)
+        else:
+            rows = np.intersect1d(rows, evaluate(ix, c), assume_unique=True)
+    return rows
+
+
+# ----------------------------------------------------------------------------------- filters, facets
+
+@dataclass
+class Params:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    year: str | None = None
+    limit: int = 10
+    offset: int = 0
+    sort: str = "relevance"
+    facet_size: int = FACET_SIZE
+    context: int = 60
+    kwic: bool = False
+
+
+def _filter_mask(ix: Index, rows: np.ndarray, filters: dict[str, list[str]],
+                 year_range: tuple[int, int] | None) -> np.ndarray:
+    keep = np.ones(len(rows), dtype=bool)
+    for name, values in filters.items():
+        if not values:
+            continue
+        table = ix.side.facet_values(name)
+        codes = [table.index(v) for v in set(values) if v in table]
+        keep &= np.isin(np.asarray(ix.side[f"fac_{name}"])[rows], codes)
+    if year_range:
+        years = np.asarray(ix.side["year"])[rows]
+        keep &= (years >= year_range[0]) & (years <= year_range[1])
+    return rows[keep]
+
+
+def facet_counts(ix: Index, rows: np.ndarray, selected: dict[str, list[str]], size: int = FACET_SIZE,
+                 selected_years: tuple[int, int] | None = None) -> dict[str, list[dict]]:
+    """Exact counts of every facet value over ``rows``; selected values are always listed."""
+    out: dict[str, list[dict]] = {}
+    for name in FACETS:
+        table = ix.side.facet_values(name)
+        counts = np.bincount(np.asarray(ix.side[f"fac_{name}"])[rows], minlength=len(table))
+        order = sorted((i for i in range(len(table)) if counts[i]), key=lambda i: (-counts[i], table[i]))[:size]
+        listed = [{"value": table[i] or None, "count": int(counts[i])} for i in order]
+        for v in selected.get(name, []):
+            if not any(item["value"] == v for item in listed):
+                i = table.index(v) if v in table else None
+                listed.append({"value": v, "count": int(counts[i]) if i is not None else 0})
+        out[name] = listed
+    years = np.asarray(ix.side["year"])[rows].astype(np.int64)
+    values, counts = np.unique(years, return_counts=True)
+    out["year"] = [{"value": int(y) or None, "count": int(c)}
+                   for y, c in sorted(zip(values.tolist(), counts.tolist()), key=lambda yc: -yc[0])]
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- rank
+
+def _terms_for_ranking(ix: Index, parsed: ParsedQuery) -> tuple[list[str], list[str]]:
+    words, exact = [], []
+    for kind, text in parsed.positive_texts():
+        segs = segment(ix, text)
+        words.extend(segs)
+        if kind == "word" and len(segs) > 1:
+            exact.append(text)
+    return list(dict.fromkeys(words)), exact
+
+
+def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str]) -> np.ndarray:
+    """BM25 over the word postings, plus heading/title and exact-string bonuses, for ``rows`` (sorted)."""
+    scores = np.zeros(len(rows), dtype=np.float64)
+    if not len(rows):
+        return scores
+    plen = np.asarray(ix.side["plen"])[rows].astype(np.float64)
+    norm = K1 * (1 - B + B * plen / ix.avg_len)
+    for w in words:
+        for head in (False, True):
+            prow, tf = ix.side.word_postings(w, head=head)
+            if not len(prow):
+                continue
+            idf = math.log(1 + (ix.n - len(prow) + 0.5) / (len(prow) + 0.5))
+            idx = np.searchsorted(rows, prow)
+            ok = idx < len(rows)
+            ok[ok] = rows[idx[ok]] == prow[ok]
+            if head:
+                scores[idx[ok]] += HEAD_BOOST * idf
+            else:
+                t = tf[ok].astype(np.float64)
+                scores[idx[ok]] += idf * t * (K1 + 1) / (t + norm[idx[ok]])
+    for text in exact:
+        hit = np.isin(rows, substring_rows(ix, text), assume_unique=True)
+        scores[hit] += EXACT_BONUS * max(1.0, math.log(1 + ix.n / max(1, int(hit.sum()))))
+    return scores
+
+
+def _order(ix: Index, rows: np.ndarray, scores: np.ndarray, sort: str, k: int) -> np.ndarray:
+    """Indexes into ``rows`` of the first ``k`` results in the requested order."""
+    if sort == "relevance":
+        key = np.lexsort((rows, -scores))
+    else:
+        years = np.asarray(ix.side["year"])[rows].astype(np.int64)
+        key = np.lexsort((rows, -scores, -years if sort == "newest" else np.where(years == 0, 9999, years)))
+    return key[:k]
+
+
+# --------------------------------------------------------------------------------------------- search
+
+def _hit(ix: Index, row: int, score: float, needles: list[str], context: int, with_kwic: bool) -> dict:
+    s = ix.stored(row)
+    text = s["text"]
+    spans = match_spans(text, needles)
+    hit = {"passage_id": s["passage_id"], "doc_id": s["doc_id"], "title": s["title_text"],
+           "region": s["region"] or None, "province": s["province"] or None, "level": s["level"] or None,
+           "year": s["year"] or None, "doc_type": s["doc_type"], "section": s["category"],
+           "heading": s["heading_text"], "text": text, "highlight": str(highlight(text, spans, context)),
+           "score": round(float(score), 4), "body": s["body"], "ordinal": s["ordinal"]}
+    if with_kwic:
+        hit["kwic"] = [list(line) for line in kwic(text, spans)]
+    return hit
+
+
+def describe(ix: Index, parsed: ParsedQuery) -> dict:
+    """How the query was understood: its operators, the words each part was cut into, the filters."""
+    return {"tree": parsed.tree.describe(),
+            "terms": [{"kind": kind, "text": text, "segments": segment(ix, text)} for kind, text in
+                      parsed.positive_texts()],
+            "filters": parsed.filters, "year": list(parsed.year_range) if parsed.year_range else None}
+
+
+def merge_filters(parsed: ParsedQuery, params: Params) -> tuple[dict[str, list[str]], tuple[int, int] | None]:
+    from search_app.query import parse_year_range
+    filters = {k: list(v) for k, v in parsed.filters.items()}
+    for name, values in params.filters.items():
+        if name not in FACET_PARAMS:
+            raise QueryError(f"unknown filter {name!r}")
+        filters.setdefault(name, []).extend(v for v in values if v)
+    year_range = parsed.year_range
+    if params.year:
+        lo, hi = parse_year_range(params.year)
+        if year_range:
+            lo, hi = max(lo, year_range[0]), min(hi, year_range[1])
+        year_range = (lo, hi)
+    return filters, year_range
+
+
+def matching_rows(ix: Index, params: Params) -> tuple[ParsedQuery, np.ndarray, dict, tuple | None]:
+    parsed = parse(params.q) if params.q.strip() else parse_filters_only(params)
+    filters, year_range = merge_filters(parsed, params)
+    rows = _filter_mask(ix, evaluate(ix, parsed.tree), filters, year_range)
+    return parsed, rows, filters, year_range
+
+
+def parse_filters_only(params: Params) -> ParsedQuery:
+    if not any(params.filters.values()) and not params.year:
+        raise QueryError("empty query: type words to look for, or choose a filter")
+    return ParsedQuery(Node("all"), {}, None)
+
+
+def search(ix: Index, params: Params) -> dict:
+    """Run one search. :raises QueryError: for queries and parameters that cannot be run."""
+    t0 = time.perf_counter()
+    if params.sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+    if not 0 <= params.limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 0 and {MAX_LIMIT}")
+    if not 0 <= params.offset <= MAX_OFFSET:
+        raise QueryError(f"offset must be between 0 and {MAX_OFFSET}")
+    parsed, rows, filters, year_range = matching_rows(ix, params)
+    words, exact = _terms_for_ranking(ix, parsed)
+    scores = score_rows(ix, rows, words, exact)
+    top = _order(ix, rows, scores, params.sort, params.offset + params.limit)[params.offset:]
+    needles = [t for _, t in parsed.positive_texts() for t in ([t] if _ == "phrase" else segment(ix, t))]
+    hits = [_hit(ix, int(rows[i]), scores[i], needles, params.context, params.kwic) for i in top]
+    facets = facet_counts(ix, rows, filters, params.facet_size, year_range)
+    return {"query": params.q, "total": int(len(rows)), "took_ms": round((time.perf_counter() - t0) * 1000, 2),
+            "offset": params.offset, "limit": params.limit, "sort": params.sort, "hits": hits, "facets": facets,
+            "parsed": describe(ix, parsed)}
