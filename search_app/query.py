@@ -24,12 +24,13 @@ FILTER_FIELDS = {"region": "region", "province": "province", "level": "level", "
 LEVELS = {"national", "provincial", "city", "county"}
 
 _TOKEN = re.compile(r'''\s*(?:
-    (?P<phrase>["“”「」『』](?P<ptext>[^"“”「」『』]*)["“”「」『』](?:~(?P<slop>\d{1,3}))?)
+    (?P<phrase>(?:"(?P<p1>[^"]*)"|“(?P<p2>[^”]*)”|「(?P<p3>[^」]*)」|『(?P<p4>[^』]*)』)(?:~(?P<slop>\d{1,3}))?)
   | (?P<lparen>[(（])
   | (?P<rparen>[)）])
   | (?P<field>[A-Za-z_]+)[:：](?P<fvalue>[^\s()（）]+)
-  | (?P<word>[^\s()（）"“”「」『』]+)
+  | (?P<word>[^\s()（）"“「『]+)
 )''', re.X)
+_OPENERS = "\"“「『"
 
 
 class QueryError(ValueError):
@@ -99,7 +100,7 @@ def _lex(q: str) -> list[tuple[str, dict]]:
         m = _TOKEN.match(q, pos)
         if not m or m.end() == pos:
             rest = q[pos:].strip()
-            if rest[:1] in "\"“”「」『』":
+            if rest[:1] in _OPENERS:
                 raise QueryError("unbalanced quotation mark: every \" needs a closing \"")
             raise QueryError(f"cannot read the query near {rest[:10]!r}")
         kind = next(k for k in ("phrase", "lparen", "rparen", "field", "word") if m.group(k) is not None)
@@ -232,7 +233,7 @@ class _Parser:
         if kind == "rparen":
             raise QueryError("unbalanced parenthesis: a ')' has no '('")
         if kind == "phrase":
-            text = g["ptext"].strip()
+            text = next(g[k] for k in ("p1", "p2", "p3", "p4") if g[k] is not None).strip()
             if not text:
                 raise QueryError("empty quotation marks")
             if g["slop"] is not None:

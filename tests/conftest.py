@@ -32,3 +32,20 @@ def labelled_files() -> list[tuple[Path, dict]]:
     out = [(SAMPLES / e["file"], e) for e in load_manifest(SAMPLES / "manifest.json")]
     out += [(SEEDS / e["file"], e) for e in load_manifest(SEED_MANIFEST)]
     return out
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    """An index of the labelled samples and the seeds, built once for the session."""
+    from indexer.index import ingest
+    path = tmp_path_factory.mktemp("index")
+    ingest(path, [SAMPLES, SEEDS], workers=2)
+    return path
+
+
+@pytest.fixture(scope="session")
+def all_passages(index_dir) -> list[dict]:
+    """Every stored passage of the session index, for brute-force oracles."""
+    from search_app.search import open_index
+    ix = open_index(index_dir)
+    return [ix.stored(r) for r in range(ix.n)]

@@ -1,0 +1,85 @@
+"""`lrsearch search` and the index commands: JSON contract, CSV, exit codes, no tracebacks (R20, R4)."""
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.index import WriteLock
+from search_app.cli import main, safe_cell
+from tests.conftest import SAMPLES
+
+HIT_KEYS = {"passage_id", "doc_id", "title", "region", "province", "level", "year", "doc_type", "section", "heading",
+            "text", "highlight", "score"}
+FACETS = {"region", "province", "level", "year", "section", "doc_type"}
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_search_json_contract(index_dir):
+    r = invoke("search", '"备案审查"', "--index", index_dir, "--json", "--limit", 5)
+    assert r.exit_code == 0
+    out = json.loads(r.stdout)
+    assert {"query", "total", "took_ms", "hits", "facets", "parsed"} <= out.keys()
+    assert len(out["hits"]) == 5 and all(HIT_KEYS <= h.keys() for h in out["hits"])
+    assert FACETS <= out["facets"].keys()
+    assert all({"value", "count"} == set(i) for items in out["facets"].values() for i in items)
+    assert "备案审查" in r.stdout                      # Chinese printed as is
+
+
+def test_filters_as_options(index_dir):
+    r = invoke("search", "监督", "--index", index_dir, "--json", "--level", "county", "--level", "city",
+               "--year", "2015-2021", "--section", "监督工作", "--limit", 100)
+    hits = json.loads(r.stdout)["hits"]
+    assert hits and all(h["level"] in ("county", "city") and 2015 <= h["year"] <= 2021 and h["section"] == "监督工作"
+                        for h in hits)
+
+
+def test_no_hits_exit_1(index_dir):
+    r = invoke("search", '"完全不存在的一句话"', "--index", index_dir, "--json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["total"] == 0
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "(((", "*x", "nofield:1", "x" * 500])
+def test_bad_query_exit_2_with_a_message(index_dir, q):
+    r = invoke("search", q, "--index", index_dir)
+    assert r.exit_code == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.output
+
+
+def test_missing_index_exit_3(tmp_path):
+    r = invoke("search", "监督", "--index", tmp_path / "none")
+    assert r.exit_code == 3 and "no index" in r.stderr
+
+
+def test_schema_mismatch_exit_3(tmp_path):
+    assert invoke("ingest", SAMPLES / "10-quanguo-2010.txt", "--index", tmp_path).exit_code == 0
+    gen = tmp_path / (tmp_path / "CURRENT").read_text().strip()
+    info = json.loads((gen / "info.json").read_text())
+    (gen / "info.json").write_text(json.dumps({**info, "schema_version": 999}))
+    r = invoke("search", "监督", "--index", tmp_path)
+    assert r.exit_code == 3 and "schema version 999" in r.stderr
+
+
+def test_second_writer_gets_busy_exit_4(tmp_path):
+    with WriteLock(tmp_path):
+        r = invoke("ingest", SAMPLES / "10-quanguo-2010.txt", "--index", tmp_path)
+    assert r.exit_code == 4 and "index is busy" in r.stderr and "Traceback" not in r.output
+
+
+def test_csv_output_and_formula_neutralising(index_dir):
+    r = invoke("search", "监督", "--index", index_dir, "--csv", "--limit", 3)
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(rows) == 3 and set(rows[0]) == {"passage_id", "doc_id", "title", "region", "province", "level",
+                                               "year", "doc_type", "section", "heading", "text", "highlight",
+                                               "score"}
+    assert [safe_cell(v) for v in ("=1+1", "+x", "-x", "@x", "ok")] == ["'=1+1", "'+x", "'-x", "'@x", "ok"]
+
+
+def test_kwic_and_table_output(index_dir):
+    r = invoke("search", "有备必审", "--index", index_dir, "--kwic")
+    assert r.exit_code == 0 and " | 有备必审 | " in r.stdout
+    r = invoke("search", "有备必审", "--index", index_dir)
+    assert "【有备必审】" in r.stdout and "<mark>" not in r.stdout

@@ -1,0 +1,168 @@
+"""The search core against brute force: exact wording, facet counts, filters, ranking basics."""
+import random
+
+import pytest
+
+from indexer.normalize import fold, to_traditional
+from search_app.query import QueryError
+from search_app.search import MAX_LIMIT, Params, open_index, search
+
+SEED = 20261122
+
+
+def run(index_dir, q, **kw):
+    kw.setdefault("limit", MAX_LIMIT)
+    return search(open_index(index_dir), Params(q=q, **kw))
+
+
+def _variants(rng: random.Random, s: str) -> str:
+    """The same wording as a user might type it: traditional, full-width digits, stray spaces."""
+    choice = rng.random()
+    if choice < 0.2:
+        return to_traditional(s)
+    if choice < 0.3:
+        return s.translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})
+    if choice < 0.4 and len(s) > 2:
+        cut = rng.randrange(1, len(s))
+        return s[:cut] + " " + s[cut:]
+    return s
+
+
+def test_exact_wording_oracle_500_substrings(index_dir, all_passages):
+    """Quoted queries return exactly the passages containing the folded string (100% recall and precision)."""
+    rng = random.Random(SEED)
+    folded = [fold(p["text"]) for p in all_passages]
+    checked = 0
+    for _ in range(500):
+        text = rng.choice(all_passages)["text"]
+        length = rng.randint(1, 20)
+        start = rng.randrange(0, max(1, len(text) - length))
+        sub = text[start:start + length]
+        key = fold(sub)
+        if not key or '"' in sub:
+            continue
+        want = {p["passage_id"] for p, f in zip(all_passages, folded) if key in f}
+        got = {h["passage_id"] for h in run(index_dir, f'"{_variants(rng, sub)}"')["hits"]}
+        assert got == want, (sub, len(got), len(want))
+        checked += 1
+    assert checked >= 480
+
+
+@pytest.mark.parametrize("phrase", ["备必审", "有备必审", "人大常委会", "專題詢問", "２０２２年", "备案 审查"])
+def test_phrases_cutting_across_words_scripts_and_spaces(index_dir, all_passages, phrase):
+    key = fold(phrase)
+    want = {p["passage_id"] for p in all_passages if key in fold(p["text"])}
+    assert want
+    assert {h["passage_id"] for h in run(index_dir, f'"{phrase}"')["hits"]} == want
+
+
+def test_text_across_an_undone_hard_wrap_is_found(index_dir):
+    # 13-weifang wraps "审查批准了2011年市级财" / "政决算" across lines in the file.
+    r = run(index_dir, '"2011年市级财政决算"')
+    assert r["total"] == 2 and {h["region"] for h in r["hits"]} == {"潍坊市"}
+
+
+def _brute_facets(passages):
+    counts = {}
+    for p in passages:
+        for name, key in (("region", "region"), ("province", "province"), ("level", "level"),
+                          ("section", "category"), ("doc_type", "doc_type"), ("year", "year")):
+            v = p[key] or None
+            counts.setdefault(name, {}).setdefault(v, 0)
+            counts[name][v] += 1
+    return counts
+
+
+def test_facet_counts_oracle(index_dir, all_passages):
+    """Facet counts equal brute-force counts over the filtered result set, for random queries and filters."""
+    rng = random.Random(SEED)
+    words = ["监督", "代表", "立法", "备案审查", "法治", "预算", "专题询问", "人大常委会", "作风", "民生"]
+    for _ in range(60):
+        w = rng.choice(words)
+        filters = {}
+        if rng.random() < 0.5:
+            filters["level"] = rng.sample(["county", "city", "provincial", "national"], rng.randint(1, 2))
+        if rng.random() < 0.4:
+            filters["section"] = rng.sample(["监督工作", "代表工作", "立法工作", "法治建设", "综述"], 2)
+        year = rng.choice([None, "2014-2020", "2021-", "2022"])
+        r = run(index_dir, w, filters=filters, year=year)
+        lo, hi = (2014, 2020) if year == "2014-2020" else (2021, 9999) if year == "2021-" else \
+            (2022, 2022) if year == "2022" else (0, 9999)
+        matched = [p for p in all_passages if fold(w) in fold(p["text"])
+                   and all(p["category" if k == "section" else k] in v for k, v in filters.items())
+                   and lo <= (p["year"] or 0) <= hi]
+        assert r["total"] == len(matched)
+        brute = _brute_facets(matched)
+        for name, items in r["facets"].items():
+            got = {i["value"]: i["count"] for i in items if i["count"]}
+            assert got == brute.get(name, {}), name
+        for name, values in filters.items():
+            listed = {i["value"] for i in r["facets"][name]}
+            assert set(values) <= listed           # a selected value always appears
+
+
+def test_or_within_a_facet_and_across_facets(index_dir):
+    both = run(index_dir, "监督", filters={"region": ["浙江省", "武侯区"]})
+    zj = run(index_dir, "监督", filters={"region": ["浙江省"]})
+    wh = run(index_dir, "监督", filters={"region": ["武侯区"]})
+    assert both["total"] == zj["total"] + wh["total"] > 0
+    narrowed = run(index_dir, "监督", filters={"region": ["浙江省", "武侯区"], "level": ["county"]})
+    assert narrowed["total"] == wh["total"]
+
+
+def test_boolean_operators(index_dir, all_passages):
+    def ids(q):
+        return {h["passage_id"] for h in run(index_dir, q)["hits"]}
+    has = {p["passage_id"]: fold(p["text"]) for p in all_passages}
+    assert ids("执法检查 专题询问") == {i for i, t in has.items() if "执法检查" in t and "专题询问" in t}
+    assert ids("执法检查 OR 专题询问") == {i for i, t in has.items() if "执法检查" in t or "专题询问" in t}
+    assert ids("执法检查 -专题询问") == {i for i, t in has.items() if "执法检查" in t and "专题询问" not in t}
+    assert ids("(立法 OR 法规) NOT 条例") == {i for i, t in has.items()
+                                           if ("立法" in t or "法规" in t) and "条例" not in t}
+
+
+def test_unquoted_words_match_however_the_document_was_segmented(index_dir, all_passages):
+    r = run(index_dir, "备审")                       # not a word anywhere; only a substring of 有备必审
+    assert r["total"] == sum(1 for p in all_passages if "备审" in fold(p["text"]))
+
+
+def test_proximity(index_dir):
+    near = run(index_dir, '"立法 联系点"~1')
+    far = run(index_dir, '"立法 联系点"~30')
+    assert 0 < near["total"] <= far["total"]
+
+
+def test_ranking_prefers_heading_and_exact_string(index_dir):
+    r = run(index_dir, "备案审查", limit=3)
+    assert "备案审查" in r["hits"][0]["heading"]
+
+
+def test_sorting_by_year(index_dir):
+    newest = [h["year"] for h in run(index_dir, "监督", sort="newest", limit=50)["hits"]]
+    assert newest == sorted(newest, reverse=True)
+    oldest = [h["year"] for h in run(index_dir, "监督", sort="oldest", limit=50)["hits"]]
+    assert oldest == sorted(oldest)
+
+
+def test_paging_does_not_change_totals_or_facets(index_dir):
+    a, b = run(index_dir, "代表", limit=5), run(index_dir, "代表", limit=5, offset=5)
+    assert a["total"] == b["total"] and a["facets"] == b["facets"]
+    assert not {h["passage_id"] for h in a["hits"]} & {h["passage_id"] for h in b["hits"]}
+
+
+def test_parsed_query_is_reported(index_dir):
+    r = run(index_dir, '备案审查执法检查 "有备必审" region:浙江省', limit=1)
+    assert r["parsed"]["terms"][0]["segments"] == ["备案审查", "执法检查"]
+    assert r["parsed"]["filters"] == {"region": ["浙江省"]}
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "(a", "a)", "*abc", "foo:bar", "a OR", "x" * 300, "year:abc",
+                               " ".join(["词"] * 40), "NOT", ""])
+def test_bad_queries_raise_query_error(index_dir, q):
+    with pytest.raises(QueryError):
+        run(index_dir, q)
+
+
+def test_filter_only_query(index_dir):
+    r = run(index_dir, "", filters={"doc_type": ["述法报告"]})
+    assert r["total"] > 0 and {h["doc_type"] for h in r["hits"]} == {"述法报告"}
