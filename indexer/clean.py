@@ -10,9 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from collections import Counter
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import (
+    BeautifulSoup,
+    CData,
+    Comment,
+    Declaration,
+    Doctype,
+    MarkupResemblesLocatorWarning,
+    ProcessingInstruction,
+    Tag,
+    XMLParsedAsHTMLWarning,
+)
 
 from indexer.config import SETTINGS, Settings
 from indexer.model import Block, Extracted
@@ -27,6 +38,7 @@ DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "object", "emb
 CONTENT_SELECTORS = ["#js_content", ".rich_media_content", "#zoom", ".TRS_Editor", "#UCAP-CONTENT", ".detail-content",
                      ".article-content", ".article_content", ".news_content", ".newsContent", ".content_text",
                      "#content", "#article", ".pages_content", ".main-text", "article", ".article", ".content"]
+_SPECIFIC_SELECTORS = 14   # the first ones above name an article body unambiguously
 TITLE_SELECTORS = ["#activity-name", ".rich_media_title", "h1.title", "h2.title", ".detail-title", ".article-title",
                    ".news_title", ".title", "h1", "h2"]
 CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|header|footer|foot|sidebar|side|breadcrumb|location|position|crumb|"
@@ -36,7 +48,9 @@ CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|header|footer|foot|sidebar|side
 _EMPH_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)|font-family\s*:[^;]*(黑体|楷体|小标宋|方正|微软雅黑)", re.I)
 _EMPH_FACE = re.compile(r"黑体|楷体|小标宋|方正")
 _DATE = re.compile(r"((?:19|20)\d\d)\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
-_LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-%.:;,]{" + str(SETTINGS.max_token_chars + 1) + ",}")
+MAX_TOKEN_CHARS = 64      # a longer run of URL or base64 characters (data: URIs, tracking links) is dropped
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-%.:;,?&#~!$'*@\[\]]{" + str(MAX_TOKEN_CHARS + 1) + ",}")
+_CJK_NEWLINE = re.compile(r"(?<=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])[ \t]*\n\s*(?=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])")
 
 # Lines that are never report text.
 _NOISE_LINES = [
@@ -47,10 +61,11 @@ _NOISE_LINES = [
     re.compile(r"^[【\[]?\s*(字号|字体)\s*[:：].{0,20}$"),
     re.compile(r"^.{0,40}(打印本页|关闭窗口|打印此页|收藏本页|返回顶部).{0,40}$"),
     re.compile(r"^.{0,20}(浏览次数|阅读次数|点击数|访问量|阅读量)\s*[:：]?.{0,20}$"),
-    re.compile(r"^.{0,40}(ICP备|公网安备|网站标识码|版权所有|主办单位|技术支持|承办单位).*$"),
+    re.compile(r"^.{0,40}(ICP备|ICP证|公网安备|网站标识码|版权所有|Copyright|©).{0,160}$", re.I),
+    re.compile(r"^.{0,40}(主办单位|技术支持|承办单位|主办|承办)\s*[:：].{0,100}$"),
     re.compile(r"^(点击|点)?[上下]?方?蓝字.{0,12}$|^.{0,6}关注我们.{0,6}$"),
-    re.compile(r"^.{0,10}(长按|扫描|扫码|微信扫一扫|识别).{0,6}(二维码|关注|小程序).{0,20}$"),
-    re.compile(r"^(分享到|分享至|分享)\s*[:：]?.{0,40}$"),
+    re.compile(r"^.{0,10}(长按|扫描|扫码|微信扫一扫).{0,8}(二维码|关注|小程序).{0,20}$|^.{0,6}识别.{0,4}二维码.{0,20}$"),
+    re.compile(r"^(分享到|分享至)\s*[:：]?.{0,40}$"),
     re.compile(r"^(阅读原文|预览时标签不可点|在看|赞|分享|收藏|点赞|阅读\s*[\d,]+|微信号.{0,30}|功能介绍.{0,60})$"),
     re.compile(r"^(上一篇|下一篇|相关链接|相关新闻|相关阅读)\s*[:：].*$"),
     re.compile(r"^(当前位置|您当前的位置|您的位置|所在位置)\s*[:：].*$"),
@@ -96,9 +111,22 @@ def publication_date(lines: list[str]) -> str | None:
 
 
 def _tidy(text: str) -> str:
+    """One paragraph of display text: source line breaks inside it removed (between Chinese characters)
+    or made spaces, runs of spaces collapsed, junk tokens dropped."""
     text = _LONG_TOKEN.sub("", display(text))
-    text = re.sub(r"<!--.*", "", text, flags=re.S)        # an unterminated comment leaks as text in html.parser
-    return re.sub(r"[ \t]+", " ", text).strip()
+    text = _CJK_NEWLINE.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def close_unterminated_comment(html: str) -> str:
+    """Cut the page at an ``<!--`` that never ends, as browsers do (html.parser would end it at the next '>')."""
+    pos = html.find("<!--")
+    while pos >= 0:
+        end = html.find("-->", pos + 4)
+        if end < 0:
+            return html[:pos]
+        pos = html.find("<!--", end + 3)
+    return html
 
 
 # ---------------------------------------------------------------------------------------------- HTML
@@ -147,9 +175,10 @@ def _densest(soup: Tag) -> Tag:
 
 
 def _content_root(soup: BeautifulSoup) -> Tag:
-    for sel in CONTENT_SELECTORS:
+    for n, sel in enumerate(CONTENT_SELECTORS):
+        minimum = 10 if n < _SPECIFIC_SELECTORS else 100   # generic names (.content) need real text
         for el in soup.select(sel):
-            if _text_len(el) >= 100 and not _is_chrome(el):
+            if _text_len(el) >= minimum and not _is_chrome(el):
                 return el
     return _densest(soup)
 
@@ -209,7 +238,7 @@ def _blocks_from_html(root: Tag) -> list[Block]:
                 paragraphs.append([])
                 levels.append(hlevel.get(pid, 0))
             continue
-        if isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)) or not isinstance(node, str):
+        if isinstance(node, (Comment, CData, Declaration, Doctype, ProcessingInstruction)) or not isinstance(node, str):
             continue
         parent = node.parent
         pid = id(parent)
@@ -243,14 +272,17 @@ def _blocks_from_html(root: Tag) -> list[Block]:
 
 def extract_html(html: str, settings: Settings = SETTINGS) -> Extracted:
     """Find the article in an HTML page and return its title, publication date and paragraphs."""
-    soup = BeautifulSoup(html, "html.parser")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(close_unterminated_comment(html), "html.parser")
     n_nodes = sum(1 for _ in soup.find_all(True, limit=settings.max_html_nodes + 1))
     if n_nodes > settings.max_html_nodes:
         raise CleanError(f"page has more than {settings.max_html_nodes} elements")
     pub_date = _html_pub_date(soup, html[:200_000] if len(html) > 200_000 else html)
     source_meta = soup.find("meta", attrs={"name": "ContentSource"})
     source_name = _tidy(source_meta["content"]) if source_meta and source_meta.get("content") else ""
-    for el in soup.find_all(string=lambda s: isinstance(s, (Comment, Declaration, ProcessingInstruction))):
+    for el in soup.find_all(string=lambda s: isinstance(s, (Comment, CData, Declaration, ProcessingInstruction))):
         el.extract()
     for name in DROP_TAGS:
         for el in soup.find_all(name):
@@ -292,14 +324,25 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     return {}, lines
 
 
+_SENTENCE_END = "。！？!?；;：:”」』"
+
+
 def _wrap_width(lines: list[str]) -> int | None:
-    """The column at which a text was hard-wrapped, if it was: many lines of exactly one length."""
-    lengths = Counter(len(l.rstrip()) for l in lines if len(l.strip()) >= 20)
+    """The column at which a text was hard-wrapped, if it was.
+
+    Evidence is a line of one common length that stops mid-sentence and runs on into an unindented next
+    line; paragraphs of equal length that each end a sentence are not evidence.
+    """
+    lengths = Counter()
+    for line, nxt in zip(lines, lines[1:]):
+        s = line.rstrip()
+        if len(s) >= 20 and s[-1] not in _SENTENCE_END and nxt.strip() and not _INDENT.match(nxt):
+            lengths[len(s)] += 1
     if not lengths:
         return None
     width, count = lengths.most_common(1)[0]
-    nonblank = sum(1 for l in lines if l.strip())
-    return width if count >= 5 and count >= 0.25 * nonblank else None
+    nonblank = sum(1 for line in lines if line.strip())
+    return width if count >= 5 and count >= 0.2 * nonblank else None
 
 
 def _unwrap(lines: list[str]) -> list[str]:
@@ -315,9 +358,10 @@ def _unwrap(lines: list[str]) -> list[str]:
             out[-1] += stripped
         else:
             out.append(stripped)
-        joining = len(stripped) >= width - 1 and bool(stripped)
-        if joining and out[-1] and out[-1][-1] in "。！？”":
-            joining = len(stripped) >= width   # a full line ending a sentence may still continue; be strict
+        # a line one short of the width was wrapped before a wide character; a full-width line that ends a
+        # sentence may still run on (the wrap fell right after the 。)
+        joining = bool(stripped) and (len(stripped) >= width if stripped[-1] in _SENTENCE_END
+                                      else len(stripped) >= width - 1)
     return out
 
 
@@ -326,7 +370,7 @@ def extract_text(text: str, markdown: bool = False) -> Extracted:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     meta, lines = _front_matter(lines) if markdown else ({}, lines)
     pub_date = find_date(meta.get("date", "")) if meta.get("date") else None
-    pub_date = pub_date or publication_date([l for l in lines[:15] + lines[-10:] if len(l) < 120])
+    pub_date = pub_date or publication_date([line for line in lines[:15] + lines[-10:] if len(line) < 120])
     lines = _unwrap(lines)
     blocks: list[Block] = []
     for raw in lines:

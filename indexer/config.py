@@ -26,8 +26,7 @@ def parse_bool(value: str) -> bool:
 class Settings:
     max_file_bytes: int = 20 * 1024 * 1024   # a larger input file is refused with a clear error
     parse_timeout_s: float = 60.0            # wall-clock cap for one file in `ingest`
-    max_html_nodes: int = 400_000            # pages with more elements are refused (tag soup, bombs)
-    max_token_chars: int = 64                # longer runs without spaces (base64, data: URIs) are cut
+    max_html_nodes: int = 200_000            # pages with more elements are refused (tag soup, bombs)
     passage_max_chars: int = 300             # long paragraphs are split at sentence ends near this size
     passage_min_chars: int = 40              # a tail shorter than this joins the previous piece
     duplicate_threshold: float = 0.85        # estimated Jaccard of character shingles for a repost

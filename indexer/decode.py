@@ -35,6 +35,9 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _LATIN_SOUP = re.compile(r"[\u0080-\u024f\u2000-\u206f\u20ac\u2122\u0152\u0153\u0160\u0161\u0178\u017d\u017e]")
 
 
+MIN_COMMON_SHARE = 0.5   # real Chinese text scores above 0.9; mojibake of other encodings far below
+
+
 class DecodeError(ValueError):
     """No candidate encoding gave plausible text."""
 
@@ -46,14 +49,22 @@ class Decoded:
     how: str           # the evidence, e.g. "meta gb2312 → gb18030"
 
 
-def normalize_label(label: str) -> str | None:
-    """Map a charset label to a Python codec name, or None if Python does not know it."""
+def normalize_label(label: str, from_meta: bool = False) -> str | None:
+    """Map a charset label to a Python text codec name, or None for unknown and non-text codecs.
+
+    A <meta> that says UTF-16 is read as UTF-8, as browsers do: only a byte-order mark means UTF-16.
+    """
     label = label.strip().strip("\"'").lower()
     name = _ALIASES.get(label, label)
+    if from_meta and name.replace("_", "-").startswith(("utf-16", "utf16", "utf-32", "utf32")):
+        return "utf-8"
     try:
-        return codecs.lookup(name).name if name not in ("gb18030", "big5hkscs", "cp1252", "hz") else name
-    except LookupError:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
         return None
+    if not getattr(info, "_is_text_encoding", True):
+        return None      # base64, zlib, rot13 …: bytes-to-bytes or str-to-str, never a page encoding
+    return name if name in ("gb18030", "big5hkscs", "cp1252", "hz") else info.name
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -85,7 +96,7 @@ def plausibility(text: str) -> float:
     """Score 0..1 of how much a decoded text looks like real (Chinese or ASCII) text."""
     if not text:
         return 1.0
-    non_ascii = [c for c in text if ord(c) > 127]
+    non_ascii = [c for c in text if ord(c) > 127 and not c.isspace()]
     if not non_ascii:
         return 1.0
     bad = text.count("\ufffd") + sum(1 for c in non_ascii if 0x80 <= ord(c) < 0xA0)
@@ -124,7 +135,7 @@ def decode(data: bytes, http_charset: str | None = None, is_html: bool | None = 
         if (codec := normalize_label(label)):
             candidates.append((codec, f"http {label.lower()}" + (f" → {codec}" if codec != label.lower() else "")))
     if is_html is not False and (label := declared_charset(data)):
-        if (codec := normalize_label(label)):
+        if (codec := normalize_label(label, from_meta=True)):
             candidates.append((codec, f"meta {label.lower()}" + (f" → {codec}" if codec != label.lower() else "")))
     for codec in ("utf-8", "gb18030", "big5hkscs"):
         candidates.append((codec, f"tried {codec}"))
@@ -142,12 +153,13 @@ def decode(data: bytes, http_charset: str | None = None, is_html: bool | None = 
         if how.startswith(("http", "meta")) or codec == "utf-8":
             return Decoded(text, codec, how)
         clean.append((text, codec, how))
-    if len(clean) == 1:
-        return Decoded(*clean[0])
     if clean:
-        # GB18030 and Big5 both decoded: the one whose characters are common Chinese wins.
-        text, codec, how = max(clean, key=lambda c: _common_share(c[0]))
-        return Decoded(text, codec, how + " (common-character share)")
+        # An undeclared legacy encoding must give common Chinese characters, or it is someone else's
+        # bytes (Shift-JIS, EBCDIC …) read as GB18030; of GB18030 and Big5 the more common one wins.
+        share, (text, codec, how) = max(((_common_share(c[0]), c) for c in clean), key=lambda sc: sc[0])
+        if share >= MIN_COMMON_SHARE or not _CJK.search(text):
+            return Decoded(text, codec, how + (" (common-character share)" if len(clean) > 1 else ""))
+        rejected.append(f"{codec}: few common Chinese characters ({share:.0%})")
 
     best = from_bytes(data[:2_000_000]).best()
     if best is not None:
@@ -158,7 +170,10 @@ def decode(data: bytes, http_charset: str | None = None, is_html: bool | None = 
         rejected.append(f"{codec}: implausible text")
     # Last resort: a declared legacy encoding with a few bad bytes is still better than nothing.
     for codec, how in candidates:
-        text = data.decode(codec, "replace")
+        try:
+            text = data.decode(codec, "replace")
+        except LookupError:
+            continue
         if text.count("\ufffd") <= max(2, len(text) // 1000) and plausibility(text) >= 0.5:
             return Decoded(text, codec, how + " (lossy)")
     raise DecodeError("no plausible text encoding (" + "; ".join(dict.fromkeys(rejected)) + ")")

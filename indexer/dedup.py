@@ -48,7 +48,7 @@ def fold_duplicates(docs: list[Document], settings: Settings = SETTINGS) -> list
     for i, g in group_of.items():
         groups.setdefault(g, []).append(i)
     out = []
-    for i, doc in enumerate(docs):
+    for i in range(len(docs)):
         members = groups.get(i)
         if members is None:
             continue

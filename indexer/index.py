@@ -140,7 +140,7 @@ def analyze_all(pairs: list[tuple[str, str]], workers: int) -> list[tuple[str, l
 # ---------------------------------------------------------------------------------------------- build
 
 def _fsync_tree(path: Path) -> None:
-    for root, dirs, files in os.walk(path):
+    for root, _dirs, files in os.walk(path):
         for name in files:
             fd = os.open(os.path.join(root, name), os.O_RDONLY)
             try:
@@ -195,7 +195,7 @@ def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: 
     t = time.perf_counter()
     ix = whoosh_index.create_in(str(tmp / "whoosh"), passage_schema())
     writer = ix.writer(limitmb=256)
-    for row_no, (r, d_index, (folded, words, head)) in enumerate(zip(rows, doc_of_row, analysed)):
+    for row_no, (r, d_index, (folded, words, _head)) in enumerate(zip(rows, doc_of_row, analysed)):
         doc = docs[d_index]
         writer.add_document(
             passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, text=r.text, words=words, grams=folded,

@@ -125,7 +125,7 @@ def _is_short_line(text: str) -> bool:
 def detect(blocks: list[Block]) -> list[Item]:
     """Mark which blocks are headings, of which kind; levels are assigned afterwards."""
     items: list[Item] = []
-    for i, b in enumerate(blocks):
+    for b in blocks:
         text = b.text
         kind = marker_kind(text)
         if text.startswith(("——", "—")):

@@ -179,7 +179,7 @@ def _window(lists: list[list[int]]) -> int:
     """Smallest span of positions that holds one position from each list."""
     events = sorted((p, i) for i, ps in enumerate(lists) for p in ps)
     need, have, best, lo = len(lists), {}, math.inf, 0
-    for hi, (p, i) in enumerate(events):
+    for p, i in events:
         have[i] = have.get(i, 0) + 1
         while len(have) == need:
             best = min(best, p - events[lo][0])

@@ -1,6 +1,13 @@
 """The display form and the search key (fold) of text."""
-from indexer.normalize import (display, fold, fold_with_map, is_traditional, strip_controls, strip_pinyin_glosses,
-                               to_simplified)
+from indexer.normalize import (
+    display,
+    fold,
+    fold_with_map,
+    is_traditional,
+    strip_controls,
+    strip_pinyin_glosses,
+    to_simplified,
+)
 
 
 def test_fold_is_simplified_width_folded_and_spaceless():
