@@ -191,3 +191,64 @@ def search(query, index_dir, limit, offset, sort, as_json, as_csv, kwic, **filte
                        + (f" · {h['heading']}" if h["heading"] else ""))
             click.echo("   " + _plain(h["highlight"]))
     sys.exit(EXIT_OK if result["total"] else EXIT_NONE)
+
+
+@main.command("similar")
+@click.argument("passage_id", required=False)
+@click.option("--text", default=None, help="A pasted paragraph instead of a passage id.")
+@index_option
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def similar_cmd(passage_id, text, index_dir, limit, as_json):
+    """Passages from other reports most similar to PASSAGE_ID or to --text (precedent wording)."""
+    from search_app.query import QueryError
+    from search_app.search import similar
+    ix = _open(index_dir)
+    try:
+        result = similar(ix, passage_id=passage_id, text=text, limit=limit)
+    except QueryError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        click.echo("words: " + " ".join(result["terms"]))
+        for n, h in enumerate(result["hits"], start=1):
+            click.echo(f"\n{n}. {h['title']} · {h['region'] or '—'} · {h['year'] or '—'} · {h['section']}  "
+                       f"[{h['passage_id']}]\n   " + _plain(h["highlight"]))
+    sys.exit(EXIT_OK if result["hits"] else EXIT_NONE)
+
+
+@main.command("stats")
+@click.argument("query", required=False, default="")
+@index_option
+@filter_options
+@click.option("--by", default="year", show_default=True,
+              help="Comma-separated dimensions: year, region, province, level, section, doc_type.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the table as CSV.")
+def stats_cmd(query, index_dir, by, as_json, as_csv, **filters):
+    """Count matching passages and reports per year, region … normalised by the reports held per group.
+
+    Without a query it describes the whole index.
+    """
+    from search_app.query import QueryError
+    from search_app.search import stats
+    ix = _open(index_dir)
+    try:
+        result = stats(ix, _params(query, **filters), [d.strip() for d in by.split(",") if d.strip()])
+    except QueryError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    columns = result["by"] + ["passages", "reports", "reports_held", "share_of_reports", "passages_per_report"]
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+    elif as_csv:
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(columns)
+        for row in result["rows"]:
+            w.writerow([safe_cell(row[c]) for c in columns])
+    else:
+        click.echo(f"{result['total']} passages in {result['reports']} reports")
+        click.echo("\t".join(columns))
+        for row in result["rows"]:
+            click.echo("\t".join("—" if row[c] is None else str(row[c]) for c in columns))
+    sys.exit(EXIT_OK if result["total"] else EXIT_NONE)

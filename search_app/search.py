@@ -394,3 +394,108 @@ def search(ix: Index, params: Params) -> dict:
     return {"query": params.q, "total": int(len(rows)), "took_ms": round((time.perf_counter() - t0) * 1000, 2),
             "offset": params.offset, "limit": params.limit, "sort": params.sort, "hits": hits, "facets": facets,
             "parsed": describe(ix, parsed)}
+
+
+# ---------------------------------------------------------------------------------- similar and stats
+
+SIMILAR_TERMS = 16
+STAT_DIMENSIONS = ("year", "region", "province", "level", "section", "doc_type")
+
+
+def row_of_passage(ix: Index, passage_id: str) -> int | None:
+    docnum = ix.searcher.document_number(passage_id=passage_id)
+    return None if docnum is None else int(docnum)
+
+
+def similar(ix: Index, passage_id: str | None = None, text: str | None = None, limit: int = 10) -> dict:
+    """Passages most like a given passage (or pasted text), from other reports, by their distinctive words.
+
+    :raises QueryError: neither or both of passage_id and text, an unknown passage, or text with no known words.
+    """
+    t0 = time.perf_counter()
+    if bool(passage_id) == bool(text):
+        raise QueryError("give either a passage id or a text")
+    if not 0 < limit <= 100:
+        raise QueryError("limit must be between 1 and 100")
+    exclude_doc = None
+    if passage_id:
+        row = row_of_passage(ix, passage_id)
+        if row is None:
+            raise QueryError(f"no passage {passage_id!r} in the index")
+        text = ix.stored(row)["text"]
+        exclude_doc = int(ix.side["doc"][row])
+    if len(text) > 5000:
+        raise QueryError("text too long: paste one paragraph (at most 5,000 characters)")
+    counts: dict[str, int] = {}
+    for w in segment(ix, text):
+        if len(w) >= 2:
+            counts[w] = counts.get(w, 0) + 1
+    weighted = []
+    for w, tf in counts.items():
+        rows, _ = ix.side.word_postings(w)
+        if 0 < len(rows) < ix.n:
+            weighted.append((tf * math.log(1 + ix.n / len(rows)), w))
+    terms = [w for _, w in sorted(weighted, reverse=True)[:SIMILAR_TERMS]]
+    if not terms:
+        raise QueryError("the text has no words that occur in the index")
+    rows = np.unique(np.concatenate([ix.side.word_postings(w)[0] for w in terms])).astype(np.int32)
+    if exclude_doc is not None:
+        rows = rows[np.asarray(ix.side["doc"])[rows] != exclude_doc]
+    scores = score_rows(ix, rows, terms, [])
+    top = _order(ix, rows, scores, "relevance", limit)
+    hits = [_hit(ix, int(rows[i]), scores[i], terms, 60, False) for i in top]
+    return {"passage_id": passage_id, "text": text, "terms": terms, "total": len(hits), "hits": hits,
+            "took_ms": round((time.perf_counter() - t0) * 1000, 2)}
+
+
+def _dimension(ix: Index, name: str) -> tuple[np.ndarray, list]:
+    if name == "year":
+        years = np.asarray(ix.side["year"]).astype(np.int64)
+        return years, None
+    return np.asarray(ix.side[f"fac_{name}"]).astype(np.int64), ix.side.facet_values(name)
+
+
+def stats(ix: Index, params: Params, by: list[str]) -> dict:
+    """Matching passages and reports per group (year × province …), normalised by the reports held per group.
+
+    ``reports_held`` is how many reports of that group the index has at all, so a gap in coverage shows as
+    a small denominator rather than as a drop in the trend.
+    """
+    t0 = time.perf_counter()
+    if not by or any(d not in STAT_DIMENSIONS for d in by):
+        raise QueryError(f"--by takes one or more of {', '.join(STAT_DIMENSIONS)}")
+    if params.q.strip() or any(params.filters.values()) or params.year:
+        parsed, rows, _, _ = matching_rows(ix, params)
+    else:
+        parsed, rows = None, ix.all_rows
+    columns = [_dimension(ix, d) for d in by]
+    doc = np.asarray(ix.side["doc"]).astype(np.int64)
+
+    def groups(selected: np.ndarray):
+        keys = np.stack([col[selected] for col, _ in columns] + [doc[selected]], axis=1) if len(selected) \
+            else np.zeros((0, len(by) + 1), dtype=np.int64)
+        passages = {}
+        for k, n in zip(*np.unique(keys[:, :-1], axis=0, return_counts=True)) if len(keys) else []:
+            passages[tuple(k.tolist())] = int(n)
+        reports = {}
+        for k in (np.unique(keys, axis=0)[:, :-1] if len(keys) else []):
+            t = tuple(k.tolist())
+            reports[t] = reports.get(t, 0) + 1
+        return passages, reports
+
+    passages, reports = groups(rows)
+    _, held = groups(ix.all_rows)
+    out_rows = []
+    for key in sorted(held):
+        entry = {}
+        for d, (_, table), v in zip(by, columns, key):
+            entry[d] = (v or None) if table is None else (table[v] or None)
+        n_rep, n_held = reports.get(key, 0), held[key]
+        entry.update({"passages": passages.get(key, 0), "reports": n_rep, "reports_held": n_held,
+                      "share_of_reports": round(n_rep / n_held, 4) if n_held else 0.0,
+                      "passages_per_report": round(passages.get(key, 0) / n_held, 4) if n_held else 0.0})
+        out_rows.append(entry)
+    return {"query": params.q, "by": by, "total": int(len(rows)),
+            "reports": int(len(np.unique(doc[rows]))) if len(rows) else 0, "rows": out_rows,
+            "parsed": describe(ix, parsed) if parsed else None,
+            "took_ms": round((time.perf_counter() - t0) * 1000, 2)}
