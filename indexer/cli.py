@@ -7,11 +7,6 @@ from pathlib import Path
 
 import click
 
-from indexer.config import SETTINGS
-from indexer.dedup import fold_duplicates
-from indexer.ingest import find_files, parse_many
-from indexer.store import write_documents
-
 EXIT_OK, EXIT_NONE, EXIT_USAGE = 0, 1, 2
 
 
@@ -31,6 +26,7 @@ def _progress(total: int, label: str):
 @click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
 def parse(file: Path, as_json: bool) -> None:
     """Parse one report file and print its metadata, sections and passages."""
+    from indexer.ingest import parse_many
     if not file.exists():
         raise click.UsageError(f"no such file: {file}")
     batch = parse_many([file], workers=1)
@@ -51,6 +47,10 @@ def parse(file: Path, as_json: bool) -> None:
 
 def ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) -> None:
     """Parse report files and folders, fold reposts, and write the documents as JSON lines."""
+    from indexer.config import SETTINGS
+    from indexer.dedup import fold_duplicates
+    from indexer.ingest import find_files, parse_many
+    from indexer.store import write_documents
     files = find_files(paths)
     if not files:
         raise click.UsageError("no report files (.html, .htm, .txt, .md) under the given paths")

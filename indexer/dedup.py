@@ -7,8 +7,6 @@ threshold (an estimated Jaccard similarity of 0.85 of 5-character shingles).
 """
 from __future__ import annotations
 
-from datasketch import MinHash, MinHashLSH
-
 from indexer.config import SETTINGS, Settings
 from indexer.model import Document
 from indexer.normalize import fold
@@ -16,7 +14,9 @@ from indexer.normalize import fold
 NUM_PERM = 128
 
 
-def signature(text: str, settings: Settings = SETTINGS) -> MinHash:
+def signature(text: str, settings: Settings = SETTINGS):
+    """The MinHash of a text's shingles. datasketch (and scipy under it) is imported here, not at start-up."""
+    from datasketch import MinHash
     key = fold(text)
     k = settings.shingle_size
     shingles = {key[i:i + k].encode() for i in range(max(1, len(key) - k + 1))}
@@ -35,6 +35,7 @@ def fold_duplicates(docs: list[Document], settings: Settings = SETTINGS) -> list
 
     The kept copy's ``sources`` lists every source of the group, its own first. Order follows the input.
     """
+    from datasketch import MinHashLSH
     lsh = MinHashLSH(threshold=settings.duplicate_threshold, num_perm=NUM_PERM)
     sigs = [signature(d.text, settings) for d in docs]
     group_of: dict[int, int] = {}

@@ -28,8 +28,6 @@ from whoosh import index as whoosh_index
 
 from indexer import sidecar
 from indexer.config import SETTINGS, Settings
-from indexer.dedup import fold_duplicates
-from indexer.ingest import find_files, parse_many
 from indexer.model import Document
 from indexer.normalize import fold
 from indexer.schema import SCHEMA_VERSION, passage_schema
@@ -281,6 +279,8 @@ def _without_sources(docs: list[Document], sources: set[str]) -> list[Document]:
 def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], settings: Settings = SETTINGS,
            workers: int | None = None, progress: Callable | None = None) -> IngestReport:
     """Add or update the reports under ``paths`` in the index, skipping files whose content is unchanged."""
+    from indexer.dedup import fold_duplicates
+    from indexer.ingest import find_files, parse_many
     index_dir = Path(index_dir)
     report = IngestReport()
     with WriteLock(index_dir):
@@ -340,6 +340,7 @@ def remove(index_dir: str | os.PathLike, targets: Iterable[str]) -> tuple[int, l
 def rebuild(index_dir: str | os.PathLike, documents: str | os.PathLike | None = None,
             workers: int | None = None) -> BuildReport:
     """Rebuild the index from processed documents (a JSONL file or folder), or from its own documents."""
+    from indexer.dedup import fold_duplicates
     index_dir = Path(index_dir)
     with WriteLock(index_dir):
         if documents is None:
