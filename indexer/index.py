@@ -24,12 +24,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 
 from indexer import sidecar
+from indexer.bulkwrite import BulkField, BulkSegmentWriter
 from indexer.config import SETTINGS, Settings
 from indexer.model import Document
 from indexer.normalize import fold
+from indexer.postings import Grams, gram_postings, word_postings
 from indexer.schema import SCHEMA_VERSION, passage_schema
 from indexer.store import atomic_write_lines, read_documents
 
@@ -115,13 +118,16 @@ class Row:
     end: int
 
 
-def _analyze(chunk: list[tuple[str, str]]) -> list[tuple[str, list[str], list[str]]]:
+_SEP = "\x1f"   # joins a passage's words for the trip back from a worker: one string pickles far faster than a list
+
+
+def _analyze(chunk: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
     """(folded text, words, heading-and-title words) for (text, heading+title) pairs; runs in a worker."""
     from indexer.analysis import words
     out = []
     for text, head in chunk:
         folded = fold(text)
-        out.append((folded, words(folded), words(fold(head))))
+        out.append((folded, _SEP.join(words(folded)), _SEP.join(words(fold(head)))))
     return out
 
 
@@ -130,9 +136,11 @@ def analyze_all(pairs: list[tuple[str, str]], workers: int) -> list[tuple[str, l
     size = max(64, len(pairs) // (workers * 8) + 1)
     chunks = [pairs[i:i + size] for i in range(0, len(pairs), size)]
     if workers <= 1 or len(chunks) <= 1:
-        return [r for c in chunks for r in _analyze(c)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [r for part in pool.map(_analyze, chunks) for r in part]
+        parts = [_analyze(c) for c in chunks]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_analyze, chunks))
+    return [(f, w.split(_SEP) if w else [], h.split(_SEP) if h else []) for part in parts for f, w, h in part]
 
 
 # ---------------------------------------------------------------------------------------------- build
@@ -191,22 +199,30 @@ def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: 
     report.timings["analysis"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    folded = [a[0] for a in analysed]
+    words = word_postings([a[1] for a in analysed], positions=True)
+    head = word_postings([a[2] for a in analysed], positions=True)
+    grams = gram_postings(folded)
+    report.timings["postings"] = time.perf_counter() - t
+
+    t = time.perf_counter()
     ix = whoosh_index.create_in(str(tmp / "whoosh"), passage_schema())
-    writer = ix.writer(limitmb=256)
-    for row_no, (r, d_index, (folded, words, _head)) in enumerate(zip(rows, doc_of_row, analysed)):
+    writer = BulkSegmentWriter(ix, {"words": BulkField.from_postings(words), "head": BulkField.from_postings(head),
+                                    "grams": _gram_field(grams, folded)}, limitmb=256)
+    for row_no, (r, d_index) in enumerate(zip(rows, doc_of_row)):
         doc = docs[d_index]
         writer.add_document(
-            passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, text=r.text, words=words, grams=folded,
-            title=fold(doc.title), heading=fold(r.heading), title_text=doc.title, heading_text=r.heading,
-            body=doc.body, category=r.category, region=doc.region or "", province=doc.province or "",
-            level=doc.level or "", year=doc.year or 0, section=r.category, doc_type=doc.doc_type,
-            ordinal=r.ordinal, start=r.start, end=r.end)
+            passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, text=r.text, title_text=doc.title,
+            heading_text=r.heading, body=doc.body, category=r.category, region=doc.region or "",
+            province=doc.province or "", level=doc.level or "", year=doc.year or 0, section=r.category,
+            doc_type=doc.doc_type, ordinal=r.ordinal, start=r.start, end=r.end)
+    report.timings["whoosh_documents"] = time.perf_counter() - t
     writer.commit()
     report.timings["whoosh"] = time.perf_counter() - t
 
     t = time.perf_counter()
     sidecar.build(tmp / "side", sidecar.SidecarInput(
-        folded=[a[0] for a in analysed], words=[a[1] for a in analysed], head_words=[a[2] for a in analysed],
+        folded=folded, words=words, head=head, grams=grams,
         facets={"region": [docs[d].region or "" for d in doc_of_row],
                 "province": [docs[d].province or "" for d in doc_of_row],
                 "level": [docs[d].level or "" for d in doc_of_row],
@@ -233,6 +249,15 @@ def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: 
             shutil.rmtree(old, ignore_errors=True)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _gram_field(grams: Grams, folded: list[str]) -> BulkField:
+    """The n-gram postings in the order Whoosh writes terms (by their UTF-8 bytes)."""
+    strings = grams.term_strings()
+    order = sorted(range(len(strings)), key=strings.__getitem__)
+    starts, ends = grams.offsets[:-1][order], grams.offsets[1:][order]
+    lengths = np.fromiter((len(t) for t in folded), dtype=np.int32, count=len(folded))
+    return BulkField([strings[i].encode("utf-8") for i in order], starts, ends, grams.rows, None, lengths)
 
 
 # ------------------------------------------------------------------------------------ change an index

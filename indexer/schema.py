@@ -2,7 +2,8 @@
 
 Fields: the passage text (stored, original script), ``words`` (jieba words of the folded text with ordinal
 positions, for ranking and proximity), ``grams`` (the set of character unigrams and bigrams of the folded
-text, for exact substrings), ``title`` and ``heading`` words, and facet columns. The index records
+text, for exact substrings), ``head`` (words of the passage's heading and its report's title, boosted in
+ranking), and facet columns. Document numbers equal sidecar rows (``row`` is stored to check it). The index records
 ``SCHEMA_VERSION``; a reader refuses an index of another version instead of misreading it.
 """
 from __future__ import annotations
@@ -73,12 +74,11 @@ def passage_schema() -> Schema:
     return Schema(
         passage_id=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
-        row=NUMERIC(int, bits=32, stored=True, sortable=True),
+        row=STORED(),
         text=STORED(),
         words=WordsField(),
         grams=GramsField(),
-        title=WordsField(),
-        heading=WordsField(),
+        head=WordsField(),
         title_text=STORED(),
         heading_text=STORED(),
         body=STORED(),

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.postings import Grams, Postings
+
 FACETS = ("region", "province", "level", "section", "doc_type")
 
 
@@ -49,42 +51,12 @@ class StringTable(Sequence):
         return i if i < len(self) and self[i] == s else -1
 
 
-def _postings(term_ids: np.ndarray, rows: np.ndarray, n_terms: int, with_tf: bool):
-    """CSR postings from parallel arrays of (term id, row): offsets per term, sorted rows, term frequencies."""
-    keys = (term_ids.astype(np.int64) << 32) | rows.astype(np.int64)
-    if with_tf:
-        keys, tf = np.unique(keys, return_counts=True)
-    else:
-        keys = np.unique(keys)
-        tf = None
-    terms = keys >> 32
-    offsets = np.searchsorted(terms, np.arange(n_terms + 1)).astype(np.int64)
-    out_rows = (keys & 0xFFFFFFFF).astype(np.int32)
-    return offsets, out_rows, (np.minimum(tf, 65535).astype(np.uint16) if tf is not None else None)
-
-
-def _word_postings(token_lists: list[list[str]]):
-    vocab: dict[str, int] = {}
-    ids: list[int] = []
-    lengths = np.zeros(len(token_lists), dtype=np.int32)
-    for r, toks in enumerate(token_lists):
-        lengths[r] = len(toks)
-        ids.extend(vocab.setdefault(t, len(vocab)) for t in toks)
-    strings = sorted(vocab)
-    remap = np.empty(len(vocab), dtype=np.int32)
-    for new, s in enumerate(strings):
-        remap[vocab[s]] = new
-    term_ids = remap[np.asarray(ids, dtype=np.int32)] if ids else np.zeros(0, dtype=np.int32)
-    rows = np.repeat(np.arange(len(token_lists), dtype=np.int32), lengths)
-    offsets, prow, tf = _postings(term_ids, rows, len(strings), with_tf=True)
-    return StringTable.build(strings), offsets, prow, tf, lengths
-
-
 @dataclass
 class SidecarInput:
     folded: list[str]              # fold(passage text) per row
-    words: list[list[str]]         # jieba words of the folded text per row
-    head_words: list[list[str]]    # words of heading and title per row
+    words: Postings                # word postings of the passage text
+    head: Postings                 # word postings of heading and title
+    grams: Grams                   # unigram and bigram postings of the folded text
     facets: dict[str, list[str]]   # facet name → value per row ("" when unknown)
     years: list[int]               # 0 when unknown
     doc_index: list[int]           # row → index into doc_ids
@@ -95,35 +67,17 @@ def build(out: Path, data: SidecarInput) -> None:
     """Write the sidecar arrays for ``data`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     n = len(data.folded)
-    lens = np.array([len(t) for t in data.folded], dtype=np.int64)
-    joined = "".join(data.folded)
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32) if joined else np.zeros(0, np.uint32)
-    chars, cid = np.unique(cps, return_inverse=True)
-    c = np.int64(max(1, len(chars)))
-    row_of = np.repeat(np.arange(n, dtype=np.int64), lens)
-    same = row_of[:-1] == row_of[1:]
-    bigram = c + cid[:-1].astype(np.int64) * c + cid[1:]
-    codes = np.concatenate([cid.astype(np.int64), bigram[same]])
-    rows = np.concatenate([row_of, row_of[:-1][same]])
-    keys = np.unique((codes << 32) | rows)
-    terms = keys >> 32
-    gram_terms, starts = np.unique(terms, return_index=True)
-    arrays = {
-        "chars": chars.astype(np.uint32), "gram_terms": gram_terms,
-        "gram_offsets": np.append(starts, len(terms)).astype(np.int64),
-        "gram_rows": (keys & 0xFFFFFFFF).astype(np.int32),
-    }
-    for prefix, lists in (("word", data.words), ("head", data.head_words)):
-        table, offsets, prow, tf, lengths = _word_postings(lists)
+    arrays = {"chars": data.grams.chars, "gram_terms": data.grams.codes, "gram_offsets": data.grams.offsets,
+              "gram_rows": data.grams.rows, "plen": data.words.lengths}
+    for prefix, p in (("word", data.words), ("head", data.head)):
+        table = StringTable.build(p.terms)
         arrays.update({f"{prefix}_vocab_blob": table.blob, f"{prefix}_vocab_offsets": table.offsets,
-                       f"{prefix}_offsets": offsets, f"{prefix}_rows": prow, f"{prefix}_tf": tf})
-        if prefix == "word":
-            arrays["plen"] = lengths
+                       f"{prefix}_offsets": p.offsets, f"{prefix}_rows": p.rows, f"{prefix}_tf": p.freqs})
     meta = {"rows": n, "facets": {}, "doc_ids": data.doc_ids}
     for name in FACETS:
         values = sorted(set(data.facets[name]))
         code = {v: i for i, v in enumerate(values)}
-        arrays[f"fac_{name}"] = np.array([code[v] for v in data.facets[name]], dtype=np.int32)
+        arrays[f"fac_{name}"] = np.fromiter((code[v] for v in data.facets[name]), dtype=np.int32, count=n)
         meta["facets"][name] = values
     arrays["year"] = np.array(data.years, dtype=np.int16)
     arrays["doc"] = np.array(data.doc_index, dtype=np.int32)

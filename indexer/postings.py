@@ -1,0 +1,98 @@
+"""Postings computed once with numpy, for both the Whoosh segment and the sidecar arrays.
+
+Word postings come from the token lists of every passage: a stable sort of (term, row) keeps each
+posting's positions in order, so term frequencies and ordinal positions fall out of one pass. Gram postings
+(character unigrams and bigrams of the folded text) come from the code points of all passages at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Postings:
+    terms: list[str]                 # sorted by code point, which is also UTF-8 byte order
+    offsets: np.ndarray              # int64, per term: start of its postings (len(terms) + 1)
+    rows: np.ndarray                 # int32 row (document number) per posting, ascending within a term
+    freqs: np.ndarray | None         # uint16 occurrences per posting (None: existence only)
+    lengths: np.ndarray              # int32 tokens per row
+    pos_offsets: np.ndarray | None = None   # int64 per posting: start of its positions in ``deltas``
+    deltas: np.ndarray | None = None        # int32 position deltas (first one from 0), posting by posting
+
+
+def word_postings(token_lists: list[list[str]], positions: bool = False) -> Postings:
+    """Postings of words with term frequencies and, optionally, ordinal positions."""
+    n_rows = len(token_lists)
+    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=n_rows)
+    vocab: dict[str, int] = {}
+    setdefault = vocab.setdefault
+    ids = np.fromiter((setdefault(w, len(vocab)) for toks in token_lists for w in toks), dtype=np.int64,
+                      count=int(lengths.sum()))
+    terms = sorted(vocab)
+    remap = np.empty(len(vocab), dtype=np.int64)
+    remap[np.fromiter((vocab[t] for t in terms), dtype=np.int64, count=len(terms))] = np.arange(len(terms))
+    tid = remap[ids] if len(ids) else ids
+    rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    key = (tid << 32) | rows
+    order = np.argsort(key, kind="stable")           # stable: positions stay ascending inside a posting
+    key = key[order]
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) else np.zeros(0, np.int64)
+    post_rows = (key[starts] & 0xFFFFFFFF).astype(np.int32)
+    post_terms = key[starts] >> 32
+    ends = np.append(starts[1:], len(key))
+    freqs = np.minimum(ends - starts, 65535).astype(np.uint16)
+    offsets = np.searchsorted(post_terms, np.arange(len(terms) + 1)).astype(np.int64)
+    out = Postings(terms, offsets, post_rows, freqs, lengths.astype(np.int32))
+    if positions:
+        row_start = np.concatenate(([0], np.cumsum(lengths)[:-1])) if n_rows else np.zeros(0, np.int64)
+        pos = (order - row_start[rows[order]]).astype(np.int32)      # ordinal position of each token
+        deltas = pos.copy()
+        inner = np.ones(len(pos), dtype=bool)
+        inner[starts] = False
+        deltas[1:][inner[1:]] = pos[1:][inner[1:]] - pos[:-1][inner[1:]]
+        out.pos_offsets = np.append(starts, len(pos)).astype(np.int64)
+        out.deltas = deltas
+    return out
+
+
+@dataclass
+class Grams:
+    chars: np.ndarray        # sorted code points present
+    codes: np.ndarray        # int64 gram code per term: unigram = char id; bigram = C + a * C + b
+    offsets: np.ndarray
+    rows: np.ndarray
+
+    def term_strings(self) -> list[str]:
+        c = max(1, len(self.chars))
+        chars = [chr(int(x)) for x in self.chars]
+        return [chars[k] if k < c else chars[(k - c) // c] + chars[(k - c) % c] for k in self.codes.tolist()]
+
+
+def gram_postings(folded: list[str]) -> Grams:
+    """Rows containing each character unigram and bigram of the folded texts (existence only)."""
+    n = len(folded)
+    lens = np.fromiter((len(t) for t in folded), dtype=np.int64, count=n)
+    joined = "".join(folded)
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32) if joined else np.zeros(0, np.uint32)
+    present = np.zeros(0x110000, dtype=bool)
+    present[cps] = True
+    chars = np.flatnonzero(present)
+    lookup = np.zeros(0x110000, dtype=np.int64)
+    lookup[chars] = np.arange(len(chars))
+    cid = lookup[cps]
+    c = np.int64(max(1, len(chars)))
+    row_of = np.repeat(np.arange(n, dtype=np.int64), lens)
+    same = row_of[:-1] == row_of[1:]
+    bigram = c + cid[:-1].astype(np.int64) * c + cid[1:]
+    codes = np.concatenate([cid.astype(np.int64), bigram[same]])
+    rows = np.concatenate([row_of, row_of[:-1][same]])
+    keys = (codes << 32) | rows
+    keys.sort()
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+    terms = keys >> 32
+    starts = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1]))) if len(terms) else terms
+    gram_codes = terms[starts]
+    return Grams(chars.astype(np.uint32), gram_codes, np.append(starts, len(terms)).astype(np.int64),
+                 (keys & 0xFFFFFFFF).astype(np.int32))

@@ -1,0 +1,55 @@
+"""The bulk-written Whoosh segment reads back through Whoosh's public API exactly as the postings say."""
+import random
+
+import numpy as np
+import pytest
+from whoosh.formats import Positions
+from whoosh.query import Phrase
+
+from indexer.analysis import words
+from indexer.bulkwrite import encode_positions
+from indexer.normalize import fold
+from search_app.search import open_index
+
+
+def test_encode_positions_equals_whoosh_positions_encode():
+    rng = random.Random(3)
+    postings = [sorted(rng.sample(range(65000), rng.randint(1, 40))) for _ in range(1000)]
+    deltas = np.array([d for p in postings for d in np.diff([0] + p)], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum([len(p) for p in postings]))).astype(np.int64)
+    buf, off = encode_positions(offsets, deltas)
+    assert all(buf[off[i]:off[i + 1]] == Positions().encode(p) for i, p in enumerate(postings))
+
+
+def test_encode_positions_refuses_what_it_cannot_encode_exactly():
+    with pytest.raises(ValueError):
+        encode_positions(np.array([0, 1]), np.array([70000]))
+
+
+def test_whoosh_reads_every_field_like_the_sidecar(index_dir):
+    ix = open_index(index_dir)
+    reader = ix.searcher.reader()
+    assert reader.doc_count() == ix.n
+    assert all(ix.stored(r)["row"] == r for r in range(0, ix.n, 37))     # document number == sidecar row
+    vocab = ix.side.word_vocab
+    for t in range(0, len(vocab), max(1, len(vocab) // 300)):
+        word = vocab[t]
+        rows, tf = ix.side.word_postings(word)
+        m = reader.postings("words", word)
+        got_rows, got_tf = [], []
+        while m.is_active():
+            got_rows.append(m.id())
+            got_tf.append(len(m.value_as("positions")))
+            m.next()
+        assert got_rows == rows.tolist() and got_tf == tf.tolist(), word
+    for gram in ["监督", "审", "有备", "20", "。"]:
+        assert sorted(reader.postings("grams", gram).all_ids()) == ix.side.gram_rows(gram).tolist()
+
+
+def test_positions_are_ordinal_so_whoosh_phrases_work(index_dir, all_passages):
+    ix = open_index(index_dir)
+    phrase = ["备案审查", "工作"]
+    want = {p["passage_id"] for p in all_passages if any(words(fold(p["text"]))[i:i + 2] == phrase
+                                                          for i in range(len(words(fold(p["text"])))))}
+    got = {hit["passage_id"] for hit in ix.searcher.search(Phrase("words", phrase), limit=None)}
+    assert got == want and want
