@@ -148,6 +148,13 @@ def safe_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def write_csv(columns, rows) -> None:
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(columns)
+    for row in rows:
+        w.writerow([safe_cell(row[c]) for c in columns])
+
+
 @main.command()
 @click.argument("query")
 @index_option
@@ -176,10 +183,7 @@ def search(query, index_dir, limit, offset, sort, as_json, as_csv, kwic, **filte
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
     elif as_csv:
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(HIT_FIELDS)
-        for h in result["hits"]:
-            w.writerow([safe_cell(h[k]) for k in HIT_FIELDS])
+        write_csv(HIT_FIELDS, result["hits"])
     elif kwic:
         for h in result["hits"]:
             for left, match, right in h.get("kwic", []):
@@ -242,13 +246,26 @@ def stats_cmd(query, index_dir, by, as_json, as_csv, **filters):
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
     elif as_csv:
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(columns)
-        for row in result["rows"]:
-            w.writerow([safe_cell(row[c]) for c in columns])
+        write_csv(columns, result["rows"])
     else:
         click.echo(f"{result['total']} passages in {result['reports']} reports")
         click.echo("\t".join(columns))
         for row in result["rows"]:
             click.echo("\t".join("—" if row[c] is None else str(row[c]) for c in columns))
     sys.exit(EXIT_OK if result["total"] else EXIT_NONE)
+
+
+@main.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+def serve(index_dir: Path, host: str, port: int, threads: int) -> None:
+    """Serve the web interface with waitress (a production WSGI server); the index is opened once."""
+    from waitress import serve as waitress_serve
+
+    from search_app.web import create_app
+    _open(index_dir)
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    click.echo(f"lrsearch: serving {index_dir} on http://{host}:{port}/", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="lrsearch")

@@ -10,7 +10,9 @@ unquoted string. Facet counts are exact counts over the whole filtered result se
 """
 from __future__ import annotations
 
+import json
 import math
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -52,6 +54,28 @@ class Index:
         self.all_rows = np.arange(self.n, dtype=np.int32)
         plen = np.asarray(self.side["plen"], dtype=np.float64)
         self.avg_len = float(plen.mean()) if self.n else 1.0
+        self._doc_offsets: dict[str, int] | None = None
+        self._doc_lock = threading.Lock()
+
+    def document(self, doc_id: str) -> dict | None:
+        """One document of the generation (metadata, text, sections), found by a byte-offset table built once."""
+        path = self.generation / "documents.jsonl"
+        with self._doc_lock:
+            if self._doc_offsets is None:
+                offsets, pos = {}, 0
+                with path.open("rb") as fh:
+                    for line in fh:
+                        m = _DOC_ID.match(line)
+                        if m:
+                            offsets[m.group(1).decode()] = pos
+                        pos += len(line)
+                self._doc_offsets = offsets
+        pos = self._doc_offsets.get(doc_id)
+        if pos is None:
+            return None
+        with path.open("rb") as fh:
+            fh.seek(pos)
+            return json.loads(fh.readline())
 
     @property
     def searcher(self):
@@ -70,6 +94,7 @@ class Index:
             return False
 
 
+_DOC_ID = re.compile(rb'\{"doc_id": "([^"]+)"')
 _OPEN: dict[str, Index] = {}
 _OPEN_LOCK = threading.Lock()
 

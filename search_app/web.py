@@ -1,0 +1,215 @@
+"""The Flask front end: thin views over the search core, each HTML page with a JSON twin.
+
+Every limit is a named setting; parameters are validated into a ``Params`` before the core sees them and
+a bad one gives 400 with the canonical error shape. Markup reaches templates only as the ``Markup`` made by
+``search_app.highlight``; everything else is autoescaped.
+"""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from indexer.config import parse_bool
+from indexer.index import IndexMismatch, IndexMissing
+from search_app.query import MAX_QUERY_CHARS, QueryError
+from search_app.search import SORTS, Params, open_index, search, similar, stats
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS = {"INDEX_DIR": "data/index", "PER_PAGE": 20, "MAX_PER_PAGE": 50, "MAX_PAGE": 500,
+            "MAX_QUERY_CHARS": MAX_QUERY_CHARS, "DEBUG": False}
+LEVEL_NAMES = {"national": "全国", "provincial": "省级", "city": "市级", "county": "县级"}
+FILTER_ARGS = {"region": "region", "province": "province", "level": "level", "section": "section",
+               "type": "doc_type"}
+
+bp = Blueprint("lrsearch", __name__)
+
+
+class BadRequest(ValueError):
+    """A request parameter that cannot be used; the message is shown to the user."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. Configuration: defaults, then LRSEARCH_* environment variables, then ``test_config``."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static")
+    app.config.update(DEFAULTS)
+    if os.environ.get("LRSEARCH_INDEX"):
+        app.config["INDEX_DIR"] = os.environ["LRSEARCH_INDEX"]
+    if os.environ.get("LRSEARCH_DEBUG") is not None:
+        app.config["DEBUG"] = parse_bool(os.environ["LRSEARCH_DEBUG"])
+    if test_config:
+        app.config.update(test_config)
+    app.debug = False          # never the interactive debugger, whatever the configuration says
+    app.json.ensure_ascii = False   # the same JSON as `lrsearch search --json`: Chinese as is, keys in order
+    app.json.sort_keys = False
+    app.register_blueprint(bp)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(BadRequest, lambda e: _error(str(e), 400))
+    app.register_error_handler(QueryError, lambda e: _error(str(e), 400))
+    app.register_error_handler(IndexMissing, lambda e: _error(str(e), 503))
+    app.register_error_handler(IndexMismatch, lambda e: _error(str(e), 503))
+    app.register_error_handler(Exception, _internal_error)
+    app.jinja_env.globals.update(level_name=lambda v: LEVEL_NAMES.get(v, v or "—"))
+    return app
+
+
+def _security_headers(resp):
+    resp.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                               "script-src 'self'; object-src 'none'; base-uri 'none'; "
+                                               "form-action 'self'; frame-ancestors 'none'")
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["X-Frame-Options"] = "DENY"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return resp
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error(message: str, status: int):
+    if _wants_json():
+        return jsonify({"ok": False, "error": message, "status": status}), status
+    return render_template("error.html", message=message, status=status), status
+
+
+def _http_error(e: HTTPException):
+    return _error(e.description or e.name, e.code or 500)
+
+
+def _internal_error(e: Exception):
+    current_app.logger.exception("unhandled error")
+    return _error("internal error: the request could not be answered", 500)
+
+
+def _index():
+    return open_index(current_app.config["INDEX_DIR"])
+
+
+def _int(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number") from None
+    if not lo <= value <= hi:
+        raise BadRequest(f"{name} must be between {lo} and {hi}")
+    return value
+
+
+def search_params() -> tuple[Params, int, int]:
+    """Validate the request's search parameters (shared by the page, its JSON twin and the exports)."""
+    cfg = current_app.config
+    q = request.args.get("q", "")
+    if len(q) > cfg["MAX_QUERY_CHARS"]:
+        raise BadRequest(f"query too long: {len(q)} characters (limit {cfg['MAX_QUERY_CHARS']})")
+    per_page = _int("per_page", cfg["PER_PAGE"], 1, cfg["MAX_PER_PAGE"])
+    page = _int("page", 1, 1, cfg["MAX_PAGE"])
+    sort = request.args.get("sort", "relevance")
+    if sort not in SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
+    filters = {FILTER_ARGS[k]: [v for v in request.args.getlist(k) if v] for k in FILTER_ARGS}
+    year = request.args.get("year") or None
+    return Params(q=q, filters=filters, year=year, limit=per_page, offset=(page - 1) * per_page,
+                  sort=sort), page, per_page
+
+
+def url_with(**changes) -> str:
+    """The current URL with some parameters replaced (None removes one); used for facets and paging."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    for k, v in changes.items():
+        if v is None:
+            continue
+        args += [(k, x) for x in v] if isinstance(v, list) else [(k, v)]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def toggle_url(arg: str, value: str) -> str:
+    values = request.args.getlist(arg)
+    values = [v for v in values if v != value] if value in values else values + [value]
+    return url_with(**{arg: values, "page": None})
+
+
+@bp.app_template_global()
+def facet_arg(name: str) -> str:
+    return "type" if name == "doc_type" else name
+
+
+@bp.route("/")
+def search_page():
+    if not request.args.get("q") and not any(request.args.getlist(k) for k in FILTER_ARGS) \
+            and not request.args.get("year"):
+        return render_template("search.html", result=None, params=None)
+    params, page, per_page = search_params()
+    result = search(_index(), params)
+    for h in result["hits"]:
+        h["highlight"] = Markup(h["highlight"])        # made by search_app.highlight: escaped, then marked
+    pages = max(1, math.ceil(result["total"] / per_page))
+    return render_template("search.html", result=result, params=params, page=page, pages=pages,
+                           url_with=url_with, toggle_url=toggle_url, selected=request.args,
+                           json_url="/api/search" + url_with()[len(request.path):])
+
+
+@bp.route("/api/search")
+def api_search():
+    params, _, _ = search_params()
+    return jsonify(search(_index(), params))
+
+
+def _document(doc_id: str) -> dict:
+    if len(doc_id) > 64:
+        abort(404)
+    doc = _index().document(doc_id)
+    if doc is None:
+        abort(404, description=f"no report {doc_id!r} in the index")
+    return doc
+
+
+@bp.route("/doc/<doc_id>")
+def doc_page(doc_id: str):
+    from search_app.highlight import highlight, match_spans
+    doc = _document(doc_id)
+    q = request.args.get("q", "")
+    if len(q) > current_app.config["MAX_QUERY_CHARS"]:
+        raise BadRequest("query too long")
+    needles = []
+    if q:
+        from search_app.query import parse
+        needles = [t for _, t in parse(q).positive_texts()]
+    passages = [p for s in doc["sections"] for p in s["passages"]]
+    marked = {p["passage_id"]: highlight(p["text"], match_spans(p["text"], needles), whole=True) for p in passages}
+    return render_template("doc.html", doc=doc, marked=marked, q=q, passages=passages)
+
+
+@bp.route("/api/doc/<doc_id>")
+def api_doc(doc_id: str):
+    return jsonify(_document(doc_id))
+
+
+@bp.route("/api/similar")
+def api_similar():
+    limit = _int("limit", 10, 1, 100)
+    return jsonify(similar(_index(), passage_id=request.args.get("passage_id") or None,
+                           text=request.args.get("text") or None, limit=limit))
+
+
+@bp.route("/api/stats")
+def api_stats():
+    params, _, _ = search_params()
+    by = [d for d in request.args.get("by", "year").split(",") if d]
+    return jsonify(stats(_index(), params, by))
+
+
+@bp.route("/-/health.json")
+def health():
+    ix = _index()
+    return jsonify({"ok": True, "generation": ix.generation.name, "passages": ix.n})
+
