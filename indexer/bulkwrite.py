@@ -69,14 +69,27 @@ class BulkField:
     rows: np.ndarray
     freqs: np.ndarray | None     # None: every posting has frequency 1 (Existence)
     lengths: np.ndarray          # tokens per document
-    values: bytes | None = None  # encoded posting values and their offsets (Positions), in posting order
-    value_offsets: np.ndarray | None = None
+    values: bytes | None = None  # encoded posting values (Positions), sliced per posting by:
+    value_starts: np.ndarray | None = None
+    value_ends: np.ndarray | None = None
 
     @classmethod
     def from_postings(cls, p: Postings) -> "BulkField":
-        values, offsets = (encode_positions(p.pos_offsets, p.deltas) if p.deltas is not None else (None, None))
+        if p.deltas is None:
+            return cls([t.encode("utf-8") for t in p.terms], p.offsets[:-1], p.offsets[1:], p.rows, p.freqs,
+                       p.lengths)
+        values, offsets = encode_positions(p.pos_offsets, p.deltas)
         return cls([t.encode("utf-8") for t in p.terms], p.offsets[:-1], p.offsets[1:], p.rows, p.freqs,
-                   p.lengths, values, offsets)
+                   p.lengths, values, offsets[:-1], offsets[1:])
+
+    def rows_between(self, lo: int, hi: int) -> "BulkField":
+        """The postings of rows lo..hi-1, renumbered from 0: one segment's share of the field."""
+        keep = (self.rows >= lo) & (self.rows < hi)
+        before = np.concatenate(([0], np.cumsum(keep)))       # kept postings before each position
+        return BulkField(self.terms, before[self.starts], before[self.ends], self.rows[keep] - lo,
+                         self.freqs[keep] if self.freqs is not None else None, self.lengths[lo:hi], self.values,
+                         self.value_starts[keep] if self.values is not None else None,
+                         self.value_ends[keep] if self.values is not None else None)
 
 
 class _ArrayPostingsWriter(W3PostingsWriter):
@@ -101,7 +114,7 @@ def _write_field(fieldwriter, name: str, fieldobj, bulk: BulkField) -> None:
     pw = fieldwriter._postwriter = _ArrayPostingsWriter(old._postfile, old._blocklimit, old._byteids,
                                                         old._compression, old._inlinelimit)
     lengths = bulk.lengths
-    values, voff = bulk.values, bulk.value_offsets
+    values, vstart, vend = bulk.values, bulk.value_starts, bulk.value_ends
     for term, lo, hi in zip(bulk.terms, bulk.starts.tolist(), bulk.ends.tolist()):
         if hi <= lo:
             continue
@@ -120,7 +133,7 @@ def _write_field(fieldwriter, name: str, fieldobj, bulk: BulkField) -> None:
                 f = bulk.freqs[b:e]
                 pw._weights = array("f", f.astype(np.float32).tobytes())
                 pw._maxweight = float(f.max())
-            pw._values = [values[o:p] for o, p in zip(voff[b:e].tolist(), voff[b + 1:e + 1].tolist())] \
+            pw._values = [values[o:p] for o, p in zip(vstart[b:e].tolist(), vend[b:e].tolist())] \
                 if values is not None else []
             ls = lengths[ids]
             pw._minlength, pw._maxlength = int(ls.min()), int(ls.max())

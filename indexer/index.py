@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import time
@@ -206,18 +207,9 @@ def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: 
     report.timings["postings"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    ix = whoosh_index.create_in(str(tmp / "whoosh"), passage_schema())
-    writer = BulkSegmentWriter(ix, {"words": BulkField.from_postings(words), "head": BulkField.from_postings(head),
-                                    "grams": _gram_field(grams, folded)}, limitmb=256)
-    for row_no, (r, d_index) in enumerate(zip(rows, doc_of_row)):
-        doc = docs[d_index]
-        writer.add_document(
-            passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, text=r.text, title_text=doc.title,
-            heading_text=r.heading, body=doc.body, category=r.category, region=doc.region or "",
-            province=doc.province or "", level=doc.level or "", year=doc.year or 0, section=r.category,
-            doc_type=doc.doc_type, ordinal=r.ordinal, start=r.start, end=r.end)
-    report.timings["whoosh_documents"] = time.perf_counter() - t
-    writer.commit()
+    bulk = {"words": BulkField.from_postings(words), "head": BulkField.from_postings(head),
+            "grams": _gram_field(grams, folded)}
+    _write_whoosh(tmp / "whoosh", rows, doc_of_row, docs, bulk, workers or max(1, min(2, os.cpu_count() or 1)))
     report.timings["whoosh"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -249,6 +241,61 @@ def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: 
             shutil.rmtree(old, ignore_errors=True)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+PARALLEL_MIN_ROWS = 20_000   # below this one segment is written; above, one per worker process
+
+
+def _write_segment(path: Path, rows: list[Row], doc_of_row: list[int], docs: list[Document],
+                   bulk: dict[str, BulkField], lo: int, hi: int) -> None:
+    """Write rows lo..hi-1 as one Whoosh index (a single segment) at ``path``."""
+    path.mkdir(parents=True, exist_ok=True)
+    ix = whoosh_index.create_in(str(path), passage_schema())
+    part = bulk if (lo, hi) == (0, len(rows)) else {name: f.rows_between(lo, hi) for name, f in bulk.items()}
+    writer = BulkSegmentWriter(ix, part, limitmb=256)
+    for row_no in range(lo, hi):
+        r, doc = rows[row_no], docs[doc_of_row[row_no]]
+        writer.add_document(
+            passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, text=r.text, title_text=doc.title,
+            heading_text=r.heading, body=doc.body, category=r.category, region=doc.region or "",
+            province=doc.province or "", level=doc.level or "", year=doc.year or 0, section=r.category,
+            doc_type=doc.doc_type, ordinal=r.ordinal, start=r.start, end=r.end)
+    writer.commit()
+
+
+def _write_whoosh(path: Path, rows: list[Row], doc_of_row: list[int], docs: list[Document],
+                  bulk: dict[str, BulkField], workers: int) -> None:
+    """Write the Whoosh index, in parallel for large corpora: each worker process writes one segment of
+    contiguous rows (forked, so the postings arrays are shared, not copied), and one table of contents lists
+    the segments in row order, so that document numbers stay equal to sidecar rows."""
+    n = len(rows)
+    parts = workers if n >= PARALLEL_MIN_ROWS and workers > 1 else 1
+    if parts == 1:
+        _write_segment(path, rows, doc_of_row, docs, bulk, 0, n)
+        return
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+    bounds = [n * k // parts for k in range(parts + 1)]
+    ctx = multiprocessing.get_context("fork")
+    jobs = []
+    for k in range(parts):
+        sub = path.with_name(f"{path.name}.part{k}")
+        proc = ctx.Process(target=_write_segment, args=(sub, rows, doc_of_row, docs, bulk, bounds[k], bounds[k + 1]))
+        proc.start()
+        jobs.append((proc, sub))
+    for proc, _ in jobs:
+        proc.join()
+        if proc.exitcode != 0:
+            raise RuntimeError(f"a segment writer failed (exit code {proc.exitcode})")
+    ix = whoosh_index.create_in(str(path), passage_schema())
+    segments = []
+    for _, sub in jobs:
+        segments += TOC.read(FileStorage(str(sub)), ix.indexname).segments
+        for f in sub.iterdir():
+            if not f.name.endswith((".toc", ".lock")):
+                os.replace(f, path / f.name)
+        shutil.rmtree(sub)
+    TOC(ix.schema, segments, ix.latest_generation() + 1).write(FileStorage(str(path)), ix.indexname)
 
 
 def _gram_field(grams: Grams, folded: list[str]) -> BulkField:

@@ -53,3 +53,28 @@ def test_positions_are_ordinal_so_whoosh_phrases_work(index_dir, all_passages):
                                                           for i in range(len(words(fold(p["text"])))))}
     got = {hit["passage_id"] for hit in ix.searcher.search(Phrase("words", phrase), limit=None)}
     assert got == want and want
+
+
+def test_parallel_segments_answer_like_one_segment(tmp_path, monkeypatch, index_dir):
+    """Above PARALLEL_MIN_ROWS each worker writes a segment; document numbers must still equal rows."""
+    import indexer.index as index_module
+    from indexer.index import ingest
+    from search_app.search import Params, search
+    from tests.conftest import SAMPLES, SEEDS
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_ROWS", 10)
+    ingest(tmp_path, [SAMPLES, SEEDS], workers=2)
+    ix = open_index(tmp_path)
+    assert len(list(ix.searcher.reader().leaf_readers())) == 2
+    assert [ix.stored(r)["row"] for r in range(ix.n)] == list(range(ix.n))
+    one_segment = open_index(index_dir)
+    assert len(list(one_segment.searcher.reader().leaf_readers())) == 1
+    for q in ['"备案审查"', "代表建议 办理", '"联系点 立法"~3', "监督 -专题询问"]:
+        got = [(h["passage_id"], h["score"]) for h in search(ix, Params(q=q, limit=1000))["hits"]]
+        want = [(h["passage_id"], h["score"]) for h in search(one_segment, Params(q=q, limit=1000))["hits"]]
+        assert got == want and got
+    m = ix.searcher.reader().postings("words", "监督")
+    ids = []
+    while m.is_active():
+        ids.append(m.id())
+        m.next()
+    assert ids == ix.side.word_postings("监督")[0].tolist()
