@@ -161,10 +161,15 @@ def substring_rows(ix: Index, needle: str) -> np.ndarray:
         rows = np.intersect1d(rows, p, assume_unique=True)
     if not len(rows):
         return rows.astype(np.int32)
+    # Where the needle is itself a word of the passage, it is certainly in the text: only the other
+    # candidates need reading.
+    sure = np.asarray(side.word_postings(needle)[0])
+    unsure = np.setdiff1d(rows, sure, assume_unique=True) if len(sure) else rows
     blob, offsets = side["text_blob"], side["text_offsets"]
     target = needle.encode("utf-8")
-    keep = [r for r in rows.tolist() if blob[offsets[r]:offsets[r + 1]].tobytes().find(target) >= 0]
-    return np.asarray(keep, dtype=np.int32)
+    keep = [r for r in unsure.tolist() if blob[offsets[r]:offsets[r + 1]].tobytes().find(target) >= 0]
+    return np.union1d(sure, np.asarray(keep, dtype=np.int32)).astype(np.int32) if len(sure) else \
+        np.asarray(keep, dtype=np.int32)
 
 
 def _near_rows(ix: Index, node: Node) -> np.ndarray:
@@ -172,25 +177,26 @@ def _near_rows(ix: Index, node: Node) -> np.ndarray:
     words = [w for part in node.text.split() for w in segment(ix, part)]
     if not words:
         return ix.all_rows
+    if len(words) == 1:
+        return substring_rows(ix, words[0])
+    # positions exist only for whole words, so only passages holding every word as a word can qualify
     rows = ix.all_rows
     for w in words:
-        rows = np.intersect1d(rows, substring_rows(ix, w), assume_unique=True)
-    if len(words) == 1 or not len(rows):
+        rows = np.intersect1d(rows, ix.side.word_postings(w)[0], assume_unique=True)
+    if not len(rows):
         return rows
     reader = ix.searcher.reader()
     positions: dict[str, dict[int, list[int]]] = {}
     for w in set(words):
         found: dict[int, list[int]] = {}
-        try:
-            m = reader.postings("words", w)
-        except Exception:   # whoosh raises TermNotFound for a word that is never a token
-            return np.zeros(0, dtype=np.int32)
-        wanted = set(rows.tolist())
-        while m.is_active():
-            doc = m.id()
-            if doc in wanted:
+        m = reader.postings("words", w)
+        for doc in rows.tolist():
+            if not m.is_active():
+                break
+            if m.id() < doc:
+                m.skip_to(doc)
+            if m.is_active() and m.id() == doc:
                 found[doc] = m.value_as("positions")
-            m.next()
         positions[w] = found
     keep = []
     for r in rows.tolist():
