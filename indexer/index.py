@@ -243,7 +243,7 @@ def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: 
     return report
 
 
-PARALLEL_MIN_ROWS = 20_000   # below this one segment is written; above, one per worker process
+PARALLEL_MIN_ROWS = 5_000   # below this one segment is written; above, one per worker process
 
 
 def _write_segment(path: Path, rows: list[Row], doc_of_row: list[int], docs: list[Document],
