@@ -15,6 +15,7 @@ import click
 
 from indexer.cli import EXIT_NONE, EXIT_OK, _progress, ingest_to_jsonl, parse
 from indexer.index import IndexBusy, IndexMismatch, IndexMissing
+from search_app.export import safe_cell
 
 EXIT_USAGE, EXIT_NO_INDEX, EXIT_BUSY = 2, 3, 4
 DEFAULT_INDEX = Path("data/index")
@@ -140,12 +141,6 @@ _MARK = re.compile(r"</?mark>")
 def _plain(html: str) -> str:
     from html import unescape
     return unescape(_MARK.sub(lambda m: "【" if m.group(0) == "<mark>" else "】", html))
-
-
-def safe_cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def write_csv(columns, rows) -> None:

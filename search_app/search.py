@@ -406,6 +406,22 @@ def parse_filters_only(params: Params) -> ParsedQuery:
     return ParsedQuery(Node("all"), {}, None)
 
 
+MAX_EXPORT = 100_000       # rows one export may stream
+
+
+def export_records(ix: Index, params: Params, limit: int = MAX_EXPORT):
+    """Every matching passage in result order (up to ``limit``), as plain records without highlights."""
+    parsed, rows, _, _ = matching_rows(ix, params)
+    words, exact = _terms_for_ranking(ix, parsed)
+    scores = score_rows(ix, rows, words, exact)
+    for i in _order(ix, rows, scores, params.sort, min(len(rows), limit)):
+        s = ix.stored(int(rows[i]))
+        yield {"passage_id": s["passage_id"], "doc_id": s["doc_id"], "title": s["title_text"], "body": s["body"],
+               "region": s["region"] or None, "province": s["province"] or None, "level": s["level"] or None,
+               "year": s["year"] or None, "doc_type": s["doc_type"], "section": s["category"],
+               "heading": s["heading_text"], "text": s["text"], "score": round(float(scores[i]), 4)}
+
+
 def search(ix: Index, params: Params) -> dict:
     """Run one search. :raises QueryError: for queries and parameters that cannot be run."""
     t0 = time.perf_counter()

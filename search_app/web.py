@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request, stream_with_context
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
@@ -155,7 +155,29 @@ def search_page():
     pages = max(1, math.ceil(result["total"] / per_page))
     return render_template("search.html", result=result, params=params, page=page, pages=pages,
                            url_with=url_with, toggle_url=toggle_url, selected=request.args,
-                           json_url="/api/search" + url_with()[len(request.path):])
+                           json_url="/api/search" + url_with()[len(request.path):],
+                           export_query=url_with(page=None, per_page=None)[len(request.path):])
+
+
+@bp.route("/export.<fmt>")
+def export(fmt: str):
+    """The whole result set (not just the page), streamed as CSV or JSON lines."""
+    from search_app.export import csv_lines, jsonl_lines
+    from search_app.search import export_records
+    if fmt not in ("csv", "jsonl"):
+        abort(404)
+    params, _, _ = search_params()
+    records = export_records(_index(), params)
+    first = next(records, None)       # run the query now, so that a bad one is a 400, not a broken stream
+
+    def all_records():
+        if first is not None:
+            yield first
+            yield from records
+    body = csv_lines(all_records(), bom=True) if fmt == "csv" else jsonl_lines(all_records())
+    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    return Response(stream_with_context(body), mimetype=mimetype + "; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename=lrsearch-export.{fmt}"})
 
 
 @bp.route("/api/search")

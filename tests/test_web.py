@@ -133,3 +133,27 @@ def test_no_executable_markup_from_queries(client, payload):
         assert not page.find_all(["script"], src=False) or all(s.get("src") for s in page.find_all("script"))
         assert not [t for t in page.find_all(True) if any(a.startswith("on") for a in t.attrs)]
         assert not page.find_all(["iframe", "svg", "img"])
+
+
+def test_export_streams_the_whole_result_set(client):
+    import csv
+    import io
+    total = client.get("/api/search?q=监督&per_page=1").get_json()["total"]
+    page = soup(client.get("/?q=监督&per_page=5"))
+    link = page.select_one("a.export")["href"]
+    with client.get(link) as r:
+        assert r.status_code == 200 and r.mimetype == "text/csv" and "attachment" in r.headers["Content-Disposition"]
+        rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == total > 5
+    assert all(not v.startswith(("=", "+", "-", "@")) for row in rows for v in row.values())
+    with client.get("/export.jsonl?q=监督&level=county") as r:
+        lines = [json.loads(line) for line in r.get_data(as_text=True).splitlines()]
+    assert lines and {x["level"] for x in lines} == {"county"}
+    with client.get("/export.csv?q=%22unbalanced") as r:
+        assert r.status_code == 400
+
+
+def test_export_cells_are_neutralised():
+    from search_app.export import csv_lines
+    text = "".join(csv_lines([{"title": '=HYPERLINK("x")', "text": "@SUM(1)", "heading": "-2+3", "body": "+1"}]))
+    assert "'=HYPERLINK" in text and "'@SUM" in text and "'-2+3" in text and "'+1" in text
