@@ -118,8 +118,9 @@ def search_params() -> tuple[Params, int, int]:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
     filters = {FILTER_ARGS[k]: [v for v in request.args.getlist(k) if v] for k in FILTER_ARGS}
     year = request.args.get("year") or None
+    kwic = request.args.get("kwic") in ("1", "true", "yes")
     return Params(q=q, filters=filters, year=year, limit=per_page, offset=(page - 1) * per_page,
-                  sort=sort), page, per_page
+                  sort=sort, kwic=kwic), page, per_page
 
 
 def url_with(**changes) -> str:
@@ -178,6 +179,75 @@ def export(fmt: str):
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
     return Response(stream_with_context(body), mimetype=mimetype + "; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=lrsearch-export.{fmt}"})
+
+
+CHART_W, CHART_H = 640, 220
+
+
+def _bars(rows: list[dict], key: str) -> list[dict]:
+    """Bar geometry for the trend chart (numbers only: the template draws the SVG, escaped as usual)."""
+    if not rows:
+        return []
+    top = max(r[key] for r in rows) or 1
+    width = CHART_W / len(rows)
+    return [{"x": round(i * width + 2, 1), "w": round(max(1.0, width - 4), 1),
+             "h": round(r[key] / top * (CHART_H - 40), 1), "y": round(CHART_H - 20 - r[key] / top * (CHART_H - 40), 1),
+             "label": r["year"], "value": r[key], "held": r["reports_held"]} for i, r in enumerate(rows)]
+
+
+@bp.route("/trends")
+def trends_page():
+    """Hits per year normalised per report held, with the reports held beside them; and a region × year matrix."""
+    if not request.args.get("q"):
+        return render_template("trends.html", result=None, matrix=None)
+    params, _, _ = search_params()
+    by_region = request.args.get("compare", "province")
+    if by_region not in ("province", "region", "level", "doc_type", "section"):
+        raise BadRequest("compare must be province, region, level, doc_type or section")
+    result = stats(_index(), params, ["year"])
+    rows = [r for r in result["rows"] if r["year"]]
+    matrix = stats(_index(), params, [by_region, "year"])
+    years = sorted({r["year"] for r in matrix["rows"] if r["year"]})
+    table: dict = {}
+    for r in matrix["rows"]:
+        if r["year"] and r[by_region]:
+            table.setdefault(r[by_region], {})[r["year"]] = r
+    return render_template("trends.html", result=result, rows=rows, bars=_bars(rows, "share_of_reports"),
+                           chart_w=CHART_W, chart_h=CHART_H, matrix=table, years=years, compare=by_region,
+                           json_url="/api/stats" + url_with(by="year")[len(request.path):])
+
+
+@bp.route("/kwic")
+def kwic_page():
+    """Keyword-in-context lines for a query, sortable by the left or the right context."""
+    if not request.args.get("q"):
+        return render_template("kwic.html", lines=None)
+    params, _, _ = search_params()
+    params.kwic, params.limit = True, min(max(params.limit, 100), 200)
+    result = search(_index(), params)
+    lines = [{"left": left, "match": match, "right": right, "hit": h} for h in result["hits"]
+             for left, match, right in h.get("kwic", [])]
+    order = request.args.get("order", "")
+    if order == "left":
+        lines.sort(key=lambda x: x["left"][::-1])
+    elif order == "right":
+        lines.sort(key=lambda x: x["right"])
+    elif order:
+        raise BadRequest("order must be left or right")
+    return render_template("kwic.html", lines=lines, result=result, url_with=url_with,
+                           json_url="/api/search" + url_with(kwic="1")[len(request.path):])
+
+
+@bp.route("/similar")
+def similar_page():
+    """Precedents: paste a paragraph (or come from a passage) and get the most similar passages of other reports."""
+    pid, text = request.args.get("passage_id") or None, request.args.get("text") or None
+    if not pid and not text:
+        return render_template("similar.html", result=None)
+    result = similar(_index(), passage_id=pid, text=text, limit=_int("limit", 20, 1, 100))
+    for h in result["hits"]:
+        h["highlight"] = Markup(h["highlight"])
+    return render_template("similar.html", result=result)
 
 
 @bp.route("/api/search")

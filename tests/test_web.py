@@ -157,3 +157,29 @@ def test_export_cells_are_neutralised():
     from search_app.export import csv_lines
     text = "".join(csv_lines([{"title": '=HYPERLINK("x")', "text": "@SUM(1)", "heading": "-2+3", "body": "+1"}]))
     assert "'=HYPERLINK" in text and "'@SUM" in text and "'-2+3" in text and "'+1" in text
+
+
+def test_trends_page_chart_and_numbers(client):
+    page = soup(client.get("/trends?q=备案审查"))
+    bars = page.select("figure.chart svg rect")
+    rows = page.select("table.numbers")[0].select("tbody tr")
+    assert bars and len(bars) == len(rows)
+    twin = client.get(page.select_one(".summary a")["href"]).get_json()
+    assert [r["year"] for r in twin["rows"] if r["year"]] == [int(r.select_one("td").get_text()) for r in rows]
+    assert page.select("table.matrix tbody tr")
+    assert client.get("/trends?q=x&compare=bogus").status_code == 400
+
+
+def test_kwic_page_sorts_by_context(client):
+    page = soup(client.get("/kwic?q=有备必审&order=right"))
+    rights = [td.get_text() for td in page.select("table.kwic td.right")]
+    assert rights and rights == sorted(rights)
+    assert all(m.get_text() == "有备必审" for m in page.select("table.kwic td.match mark"))
+    assert client.get("/kwic?q=x&order=up").status_code == 400
+
+
+def test_precedents_page(client):
+    page = soup(client.get("/similar?text=坚持有件必备、有备必审、有错必纠，认真审查规范性文件"))
+    assert page.select("article.result") and page.select_one("textarea").get_text().startswith("坚持有件必备")
+    link = soup(client.get("/?q=有备必审")).select_one("article.result a.similar")["href"]
+    assert soup(client.get(link)).select("article.result")
