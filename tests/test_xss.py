@@ -1,0 +1,87 @@
+"""No executable markup in any page, with hostile text in queries and inside indexed documents (R7)."""
+import itertools
+from urllib.parse import quote
+
+import pytest
+from bs4 import BeautifulSoup
+
+from indexer.index import ingest
+from search_app.web import create_app
+
+BASES = ['<script>alert(1)</script>', '"><script>alert(1)</script>', "'><img src=x onerror=alert(1)>",
+         '<svg onload=alert(1)>', '<iframe src="javascript:alert(1)">', '<a href="javascript:alert(1)">x</a>',
+         '<body onload=alert(1)>', '<input autofocus onfocus=alert(1)>', '<details open ontoggle=alert(1)>',
+         '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>', '</mark><script>x</script>',
+         '<object data=javascript:alert(1)>', '<embed src=javascript:alert(1)>', '"onmouseover="alert(1)',
+         "'onfocus='alert(1)", '<style>@import "x"</style>', '<base href="//evil/">', '<meta http-equiv=refresh content=0;url=//x>',
+         '<form action=//x><button>', '<!--<script>x</script>-->', '<![CDATA[<script>x</script>]]>', '&lt;script&gt;',
+         '<scr<script>ipt>alert(1)</script>', '<img src=x:x onerror=alert(1)//', '<video><source onerror=alert(1)>']
+WRAPS = ["{}", "备案审查{}", "{}有备必审", "监督「{}」工作", "{} OR 监督", '"{}"', "-{}"]
+PAYLOADS = [w.format(b) for b, w in itertools.product(BASES, WRAPS)][:210]
+EXECUTABLE = {"script", "iframe", "object", "embed", "svg", "math", "img", "video", "audio", "source", "body",
+              "input", "details", "style", "base", "meta", "form", "button", "link"}
+
+
+@pytest.fixture(scope="module")
+def hostile_client(tmp_path_factory):
+    """An index whose reports carry payloads in the title, the headings and the text."""
+    src = tmp_path_factory.mktemp("hostile")
+    for n, base in enumerate(BASES):
+        (src / f"r{n}.txt").write_text(
+            f"XX县人大常委会{base}2020年工作报告\n各位代表：\n一、加强备案审查{base}\n"
+            f"坚持有件必备、有备必审、有错必纠，{base}全年审查规范性文件{n}件。\n"
+            f"二、{base}加强监督工作\n常委会{base}开展执法检查，听取审议专项工作报告{n}个。\n", encoding="utf-8")
+    ix = tmp_path_factory.mktemp("hostile_ix")
+    report = ingest(ix, [src], workers=1)
+    assert report.build and report.build.documents == len(BASES)
+    return create_app({"INDEX_DIR": str(ix), "TESTING": True}).test_client()
+
+
+def _own(t) -> bool:
+    """The app's own markup: the head, the page body, its script file, the trend chart, the search and paste
+    forms, the cite buttons."""
+    if t.parent is not None and t.parent.name == "head" and t.name in ("meta", "link"):
+        return True
+    if t.name == "body":
+        return t.parent is not None and t.parent.name == "html" and not t.attrs
+    if t.name == "script":
+        return t.get("src", "").startswith("/static/") and not t.string
+    if t.name == "svg":
+        return t.find_parent("figure", class_="chart") is not None
+    if t.name in ("form", "input", "button"):
+        return (t.find_parent("header", class_="top") is not None or "paste" in (t.get("class") or [])
+                or t.find_parent("form", class_="paste") is not None or "cite" in (t.get("class") or []))
+    return False
+
+
+def assert_inert(html: bytes, where: str) -> None:
+    page = BeautifulSoup(html, "html.parser")
+    foreign = [t for t in page.find_all(EXECUTABLE) if not _own(t)]
+    assert not foreign, (where, foreign[:2])
+    for tag in page.find_all(True):
+        assert not [a for a in tag.attrs if a.lower().startswith("on")], (where, tag)
+        for attr in ("href", "src", "action", "data"):
+            assert not str(tag.get(attr, "")).strip().lower().startswith("javascript:"), (where, tag)
+    for mark in page.select("mark"):
+        assert not mark.find_all(True), where
+
+
+def test_payloads_in_queries_and_filters(hostile_client):
+    for p in PAYLOADS:
+        q = quote(p)
+        for url in (f"/?q={q}", f"/?q=监督&region={q}&section={q}", f"/kwic?q={q}", f"/trends?q={q}",
+                    f"/similar?text={q}", f"/doc/{q[:60]}", f"/?q=监督&year={q}"):
+            r = hostile_client.get(url)
+            assert r.status_code < 500, url
+            assert_inert(r.data, url)
+
+
+def test_payloads_inside_indexed_reports(hostile_client):
+    data = hostile_client.get("/api/search?q=监督&per_page=50").get_json()
+    assert data["total"] > 0
+    for h in data["hits"]:
+        for url in (f"/doc/{h['doc_id']}?q=监督", f"/similar?passage_id={h['passage_id']}"):
+            assert_inert(hostile_client.get(url).data, url)
+    for q in ("备案审查", "监督", "有备必审", "script", "onerror", "javascript"):
+        for url in (f"/?q={quote(q)}", f"/kwic?q={quote(q)}", f"/trends?q={quote(q)}"):
+            assert_inert(hostile_client.get(url).data, url)
