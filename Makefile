@@ -17,9 +17,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+CHROMIUM := /usr/bin/chromium
+
+# The browser tests drive Debian's Chromium through Playwright (never a downloaded browser); a small CJK font
+# makes the screenshots readable. Installing needs root, as on CI.
+$(CHROMIUM):
+	apt-get update -q && apt-get install -y -q chromium fonts-wqy-microhei
+
 install: $(STAMP)  ## create .venv and install the project with its test tools
 
-test: $(STAMP)  ## run the test suite
+test: $(STAMP) $(CHROMIUM)  ## run the test suite (unit, search, web, and end-to-end in headless Chromium)
 	$(BIN)/pytest -q -m 'not slow'
 
 stress: $(STAMP)  ## run the slow reliability tests
