@@ -118,6 +118,9 @@ def search_params() -> tuple[Params, int, int]:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
     filters = {FILTER_ARGS[k]: [v for v in request.args.getlist(k) if v] for k in FILTER_ARGS}
     year = request.args.get("year") or None
+    lo, hi = request.args.get("year_from", "").strip(), request.args.get("year_to", "").strip()
+    if lo or hi:                                   # the year-range form of the facet sidebar
+        year = f"{lo}-{hi}" if lo != hi else lo
     kwic = request.args.get("kwic") in ("1", "true", "yes")
     return Params(q=q, filters=filters, year=year, limit=per_page, offset=(page - 1) * per_page,
                   sort=sort, kwic=kwic), page, per_page

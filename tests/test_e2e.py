@@ -108,9 +108,11 @@ def test_screenshots_and_no_sideways_scroll(browser, base_url, width, height, na
             pg.click("article.result h3 a")
         else:
             pg.goto(base_url + path)
+        pg.evaluate("document.fonts.ready.then(() => true)")     # widths settle once the CJK font is in
+        if slug in ("search", "report"):
+            # a real overflow persists; a transient one during layout does not fail the test
+            pg.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth + 1", timeout=5000)
         shot = ARTIFACTS / f"{slug}-{name}.png"
         pg.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 5000
-        if slug in ("search", "report"):
-            assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (slug, name)
     ctx.close()

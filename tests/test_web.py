@@ -183,3 +183,19 @@ def test_precedents_page(client):
     assert page.select("article.result") and page.select_one("textarea").get_text().startswith("坚持有件必备")
     link = soup(client.get("/?q=有备必审")).select_one("article.result a.similar")["href"]
     assert soup(client.get(link)).select("article.result")
+
+
+def test_year_range_form_and_passage_steps(client):
+    page = soup(client.get("/?q=监督&year_from=2015&year_to=2020"))
+    years = [int(li.select_one("a").get_text(strip=True)[1:].strip()) for li in
+             page.select(".facet[data-facet=year] li")]
+    assert years and all(2015 <= y <= 2020 for y in years)
+    form = page.select_one("form.years")
+    assert form.select_one("input[name=q]")["value"] == "监督"
+    assert form.select_one("input[name=year_from]")["value"] == "2015"
+    hit = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]
+    doc = soup(client.get(f"/doc/{hit['doc_id']}"))
+    passages = doc.select("p.passage")
+    assert passages[0].select_one("a[rel=next]")["href"] == "#" + passages[1]["id"]
+    assert passages[1].select_one("a[rel=prev]")["href"] == "#" + passages[0]["id"]
+    assert passages[-1].select_one("a[rel=next]") is None
