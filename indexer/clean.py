@@ -279,7 +279,7 @@ def extract_html(html: str, settings: Settings = SETTINGS) -> Extracted:
     n_nodes = sum(1 for _ in soup.find_all(True, limit=settings.max_html_nodes + 1))
     if n_nodes > settings.max_html_nodes:
         raise CleanError(f"page has more than {settings.max_html_nodes} elements")
-    pub_date = _html_pub_date(soup, html[:200_000] if len(html) > 200_000 else html)
+    pub_date = _html_pub_date(soup, html[:200_000])
     source_meta = soup.find("meta", attrs={"name": "ContentSource"})
     source_name = _tidy(source_meta["content"]) if source_meta and source_meta.get("content") else ""
     for el in soup.find_all(string=lambda s: isinstance(s, (Comment, CData, Declaration, ProcessingInstruction))):

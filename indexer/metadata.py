@@ -70,12 +70,8 @@ def _place_before(window: str, context: str) -> Place | None:
         return Place(None, None, _SUFFIX_LEVEL.get(m.group(1)), None, m.group(0), "redacted name")
     for size in range(min(len(window), 16), 1, -1):
         tail = window[-size:]
-        full = dv.by_name().get(tail)
-        short = dv.by_short_name().get(tail) if size >= 2 else None
-        cands = full or short
+        cands = dv.by_name().get(tail) or dv.by_short_name().get(tail)
         if not cands:
-            continue
-        if short and not full and size < 2:
             continue
         d = _pick(cands, context, window[:-size])
         if d is None:

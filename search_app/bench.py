@@ -113,7 +113,7 @@ def time_ours(index_dir: Path, repeat: int) -> dict[str, list[float]]:
             t = time.perf_counter()
             parsed, rows, filters, years = matching_rows(ix, p)
             words, exact = _terms_for_ranking(ix, parsed)
-            top = _order(ix, rows, score_rows(ix, rows, words, exact), "relevance", 10)
+            _order(ix, rows, score_rows(ix, rows, words, exact), "relevance", 10)
             runs["search"].append(time.perf_counter() - t)
             facet_counts(ix, rows, filters, 50, years)
             runs["facets"].append(time.perf_counter() - t)
@@ -122,7 +122,6 @@ def time_ours(index_dir: Path, repeat: int) -> dict[str, list[float]]:
             runs["facets+highlights"].append(time.perf_counter() - t)
         for k in out:
             out[k].append(statistics.median(runs[k]) * 1000)
-        del top
     return out
 
 

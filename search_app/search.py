@@ -10,6 +10,7 @@ unquoted string. Facet counts are exact counts over the whole filtered result se
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -56,6 +57,7 @@ class Index:
         self.avg_len = float(plen.mean()) if self.n else 1.0
         self._doc_offsets: dict[str, int] | None = None
         self._doc_lock = threading.Lock()
+        self.segmentations = functools.lru_cache(maxsize=SEGMENT_CACHE)(functools.partial(_segment, self))
 
     def document(self, doc_id: str) -> dict | None:
         """One document of the generation (metadata, text, sections), found by a byte-offset table built once."""
@@ -111,8 +113,19 @@ def open_index(index_dir: str | Path) -> Index:
 
 # -------------------------------------------------------------------------------------------- matching
 
+SEGMENT_CACHE = 4096   # query strings whose cut is remembered per opened index
+
+
 def segment(ix: Index, text: str) -> list[str]:
-    """Cut folded text into words along the index vocabulary, longest first; unknown runs stay whole."""
+    """Cut folded text into words along the index vocabulary, longest first; unknown runs stay whole.
+
+    One search asks for the same cut several times (matching, ranking, highlighting, the parsed query), and a
+    generation's vocabulary never changes, so cuts are remembered per opened index.
+    """
+    return list(ix.segmentations(text))
+
+
+def _segment(ix: Index, text: str) -> tuple[str, ...]:
     folded = fold(text)
     out: list[str] = []
     unknown = ""
@@ -137,7 +150,7 @@ def segment(ix: Index, text: str) -> list[str]:
         i += size
     if unknown:
         out.append(unknown)
-    return [w for w in out if any(_is_word_char(c) for c in w)]
+    return tuple(w for w in out if any(_is_word_char(c) for c in w))
 
 
 def _is_word_char(c: str) -> bool:
@@ -369,6 +382,12 @@ def _hit(ix: Index, row: int, score: float, needles: list[str], context: int, wi
     return hit
 
 
+def highlight_needles(ix: Index, parsed: ParsedQuery) -> list[str]:
+    """What a query marks in a passage: each phrase whole, and each word of the unquoted parts."""
+    return [piece for kind, text in parsed.positive_texts()
+            for piece in ([text] if kind == "phrase" else segment(ix, text))]
+
+
 def describe(ix: Index, parsed: ParsedQuery) -> dict:
     """How the query was understood: its operators, the words each part was cut into, the filters."""
     return {"tree": parsed.tree.describe(),
@@ -435,7 +454,7 @@ def search(ix: Index, params: Params) -> dict:
     words, exact = _terms_for_ranking(ix, parsed)
     scores = score_rows(ix, rows, words, exact)
     top = _order(ix, rows, scores, params.sort, params.offset + params.limit)[params.offset:]
-    needles = [t for _, t in parsed.positive_texts() for t in ([t] if _ == "phrase" else segment(ix, t))]
+    needles = highlight_needles(ix, parsed)
     hits = [_hit(ix, int(rows[i]), scores[i], needles, params.context, params.kwic) for i in top]
     facets = facet_counts(ix, rows, filters, params.facet_size, year_range)
     return {"query": params.q, "total": int(len(rows)), "took_ms": round((time.perf_counter() - t0) * 1000, 2),

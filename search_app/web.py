@@ -278,7 +278,8 @@ def doc_page(doc_id: str):
     needles = []
     if q:
         from search_app.query import parse
-        needles = [t for _, t in parse(q).positive_texts()]
+        from search_app.search import highlight_needles
+        needles = highlight_needles(_index(), parse(q))
     passages = [p for s in doc["sections"] for p in s["passages"]]
     marked = {p["passage_id"]: highlight(p["text"], match_spans(p["text"], needles), whole=True) for p in passages}
     return render_template("doc.html", doc=doc, marked=marked, q=q, passages=passages)

@@ -199,3 +199,14 @@ def test_year_range_form_and_passage_steps(client):
     assert passages[0].select_one("a[rel=next]")["href"] == "#" + passages[1]["id"]
     assert passages[1].select_one("a[rel=prev]")["href"] == "#" + passages[0]["id"]
     assert passages[-1].select_one("a[rel=next]") is None
+
+
+def test_reader_marks_what_the_search_page_marks(client):
+    """Unquoted words are marked word by word on both pages (one rule in the core, not two)."""
+    q = "执法检查专题询问"
+    card = soup(client.get("/?q=" + q)).select_one("article.result")
+    on_search = {m.get_text() for m in card.select(".snippet mark")}
+    doc = soup(client.get(card.select_one("h3 a")["href"].split("#")[0]))
+    in_reader = {m.get_text() for m in doc.select("p.passage mark")}
+    assert on_search <= {"执法检查", "专题询问", "执法检查专题询问"} and on_search
+    assert on_search <= in_reader
