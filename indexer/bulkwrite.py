@@ -93,11 +93,10 @@ class BulkField:
 
 
 class _ArrayPostingsWriter(W3PostingsWriter):
-    """Whoosh's postings writer with its per-block list work done by numpy; the bytes written are the same."""
+    """Whoosh's postings writer fed whole blocks whose IDs are already delta-encoded; the bytes are the same."""
 
     def _mini_ids(self):
-        ids = np.frombuffer(self._ids, dtype=np.uint32).astype(np.int64)
-        return tuple(np.diff(ids, prepend=0).tolist())
+        return self._delta_ids
 
     def _mini_weights(self):
         w = np.frombuffer(self._weights, dtype=np.float32)
@@ -108,12 +107,25 @@ class _ArrayPostingsWriter(W3PostingsWriter):
         return tuple(self._weights)
 
 
+def _block_deltas(bulk: BulkField) -> np.ndarray:
+    """Every posting's row minus the previous one in its block (Whoosh's ``delta_encode``, a block at a time)."""
+    deltas = np.diff(bulk.rows.astype(np.int64), prepend=0)
+    lengths = (bulk.ends - bulk.starts).astype(np.int64)
+    blocks = (lengths + BLOCK - 1) // BLOCK
+    first_block = np.repeat(bulk.starts.astype(np.int64), blocks)
+    within = np.arange(int(blocks.sum())) - np.repeat(np.cumsum(blocks) - blocks, blocks)
+    starts = first_block + within * BLOCK
+    deltas[starts] = bulk.rows[starts]
+    return deltas
+
+
 def _write_field(fieldwriter, name: str, fieldobj, bulk: BulkField) -> None:
     fieldwriter.start_field(name, fieldobj)
     old = fieldwriter._postwriter
     pw = fieldwriter._postwriter = _ArrayPostingsWriter(old._postfile, old._blocklimit, old._byteids,
                                                         old._compression, old._inlinelimit)
     lengths = bulk.lengths
+    deltas = _block_deltas(bulk)
     values, vstart, vend = bulk.values, bulk.value_starts, bulk.value_ends
     for term, lo, hi in zip(bulk.terms, bulk.starts.tolist(), bulk.ends.tolist()):
         if hi <= lo:
@@ -126,6 +138,7 @@ def _write_field(fieldwriter, name: str, fieldobj, bulk: BulkField) -> None:
             if b > lo:
                 pw._write_block()
             pw._ids = array("I", ids.astype(np.uint32).tobytes())
+            pw._delta_ids = tuple(deltas[b:e].tolist())
             if bulk.freqs is None:
                 pw._weights = array("f", [1.0]) * (e - b)
                 pw._maxweight = 1.0
@@ -181,7 +194,10 @@ class BulkSegmentWriter(SegmentWriter):
 
     def _flush_segment(self):
         self.perdocwriter.close()
-        pdr = self.per_document_reader() if self.codec.length_stats else None
+        # Lengths matter only to scorable fields; for the ID fields Whoosh would stat a missing length file
+        # once per posting, so the reader is passed only when a pooled field needs it.
+        scored = any(self.schema[name].scorable for name in self.schema.names() if name not in self.bulk)
+        pdr = self.per_document_reader() if scored and self.codec.length_stats else None
         self.fieldwriter.add_postings(self.schema, pdr, self.pool.iter_postings())
         for name in sorted(self.bulk):
             _write_field(self.fieldwriter, name, self.schema[name], self.bulk[name])
