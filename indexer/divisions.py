@@ -97,3 +97,17 @@ def ancestors(d: Division) -> list[Division]:
     if d.level == "county" and d.code[:4] + "00" in table:
         out.append(table[d.code[:4] + "00"])
     return out
+
+
+def parent_city(name: str, province: str | None) -> str | None:
+    """The prefecture holding the county-level division ``name`` of ``province``, for the region facet's tree.
+
+    None for a province or prefecture, for a county directly under its province (the districts of 重庆市, 仙桃市),
+    for a name not in the table (莱芜市), and for a name the province alone cannot pin to one prefecture
+    (江苏省 has a 鼓楼区 in both 南京市 and 徐州市): such a region then sits directly under its province.
+    """
+    found = [d for d in by_name().get(name, []) if d.province == province]
+    cities = {d.city for d in found}
+    if not found or any(d.level != "county" for d in found) or len(cities) != 1:
+        return None
+    return cities.pop()

@@ -317,6 +317,20 @@ def facet_counts(ix: Index, rows: np.ndarray, selected: dict[str, list[str]], si
     return out
 
 
+@functools.lru_cache(maxsize=4)
+def region_provinces(ix: Index) -> dict[str, str | None]:
+    """Each region value's province as the index stores them together (None for 全国 and for a name stored
+    with several provinces), so the region facet can be nested under the province facet. Once per generation."""
+    regions, provinces = ix.side.facet_values("region"), ix.side.facet_values("province")
+    pairs = np.unique(np.asarray(ix.side["fac_region"]).astype(np.int64) * len(provinces)
+                      + np.asarray(ix.side["fac_province"]))
+    seen: dict[str, set[str]] = {}
+    for code in pairs.tolist():
+        r, p = divmod(code, len(provinces))
+        seen.setdefault(regions[r], set()).add(provinces[p])
+    return {name: (next(iter(ps)) or None) if len(ps) == 1 else None for name, ps in seen.items() if name}
+
+
 # ----------------------------------------------------------------------------------------------- rank
 
 def _terms_for_ranking(ix: Index, parsed: ParsedQuery) -> tuple[list[str], list[str]]:
@@ -457,9 +471,106 @@ def search(ix: Index, params: Params) -> dict:
     needles = highlight_needles(ix, parsed)
     hits = [_hit(ix, int(rows[i]), scores[i], needles, params.context, params.kwic) for i in top]
     facets = facet_counts(ix, rows, filters, params.facet_size, year_range)
-    return {"query": params.q, "total": int(len(rows)), "took_ms": round((time.perf_counter() - t0) * 1000, 2),
-            "offset": params.offset, "limit": params.limit, "sort": params.sort, "hits": hits, "facets": facets,
-            "parsed": describe(ix, parsed)}
+    out = {"query": params.q, "total": int(len(rows)), "took_ms": 0.0, "offset": params.offset,
+           "limit": params.limit, "sort": params.sort, "hits": hits, "facets": facets, "parsed": describe(ix, parsed)}
+    if not len(rows):
+        out["suggestions"] = suggest(ix, parsed, params)
+    out["took_ms"] = round((time.perf_counter() - t0) * 1000, 2)
+    return out
+
+
+# ------------------------------------------------------------------------------ zero-result suggestions
+
+MAX_SUGGEST_CHECKS = 64      # sub-queries one zero-result search may run to find its nearest partial matches
+SUGGESTIONS_PER_KIND = 5
+SUGGESTION_KINDS = ("drop", "alone", "part")
+
+
+def suggest(ix: Index, parsed: ParsedQuery, params: Params) -> list[dict]:
+    """Nearest partial matches for a query with no hits: queries to run instead, each with its exact total.
+
+    ``drop``: the query without one of its parts (a term, an exclusion, a filter written in the query);
+    ``alone``: one term by itself; ``part``: the longest pieces of a phrase or word without hits that do occur,
+    as exact phrases. Totals are taken under the same filters by running the suggested query through
+    ``matching_rows``, so each is what its link returns; only suggestions with hits are kept. At most
+    ``MAX_SUGGEST_CHECKS`` sub-queries run, so a zero-result page stays fast; a long phrase may then get
+    only the pieces found first.
+    """
+    budget = [MAX_SUGGEST_CHECKS]
+    totals: dict[str, int] = {}
+    inline = _filter_text(parsed)
+
+    def total(query: str) -> int:
+        if query not in totals:
+            if budget[0] <= 0:
+                return 0
+            budget[0] -= 1
+            try:
+                totals[query] = int(len(matching_rows(ix, Params(q=query, filters=params.filters,
+                                                                   year=params.year))[1]))
+            except QueryError:
+                totals[query] = 0
+        return totals[query]
+
+    top = [n for n in (parsed.tree.children if parsed.tree.op == "and" else [parsed.tree]) if n.op != "all"]
+    positive = [n for n in top if n.op != "not"]
+    parts = [n.describe() for n in positive] + [n.describe() for n in top if n.op == "not"] + inline
+    out: list[dict] = []
+    for i, dropped in enumerate(parts):
+        if len(positive) > 1 or i >= len(positive):          # never leave nothing to look for
+            query = " ".join(parts[:i] + parts[i + 1:])
+            out.append({"kind": "drop", "term": dropped, "query": query, "total": total(query)})
+    for n in positive:
+        alone = " ".join([n.describe()] + inline)
+        if len(positive) > 1:
+            out.append({"kind": "alone", "term": n.describe(), "query": alone, "total": total(alone)})
+        if n.op in ("word", "phrase") and not total(alone):
+            pieces = longest_pieces(fold(n.text), lambda p: total(" ".join([f'"{p}"'] + inline)))
+            out += [{"kind": "part", "term": n.describe(), "query": " ".join([f'"{p}"'] + inline), "total": c}
+                    for p, c in pieces]
+    seen = {params.q.strip()}
+    out = [s for s in out if s["total"] and not (s["query"] in seen or seen.add(s["query"]))]
+    # most hits first, except pieces, which stay longest first
+    out.sort(key=lambda s: (SUGGESTION_KINDS.index(s["kind"]), 0 if s["kind"] == "part" else -s["total"]))
+    return [s for kind in SUGGESTION_KINDS for s in [s for s in out if s["kind"] == kind][:SUGGESTIONS_PER_KIND]]
+
+
+def _filter_text(parsed: ParsedQuery) -> list[str]:
+    """The filters written inside the query (region:… year:…), to carry over into every suggested query."""
+    names = {"doc_type": "type"}
+    out = [f"{names.get(k, k)}:{','.join(v)}" for k, v in parsed.filters.items() if v]
+    if parsed.year_range:
+        out.append("year:{}-{}".format(*parsed.year_range))
+    return out
+
+
+def longest_pieces(text: str, total) -> list[tuple[str, int]]:
+    """The longest substrings of ``text`` (two characters or more) with ``total(piece) > 0``, longest first.
+
+    A substring of an occurring string occurs too, so one pass of a sliding window finds every maximal
+    piece with at most 2·len(text) calls of ``total``: grow the window while it occurs, else move its start.
+    Pieces are trimmed of punctuation at either end.
+    """
+    found: dict[str, int] = {}
+    start, end, last_end, last_total = 0, 0, 0, 0
+    while end < len(text):
+        n = total(text[start:end + 1])
+        if n:
+            end, last_total = end + 1, n
+            continue
+        if end > last_end and end - start >= 2:
+            found[text[start:end]] = last_total
+            last_end = end
+        start += 1
+        end = max(end, start)
+    if end > last_end and end - start >= 2:
+        found[text[start:end]] = last_total
+    pieces = {}
+    for piece, n in found.items():
+        trimmed = re.sub(r"^\W+|\W+$", "", piece)
+        if len(trimmed) >= 2 and trimmed not in pieces:
+            pieces[trimmed] = n if trimmed == piece else total(trimmed)
+    return sorted(((p, n) for p, n in pieces.items() if n), key=lambda pn: (-len(pn[0]), -pn[1]))
 
 
 # ---------------------------------------------------------------------------------- similar and stats
