@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import mmap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,7 @@ class Sidecar:
         self.meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         self.rows = self.meta["rows"]
         self._arrays: dict[str, np.ndarray] = {}
+        self._text_map: tuple[mmap.mmap, int] | None = None
         self.word_vocab = StringTable(self["word_vocab_blob"], self["word_vocab_offsets"])
         self.head_vocab = StringTable(self["head_vocab_blob"], self["head_vocab_offsets"])
 
@@ -126,6 +128,25 @@ class Sidecar:
     def folded_text(self, row: int) -> str:
         off = self["text_offsets"]
         return self["text_blob"][off[row]:off[row + 1]].tobytes().decode("utf-8")
+
+    def rows_containing(self, rows: np.ndarray, needle: bytes) -> np.ndarray:
+        """The rows among ``rows`` whose folded text (UTF-8) contains ``needle``.
+
+        Each row is one ``mmap.find`` over its own bytes, in C: slicing the numpy memmap and copying each
+        text out costs several times more, and a common word can leave tens of thousands of candidates.
+        """
+        if self._text_map is None:
+            blob = self["text_blob"]
+            with open(self.path / "text_blob.npy", "rb") as fh:
+                self._text_map = (mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ), blob.offset) \
+                    if blob.size else (mmap.mmap(-1, 1), 0)
+        text, base = self._text_map
+        off = self["text_offsets"]
+        starts = (off[rows] + base).tolist()
+        ends = (off[rows + 1] + base).tolist()
+        find = text.find
+        keep = [r for r, s, e in zip(rows.tolist(), starts, ends) if find(needle, s, e) >= 0]
+        return np.asarray(keep, dtype=np.int32)
 
     def word_postings(self, word: str, head: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(rows, term frequencies) of a word in the passage text, or in heading and title."""
