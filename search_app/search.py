@@ -178,11 +178,8 @@ def substring_rows(ix: Index, needle: str) -> np.ndarray:
     # candidates need reading.
     sure = np.asarray(side.word_postings(needle)[0])
     unsure = np.setdiff1d(rows, sure, assume_unique=True) if len(sure) else rows
-    blob, offsets = side["text_blob"], side["text_offsets"]
-    target = needle.encode("utf-8")
-    keep = [r for r in unsure.tolist() if blob[offsets[r]:offsets[r + 1]].tobytes().find(target) >= 0]
-    return np.union1d(sure, np.asarray(keep, dtype=np.int32)).astype(np.int32) if len(sure) else \
-        np.asarray(keep, dtype=np.int32)
+    keep = side.rows_containing(unsure, needle.encode("utf-8"))
+    return np.union1d(sure, keep).astype(np.int32) if len(sure) else keep
 
 
 def _near_rows(ix: Index, node: Node) -> np.ndarray:
