@@ -18,7 +18,8 @@ from werkzeug.exceptions import HTTPException
 from indexer.config import parse_bool
 from indexer.index import IndexMismatch, IndexMissing
 from search_app.query import MAX_QUERY_CHARS, QueryError
-from search_app.search import SORTS, Params, open_index, search, similar, stats
+from search_app.region_tree import region_tree
+from search_app.search import SORTS, Params, open_index, region_provinces, search, similar, stats
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {"INDEX_DIR": "data/index", "PER_PAGE": 20, "MAX_PER_PAGE": 50, "MAX_PAGE": 500,
@@ -142,6 +143,35 @@ def toggle_url(arg: str, value: str) -> str:
     return url_with(**{arg: values, "page": None})
 
 
+def active_filters() -> list[tuple[str, str]]:
+    """Every filter of the request as (label, the URL without it), so that each can be dropped in one click."""
+    out = [(LEVEL_NAMES.get(v, v) if arg == "level" else v, toggle_url(arg, v))
+           for arg in FILTER_ARGS for v in request.args.getlist(arg) if v]
+    years = request.args.get("year") or "–".join(filter(None, (request.args.get("year_from"), request.args.get("year_to"))))
+    if years:
+        out.append((years, url_with(year=None, year_from=None, year_to=None, page=None)))
+    return out
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page links of the pager: the first, the last and a few around the current one; None marks a gap."""
+    shown = sorted({1, pages} | set(range(max(1, page - around), min(pages, page + around) + 1)))
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def with_region_tree(result: dict) -> dict:
+    """Add the region facet nested province → city → county (``region_tree``); the flat facets stay as they are."""
+    facets = result["facets"]
+    result["region_tree"] = region_tree(facets["region"], facets["province"], region_provinces(_index()),
+                                        request.args.getlist("region"), request.args.getlist("province"))
+    return result
+
+
 @bp.app_template_global()
 def facet_arg(name: str) -> str:
     return "type" if name == "doc_type" else name
@@ -153,11 +183,13 @@ def search_page():
             and not request.args.get("year"):
         return render_template("search.html", result=None, params=None)
     params, page, per_page = search_params()
-    result = search(_index(), params)
+    result = with_region_tree(search(_index(), params))
     for h in result["hits"]:
         h["highlight"] = Markup(h["highlight"])        # made by search_app.highlight: escaped, then marked
     pages = max(1, math.ceil(result["total"] / per_page))
     return render_template("search.html", result=result, params=params, page=page, pages=pages,
+                           page_numbers=page_numbers(page, pages), region_tree=result["region_tree"],
+                           active_filters=active_filters(),
                            url_with=url_with, toggle_url=toggle_url, selected=request.args,
                            json_url="/api/search" + url_with()[len(request.path):],
                            export_query=url_with(page=None, per_page=None)[len(request.path):])
@@ -256,7 +288,7 @@ def similar_page():
 @bp.route("/api/search")
 def api_search():
     params, _, _ = search_params()
-    return jsonify(search(_index(), params))
+    return jsonify(with_region_tree(search(_index(), params)))
 
 
 def _document(doc_id: str) -> dict:

@@ -96,23 +96,136 @@ def test_trends_chart(page, base_url):
     assert page.locator("table.matrix tbody tr").count() > 0
 
 
+# Text whose contrast with its background is below WCAG AA (4.5:1, or 3:1 for large text); SVG and
+# visually hidden text aside.
+LOW_CONTRAST_JS = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = c => c.slice(0, 3).map(v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+                    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] > 0.5) return c;
+    }
+    return [255, 255, 255];
+  };
+  const low = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const el = walk.currentNode.parentElement, s = getComputedStyle(el);
+    if (!walk.currentNode.textContent.trim() || !el.checkVisibility() || el.closest("svg, .visually-hidden")) continue;
+    const [hi, lo] = [lum(rgb(s.color)), lum(background(el))].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05), size = parseFloat(s.fontSize);
+    const large = size >= 24 || (size >= 18.66 && +s.fontWeight >= 700);
+    if (ratio < (large ? 3 : 4.5)) low.push(`${el.tagName}.${el.className} ${ratio.toFixed(2)}`);
+  }
+  return low;
+}"""
+
+
 @pytest.mark.parametrize("width,height,name", [(1280, 900, "desktop"), (390, 844, "phone")])
 def test_screenshots_and_no_sideways_scroll(browser, base_url, width, height, name):
     ARTIFACTS.mkdir(exist_ok=True)
     ctx = browser.new_context(viewport={"width": width, "height": height})
     pg = ctx.new_page()
     for slug, path in (("search", "/?q=备案审查"), ("report", None), ("trends", "/trends?q=监督"),
-                       ("kwic", "/kwic?q=有备必审")):
+                       ("kwic", "/kwic?q=有备必审"), ("empty", "/?q=备案审查+月球基地&level=county")):
         if path is None:
             pg.goto(base_url + "/?q=备案审查")
             pg.click("article.result h3 a")
         else:
             pg.goto(base_url + path)
         pg.evaluate("document.fonts.ready.then(() => true)")     # widths settle once the CJK font is in
-        if slug in ("search", "report"):
+        if slug == "search":     # on a phone the filters start folded, so the results come first on screen too
+            assert pg.evaluate("document.querySelector('details.filters').open") == (name == "desktop")
+        assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
+        if slug in ("search", "report", "empty"):
             # a real overflow persists; a transient one during layout does not fail the test
             pg.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth + 1", timeout=5000)
         shot = ARTIFACTS / f"{slug}-{name}.png"
         pg.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 5000
     ctx.close()
+
+
+def focused(page) -> str:
+    """The focused element, in short: #id, tag.class, or tag with its text."""
+    return page.evaluate("""() => { const e = document.activeElement;
+        return e.id ? "#" + e.id : e.tagName.toLowerCase() + (e.className ? "." + e.className : ":" + e.textContent.trim()); }""")
+
+
+def test_tab_order_skip_link_and_slash(page, base_url):
+    page.goto(base_url + "/?q=监督&per_page=5")
+    order = []
+    for _ in range(11):
+        page.keyboard.press("Tab")
+        order.append(focused(page))
+    assert order == ["a.skip", "a.brand", "a:检索", "a:语境", "a:先例", "a:趋势", "#q", "button:检索", "summary:筛选",
+                     "#year-from", "#year-to"]
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"     # focus is visible
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")                 # the filter panel folds and unfolds from the keyboard
+    assert page.evaluate("document.querySelector('details.filters').open") is False
+    page.keyboard.press("Enter")
+    page.goto(base_url + "/?q=监督&per_page=5")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")                 # 跳到结果
+    assert focused(page) == "#results"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#results') !== null")
+    page.keyboard.press("/")
+    assert focused(page) == "#q"
+    assert page.evaluate("[document.activeElement.selectionStart, document.activeElement.selectionEnd]") == [0, 2]
+    page.keyboard.type("/x")                     # typing "/" in a field is typing, not a shortcut
+    assert page.input_value("#q") == "/x"
+    page.focus("#year-from")
+    page.keyboard.type("/")
+    assert focused(page) == "#year-from"
+
+
+def test_facet_ticked_with_space_and_unticked_with_enter(page, base_url):
+    page.goto(base_url + "/?q=监督")
+    page.focus(".facet[data-facet=level] li a")
+    with page.expect_navigation():
+        page.keyboard.press(" ")
+    assert "level=" in page.url
+    ticked = page.locator(".facet[data-facet=level] a[aria-checked=true]")
+    assert ticked.count() == 1
+    ticked.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "level=" not in page.url
+
+
+def test_region_tree_opened_and_used_from_the_keyboard(page, base_url):
+    page.goto(base_url + "/?q=监督")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('ul.tree summary.toggle')"):
+            break
+    else:
+        pytest.fail("no region could be unfolded with the Tab key")
+    province = page.evaluate("document.activeElement.closest('li').querySelector('a').textContent.trim()")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.parentElement.open") is True
+    page.keyboard.press("Tab")
+    child = page.evaluate("""() => { const a = document.activeElement;
+        return [a.dataset.filter, a.textContent.trim(), a.closest('li').querySelector('.count').textContent]; }""")
+    assert child[0] == "region", (province, child)
+    with page.expect_navigation():
+        page.keyboard.press(" ")
+    assert "region=" in page.url and page.inner_text(".total") == child[2]
+    chosen = page.locator("ul.tree a[aria-checked=true]")
+    assert chosen.count() == 1 and chosen.is_visible()      # the selected value stays in view, unfolded
+
+
+def test_zero_result_page_suggests_what_matches(page, base_url):
+    page.goto(base_url + "/?q=%22有备必审查的规定%22")
+    assert page.inner_text(".total") == "0"
+    first = page.locator(".suggestions li").first
+    count = first.locator(".count").inner_text().split()[0]
+    assert first.locator("code").inner_text() == '"有备必审"'
+    first.locator("a").click()
+    page.wait_for_selector("article.result")
+    assert page.inner_text(".total") == count
+    assert page.locator("article.result .snippet mark").first.inner_text() == "有备必审"

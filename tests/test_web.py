@@ -29,7 +29,7 @@ def test_search_page_results_facets_and_json_twin(client):
     cards = page.select("article.result")
     assert len(cards) == 5
     assert all(c.select_one(".snippet mark").get_text() == "备案审查" for c in cards)
-    assert page.select_one(".facet[data-facet=province]")
+    assert page.select_one(".facet[data-facet=region] ul.tree")
     twin = client.get(page.select_one(".summary a")["href"])
     assert "备案审查".encode() in twin.data and twin.data.startswith(b'{"query"')
     data = twin.get_json()
@@ -210,3 +210,112 @@ def test_reader_marks_what_the_search_page_marks(client):
     in_reader = {m.get_text() for m in doc.select("p.passage mark")}
     assert on_search <= {"执法检查", "专题询问", "执法检查专题询问"} and on_search
     assert on_search <= in_reader
+
+
+def link_value(a, arg):
+    from urllib.parse import parse_qs, urlparse
+    return parse_qs(urlparse(a["href"]).query).get(arg, [None])[-1]
+
+
+def test_region_tree_arranges_exactly_the_json_facets(client):
+    data = client.get("/api/search?q=监督").get_json()
+    assert set(data["facets"]) == {"region", "province", "level", "year", "section", "doc_type"}
+    assert all(set(item) == {"value", "count"} for items in data["facets"].values() for item in items)
+    tree = soup(client.get("/?q=监督")).select_one(".facet[data-facet=region] ul.tree")
+    counts = {(a["data-filter"], link_value(a, a["data-filter"])): int(a.find_next_sibling(class_="count").get_text())
+              for a in tree.select("a[role=checkbox]")}
+    assert counts == {(name, f["value"]): f["count"] for name in ("region", "province")
+                      for f in data["facets"][name] if f["value"]}
+    provinces = [a.get_text(strip=True)[1:] for a in tree.select(":scope > li > .row > a")]
+    assert provinces[0] == "全国" and "内蒙古自治区" in provinces
+    county = tree.select_one("a[href*='region=%E6%89%8E%E9%B2%81%E7%89%B9%E6%97%97']")       # 扎鲁特旗
+    path = [li.select_one(":scope > .row > a, :scope > details > summary.name").get_text(strip=True).lstrip("☐")
+            for li in county.find_parents("li")]
+    assert path == ["扎鲁特旗", "通辽市", "内蒙古自治区"]
+    assert not tree.select("details[open]")                  # nothing selected: everything folded
+    assert [n["name"] for n in data["region_tree"]] == provinces
+
+
+def test_selecting_from_the_tree_filters_and_stays_visible(client):
+    tree = soup(client.get("/?q=监督")).select_one("ul.tree")
+    county = next(a for a in tree.select("a[data-filter=region]") if link_value(a, "region") == "扎鲁特旗")
+    page = soup(client.get(county["href"]))
+    chosen = page.select_one("ul.tree a[aria-checked=true]")
+    assert link_value(chosen, "region") is None and chosen.get_text(strip=True) == "☑扎鲁特旗"   # a click removes it
+    folds = chosen.find_parents("details")
+    assert len(folds) == 3 and all(d.has_attr("open") for d in folds)   # 通辽市, 内蒙古自治区 and the filter panel
+    api = client.get("/api/search?q=监督&per_page=50&region=扎鲁特旗").get_json()
+    assert {h["region"] for h in api["hits"]} == {"扎鲁特旗"} and api["total"] == int(page.select_one(".total").text)
+    province = next(a for a in tree.select("a[data-filter=province]") if link_value(a, "province") == "内蒙古自治区")
+    narrowed = soup(client.get(province["href"]))
+    assert narrowed.select_one("ul.tree > li.selected details[open]")
+    assert int(narrowed.select_one(".total").text) == int(province.find_next_sibling(class_="count").text)
+
+
+def test_zero_result_page_links_to_what_does_match(client):
+    url = "/?q=备案审查+执法检查+月球基地&level=provincial"
+    page = soup(client.get(url))
+    assert page.select_one(".total").text == "0"
+    items = page.select(".empty .suggestions li")
+    assert items and {li["class"][0] for li in items} >= {"drop", "alone"}
+    for li in items:
+        follow = soup(client.get(li.select_one("a")["href"]))
+        assert follow.select_one(".total").text == li.select_one(".count").text.split()[0]
+        assert link_value(li.select_one("a"), "level") == "provincial"       # the filters are kept
+    twin = client.get("/api/search?q=备案审查+执法检查+月球基地&level=provincial").get_json()
+    assert [s["query"] for s in twin["suggestions"]] == [link_value(li.select_one("a"), "q") for li in items]
+    phrase = soup(client.get("/?q=%22有备必审查的规定%22"))
+    assert phrase.select_one(".suggestions li.part code").get_text() == '"有备必审"'
+
+
+def test_zero_result_page_drops_a_year_range_in_one_click(client):
+    page = soup(client.get("/?q=月球&year_from=2015&year_to=2020"))
+    drop = page.select_one(".empty a.drop")
+    assert drop.get_text(strip=True).startswith("2015–2020")
+    assert link_value(drop, "year_from") is None and link_value(drop, "year_to") is None
+    assert link_value(drop, "q") == "月球"
+
+
+def test_page_numbers():
+    from search_app.web import page_numbers
+    assert page_numbers(1, 1) == [1]
+    assert page_numbers(2, 4) == [1, 2, 3, 4]
+    assert page_numbers(5, 10) == [1, None, 3, 4, 5, 6, 7, None, 10]
+    assert page_numbers(10, 10) == [1, None, 8, 9, 10]
+
+
+def a11y_pages(client):
+    doc_id = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]["doc_id"]
+    return ["/", "/?q=监督", "/?q=监督&per_page=5&page=2", "/?q=月球基地", "/kwic", "/kwic?q=有备必审", "/similar",
+            "/similar?text=有备必审", "/trends", "/trends?q=监督", f"/doc/{doc_id}?q=监督", "/doc/nope", "/?q=%22"]
+
+
+MODES = {"/": "检索", "/kwic": "语境", "/similar": "先例", "/trends": "趋势"}
+
+
+def test_every_page_is_labelled_headed_in_order_and_skippable(client):
+    for url in a11y_pages(client):
+        page = soup(client.get(url))
+        assert page.html["lang"] == "zh-CN", url
+        levels = [int(h.name[1]) for h in page.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+        assert levels[0] == 1 and levels.count(1) == 1, url
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (url, levels)
+        for field in page.select("input:not([type=hidden]), textarea, select"):
+            label = page.select_one(f"label[for='{field.get('id')}']") if field.get("id") else None
+            assert label is not None and label.get_text(strip=True), (url, field)
+        skip = page.body.find("a")
+        assert "skip" in skip["class"] and page.find(id=skip["href"][1:]) is not None, url
+        current = page.select("nav.modes a[aria-current=page]")
+        mode = MODES.get(url.split("?")[0])
+        assert [a.get_text() for a in current] == ([mode] if mode else []), url
+        assert all(a["aria-checked"] in ("true", "false") for a in page.select("[role=checkbox]"))
+        assert (page.select_one("#q").has_attr("autofocus")) == (url == "/"), url
+
+
+def test_results_page_announces_its_count_and_marks_the_current_page(client):
+    page = soup(client.get("/?q=监督&per_page=5&page=2"))
+    assert page.select_one("[role=status] .total").get_text() == str(client.get(
+        "/api/search?q=监督").get_json()["total"])
+    assert [a.get_text() for a in page.select(".pager a[aria-current=page]")] == ["2"]
+    assert [a.get_text() for a in page.select(".sort a[aria-current]")] == ["相关度"]
+    assert page.select_one("a.skip")["href"] == "#results" and page.select_one("#results")["tabindex"] == "-1"

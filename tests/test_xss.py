@@ -39,13 +39,16 @@ def hostile_client(tmp_path_factory):
 
 def _own(t) -> bool:
     """The app's own markup: the head, the page body, its script file, the trend chart, the search, paste and
-    year-range forms, the cite buttons."""
+    year-range forms, the cite buttons, the folding filter panel and region tree."""
     if t.parent is not None and t.parent.name == "head" and t.name in ("meta", "link"):
         return True
     if t.name == "body":
         return t.parent is not None and t.parent.name == "html" and not t.attrs
     if t.name == "script":
         return t.get("src", "").startswith("/static/") and not t.string
+    if t.name == "details":
+        return "filters" in (t.get("class") or []) or (t.find_parent("ul", class_="tree") is not None
+                                                       and t.find_parent("details", class_="filters") is not None)
     if t.name == "svg":
         return t.find_parent("figure", class_="chart") is not None
     if t.name in ("form", "input", "button"):
@@ -56,7 +59,7 @@ def _own(t) -> bool:
     return False
 
 
-def assert_inert(html: bytes, where: str) -> None:
+def assert_inert(html: bytes, where: str) -> BeautifulSoup:
     page = BeautifulSoup(html, "html.parser")
     foreign = [t for t in page.find_all(EXECUTABLE) if not _own(t)]
     assert not foreign, (where, foreign[:2])
@@ -66,16 +69,20 @@ def assert_inert(html: bytes, where: str) -> None:
             assert not str(tag.get(attr, "")).strip().lower().startswith("javascript:"), (where, tag)
     for mark in page.select("mark"):
         assert not mark.find_all(True), where
+    return page
 
 
 def test_payloads_in_queries_and_filters(hostile_client):
+    echoed = 0
     for p in PAYLOADS:
         q = quote(p)
         for url in (f"/?q={q}", f"/?q=监督&region={q}&section={q}", f"/kwic?q={q}", f"/trends?q={q}",
                     f"/similar?text={q}", f"/doc/{q[:60]}", f"/?q=监督&year={q}"):
             r = hostile_client.get(url)
             assert r.status_code < 500, url
-            assert_inert(r.data, url)
+            page = assert_inert(r.data, url)
+            echoed += any("<" in s.get_text() for s in page.select(".suggestions a"))
+    assert echoed > 20          # zero-result suggestions echoed payloads, as text, and were checked
 
 
 def test_payloads_inside_indexed_reports(hostile_client):

@@ -13,3 +13,19 @@ function fallback(text) {
   t.value = text; document.body.appendChild(t); t.select();
   try { document.execCommand("copy"); } finally { document.body.removeChild(t); }
 }
+
+document.addEventListener("keydown", function (e) {
+  if (e.defaultPrevented || e.isComposing || e.ctrlKey || e.metaKey || e.altKey) return;
+  var t = e.target;
+  // "/" goes to the search box from anywhere but a place where the user is typing
+  if (e.key === "/" && !t.isContentEditable && !/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) {
+    var q = document.getElementById("q");
+    if (q) { e.preventDefault(); q.focus(); q.select(); }
+  }
+  // facet values are links with role="checkbox": Space ticks them, as it would a checkbox (Enter follows the link)
+  if (e.key === " " && t.matches && t.matches('a[role="checkbox"]')) { e.preventDefault(); t.click(); }
+});
+
+// On a phone the filters start folded, so that the results come first on screen as they do in the focus order.
+var filters = document.querySelector("details.filters");
+if (filters && window.matchMedia("(max-width: 720px)").matches) filters.open = false;
