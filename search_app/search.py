@@ -488,26 +488,11 @@ def suggest(ix: Index, parsed: ParsedQuery, params: Params) -> list[dict]:
 
     ``drop``: the query without one of its parts (a term, an exclusion, a filter written in the query);
     ``alone``: one term by itself; ``part``: the longest pieces of a phrase or word without hits that do occur,
-    as exact phrases. Totals are taken under the same filters by running the suggested query through
-    ``matching_rows``, so each is what its link returns; only suggestions with hits are kept. At most
-    ``MAX_SUGGEST_CHECKS`` sub-queries run, so a zero-result page stays fast; a long phrase may then get
-    only the pieces found first.
+    as exact phrases. Each total is that of the suggested query, parsed again and run under the same filters,
+    so it is what the suggestion's link returns; only suggestions with hits are kept.
     """
-    budget = [MAX_SUGGEST_CHECKS]
-    totals: dict[str, int] = {}
+    total = _SuggestionTotals(ix, params)
     inline = _filter_text(parsed)
-
-    def total(query: str) -> int:
-        if query not in totals:
-            if budget[0] <= 0:
-                return 0
-            budget[0] -= 1
-            try:
-                totals[query] = int(len(matching_rows(ix, Params(q=query, filters=params.filters,
-                                                                   year=params.year))[1]))
-            except QueryError:
-                totals[query] = 0
-        return totals[query]
 
     top = [n for n in (parsed.tree.children if parsed.tree.op == "and" else [parsed.tree]) if n.op != "all"]
     positive = [n for n in top if n.op != "not"]
@@ -530,6 +515,45 @@ def suggest(ix: Index, parsed: ParsedQuery, params: Params) -> list[dict]:
     # most hits first, except pieces, which stay longest first
     out.sort(key=lambda s: (SUGGESTION_KINDS.index(s["kind"]), 0 if s["kind"] == "part" else -s["total"]))
     return [s for kind in SUGGESTION_KINDS for s in [s for s in out if s["kind"] == kind][:SUGGESTIONS_PER_KIND]]
+
+
+class _SuggestionTotals:
+    """Totals of suggested queries, each parsed and run as ``search`` runs it (its top-level parts ANDed, its
+    exclusions subtracted, then the filters), with the rows of each part evaluated once: a query less one term
+    shares all its other terms with the query. At most ``MAX_SUGGEST_CHECKS`` parts are evaluated, so a
+    zero-result page stays fast; a suggestion needing more counts as no hits (a long phrase may then get only
+    the pieces found first)."""
+
+    def __init__(self, ix: Index, params: Params):
+        self.ix, self.params = ix, params
+        self.budget = MAX_SUGGEST_CHECKS
+        self.rows: dict[str, np.ndarray] = {}
+        self.totals: dict[str, int] = {}
+
+    def __call__(self, query: str) -> int:
+        if query not in self.totals:
+            try:
+                parsed = parse(query)
+                filters, year_range = merge_filters(parsed, self.params)
+            except QueryError:
+                return 0
+            parts = [n for n in (parsed.tree.children if parsed.tree.op == "and" else [parsed.tree]) if n.op != "all"]
+            inner = {(n.children[0] if n.op == "not" else n).describe(): n.children[0] if n.op == "not" else n
+                     for n in parts}
+            fresh = [key for key in inner if key not in self.rows]
+            if len(fresh) > self.budget:
+                return 0
+            self.budget -= len(fresh)
+            for key in fresh:
+                self.rows[key] = evaluate(self.ix, inner[key])
+            rows = self.ix.all_rows
+            for n in sorted(parts, key=lambda n: n.op == "not"):
+                if n.op == "not":
+                    rows = np.setdiff1d(rows, self.rows[n.children[0].describe()], assume_unique=True)
+                else:
+                    rows = np.intersect1d(rows, self.rows[n.describe()], assume_unique=True)
+            self.totals[query] = int(len(_filter_mask(self.ix, rows, filters, year_range)))
+        return self.totals[query]
 
 
 def _filter_text(parsed: ParsedQuery) -> list[str]:

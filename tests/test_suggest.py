@@ -100,8 +100,8 @@ def test_no_suggestions_when_there_are_hits_or_nothing_comes_close(ix):
 
 def test_sub_queries_are_bounded(ix, monkeypatch):
     calls = []
-    real = core.matching_rows
-    monkeypatch.setattr(core, "matching_rows", lambda *a: calls.append(1) or real(*a))
+    real = core.evaluate
+    monkeypatch.setattr(core, "evaluate", lambda *a: calls.append(1) or real(*a))
     monkeypatch.setattr(core, "MAX_SUGGEST_CHECKS", 10)
     long_phrase = '"' + "坚持有件必备有备必审有错必纠并且向月球发射火箭以便在那里建设人大代表联络站" * 3 + '"'
     result = search(ix, Params(q=long_phrase))
