@@ -252,7 +252,9 @@ def _write_segment(path: Path, rows: list[Row], doc_of_row: list[int], docs: lis
     path.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(path), passage_schema())
     part = bulk if (lo, hi) == (0, len(rows)) else {name: f.rows_between(lo, hi) for name, f in bulk.items()}
-    writer = BulkSegmentWriter(ix, part, limitmb=256)
+    # Separate files, not one compound file: Whoosh opens a compound file's parts through BytesIO, which copies
+    # each (the term index included) into memory on every cold open.
+    writer = BulkSegmentWriter(ix, part, limitmb=256, compound=False)
     for row_no in range(lo, hi):
         r, doc = rows[row_no], docs[doc_of_row[row_no]]
         writer.add_document(

@@ -46,6 +46,8 @@ class Index:
     """One opened index generation: the sidecar arrays and a Whoosh searcher per thread."""
 
     def __init__(self, index_dir: str | Path):
+        self._searchers: list = []          # first, so that close() works even if opening fails below
+        self._lock = threading.Lock()
         self.dir = Path(index_dir)
         self.generation = current_generation(self.dir)
         self.side = Sidecar(self.generation / "side")
@@ -84,7 +86,20 @@ class Index:
         s = getattr(self._local, "searcher", None)
         if s is None:
             s = self._local.searcher = self.whoosh.searcher()
+            with self._lock:
+                self._searchers.append(s)
         return s
+
+    def close(self) -> None:
+        """Close every thread's Whoosh searcher: the segment files stay open until then."""
+        with self._lock:
+            searchers, self._searchers = self._searchers, []
+        for s in searchers:
+            s.close()
+
+    def __del__(self):
+        # A replaced generation is dropped once no request holds it any more; its files close with it.
+        self.close()
 
     def stored(self, row: int) -> dict:
         return self.searcher.stored_fields(int(row))
