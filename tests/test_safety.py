@@ -1,0 +1,103 @@
+"""The SSRF matrix (R10): every hostile URL is refused with a reason; public and local targets pass."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from indexer.safety import Unsafe, check_url
+
+HOSTS = {"www.npc.gov.cn", "inward.example.cn", "mixed.example.cn", "127.0.0.1", "10.1.2.3", "172.16.0.9",
+         "192.168.1.1", "169.254.169.254", "0.0.0.0", "::1", "::ffff:127.0.0.1", "fe80::1", "224.0.0.1",
+         "100.64.0.1", "2002:7f00:1::", "fc00::1", "240.0.0.1", "255.255.255.255", "ff02::1", "::"}
+
+
+def fake_dns(answers: dict[str, list[str]]):
+    def resolve(host, port, *args, **kwargs):
+        if host not in answers:
+            raise socket.gaierror(f"no such host {host}")
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+                for a in answers[host]]
+    return resolve
+
+
+DNS = fake_dns({"www.npc.gov.cn": ["61.135.169.125"], "inward.example.cn": ["127.0.0.1"],
+                "mixed.example.cn": ["61.135.169.125", "10.0.0.5"]})
+
+HOSTILE = [
+    ("http://127.0.0.1/", "loopback"),
+    ("http://127.0.0.1:8080/admin", "loopback"),
+    ("http://[::1]/", "loopback"),
+    ("http://0.0.0.0/", "unspecified"),
+    ("http://[::]/", "unspecified"),
+    ("http://10.1.2.3/", "private"),
+    ("http://172.16.0.9/", "private"),
+    ("http://192.168.1.1/", "private"),
+    ("http://169.254.169.254/latest/meta-data/", "link-local"),
+    ("http://[fe80::1]/", "link-local"),
+    ("http://[::ffff:127.0.0.1]/", "IPv4-mapped|loopback"),
+    ("http://[2002:7f00:1::]/", "6to4"),
+    ("http://[fc00::1]/", "private"),
+    ("http://224.0.0.1/", "multicast"),
+    ("http://[ff02::1]/", "multicast"),
+    ("http://100.64.0.1/", "non-public|private"),
+    ("http://240.0.0.1/", "reserved|private"),
+    ("http://255.255.255.255/", "reserved|private"),
+    ("http://2130706433/", "non-canonical IPv4"),
+    ("http://0177.0.0.1/", "non-canonical IPv4"),
+    ("http://0x7f.1/", "non-canonical IPv4"),
+    ("http://0x7f000001/", "non-canonical IPv4"),
+    ("http://inward.example.cn/report.html", "resolves to a loopback"),
+    ("http://mixed.example.cn/report.html", "resolves to a private"),
+    ("file:///etc/passwd", "scheme 'file'"),
+    ("ftp://www.npc.gov.cn/report.txt", "scheme 'ftp'"),
+    ("gopher://www.npc.gov.cn:70/_GET", "scheme 'gopher'"),
+    ("data:text/html,<p>x</p>", "scheme 'data'"),
+    ("javascript:alert(1)", "scheme 'javascript'"),
+    ("//www.npc.gov.cn/npc/", "scheme 'none'"),
+    ("http://evil@127.0.0.1/", "user-info"),
+    ("http://www.npc.gov.cn@127.0.0.1/", "user-info"),
+    ("http://user:pw@www.npc.gov.cn/", "user-info"),
+    ("http://www.npc.gov.cn.evil.com/", "not named in the sources"),
+    ("http://evil.com/?www.npc.gov.cn", "not named in the sources"),
+    ("http://unknown-host.example.cn/", "not named in the sources"),
+    ("http:///nohost", "no host"),
+    ("http://www.npc.gov.cn:99999/", "malformed"),
+]
+
+
+@pytest.mark.parametrize("url, reason", HOSTILE, ids=[u for u, _ in HOSTILE])
+def test_hostile_url_is_refused_with_a_reason(url, reason):
+    with pytest.raises(Unsafe, match=reason) as info:
+        check_url(url, HOSTS, resolver=DNS)
+    assert str(info.value).strip()
+
+
+def test_at_least_25_hostile_urls():
+    assert len(HOSTILE) >= 25
+
+
+def test_public_host_passes_with_the_checked_address_to_connect_to():
+    target = check_url("https://WWW.NPC.GOV.CN./npc/c2/", HOSTS, resolver=DNS)
+    assert (target.host, target.port, target.scheme, target.addresses) == \
+        ("www.npc.gov.cn", 443, "https", ("61.135.169.125",))
+
+
+def test_real_getaddrinfo_is_what_is_monkeypatched(monkeypatch):
+    """The default resolver is socket.getaddrinfo, so an inward DNS answer is caught without a fake resolver."""
+    monkeypatch.setattr(socket, "getaddrinfo", DNS)
+    from indexer import safety
+    with pytest.raises(Unsafe, match="loopback"):
+        safety.check_url("http://inward.example.cn/", HOSTS, resolver=socket.getaddrinfo)
+
+
+def test_unresolvable_host_is_refused():
+    with pytest.raises(Unsafe, match="cannot resolve"):
+        check_url("http://inward.example.cn/", HOSTS, resolver=fake_dns({}))
+
+
+def test_local_site_may_use_loopback_but_still_only_its_hosts_and_schemes():
+    assert check_url("http://127.0.0.1:8080/a.html", {"127.0.0.1"}, allow_private=True).addresses == ("127.0.0.1",)
+    for url in ("http://localhost:8080/", "ftp://127.0.0.1/", "http://2130706433/"):
+        with pytest.raises(Unsafe):
+            check_url(url, {"127.0.0.1"}, allow_private=True)
