@@ -174,7 +174,11 @@ def _densest(soup: Tag) -> Tag:
     return by_id[scores.most_common(1)[0][0]]
 
 
-def _content_root(soup: BeautifulSoup) -> Tag:
+def _content_root(soup: BeautifulSoup, hint: str | None = None) -> Tag:
+    if hint:    # a site's own selector (sources.toml content_selector) beats the generic ones
+        for el in soup.select(hint):
+            if _text_len(el) >= 10:
+                return el
     for n, sel in enumerate(CONTENT_SELECTORS):
         minimum = 10 if n < _SPECIFIC_SELECTORS else 100   # generic names (.content) need real text
         for el in soup.select(sel):
@@ -270,8 +274,11 @@ def _blocks_from_html(root: Tag) -> list[Block]:
     return blocks
 
 
-def extract_html(html: str, settings: Settings = SETTINGS) -> Extracted:
-    """Find the article in an HTML page and return its title, publication date and paragraphs."""
+def extract_html(html: str, settings: Settings = SETTINGS, selector: str | None = None) -> Extracted:
+    """Find the article in an HTML page and return its title, publication date and paragraphs.
+
+    :param selector: a CSS selector of the article body, tried before the built-in ones.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
@@ -288,7 +295,7 @@ def extract_html(html: str, settings: Settings = SETTINGS) -> Extracted:
         for el in soup.find_all(name):
             if name != "head" or el.parent is not None:
                 el.decompose()
-    root = _content_root(soup)
+    root = _content_root(soup, selector)
     title = _html_title(soup, root)
     for el in [el for el in root.find_all(True) if _is_chrome(el)]:
         if el.parent is not None and _text_len(el) < max(200, _text_len(root) // 3):

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
+from indexer.attachments import AttachmentError, attachment_text, sniff
 from indexer.clean import CleanError, extract_html, extract_text
 from indexer.config import SETTINGS, Settings
 from indexer.decode import decode
@@ -17,40 +19,57 @@ from indexer.sections import detect
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".asp", ".aspx", ".jsp", ".php"}
 TEXT_SUFFIXES = {".txt", ".text", ""}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
-SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | MARKDOWN_SUFFIXES
+ATTACHMENT_SUFFIXES = {".pdf", ".docx"}
+SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | MARKDOWN_SUFFIXES | ATTACHMENT_SUFFIXES
+CRAWLED_SUFFIX = ".body"      # a response body stored by `lrsearch crawl`, with its .json sidecar beside it
+_READERS = {"pdf": "pdfminer.six", "docx": "python-docx"}
 
 
 class ParseError(ValueError):
     """A file that cannot become a document; the message says why, for the per-file error report."""
 
 
-def sniff_format(name: str, data: bytes) -> str:
-    """html, markdown or text: by suffix, and by content when the suffix says nothing."""
+def sniff_format(name: str, data: bytes, content_type: str = "") -> str:
+    """pdf or docx by their bytes; else html, markdown or text: by suffix, content type, and content."""
+    if (kind := sniff(data, content_type, name)):
+        return kind
     suffix = Path(name).suffix.lower()
     if suffix in MARKDOWN_SUFFIXES:
         return "markdown"
     head = data[:2048].lstrip().lower()
-    if suffix in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head:
+    if suffix in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head \
+            or "html" in content_type.lower():
         return "html"
     return "text"
 
 
 def parse_bytes(data: bytes, source: str, http_charset: str | None = None,
-                settings: Settings = SETTINGS) -> Document:
-    """Turn one report file into a Document.
+                settings: Settings = SETTINGS, selector: str | None = None) -> Document:
+    """Turn one report file (HTML, text, Markdown, PDF or DOCX) into a Document.
 
+    :param http_charset: the HTTP Content-Type (or just its charset) the bytes were served with.
+    :param selector: a CSS selector of the report body (a site's hint), tried before the heuristics.
     :raises ParseError: empty, oversized, binary or undecodable input, or no report text in it.
     """
     if len(data) > settings.max_file_bytes:
         raise ParseError(f"file too large: {len(data)} bytes (limit {settings.max_file_bytes})")
     if not data.strip():
         raise ParseError("empty file")
-    fmt = sniff_format(source, data)
+    fmt = sniff_format(source, data, http_charset or "")
+    if fmt in _READERS:
+        try:
+            extracted = extract_text(attachment_text(data, fmt), markdown=fmt == "docx")
+        except AttachmentError as exc:
+            raise ParseError(str(exc)) from exc
+        extracted.format = fmt
+        if not extracted.blocks:
+            raise ParseError("no report text found")
+        return build_document(extracted, source, fmt, f"text layer read by {_READERS[fmt]}", settings)
     if data.count(b"\x00") > len(data) // 100 and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ParseError("binary data, not a text or HTML report")
     try:
         decoded = decode(data, http_charset, is_html=fmt == "html")
-        extracted = extract_html(decoded.text, settings) if fmt == "html" else \
+        extracted = extract_html(decoded.text, settings, selector) if fmt == "html" else \
             extract_text(decoded.text, markdown=fmt == "markdown")
     except (ValueError, CleanError) as exc:
         raise ParseError(str(exc)) from exc
@@ -94,9 +113,20 @@ def derived_title(body: str, year: int | None, doc_type: str) -> str:
 
 
 def parse_file(path: str | os.PathLike, settings: Settings = SETTINGS) -> Document:
-    """Read and parse one file; the size cap is checked before reading it whole."""
+    """Read and parse one file; the size cap is checked before reading it whole.
+
+    A crawled body (``<sha256>.body``) is parsed with its sidecar's Content-Type and content selector,
+    and its URL becomes the document's source.
+    """
     path = Path(path)
     size = path.stat().st_size
     if size > settings.max_file_bytes:
         raise ParseError(f"file too large: {size} bytes (limit {settings.max_file_bytes})")
+    if path.suffix == CRAWLED_SUFFIX and (sidecar := path.with_suffix(".json")).exists():
+        try:
+            meta = json.loads(sidecar.read_text(encoding="utf-8"))
+            source = meta.get("final_url") or meta["url"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ParseError(f"unreadable crawl sidecar {sidecar.name}: {exc}") from exc
+        return parse_bytes(path.read_bytes(), source, meta.get("content_type"), settings, meta.get("content_selector"))
     return parse_bytes(path.read_bytes(), str(path), settings=settings)

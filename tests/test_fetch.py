@@ -1,0 +1,179 @@
+"""One bounded fetch against a hostile local server (R11): time, size, redirects, pinning, conditional GET."""
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import pytest
+
+from indexer.fetch import Limits, Refused, Response, fetch
+from indexer.safety import Target, check_url
+from tests.crawl_server import Server, _bomb
+
+LIMITS = Limits(connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=1.0, max_bytes=300_000,
+                max_redirects=5, user_agent="lrsearch-test/0.1")
+
+
+@pytest.fixture(scope="module")
+def server():
+    with Server() as s:
+        yield s
+
+
+def guard_for(server, hosts=("127.0.0.1",)):
+    return lambda url: check_url(url, set(hosts), allow_private=True)
+
+
+def get(server, path, limits=LIMITS, headers=None) -> Response:
+    return fetch(server.url + path, guard_for(server), limits, headers)
+
+
+def test_plain_page_with_user_agent_and_validators(server):
+    before = len(server.site.hits)
+    resp = get(server, "/art/a1.html")
+    assert (resp.error, resp.status) == (None, 200)
+    assert "某某市人大常委会2021年工作报告" in resp.body.decode()
+    assert resp.header("etag") and resp.final_url == server.url + "/art/a1.html"
+    hit = server.site.requests(before)[0]
+    assert hit.headers["User-Agent"] == "lrsearch-test/0.1"
+    again = get(server, "/art/a1.html", headers={"If-None-Match": resp.header("etag")})
+    assert (again.status, again.body) == (304, b"")
+
+
+def test_trickle_stops_at_the_wall_clock_cap(server):
+    """One byte every 0.5 s never trips the read timeout; the total cap ends it."""
+    start = time.monotonic()
+    resp = get(server, "/art/slow.html")
+    wall = time.monotonic() - start
+    assert resp.error == "timeout"
+    assert wall <= LIMITS.total_timeout_s + 0.5, wall
+    print(f"trickle: stopped after {wall:.2f} s (cap {LIMITS.total_timeout_s} s)")
+
+
+def test_trickled_headers_stop_at_the_cap_too(server):
+    start = time.monotonic()
+    resp = get(server, "/slow-headers")
+    assert resp.error == "timeout" and time.monotonic() - start <= LIMITS.total_timeout_s + 0.5
+
+
+def test_oversized_by_content_length_is_refused_before_reading(server):
+    resp = get(server, "/art/huge.html")
+    assert resp.error == "too-large" and resp.bytes_read == 0 and "Content-Length" in resp.detail
+
+
+def test_oversized_stream_stops_at_the_cap(server):
+    resp = get(server, "/huge-stream")
+    assert resp.error == "too-large"
+    assert resp.bytes_read <= LIMITS.max_bytes + 64 * 1024
+
+
+def test_gzip_bomb_stops_at_the_decoded_cap(server):
+    """50 MB of zeros gzipped to ~50 KB: decoding stops at max_bytes, memory stays small."""
+    _bomb(server.site.bomb_bytes)      # the server builds its bomb outside the measurement
+    tracemalloc.start()
+    resp = get(server, "/art/bomb.html")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert resp.error == "too-large" and "after decoding" in resp.detail
+    assert resp.bytes_read < 100_000
+    assert peak < 5 * LIMITS.max_bytes, peak
+    print(f"gzip bomb: {resp.bytes_read} bytes read off the wire, peak Python memory {peak / 1e6:.1f} MB")
+
+
+def test_gzip_page_is_decoded():
+    import gzip
+
+    from indexer.fetch import _Body
+    body = _Body("gzip", 10_000)
+    data = gzip.compress("人大常委会".encode() * 100)
+    for i in range(0, len(data), 7):
+        body.feed(data[i:i + 7])
+    assert body.finish() == "人大常委会".encode() * 100
+
+
+def test_raw_deflate_is_accepted():
+    import zlib
+
+    from indexer.fetch import _Body
+    c = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    body = _Body("deflate", 10_000)
+    body.feed(c.compress(b"report " * 50) + c.flush())
+    assert body.finish() == b"report " * 50
+
+
+def test_redirect_chain_within_the_cap_is_followed(server):
+    resp = get(server, "/art/moved.html")
+    assert resp.status == 200 and resp.final_url == server.url + "/r/0"
+    assert resp.redirects == [server.url + p for p in ("/art/moved.html", "/r/2", "/r/1")]
+
+
+def test_redirect_cap(server):
+    before = len(server.site.hits)
+    resp = get(server, "/art/deep.html")
+    assert resp.error == "too-many-redirects"
+    assert len(server.site.requests(before)) == LIMITS.max_redirects + 1     # 5 hops followed, not more
+
+
+def test_redirect_loop(server):
+    resp = get(server, "/art/loop.html")
+    assert resp.error == "redirect-loop"
+
+
+@pytest.mark.parametrize("path, reason", [
+    ("/art/ftp.html", "scheme 'ftp'"),
+    ("/art/away.html", "host localhost is not named"),
+])
+def test_every_hop_is_rechecked(server, path, reason):
+    before = len(server.site.hits)
+    resp = get(server, path)
+    assert resp.error == "unsafe" and reason in resp.detail and resp.detail.startswith("redirect to ")
+    assert len(server.site.requests(before)) == 1      # the refused target was never asked
+
+
+def test_guard_refusal_on_a_hop_is_reported(server):
+    def guard(url):
+        if "/r/1" in url:
+            raise Refused("robots", "robots.txt disallows /r/1")
+        return check_url(url, {"127.0.0.1"}, allow_private=True)
+    resp = fetch(server.url + "/art/moved.html", guard, LIMITS)
+    assert resp.error == "robots" and "/r/1" in resp.detail
+
+
+def test_connection_goes_to_the_checked_address_not_a_new_lookup(server):
+    """The host name is only for Host/TLS: the socket goes to the address the guard returned."""
+    before = len(server.site.hits)
+    url = f"http://congress.example.cn:{server.port}/art/a1.html"
+    target = Target(url, "http", "congress.example.cn", server.port, ("127.0.0.1",))
+    resp = fetch(url, lambda _u: target, LIMITS)
+    assert resp.status == 200
+    assert server.site.requests(before)[0].host == f"congress.example.cn:{server.port}"
+
+
+def test_a_hundred_kilobytes_of_headers_is_a_clean_error(server):
+    resp = get(server, "/many-headers")
+    assert resp.error == "protocol" and resp.detail
+
+
+def test_connection_refused_is_a_clean_error():
+    url = "http://127.0.0.1:9/x"      # the discard port: nothing listens there
+    resp = fetch(url, lambda u: check_url(u, {"127.0.0.1"}, allow_private=True), LIMITS)
+    assert resp.error == "connection" and resp.retryable
+
+
+def test_truncate_keeps_the_first_bytes(server):
+    limits = Limits(1.0, 1.0, 2.0, 1000, 5, "t", truncate=True)
+    resp = get(server, "/huge-stream", limits)
+    assert resp.error is None and resp.truncated and len(resp.body) == 1000
+
+
+@pytest.mark.parametrize("header, expected", [("120", 120.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+                                              ("soon", None), ("", None)])
+def test_retry_after(header, expected):
+    resp = Response("u", "u", 503, [("Retry-After", header)] if header else [])
+    assert resp.retry_after(now=2_000_000_000) == expected
+    assert resp.retryable
+
+
+def test_retry_after_as_a_future_date():
+    resp = Response("u", "u", 429, [("Retry-After", "Thu, 01 Jan 2037 00:00:30 GMT")])
+    assert resp.retry_after(now=2114380800) == pytest.approx(30)
