@@ -16,6 +16,7 @@ import math
 import re
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -329,10 +330,18 @@ def facet_counts(ix: Index, rows: np.ndarray, selected: dict[str, list[str]], si
     return out
 
 
-@functools.lru_cache(maxsize=4)
+_REGION_PROVINCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # dies with its generation
+
+
 def region_provinces(ix: Index) -> dict[str, str | None]:
     """Each region value's province as the index stores them together (None for 全国 and for a name stored
     with several provinces), so the region facet can be nested under the province facet. Once per generation."""
+    if ix not in _REGION_PROVINCES:
+        _REGION_PROVINCES[ix] = _pair_regions_with_provinces(ix)
+    return _REGION_PROVINCES[ix]
+
+
+def _pair_regions_with_provinces(ix: Index) -> dict[str, str | None]:
     regions, provinces = ix.side.facet_values("region"), ix.side.facet_values("province")
     pairs = np.unique(np.asarray(ix.side["fac_region"]).astype(np.int64) * len(provinces)
                       + np.asarray(ix.side["fac_province"]))
