@@ -188,8 +188,7 @@ def search_page():
         h["highlight"] = Markup(h["highlight"])        # made by search_app.highlight: escaped, then marked
     pages = max(1, math.ceil(result["total"] / per_page))
     return render_template("search.html", result=result, params=params, page=page, pages=pages,
-                           page_numbers=page_numbers(page, pages), region_tree=result["region_tree"],
-                           active_filters=active_filters(),
+                           page_numbers=page_numbers(page, pages), active_filters=active_filters(),
                            url_with=url_with, toggle_url=toggle_url, selected=request.args,
                            json_url="/api/search" + url_with()[len(request.path):],
                            export_query=url_with(page=None, per_page=None)[len(request.path):])
