@@ -1,4 +1,4 @@
-"""Write-side command line pieces: parse one file, ingest many into JSON lines."""
+"""Write-side command line pieces: parse one file, ingest many into JSON lines, crawl sites."""
 from __future__ import annotations
 
 import json
@@ -7,17 +7,22 @@ from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_NONE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NONE, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 4, 130
 
 
-def _progress(total: int, label: str):
-    """A rich progress bar on a terminal, nothing when output is piped."""
+def _bar(total: int | None, label: str):
+    """A rich progress bar on a terminal, nothing when output is piped; returns (bar, task)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     console = Console(stderr=True)
     bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=console, transient=True, disable=not console.is_terminal)
-    task = bar.add_task(label, total=total)
+    return bar, bar.add_task(label, total=total)
+
+
+def _progress(total: int, label: str):
+    """A progress bar and a callback that advances it by one file."""
+    bar, task = _bar(total, label)
     return bar, lambda _f: bar.advance(task)
 
 
@@ -53,7 +58,8 @@ def ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) -> 
     from indexer.store import write_documents
     files = find_files(paths)
     if not files:
-        raise click.UsageError("no report files (.html, .htm, .txt, .md) under the given paths")
+        raise click.UsageError("no report files (.html, .htm, .txt, .md, .pdf, .docx, or a crawl) "
+                               "under the given paths")
     bar, advance = _progress(len(files), "parsing")
     with bar:
         batch = parse_many(files, SETTINGS, workers, advance)
@@ -67,3 +73,49 @@ def ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) -> 
                f"{len(docs)} documents ({folded} reposts folded), "
                f"{sum(len(d.passages()) for d in docs)} passages" + (f" → {target}" if docs else ""), err=True)
     sys.exit(EXIT_OK if docs else EXIT_NONE)
+
+
+def _show(bar, task, done: int, total: int) -> None:
+    bar.update(task, completed=done, total=total)
+
+
+def crawl_sites(sources: Path, out: Path, names: tuple[str, ...], max_pages: int | None, delay: float,
+                revalidate: bool, verbose: bool) -> None:
+    """Crawl the chosen sites of a sources file into ``out``, one progress bar and one summary line per site."""
+    import functools
+    import logging
+
+    from indexer.config import SETTINGS
+    from indexer.crawl import Crawler
+    from indexer.crawlstate import CrawlBusy, CrawlState
+    from indexer.sources import SourcesError, load_sources
+    try:
+        sites = load_sources(sources, SETTINGS)
+    except SourcesError as exc:
+        raise click.UsageError(str(exc)) from None
+    if unknown := sorted(set(names) - {s.name for s in sites}):
+        raise click.UsageError(f"no site named {', '.join(unknown)} in {sources} "
+                               f"(sites: {', '.join(s.name for s in sites)})")
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        state = CrawlState(out)
+    except CrawlBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+    summaries = []
+    with state:
+        crawler = Crawler(state, SETTINGS, max_pages=max_pages, min_delay_s=delay, revalidate=revalidate)
+        for site in sites:
+            if names and site.name not in names:
+                continue
+            bar, task = _bar(None, site.name)
+            with bar:
+                summaries.append(crawler.crawl(site, functools.partial(_show, bar, task)))
+            if summaries[-1].stopped == "interrupted":
+                break
+    for summary in summaries:
+        click.echo(summary.line(), err=True)
+    if summaries and summaries[-1].stopped == "interrupted":
+        click.echo(f"interrupted: run the same command again to resume ({out})", err=True)
+        sys.exit(EXIT_INTERRUPTED)

@@ -31,6 +31,24 @@ class Settings:
     passage_min_chars: int = 40              # a tail shorter than this joins the previous piece
     duplicate_threshold: float = 0.85        # estimated Jaccard of character shingles for a repost
     shingle_size: int = 5
+    # crawler: politeness
+    user_agent: str = "lrsearch/0.1 (people's congress report search; polite crawler, obeys robots.txt)"
+    crawl_delay_s: float = 1.0               # gap between two requests to one host when the site sets none
+    min_crawl_delay_s: float = 1.0           # a non-local site may not ask for less (sources.toml delay_s)
+    max_crawl_delay_s: float = 60.0          # a robots.txt Crawl-delay above this stops the crawl of the host
+    max_retries: int = 3                     # extra attempts after a 429, a 5xx or a timeout
+    retry_backoff_s: float = 2.0             # first wait before a retry, doubled each time
+    max_retry_after_s: float = 120.0         # a longer Retry-After is not waited for: the URL stays queued
+    robots_ttl_s: float = 86_400.0           # a fetched robots.txt is reused for this long (RFC 9309: 24 h)
+    max_robots_bytes: int = 500 * 1024       # robots.txt is parsed up to this size only (RFC 9309 minimum)
+    revisit_after_s: float = 30 * 86_400.0   # a stored report page is revalidated after this long
+    max_pages: int = 5_000                   # requests per site and run unless the site or --max-pages says less
+    # crawler: one fetch
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 20.0             # longest silence while reading
+    fetch_timeout_s: float = 60.0            # wall clock for one fetch, redirects included
+    max_fetch_bytes: int = 20 * 1024 * 1024  # decoded body size (a gzip bomb stops here)
+    max_redirects: int = 5
 
 
 def load_settings(**overrides) -> Settings:

@@ -15,6 +15,7 @@ from pebble import ProcessPool
 from pebble.common import ProcessExpired
 
 from indexer.config import SETTINGS, Settings
+from indexer.crawlstate import DB_NAME, ingestable
 from indexer.model import Document
 from indexer.pipeline import SUFFIXES, ParseError, parse_file
 
@@ -29,10 +30,16 @@ class Batch:
 
 
 def find_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Report files under ``paths`` (files as given; folders searched recursively by suffix), sorted."""
+    """Report files under ``paths`` (files as given; folders searched recursively by suffix), sorted.
+
+    A crawl directory (one holding ``crawl.sqlite``) contributes the stored bodies of its report pages and
+    attachments, never its list pages.
+    """
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
+            for db in sorted(p.rglob(DB_NAME)):
+                found += ingestable(db.parent)
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.suffix.lower() in SUFFIXES and f.suffix and not _skipped(f):
                     found.append(f)

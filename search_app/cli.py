@@ -81,6 +81,28 @@ def ingest(paths: tuple[Path, ...], index_dir: Path | None, out: Path, workers: 
     sys.exit(EXIT_OK if report.parsed or report.unchanged else EXIT_NONE)
 
 
+@main.command()
+@click.option("--sources", type=click.Path(dir_okay=False, path_type=Path), default=Path("corpus/sources.toml"),
+              show_default=True, help="The sources file: sites, start URLs, URL rules.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Crawl directory: state, raw responses (ingest it with `lrsearch ingest DIR`).")
+@click.option("--site", "sites", multiple=True, help="Crawl only this site (repeatable).")
+@click.option("--max-pages", type=click.IntRange(1), default=None, help="Requests per site in this run, at most.")
+@click.option("--delay", type=click.FloatRange(0), default=0.0,
+              help="Seconds between requests to one host; can only lengthen the site's delay.")
+@click.option("--revalidate", is_flag=True, help="Ask again for every stored page (conditional GET).")
+@click.option("-v", "--verbose", is_flag=True, help="Log every refusal, skip and retry.")
+def crawl(sources: Path, out: Path, sites: tuple[str, ...], max_pages: int | None, delay: float,
+          revalidate: bool, verbose: bool) -> None:
+    """Crawl the sites of a sources file politely into a crawl directory; run again to resume or update.
+
+    Obeys robots.txt, waits between requests to a host, caps time, size and redirects per fetch, and never
+    answers anti-bot challenges. Ctrl-C stops cleanly (exit 130); the next run resumes.
+    """
+    from indexer.cli import crawl_sites
+    crawl_sites(sources, out, sites, max_pages, delay, revalidate, verbose)
+
+
 @main.command("index")
 @index_option
 @click.option("--from", "source", type=click.Path(exists=True, path_type=Path), default=None,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ Disallow: /private/
 Allow: /private/open-*.html
 Disallow: /*.asp$
 Disallow: /*?print=1
-Crawl-delay: 0.25
+Crawl-delay: 0.15
 """
 
 PARAS = {
@@ -228,9 +230,15 @@ class Handler(BaseHTTPRequestHandler):
             for _ in range(120):
                 self.wfile.write(b"<")
                 self.wfile.flush()
-                time.sleep(self.site.trickle_s)
+                if self._client_gone(self.site.trickle_s):
+                    return
         except OSError:
             pass
+
+    def _client_gone(self, wait: float) -> bool:
+        """Wait up to ``wait`` s; True as soon as the client has hung up (so in-flight counts stay true)."""
+        readable, _, _ = select.select([self.connection], [], [], wait)
+        return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
 
     def _slow_headers(self) -> None:
         try:
@@ -238,7 +246,8 @@ class Handler(BaseHTTPRequestHandler):
             for _ in range(120):
                 self.wfile.write(b"z")
                 self.wfile.flush()
-                time.sleep(self.site.trickle_s)
+                if self._client_gone(self.site.trickle_s):
+                    return
         except OSError:
             pass
 
@@ -276,7 +285,7 @@ class Server:
         self.port = self.httpd.server_address[1]
         self.site = handler.site = Site(self.port)
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
         return self
 

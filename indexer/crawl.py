@@ -1,0 +1,334 @@
+"""Crawl the sites of a sources file politely, incrementally, and so that a kill can be resumed.
+
+Per site: a frontier in SQLite (breadth-first), seeded with the start URLs; each URL is fetched through
+:func:`indexer.fetch.fetch` with a guard that checks the URL (:mod:`indexer.safety`), the host's robots.txt
+and the wait since the last request to that host, on every redirect hop. Requests go one at a time, so a
+host never sees two at once, and the gap between two requests to a host is at least
+max(site delay, --delay, robots Crawl-delay). A finished run is followed by a fresh one that revalidates
+list pages with conditional GETs and keeps stored reports until ``revisit_after_s`` has passed; an
+unfinished one (killed, interrupted, or stopped at max_pages) is resumed where it stopped.
+Challenge pages (HTTP 412/521, anti-bot JavaScript) are recorded as such and never answered or retried.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+
+from indexer.attachments import sniff
+from indexer.config import SETTINGS, Settings
+from indexer.crawlstate import CrawlState, Page
+from indexer.decode import DecodeError, decode
+from indexer.fetch import Limits, Refused, Response, fetch
+from indexer.robots import Robots, from_status
+from indexer.safety import SCHEMES, Target, check_url, normalize_host
+from indexer.sources import UNSUPPORTED_ATTACHMENTS, Site
+
+log = logging.getLogger("lrsearch.crawl")
+
+PRODUCT_TOKEN = "lrsearch"               # the robots.txt user-agent token we obey
+CHALLENGE_STATUSES = {412, 521}           # 瑞数 answers 412 and 加速乐 521 with a JavaScript challenge
+_CHALLENGE_MARKERS = re.compile(
+    rb"__jsl_clearance|jsl_clearance_s|acw_sc__v2|cf-browser-verification|challenge-platform|cf_chl_"
+    rb"|\$_ts\s*=\s*window|_waf_|<title>\s*just a moment", re.I)
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+
+
+def is_challenge(resp: Response) -> bool:
+    """An anti-bot challenge instead of content: its status, or a short page with a known challenge marker."""
+    if resp.status in CHALLENGE_STATUSES:
+        return True
+    return resp.status in (200, 202, 403, 503) and len(resp.body) < 100_000 and \
+        bool(_CHALLENGE_MARKERS.search(resp.body[:20_000]))
+
+
+def normalize_url(url: str) -> str | None:
+    """Canonical form used as the crawl key: lower-case scheme and host, no default port, no fragment,
+    non-ASCII percent-encoded (UTF-8). None for URLs that cannot be parsed."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+        host = normalize_host(parts.hostname or "")
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, SCHEMES.get(scheme)) else f"{host}:{port}"
+    if parts.username is not None or parts.password is not None:
+        netloc = parts.netloc       # keep user-info visible so that the safety check refuses it
+    return urlunsplit((scheme, netloc, quote(parts.path or "/", safe=_URL_SAFE),
+                       quote(parts.query, safe=_URL_SAFE), ""))
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.base: str | None = None
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v for k, v in attrs if v}
+        if tag == "base" and "href" in a and self.base is None:
+            self.base = a["href"]
+        elif tag in ("a", "area") and "href" in a:
+            self.hrefs.append(a["href"])
+        elif tag in ("frame", "iframe") and "src" in a:
+            self.hrefs.append(a["src"])
+
+
+def extract_links(body: bytes, content_type: str, url: str) -> list[str]:
+    """Absolute, normalised link targets of an HTML page, in document order, without duplicates."""
+    try:
+        text = decode(body, content_type, is_html=True).text
+    except DecodeError:
+        return []
+    parser = _LinkParser()
+    parser.feed(text)
+    base = urljoin(url, parser.base) if parser.base else url
+    out = []
+    for href in parser.hrefs:
+        href = href.strip()
+        if href.lower().startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
+            continue
+        if (link := normalize_url(urljoin(base, href))):
+            out.append(link)
+    return list(dict.fromkeys(out))
+
+
+@dataclass
+class Summary:
+    """What one site's crawl did in this invocation."""
+    site: str
+    resumed: bool = False
+    requests: int = 0           # URLs fetched over the network (robots.txt not counted)
+    fetched: int = 0            # new or changed bodies stored
+    unchanged: int = 0          # 304, or the same bytes again
+    kept: int = 0               # stored reports not due for revalidation
+    robots: int = 0             # refused by robots.txt
+    rule: int = 0               # links not followed: off-site, other schemes, no allow/article rule
+    refused: int = 0            # URLs or redirect hops refused by the safety checks
+    challenge: int = 0
+    unsupported: int = 0        # .doc/.wps, unexpected content types
+    errors: Counter = field(default_factory=Counter)
+    stopped: str | None = None  # None: finished; or max-pages, interrupted
+
+    def count(self, page: Page) -> None:
+        if page.outcome == "error":
+            self.errors[page.error_kind or "unknown"] += 1
+        else:
+            setattr(self, page.outcome, getattr(self, page.outcome) + 1)
+
+    def line(self) -> str:
+        errors = ", ".join(f"{k} {n}" for k, n in sorted(self.errors.items())) or "none"
+        state = {None: "finished", "max-pages": "stopped at max-pages (resumable)",
+                 "interrupted": "interrupted (resumable)"}[self.stopped]
+        return (f"{self.site}: {self.requests} requests; {self.fetched} fetched, {self.unchanged} unchanged, "
+                f"{self.kept} kept, {self.robots} skipped by robots, {self.rule} skipped by rule, "
+                f"{self.refused} refused, {self.challenge} challenge, {self.unsupported} unsupported; "
+                f"errors: {errors}; {'resumed, ' if self.resumed else ''}{state}")
+
+
+class Crawler:
+    """Crawls sites into one crawl directory's state. Not thread-safe: one request at a time, by design."""
+
+    def __init__(self, state: CrawlState, settings: Settings = SETTINGS, max_pages: int | None = None,
+                 min_delay_s: float = 0.0, revalidate: bool = False):
+        self.state, self.settings, self.revalidate = state, settings, revalidate
+        self.max_pages, self.min_delay_s = max_pages, min_delay_s
+        self.limits = Limits(settings.connect_timeout_s, settings.read_timeout_s, settings.fetch_timeout_s,
+                             settings.max_fetch_bytes, settings.max_redirects, settings.user_agent)
+        self._robots: dict[str, Robots] = {}
+        self._not_before: dict[str, float] = {}      # origin → earliest next request (Retry-After, backoff)
+        self._asking: str | None = None                # the origin of the request under way
+        self._skipped: set[str] = set()
+
+    # ------------------------------------------------------------------ the loop
+
+    def crawl(self, site: Site, progress: Callable[[int, int], None] | None = None) -> Summary:
+        """Crawl one site until its frontier is empty, the page cap is reached, or Ctrl-C."""
+        run, resumed = self.state.open_run(site.name, site.start_urls)
+        summary = Summary(site.name, resumed=resumed)
+        cap = min(c for c in (site.max_pages, self.max_pages, self.settings.max_pages) if c)
+        done = 0
+        try:
+            while (item := self.state.next_queued(site.name, run)) is not None:
+                if summary.requests >= cap:
+                    summary.stopped = "max-pages"
+                    break
+                self._process(site, run, *item, summary)
+                done += 1
+                if progress:
+                    progress(done, done + self.state.queued(site.name, run))
+            else:
+                self.state.finish_run(run)
+        except KeyboardInterrupt:
+            summary.stopped = "interrupted"
+        return summary
+
+    def _process(self, site: Site, run: int, url: str, kind: str, referrer: str | None, summary: Summary) -> None:
+        known = self.state.page(url)
+        now = time.time()
+        page = dataclasses.replace(known, kind=kind, run_id=run, status=None, error_kind=None, detail=None) \
+            if known else Page(url=url, site=site.name, kind=kind, outcome="", run_id=run)
+        body: bytes | None = None
+        if kind in UNSUPPORTED_ATTACHMENTS:
+            page.outcome, page.detail = "unsupported", f".{kind} is a legacy binary format; not fetched"
+        elif self._fresh(known):
+            page.outcome, body = "kept", self.state.body(known.sha256)
+        else:
+            summary.requests += 1
+            page.checked_at = now
+            resp = self._fetch(site, url, self._validators(known))
+            body = self._judge(site, page, known, resp)
+        if page.outcome in ("robots", "refused", "error", "challenge", "unsupported"):
+            log.info("%s %s: %s", page.outcome, url, page.detail or page.error_kind)
+        links = self._links(site, page, body, summary) if body is not None and kind in ("list", "article") else []
+        self.state.record(page, run, links)
+        summary.count(page)
+
+    def _fresh(self, known: Page | None) -> bool:
+        """A stored report or attachment that need not be asked for again yet."""
+        return (known is not None and known.kind != "list" and known.sha256 is not None and not self.revalidate
+                and known.outcome in ("fetched", "unchanged", "kept")
+                and time.time() - (known.fetched_at or 0) < self.settings.revisit_after_s)
+
+    @staticmethod
+    def _validators(known: Page | None) -> dict[str, str]:
+        if known is None or known.sha256 is None:
+            return {}
+        headers = {"If-None-Match": known.etag} if known.etag else {}
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return headers
+
+    def _judge(self, site: Site, page: Page, known: Page | None, resp: Response) -> bytes | None:
+        """Set the page's outcome from the response; store a new body. Returns the body to take links from."""
+        page.status, page.final_url = resp.status, resp.final_url
+        if resp.error:
+            page.outcome = {"robots": "robots", "unsafe": "refused"}.get(resp.error, "error")
+            page.error_kind, page.detail = resp.error, resp.detail
+            return None
+        if resp.status == 304 and known is not None and known.sha256:
+            page.outcome = "unchanged"
+            return self.state.body(known.sha256)
+        if is_challenge(resp):
+            page.outcome, page.detail = "challenge", f"HTTP {resp.status} anti-bot challenge; not answered"
+            return None
+        if not 200 <= resp.status < 300:
+            page.outcome, page.error_kind = "error", f"http_{resp.status}"
+            page.detail = resp.detail or f"HTTP {resp.status}"
+            return None
+        ctype = resp.header("content-type") or ""
+        found = sniff(resp.body, ctype, resp.final_url)
+        wanted = page.kind if page.kind in ("pdf", "docx") else None
+        if (wanted and found != wanted) or (not wanted and not found
+                                             and ctype.split(";")[0].strip().lower() not in PAGE_TYPES):
+            page.outcome = "unsupported"
+            page.detail = f"expected {wanted or 'a page'}, got {ctype or 'no content type'}"
+            return None
+        sidecar = {"url": page.url, "final_url": resp.final_url, "status": resp.status,
+                   "headers": resp.headers, "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                   "content_type": ctype, "site": site.name, "kind": page.kind,
+                   "content_selector": site.content_selector}
+        sha = self.state.store_body(resp.body, sidecar)
+        page.outcome = "unchanged" if known is not None and known.sha256 == sha else "fetched"
+        page.sha256, page.content_type, page.fetched_at = sha, ctype, time.time()
+        page.etag, page.last_modified = resp.header("etag"), resp.header("last-modified")
+        return None if found else resp.body
+
+    def _links(self, site: Site, page: Page, body: bytes, summary: Summary) -> list[tuple[str, str]]:
+        """The links of a page that the site's rules let in, with their kinds; count the rest."""
+        out = []
+        for link in extract_links(body, page.content_type or "", page.final_url or page.url):
+            parts = urlsplit(link)
+            kind = site.kind_of(link) if parts.scheme in SCHEMES and parts.hostname in site.hosts else None
+            if kind is None:
+                if link not in self._skipped:
+                    self._skipped.add(link)
+                    summary.rule += 1
+                    log.debug("rule %s: no allow/article rule, other host or scheme", link)
+                continue
+            out.append((link, kind))
+        return out
+
+    # ------------------------------------------------------------------ fetching politely
+
+    def _fetch(self, site: Site, url: str, headers: dict[str, str], limits: Limits | None = None,
+               check_robots: bool = True) -> Response:
+        """Fetch with retries on 429, 5xx and timeouts, waiting for Retry-After or an exponential backoff."""
+        guard = self._guard(site, check_robots)
+        for attempt in range(self.settings.max_retries + 1):
+            resp = fetch(url, guard, limits or self.limits, headers)
+            self._done_asking()
+            if not resp.retryable or attempt == self.settings.max_retries:
+                return resp
+            asked = resp.retry_after()
+            if asked is not None and asked > self.settings.max_retry_after_s:
+                resp.detail = f"Retry-After {asked:g} s is over the {self.settings.max_retry_after_s:g} s cap"
+                return resp
+            wait = max(asked or 0.0, self.settings.retry_backoff_s * 2 ** attempt)
+            self._not_before[origin(resp.final_url)] = time.time() + wait
+            log.info("retry %s in %.1f s after %s", url, wait, resp.error or f"HTTP {resp.status}")
+        raise AssertionError("unreachable")
+
+    def _done_asking(self) -> None:
+        """The request under way has been answered: the host's delay counts from now."""
+        if self._asking:
+            self.state.save_last_request(self._asking, time.time())
+            self._asking = None
+
+    def _guard(self, site: Site, check_robots: bool) -> Callable[[str], Target]:
+        def guard(url: str) -> Target:
+            self._done_asking()         # a redirect hop: the previous hop's answer has just come
+            target = check_url(url, site.hosts, allow_private=site.local)
+            host = origin(url)
+            delay = max(site.delay_s, self.min_delay_s)
+            if check_robots:
+                robots = self._robots_for(site, host)
+                if robots.crawl_delay is not None and robots.crawl_delay > self.settings.max_crawl_delay_s:
+                    raise Refused("robots", f"Crawl-delay {robots.crawl_delay:g} s is over the "
+                                            f"{self.settings.max_crawl_delay_s:g} s cap")
+                if not robots.allowed(url):
+                    raise Refused("robots", f"robots.txt of {host} disallows {urlsplit(url).path}")
+                delay = max(delay, robots.crawl_delay or 0.0)
+            self._wait(host, delay)
+            return target
+        return guard
+
+    def _wait(self, host: str, delay: float) -> None:
+        """Sleep until ``delay`` after the last request to ``host`` (across processes) and any backoff."""
+        last = self.state.host(host)[3] or 0.0
+        ready = max(last + delay, self._not_before.get(host, 0.0))
+        while (pause := ready - time.time()) > 0:
+            time.sleep(min(pause, 0.5))
+        self.state.save_last_request(host, time.time())
+        self._asking = host
+
+    def _robots_for(self, site: Site, host: str) -> Robots:
+        """The host's robots.txt rules: from memory, from the state if younger than robots_ttl_s, else fetched."""
+        if host in self._robots:
+            return self._robots[host]
+        status, body, at, _ = self.state.host(host)
+        if at is None or status is None or status >= 500 or time.time() - at > self.settings.robots_ttl_s:
+            limits = dataclasses.replace(self.limits, max_bytes=self.settings.max_robots_bytes, truncate=True)
+            resp = self._fetch(site, host + "/robots.txt", {}, limits, check_robots=False)
+            status, body = (None, b"") if resp.error else (resp.status, resp.body)
+            self.state.save_robots(host, status, body)
+            log.info("robots.txt of %s: %s", host, resp.error and f"{resp.error}: {resp.detail}" or f"HTTP {status}")
+        robots = from_status(status, body, PRODUCT_TOKEN, self.settings.max_robots_bytes)
+        self._robots[host] = robots
+        return robots

@@ -1,0 +1,213 @@
+"""What a crawl knows, on disk: SQLite state (pages, frontier, hosts, runs) and content-addressed responses.
+
+Layout of a crawl directory::
+
+    crawl.sqlite              pages, frontier, hosts (robots.txt, last request), runs
+    raw/ab/<sha256>.body      a response body, decoded from gzip/deflate, named by its SHA-256
+    raw/ab/<sha256>.json      its sidecar: url, final_url, status, headers, fetched_at, content_type, …
+
+Guarantee: every body and sidecar is written to a temporary file and renamed into place before the state
+row that names it is committed, and each processed URL is one transaction (page row, frontier removal and
+newly found links together), so a crawl killed at any instant loses at most the request in flight.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+DB_NAME = "crawl.sqlite"
+INGESTED_KINDS = ("article", "pdf", "docx")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, started_at REAL NOT NULL, finished_at REAL);
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY, site TEXT NOT NULL, kind TEXT NOT NULL,
+    outcome TEXT NOT NULL,          -- fetched, unchanged, kept, robots, refused, challenge, unsupported, error
+    status INTEGER, error_kind TEXT, detail TEXT,
+    etag TEXT, last_modified TEXT, sha256 TEXT, content_type TEXT, final_url TEXT,
+    fetched_at REAL,                -- last response with a body
+    checked_at REAL,                -- last request of any outcome
+    run_id INTEGER);
+CREATE TABLE IF NOT EXISTS frontier (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL UNIQUE, site TEXT NOT NULL,
+    run_id INTEGER NOT NULL, kind TEXT NOT NULL, referrer TEXT);
+CREATE TABLE IF NOT EXISTS hosts (
+    origin TEXT PRIMARY KEY, robots_status INTEGER, robots_body BLOB, robots_at REAL, last_request_at REAL);
+"""
+
+
+class CrawlBusy(RuntimeError):
+    """Another crawl is writing to the same directory."""
+
+
+@dataclass
+class Page:
+    url: str
+    site: str
+    kind: str
+    outcome: str
+    status: int | None = None
+    error_kind: str | None = None
+    detail: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+    content_type: str | None = None
+    final_url: str | None = None
+    fetched_at: float | None = None
+    checked_at: float | None = None
+    run_id: int | None = None
+
+
+_PAGE_FIELDS = list(Page.__dataclass_fields__)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def body_path(root: Path, sha: str) -> Path:
+    return root / "raw" / sha[:2] / f"{sha}.body"
+
+
+class CrawlState:
+    """The state of one crawl directory; holds an exclusive lock on it while open."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        (self.root / "raw").mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.root / "crawl.lock", "w")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise CrawlBusy(f"another crawl is writing to {self.root}") from None
+        for stale in (self.root / "raw").glob("*/.*.tmp"):     # a body cut short by a kill
+            stale.unlink(missing_ok=True)
+        self.db = sqlite3.connect(self.root / DB_NAME, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+        self._lock.close()
+
+    def __enter__(self) -> "CrawlState":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ runs and frontier
+
+    def open_run(self, site: str, start_urls: Iterable[str]) -> tuple[int, bool]:
+        """The site's unfinished run (resumed) or a new one seeded with the start URLs; (run id, resumed)."""
+        row = self.db.execute("SELECT id FROM runs WHERE site=? AND finished_at IS NULL ORDER BY id DESC LIMIT 1",
+                              (site,)).fetchone()
+        if row:
+            return row[0], True
+        with self.db:
+            self.db.execute("BEGIN")
+            run = self.db.execute("INSERT INTO runs(site, started_at) VALUES (?, ?)", (site, time.time())).lastrowid
+            self.db.execute("DELETE FROM frontier WHERE site=?", (site,))
+            self.db.executemany("INSERT OR IGNORE INTO frontier(url, site, run_id, kind) VALUES (?, ?, ?, 'list')",
+                                [(u, site, run) for u in start_urls])
+        return run, False
+
+    def finish_run(self, run: int) -> None:
+        self.db.execute("UPDATE runs SET finished_at=? WHERE id=?", (time.time(), run))
+
+    def next_queued(self, site: str, run: int) -> tuple[str, str, str | None] | None:
+        """The oldest queued (url, kind, referrer) of the run."""
+        return self.db.execute("SELECT url, kind, referrer FROM frontier WHERE site=? AND run_id=? ORDER BY id LIMIT 1",
+                               (site, run)).fetchone()
+
+    def queued(self, site: str, run: int) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM frontier WHERE site=? AND run_id=?", (site, run)).fetchone()[0]
+
+    def is_new(self, url: str, run: int) -> bool:
+        """Whether ``url`` is neither queued nor already processed in this run."""
+        return self.db.execute("SELECT 1 FROM frontier WHERE url=? UNION ALL SELECT 1 FROM pages WHERE url=? AND run_id=?",
+                               (url, url, run)).fetchone() is None
+
+    # ------------------------------------------------------------------ pages and bodies
+
+    def page(self, url: str) -> Page | None:
+        row = self.db.execute(f"SELECT {', '.join(_PAGE_FIELDS)} FROM pages WHERE url=?", (url,)).fetchone()
+        return Page(*row) if row else None
+
+    def store_body(self, body: bytes, sidecar: dict) -> str:
+        """Write ``body`` under its SHA-256 with its sidecar (both atomically); return the hash."""
+        sha = hashlib.sha256(body).hexdigest()
+        path = body_path(self.root, sha)
+        path.parent.mkdir(exist_ok=True)
+        if not path.exists():
+            _write_atomic(path, body)
+        _write_atomic(path.with_suffix(".json"),
+                      json.dumps({**sidecar, "sha256": sha}, ensure_ascii=False, indent=1).encode("utf-8"))
+        return sha
+
+    def body(self, sha: str) -> bytes | None:
+        try:
+            return body_path(self.root, sha).read_bytes()
+        except OSError:
+            return None
+
+    def record(self, page: Page, run: int, links: Iterable[tuple[str, str]] = ()) -> None:
+        """Commit a processed URL in one transaction: its page row, its removal from the frontier, and
+        the new links (url, kind) it led to."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute(f"INSERT OR REPLACE INTO pages({', '.join(_PAGE_FIELDS)}) "
+                            f"VALUES ({', '.join('?' * len(_PAGE_FIELDS))})",
+                            [getattr(page, f) for f in _PAGE_FIELDS])
+            self.db.execute("DELETE FROM frontier WHERE url=?", (page.url,))
+            for url, kind in links:
+                if self.is_new(url, run):
+                    self.db.execute("INSERT INTO frontier(url, site, run_id, kind, referrer) VALUES (?, ?, ?, ?, ?)",
+                                    (url, page.site, run, kind, page.url))
+
+    # ------------------------------------------------------------------ hosts
+
+    def host(self, origin: str) -> tuple[int | None, bytes, float | None, float | None]:
+        """(robots status, robots body, robots fetched at, last request at) for an origin."""
+        row = self.db.execute("SELECT robots_status, robots_body, robots_at, last_request_at FROM hosts WHERE origin=?",
+                              (origin,)).fetchone()
+        return (row[0], row[1] or b"", row[2], row[3]) if row else (None, b"", None, None)
+
+    def save_robots(self, origin: str, status: int | None, body: bytes) -> None:
+        self.db.execute("INSERT INTO hosts(origin, robots_status, robots_body, robots_at) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT(origin) DO UPDATE SET robots_status=excluded.robots_status, "
+                        "robots_body=excluded.robots_body, robots_at=excluded.robots_at",
+                        (origin, status, body, time.time()))
+
+    def save_last_request(self, origin: str, when: float) -> None:
+        self.db.execute("INSERT INTO hosts(origin, last_request_at) VALUES (?, ?) "
+                        "ON CONFLICT(origin) DO UPDATE SET last_request_at=excluded.last_request_at", (origin, when))
+
+
+def ingestable(root: str | os.PathLike) -> list[Path]:
+    """Body files of the report pages and attachments in a crawl directory (read-only; no lock taken)."""
+    root = Path(root)
+    db = sqlite3.connect(f"file:{root / DB_NAME}?mode=ro", uri=True)
+    try:
+        rows = db.execute(f"SELECT sha256 FROM pages WHERE sha256 IS NOT NULL AND kind IN "
+                          f"({', '.join('?' * len(INGESTED_KINDS))}) GROUP BY sha256 ORDER BY MIN(url)",
+                          INGESTED_KINDS).fetchall()
+    finally:
+        db.close()
+    return [p for (sha,) in rows if (p := body_path(root, sha)).exists() and p.with_suffix(".json").exists()]

@@ -1,0 +1,179 @@
+"""The sources file (TOML): which sites to crawl, where to start, which URLs to follow and which are reports.
+
+Guarantee: a loaded :class:`Site` has only known keys, compiled regexes, http(s) start URLs and a delay no
+lower than the politeness floor (``min_crawl_delay_s``) unless the site is ``local``; every problem is
+reported with the site and key, so a typo cannot silently widen or stop a crawl.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from indexer.config import SETTINGS, Settings
+from indexer.safety import Unsafe, normalize_host
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 has no tomllib; tomli is the same parser
+    import tomli as tomllib
+
+FETCHED_ATTACHMENTS = {"pdf", "docx"}
+UNSUPPORTED_ATTACHMENTS = {"doc", "wps"}
+_KEYS = {"name", "start_urls", "allow", "article", "deny", "hosts", "delay_s", "max_pages", "content_selector",
+         "attachments", "local"}
+_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+class SourcesError(ValueError):
+    """The sources file is unreadable or invalid; the message names the site and key."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """One site to crawl. Regexes are searched in the whole URL (scheme and host included)."""
+    name: str
+    start_urls: tuple[str, ...]
+    allow: tuple[re.Pattern, ...]          # pages to follow for links (list pages, pagination)
+    article: tuple[re.Pattern, ...]        # report pages: stored for ingest, and followed for attachments
+    deny: tuple[re.Pattern, ...] = ()      # never fetched, whatever else matches
+    hosts: frozenset[str] = frozenset()    # the start URLs' hosts plus any listed under ``hosts``
+    delay_s: float = 1.0
+    max_pages: int | None = None
+    content_selector: str | None = None    # CSS selector of the report body, a hint for the cleaner
+    attachments: frozenset[str] = frozenset(FETCHED_ATTACHMENTS)   # which of pdf, docx to fetch
+    local: bool = False                    # tests only: loopback/private addresses and short delays allowed
+
+    def kind_of(self, url: str) -> str | None:
+        """'article', 'list', an attachment type, or None when no rule lets the URL in."""
+        if any(p.search(url) for p in self.deny):
+            return None
+        if any(p.search(url) for p in self.article):
+            return "article"
+        path = urlsplit(url).path
+        suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+        if suffix in UNSUPPORTED_ATTACHMENTS:
+            return suffix       # recorded as unsupported, never fetched
+        if suffix in FETCHED_ATTACHMENTS:
+            return suffix if suffix in self.attachments else None
+        if any(p.search(url) for p in self.allow):
+            return "list"
+        return None
+
+
+def _fail(where: str, message: str) -> SourcesError:
+    return SourcesError(f"{where}: {message}")
+
+
+def _strings(where: str, key: str, value, required: bool) -> list[str]:
+    if value is None:
+        if required:
+            raise _fail(where, f"'{key}' is required")
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _fail(where, f"'{key}' must be a list of non-empty strings")
+    if required and not value:
+        raise _fail(where, f"'{key}' must not be empty")
+    return value
+
+
+def _regexes(where: str, key: str, value, required: bool) -> tuple[re.Pattern, ...]:
+    out = []
+    for pattern in _strings(where, key, value, required):
+        try:
+            out.append(re.compile(pattern))
+        except re.error as exc:
+            raise _fail(where, f"bad regex in '{key}': {pattern!r}: {exc}") from None
+    return tuple(out)
+
+
+def _number(where: str, key: str, value, kind: type, minimum: float):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+        raise _fail(where, f"'{key}' must be a{'n integer' if kind is int else ' number'}")
+    if value < minimum:
+        raise _fail(where, f"'{key}' must be at least {minimum:g}")
+    return kind(value)
+
+
+def _site(raw: dict, index: int, settings: Settings) -> Site:
+    where = f"sites[{index}]"
+    if not isinstance(raw, dict):
+        raise _fail(where, "must be a table")
+    name = raw.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise _fail(where, "'name' is required: letters, digits, '-' and '_' only")
+    where = f"site {name!r}"
+    unknown = sorted(set(raw) - _KEYS)
+    if unknown:
+        raise _fail(where, f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+                           f"(known: {', '.join(sorted(_KEYS))})")
+    local = raw.get("local", False)
+    if not isinstance(local, bool):
+        raise _fail(where, "'local' must be true or false")
+    starts = _strings(where, "start_urls", raw.get("start_urls"), True)
+    for url in starts:
+        try:
+            parts = urlsplit(url)
+            ok = parts.scheme in ("http", "https") and parts.hostname and (parts.port or 1)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise _fail(where, f"start URL {url!r} is not an http(s) URL with a host")
+    try:
+        hosts = {normalize_host(urlsplit(u).hostname) for u in starts} | \
+            {normalize_host(h) for h in _strings(where, "hosts", raw.get("hosts"), False)}
+    except Unsafe as exc:
+        raise _fail(where, str(exc)) from None
+    delay = _number(where, "delay_s", raw.get("delay_s"), float, 0.0)
+    floor = settings.min_crawl_delay_s
+    if delay is not None and delay < floor and not local:
+        raise _fail(where, f"'delay_s' {delay:g} is below the {floor:g} s politeness floor")
+    attachments = {a.lower().lstrip(".") for a in _strings(where, "attachments", raw.get("attachments"), False)} \
+        if "attachments" in raw else set(FETCHED_ATTACHMENTS)
+    if bad := attachments - FETCHED_ATTACHMENTS:
+        raise _fail(where, f"cannot fetch attachment types {', '.join(sorted(bad))} (only pdf and docx; "
+                           ".doc and .wps links are recorded as unsupported)")
+    selector = raw.get("content_selector")
+    if selector is not None:
+        import soupsieve
+        try:
+            soupsieve.compile(selector if isinstance(selector, str) and selector.strip() else "")
+        except (soupsieve.SelectorSyntaxError, TypeError) as exc:
+            raise _fail(where, f"'content_selector' is not a CSS selector: {selector!r} ({exc})") from None
+    return Site(name=name, start_urls=tuple(starts), allow=_regexes(where, "allow", raw.get("allow"), True),
+                article=_regexes(where, "article", raw.get("article"), True),
+                deny=_regexes(where, "deny", raw.get("deny"), False), hosts=frozenset(hosts),
+                delay_s=settings.crawl_delay_s if delay is None else delay,
+                max_pages=_number(where, "max_pages", raw.get("max_pages"), int, 1),
+                content_selector=selector, attachments=frozenset(attachments), local=local)
+
+
+def load_sources(path: str | Path, settings: Settings = SETTINGS) -> list[Site]:
+    """Read and validate a sources file.
+
+    :raises SourcesError: unreadable TOML, unknown keys, bad regexes, bad URLs, duplicate names.
+    """
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SourcesError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SourcesError(f"{path}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - {"sites"})
+    if unknown:
+        raise SourcesError(f"{path}: unknown top-level key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+                           "(only [[sites]] tables are allowed)")
+    raw_sites = data.get("sites")
+    if not isinstance(raw_sites, list) or not raw_sites:
+        raise SourcesError(f"{path}: no [[sites]] tables")
+    sites = [_site(raw, i, settings) for i, raw in enumerate(raw_sites)]
+    names = [s.name for s in sites]
+    if dupes := sorted({n for n in names if names.count(n) > 1}):
+        raise SourcesError(f"{path}: duplicate site names: {', '.join(dupes)}")
+    return sites

@@ -1,0 +1,382 @@
+"""The crawler against a real local site (R11, R12): exactly the allowed pages, delays, caps, incremental
+re-crawls, SIGKILL and Ctrl-C resumes, and `lrsearch ingest` on the crawl directory."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.config import SETTINGS, Settings, load_settings
+from indexer.crawl import Crawler, Summary, extract_links, is_challenge, normalize_url
+from indexer.crawlstate import CrawlBusy, CrawlState
+from indexer.fetch import Response
+from indexer.sources import load_sources
+from search_app.cli import main
+from tests.crawl_server import ROBOTS, Server
+
+from .conftest import ROOT
+
+TEST_SETTINGS = dict(connect_timeout_s=1.0, read_timeout_s=0.8, fetch_timeout_s=1.0, max_fetch_bytes=300_000,
+                     max_retries=1, retry_backoff_s=0.1, max_retry_after_s=2.0)
+S = load_settings(**TEST_SETTINGS)
+ARTICLES = ['/art/[^/]+\\.(?:html|asp)(?:\\?.*)?$', '/private/[^/]+\\.html$']
+HOSTILE_PATHS = "missing|slow|huge|bomb|deep|away|ftp|loop|guarded|data"
+GOOD_REPORTS = {"/art/a1.html", "/art/a2.html", "/art/a3.html", "/private/open-report.html", "/art/flaky.html",
+                "/art/moved.html", "/files/report.pdf", "/files/report.docx"}
+DENIED_ON_GOOD = f"/art/({HOSTILE_PATHS}|busy)\\.html$"     # busy's Retry-After would cost each test 1 s
+LISTS = {"/list/index.html", "/list/index_1.html", "/list/index_2.html"}
+
+
+def write_sources(tmp: Path, server: Server, delay: float, deny: list[str] = (), **extra) -> Path:
+    lines = [f"{k} = {json.dumps(v)}" for k, v in extra.items()]
+    path = tmp / "sources.toml"
+    path.write_text(f"""[[sites]]
+name = "local"
+start_urls = ["{server.url}/list/index.html"]
+allow = ['/list/index(_\\d+)?\\.html$']
+article = {json.dumps(ARTICLES)}
+deny = {json.dumps(list(deny))}
+delay_s = {delay}
+local = true
+content_selector = "#zoom"
+{chr(10).join(lines)}
+""", encoding="utf-8")
+    return path
+
+
+def crawl(out: Path, sources: Path, settings: Settings = S, **kw) -> Summary:
+    site = load_sources(sources, settings)[0]
+    with CrawlState(out) as state:
+        return Crawler(state, settings, **kw).crawl(site)
+
+
+def db_rows(out: Path, sql: str, *args) -> list[tuple]:
+    db = sqlite3.connect(f"file:{out / 'crawl.sqlite'}?mode=ro", uri=True)
+    try:
+        return db.execute(sql, args).fetchall()
+    finally:
+        db.close()
+
+
+def stored_reports(out: Path, server: Server) -> set[str]:
+    rows = db_rows(out, "SELECT url FROM pages WHERE sha256 IS NOT NULL AND kind IN ('article','pdf','docx')")
+    return {u.removeprefix(server.url) for (u,) in rows}
+
+
+@pytest.fixture
+def server():
+    with Server() as s:
+        yield s
+
+
+@pytest.fixture
+def good(server, tmp_path):
+    """The site with its hostile pages denied and no Crawl-delay: (server, sources, out dir)."""
+    server.site.robots = ROBOTS.replace(b"Crawl-delay: 0.15\n", b"")
+    return server, write_sources(tmp_path, server, 0.1, [DENIED_ON_GOOD]), tmp_path / "out"
+
+
+# ------------------------------------------------------------------------------------------- the full site
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """One crawl of the whole hostile site (delay 0.1 s, robots Crawl-delay 0.15 s)."""
+    tmp = tmp_path_factory.mktemp("hostile")
+    with Server() as server:
+        summary = crawl(tmp / "out", write_sources(tmp, server, 0.1))
+        yield server, summary, tmp / "out"
+
+
+def test_fetches_exactly_the_allowed_pages(hostile):
+    server, summary, _ = hostile
+    requested = server.site.paths()
+    assert server.site.paths(robots=True).count("/robots.txt") == 1
+    hops = {"/r/2", "/r/1", "/r/0", "/r/8", "/r/7", "/r/6", "/r/5", "/r/4", "/art/loop2.html"}
+    errors = {f"/art/{p}.html" for p in HOSTILE_PATHS.split("|")}
+    assert set(requested) == GOOD_REPORTS | {"/art/busy.html"} | LISTS | hops | errors
+    never = {"/private/secret.html", "/art/old.asp", "/art/print.html?print=1", "/files/old.doc", "/about.html"}
+    assert not never & set(requested)
+    assert not [h for h in server.site.requests() if not h.host.startswith("127.0.0.1")]
+
+
+def test_stores_exactly_the_reports(hostile):
+    server, _, out = hostile
+    assert stored_reports(out, server) == GOOD_REPORTS | {"/art/busy.html"}
+
+
+def test_summary_counts_every_outcome(hostile):
+    _, s, _ = hostile
+    assert (s.fetched, s.robots, s.refused, s.challenge, s.unsupported, s.stopped) == (12, 3, 2, 1, 2, None)
+    assert dict(s.errors) == {"http_404": 1, "timeout": 1, "too-large": 2, "too-many-redirects": 1,
+                              "redirect-loop": 1}
+    assert s.rule == 3      # www.npc.gov.cn (another host), ftp:// (another scheme), /about.html (no rule)
+    assert "12 fetched" in s.line() and "errors: http_404 1" in s.line()
+
+
+def test_every_refusal_is_recorded_with_its_reason(hostile):
+    _, _, out = hostile
+    rows = db_rows(out, "SELECT url, outcome, error_kind, detail FROM pages WHERE outcome NOT IN "
+                        "('fetched', 'unchanged', 'kept')")
+    assert rows and all(detail for _, _, _, detail in rows)
+    reasons = {url.rsplit("/", 1)[-1]: (outcome, detail) for url, outcome, _, detail in rows}
+    assert reasons["secret.html"][0] == "robots" and "disallows /private/secret.html" in reasons["secret.html"][1]
+    assert reasons["ftp.html"] == ("refused", "redirect to ftp://127.0.0.1/report.txt: scheme 'ftp' is not http or https")
+    assert "localhost is not named" in reasons["away.html"][1]
+    assert reasons["guarded.html"][0] == "challenge"
+    assert reasons["old.doc"][0] == "unsupported" and reasons["data.html"][0] == "unsupported"
+
+
+def test_gap_between_requests_respects_the_delay_and_one_at_a_time(hostile):
+    server, _, _ = hostile
+    hits = server.site.requests()
+    gaps = [b.at - a.at for a, b in zip(hits[1:], hits[2:])]     # after robots.txt, Crawl-delay 0.15 s rules
+    assert min(gaps) >= 0.15, min(gaps)
+    assert hits[1].at - hits[0].at >= 0.1
+    assert server.site.max_in_flight == 1
+    print(f"minimum gap between requests: {min(gaps):.3f} s (delay 0.15 s); max in flight 1")
+
+
+def test_retries_wait_for_retry_after_and_backoff(hostile):
+    server, _, _ = hostile
+    busy = [h.at for h in server.site.requests() if h.path == "/art/busy.html"]
+    flaky = [h.at for h in server.site.requests() if h.path == "/art/flaky.html"]
+    assert len(busy) == 2 and busy[1] - busy[0] >= 1.0      # Retry-After: 1
+    assert len(flaky) == 2 and flaky[1] - flaky[0] >= 0.15
+
+
+def test_sidecar_and_content_addressed_body(hostile):
+    server, _, out = hostile
+    (sha, ctype), = db_rows(out, "SELECT sha256, content_type FROM pages WHERE url=?", server.url + "/art/a2.html")
+    body = out / "raw" / sha[:2] / f"{sha}.body"
+    import hashlib
+    assert hashlib.sha256(body.read_bytes()).hexdigest() == sha
+    meta = json.loads(body.with_suffix(".json").read_text(encoding="utf-8"))
+    assert meta["url"] == meta["final_url"] == server.url + "/art/a2.html"
+    assert (meta["status"], meta["content_type"], meta["kind"]) == (200, "text/html; charset=gbk", "article")
+    assert ["Last-Modified", "Tue, 14 Nov 2023 22:13:20 GMT"] in meta["headers"] and meta["fetched_at"]
+
+
+# ------------------------------------------------------------------------------------------- incremental
+
+def test_second_run_fetches_nothing_new(good):
+    server, sources, out = good
+    first = crawl(out, sources)
+    assert first.stopped is None and stored_reports(out, server) == GOOD_REPORTS
+    before = len(server.site.hits)
+    second = crawl(out, sources)
+    hits = server.site.requests(before)
+    assert {h.path for h in hits} == LISTS          # reports are kept, robots.txt is cached
+    assert all(h.status == 304 and "If-None-Match" in h.headers for h in hits)
+    assert (second.fetched, second.unchanged, second.kept) == (0, 3, len(GOOD_REPORTS))
+
+    before = len(server.site.hits)
+    third = crawl(out, sources, revalidate=True)
+    hits = [h for h in server.site.requests(before) if h.status != 302]
+    assert {h.path for h in hits} == (GOOD_REPORTS - {"/art/moved.html"}) | LISTS | {"/r/0"}
+    assert all(h.status == 304 for h in hits), [(h.path, h.status) for h in hits if h.status != 304]
+    assert all("If-None-Match" in h.headers or "If-Modified-Since" in h.headers for h in hits)
+    assert third.fetched == 0 and third.unchanged == len(GOOD_REPORTS) + 3
+
+
+def test_max_pages_stops_and_the_next_run_resumes(good):
+    server, sources, out = good
+    first = crawl(out, sources, max_pages=3)
+    assert first.stopped == "max-pages" and first.requests == 3
+    assert len(server.site.paths()) == 3
+    second = crawl(out, sources)
+    assert second.resumed and second.stopped is None
+    paths = server.site.paths()
+    assert len(paths) == len(set(paths)) + 1      # only the 500 was asked twice
+    assert stored_reports(out, server) == GOOD_REPORTS
+
+
+def test_site_max_pages_from_the_sources_file(server, tmp_path):
+    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, max_pages=2))
+    assert summary.stopped == "max-pages" and len(server.site.paths()) == 2
+
+
+def _start(sources: Path, out: Path) -> subprocess.Popen:
+    env = {**os.environ, **{f"LRSEARCH_{k.upper()}": str(v) for k, v in TEST_SETTINGS.items()}}
+    return subprocess.Popen([sys.executable, "-c", "from search_app.cli import main; main()", "crawl",
+                             "--sources", str(sources), "--out", str(out)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_pages(out: Path, n: int, proc: subprocess.Popen) -> set[str]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (out / "crawl.sqlite").exists():
+            try:
+                done = db_rows(out, "SELECT url FROM pages WHERE outcome='fetched'")
+            except sqlite3.OperationalError:
+                done = []
+            if len(done) >= n:
+                return {u for (u,) in done}
+        time.sleep(0.02)
+    raise AssertionError(f"the crawl did not store {n} pages in time")
+
+
+def _assert_resumed_without_loss_or_refetch(server: Server, out: Path, done_at_stop: set[str]) -> None:
+    paths = server.site.paths(robots=True)
+    assert paths.count("/robots.txt") == 1               # the robots.txt fetched before the stop was reused
+    twice = {p for p in set(paths) if paths.count(p) > 1} - {"/art/flaky.html"}
+    assert len(twice) <= 1, twice                        # at most the request that was in flight
+    assert not {server.url + p for p in twice} & done_at_stop
+    assert stored_reports(out, server) == GOOD_REPORTS
+
+
+def test_sigkill_mid_crawl_then_resume_loses_and_refetches_nothing(good):
+    server, sources, out = good
+    proc = _start(sources, out)
+    done = _wait_for_pages(out, 3, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+    summary = crawl(out, sources)
+    assert summary.resumed and summary.stopped is None
+    _assert_resumed_without_loss_or_refetch(server, out, done)
+
+
+def test_ctrl_c_stops_cleanly_with_a_summary_and_resumes(good):
+    server, sources, out = good
+    proc = _start(sources, out)
+    done = _wait_for_pages(out, 3, proc)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 130, err
+    assert "interrupted (resumable)" in err and "Traceback" not in err
+    assert crawl(out, sources).resumed
+    _assert_resumed_without_loss_or_refetch(server, out, done)
+
+
+# ------------------------------------------------------------------------------------------- robots.txt
+
+@pytest.mark.parametrize("status", [503, 500])
+def test_robots_5xx_means_nothing_is_fetched(server, tmp_path, status):
+    server.site.robots_status = status
+    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05))
+    assert set(server.site.paths(robots=True)) == {"/robots.txt"}
+    assert summary.robots == 1 and summary.requests == 1
+
+
+def test_robots_404_means_everything_is_allowed(server, tmp_path):
+    server.site.robots_status = 404
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]))
+    assert {"/private/secret.html", "/art/old.asp", "/art/print.html?print=1"} <= set(server.site.paths())
+
+
+def test_crawl_delay_over_the_cap_stops_the_host(server, tmp_path):
+    settings = load_settings(**TEST_SETTINGS, max_crawl_delay_s=0.1)
+    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05), settings)
+    assert server.site.paths() == [] and summary.robots == 1
+    (detail,), = db_rows(tmp_path / "out", "SELECT detail FROM pages")
+    assert "Crawl-delay 0.15 s is over the 0.1 s cap" in detail
+
+
+def test_big_robots_txt_is_read_up_to_the_cap(server, tmp_path):
+    server.site.robots = b"User-agent: *\nDisallow: /art/a1\n" + b"#" * 600 * 1024 + b"\nDisallow: /art/a2\n"
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]))
+    paths = server.site.paths()
+    assert "/art/a1.html" not in paths and "/art/a2.html" in paths
+
+
+# ------------------------------------------------------------------------------------------- pieces
+
+def test_default_delay_is_at_least_one_second(tmp_path):
+    assert Settings().crawl_delay_s >= 1.0 and Settings().min_crawl_delay_s >= 1.0
+    path = tmp_path / "s.toml"
+    path.write_text('[[sites]]\nname="x"\nstart_urls=["https://www.npc.gov.cn/"]\nallow=["/"]\narticle=["/a/"]\n')
+    assert load_sources(path)[0].delay_s >= 1.0
+
+
+def test_one_crawl_per_directory(tmp_path):
+    with CrawlState(tmp_path):
+        with pytest.raises(CrawlBusy):
+            CrawlState(tmp_path)
+
+
+@pytest.mark.parametrize("status, body, challenge", [
+    (412, b"<html></html>", True),
+    (521, b"", True),
+    (200, b"<script>document.cookie='__jsl_clearance=1';location.href=location.href</script>", True),
+    (200, b"<html><title>Just a moment...</title></html>", True),
+    (403, b"<script src='/cdn-cgi/challenge-platform/x.js'></script>", True),
+    (200, "<p>常委会工作报告</p>".encode(), False),
+    (403, b"<h1>Forbidden</h1>", False),
+])
+def test_challenge_pages(status, body, challenge):
+    assert is_challenge(Response("u", "u", status, body=body)) is challenge
+
+
+@pytest.mark.parametrize("url, normal", [
+    ("HTTP://WWW.NPC.GOV.CN:80/npc/index.html#top", "http://www.npc.gov.cn/npc/index.html"),
+    ("https://www.npc.gov.cn:443", "https://www.npc.gov.cn/"),
+    ("http://x.cn:8080/a b/报告.html?q=人大", "http://x.cn:8080/a%20b/%E6%8A%A5%E5%91%8A.html?q=%E4%BA%BA%E5%A4%A7"),
+    ("http://x.cn/a%20b.html", "http://x.cn/a%20b.html"),
+    ("http://x.cn:bad/", None),
+])
+def test_normalize_url(url, normal):
+    assert normalize_url(url) == normal
+
+
+def test_extract_links_uses_base_and_the_page_charset():
+    page = ('<html><head><meta charset="gbk"><base href="/npc/c2/"></head><body><a href="t1.html">一</a>'
+            '<a href=" ../c3/报告.html ">二</a><a href="javascript:void(0)">x</a><a href="#top">x</a>'
+            '<a href="mailto:a@b.cn">x</a><a href="t1.html#p2">dup</a><iframe src="/f.html"></iframe></body></html>')
+    assert extract_links(page.encode("gbk"), "text/html", "http://www.npc.gov.cn/index.html") == [
+        "http://www.npc.gov.cn/npc/c2/t1.html", "http://www.npc.gov.cn/npc/c3/%E6%8A%A5%E5%91%8A.html",
+        "http://www.npc.gov.cn/f.html"]
+
+
+# ------------------------------------------------------------------------------------------- command line
+
+def test_crawl_command_then_ingest_the_crawl_directory(good, tmp_path, monkeypatch):
+    server, sources, out = good
+    monkeypatch.setattr("indexer.config.SETTINGS", S)
+    runner = CliRunner()
+    result = runner.invoke(main, ["crawl", "--sources", str(sources), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "local: " in result.output and "finished" in result.output
+
+    result = runner.invoke(main, ["ingest", str(out), "--out", str(tmp_path / "docs"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    docs = [json.loads(line) for line in (tmp_path / "docs" / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    by_source = {d["source"].removeprefix(server.url): d for d in docs}
+    assert set(by_source) == (GOOD_REPORTS - {"/art/moved.html"}) | {"/r/0"}     # no list page; final URL
+    gbk = by_source["/art/a2.html"]
+    assert "镕基路改造项目如期完成" in gbk["text"] and gbk["encoding"] == "gb18030" and "http gbk" in gbk["encoding_how"]
+    big5 = by_source["/art/a3.html"]
+    assert big5["traditional"] and "常委會" in big5["text"] and big5["encoding"] == "big5hkscs"
+    assert by_source["/files/report.pdf"]["format"] == "pdf" and by_source["/files/report.docx"]["format"] == "docx"
+    assert "返回列表" not in by_source["/art/a1.html"]["text"]       # the content selector kept the nav out
+
+
+def test_crawl_command_errors(tmp_path, monkeypatch):
+    runner = CliRunner()
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[sites]]\nname="x"\nstart_urls=["https://a.cn/"]\nallow=["("]\narticle=["/a/"]\n')
+    result = runner.invoke(main, ["crawl", "--sources", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "bad regex in 'allow'" in result.output
+    shipped = ROOT / "corpus" / "sources.toml"
+    result = runner.invoke(main, ["crawl", "--sources", str(shipped), "--out", str(tmp_path / "o"), "--site", "nope"])
+    assert result.exit_code == 2 and "no site named nope" in result.output
+    with CrawlState(tmp_path / "busy"):
+        result = runner.invoke(main, ["crawl", "--sources", str(shipped), "--out", str(tmp_path / "busy")])
+    assert result.exit_code == 4 and "another crawl" in result.output
+
+
+def test_crawl_has_help():
+    result = CliRunner().invoke(main, ["crawl", "--help"])
+    assert result.exit_code == 0 and "--max-pages" in result.output and "robots.txt" in result.output
+
+
+def test_settings_are_the_module_defaults():
+    assert SETTINGS.max_redirects <= 5 and SETTINGS.user_agent.startswith("lrsearch/")
