@@ -115,7 +115,7 @@ def time_ours(index_dir: Path, repeat: int) -> dict[str, list[float]]:
             words, exact = _terms_for_ranking(ix, parsed)
             _order(ix, rows, score_rows(ix, rows, words, exact), "relevance", 10)
             runs["search"].append(time.perf_counter() - t)
-            facet_counts(ix, rows, filters, 50, years)
+            facet_counts(ix, rows, filters, 50)
             runs["facets"].append(time.perf_counter() - t)
             t = time.perf_counter()
             search(ix, p)

@@ -309,24 +309,43 @@ def _filter_mask(ix: Index, rows: np.ndarray, filters: dict[str, list[str]],
     return rows[keep]
 
 
-def facet_counts(ix: Index, rows: np.ndarray, selected: dict[str, list[str]], size: int = FACET_SIZE,
-                 selected_years: tuple[int, int] | None = None) -> dict[str, list[dict]]:
+def _facet(ix: Index, name: str, rows: np.ndarray, selected: list[str], size: int) -> list[dict]:
+    """Exact counts of one facet's values over ``rows``, largest first; selected values are always listed."""
+    table = ix.side.facet_values(name)
+    counts = np.bincount(np.asarray(ix.side[f"fac_{name}"])[rows], minlength=len(table))
+    order = sorted((i for i in range(len(table)) if counts[i]), key=lambda i: (-counts[i], table[i]))[:size]
+    listed = [{"value": table[i] or None, "count": int(counts[i])} for i in order]
+    for v in selected:
+        if not any(item["value"] == v for item in listed):
+            i = table.index(v) if v in table else None
+            listed.append({"value": v, "count": int(counts[i]) if i is not None else 0})
+    return listed
+
+
+def facet_counts(ix: Index, rows: np.ndarray, selected: dict[str, list[str]], size: int = FACET_SIZE) \
+        -> dict[str, list[dict]]:
     """Exact counts of every facet value over ``rows``; selected values are always listed."""
-    out: dict[str, list[dict]] = {}
-    for name in FACETS:
-        table = ix.side.facet_values(name)
-        counts = np.bincount(np.asarray(ix.side[f"fac_{name}"])[rows], minlength=len(table))
-        order = sorted((i for i in range(len(table)) if counts[i]), key=lambda i: (-counts[i], table[i]))[:size]
-        listed = [{"value": table[i] or None, "count": int(counts[i])} for i in order]
-        for v in selected.get(name, []):
-            if not any(item["value"] == v for item in listed):
-                i = table.index(v) if v in table else None
-                listed.append({"value": v, "count": int(counts[i]) if i is not None else 0})
-        out[name] = listed
+    out = {name: _facet(ix, name, rows, selected.get(name, []), size) for name in FACETS}
     years = np.asarray(ix.side["year"])[rows].astype(np.int64)
     values, counts = np.unique(years, return_counts=True)
     out["year"] = [{"value": int(y) or None, "count": int(c)}
                    for y, c in sorted(zip(values.tolist(), counts.tolist()), key=lambda yc: -yc[0])]
+    return out
+
+
+def facets_or(ix: Index, query_rows: np.ndarray, filters: dict[str, list[str]],
+              year_range: tuple[int, int] | None, size: int = FACET_SIZE) -> dict[str, list[dict]]:
+    """For each facet with a selected value, its counts over the results of every *other* filter.
+
+    ``facets`` counts the result set itself, where a filtered facet shows only its selected values; these
+    counts say what ticking one more value would add (values of one facet are OR-ed), so the sidebar can
+    offer them. A selected value's count here equals its count in ``facets``.
+    """
+    out = {}
+    for name, values in filters.items():
+        if values and name in FACETS:
+            others = {k: v for k, v in filters.items() if k != name}
+            out[name] = _facet(ix, name, _filter_mask(ix, query_rows, others, year_range), values, size)
     return out
 
 
@@ -447,11 +466,16 @@ def merge_filters(parsed: ParsedQuery, params: Params) -> tuple[dict[str, list[s
     return filters, year_range
 
 
-def matching_rows(ix: Index, params: Params) -> tuple[ParsedQuery, np.ndarray, dict, tuple | None]:
+def _query_rows(ix: Index, params: Params) -> tuple[ParsedQuery, np.ndarray, dict, tuple | None]:
+    """The parsed query, the rows it matches before any filter, and the filters (query and parameters)."""
     parsed = parse(params.q) if params.q.strip() else parse_filters_only(params)
     filters, year_range = merge_filters(parsed, params)
-    rows = _filter_mask(ix, evaluate(ix, parsed.tree), filters, year_range)
-    return parsed, rows, filters, year_range
+    return parsed, evaluate(ix, parsed.tree), filters, year_range
+
+
+def matching_rows(ix: Index, params: Params) -> tuple[ParsedQuery, np.ndarray, dict, tuple | None]:
+    parsed, rows, filters, year_range = _query_rows(ix, params)
+    return parsed, _filter_mask(ix, rows, filters, year_range), filters, year_range
 
 
 def parse_filters_only(params: Params) -> ParsedQuery:
@@ -485,15 +509,18 @@ def search(ix: Index, params: Params) -> dict:
         raise QueryError(f"limit must be between 0 and {MAX_LIMIT}")
     if not 0 <= params.offset <= MAX_OFFSET:
         raise QueryError(f"offset must be between 0 and {MAX_OFFSET}")
-    parsed, rows, filters, year_range = matching_rows(ix, params)
+    parsed, query_rows, filters, year_range = _query_rows(ix, params)
+    rows = _filter_mask(ix, query_rows, filters, year_range)
     words, exact = _terms_for_ranking(ix, parsed)
     scores = score_rows(ix, rows, words, exact)
     top = _order(ix, rows, scores, params.sort, params.offset + params.limit)[params.offset:]
     needles = highlight_needles(ix, parsed)
     hits = [_hit(ix, int(rows[i]), scores[i], needles, params.context, params.kwic) for i in top]
-    facets = facet_counts(ix, rows, filters, params.facet_size, year_range)
+    facets = facet_counts(ix, rows, filters, params.facet_size)
     out = {"query": params.q, "total": int(len(rows)), "took_ms": 0.0, "offset": params.offset,
-           "limit": params.limit, "sort": params.sort, "hits": hits, "facets": facets, "parsed": describe(ix, parsed)}
+           "limit": params.limit, "sort": params.sort, "hits": hits, "facets": facets,
+           "facets_or": facets_or(ix, query_rows, filters, year_range, params.facet_size),
+           "parsed": describe(ix, parsed)}
     if not len(rows):
         out["suggestions"] = suggest(ix, parsed, params)
     out["took_ms"] = round((time.perf_counter() - t0) * 1000, 2)

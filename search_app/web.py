@@ -164,9 +164,14 @@ def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
     return out
 
 
+def sidebar_facets(result: dict) -> dict:
+    """The counts the sidebar shows: a facet with a selected value lists every value it could be OR-ed with."""
+    return {**result["facets"], **result.get("facets_or", {})}
+
+
 def with_region_tree(result: dict) -> dict:
     """Add the region facet nested province → city → county (``region_tree``); the flat facets stay as they are."""
-    facets = result["facets"]
+    facets = sidebar_facets(result)
     result["region_tree"] = region_tree(facets["region"], facets["province"], region_provinces(_index()),
                                         request.args.getlist("region"), request.args.getlist("province"))
     return result
@@ -189,6 +194,7 @@ def search_page():
     pages = max(1, math.ceil(result["total"] / per_page))
     return render_template("search.html", result=result, params=params, page=page, pages=pages,
                            page_numbers=page_numbers(page, pages), active_filters=active_filters(),
+                           facets=sidebar_facets(result),
                            url_with=url_with, toggle_url=toggle_url, selected=request.args,
                            json_url="/api/search" + url_with()[len(request.path):],
                            export_query=url_with(page=None, per_page=None)[len(request.path):])

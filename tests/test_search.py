@@ -99,6 +99,15 @@ def test_facet_counts_oracle(index_dir, all_passages):
         for name, values in filters.items():
             listed = {i["value"] for i in r["facets"][name]}
             assert set(values) <= listed           # a selected value always appears
+            # facets_or: the same facet counted under every other filter, what ticking another value would add
+            key = "category" if name == "section" else name
+            others = [p for p in all_passages if fold(w) in fold(p["text"]) and lo <= (p["year"] or 0) <= hi
+                      and all(p["category" if k == "section" else k] in v for k, v in filters.items() if k != name)]
+            want = {}
+            for p in others:
+                want[p[key] or None] = want.get(p[key] or None, 0) + 1
+            assert {i["value"]: i["count"] for i in r["facets_or"][name] if i["count"]} == want, name
+        assert set(r["facets_or"]) == {k for k, v in filters.items() if v}
 
 
 def test_or_within_a_facet_and_across_facets(index_dir):

@@ -252,6 +252,23 @@ def test_selecting_from_the_tree_filters_and_stays_visible(client):
     assert int(narrowed.select_one(".total").text) == int(province.find_next_sibling(class_="count").text)
 
 
+def test_a_filtered_facet_still_offers_its_other_values_to_or_in(client):
+    """Ticking 县级 keeps 市级 in the sidebar with the count it would add; ticking it too gives the sum."""
+    county = client.get("/api/search?q=监督&level=county").get_json()
+    city = client.get("/api/search?q=监督&level=city").get_json()
+    page = soup(client.get("/?q=监督&level=county"))
+    links = {link_value(a, "level") if a["aria-checked"] == "false" else "county": a
+             for a in page.select(".facet[data-facet=level] a[role=checkbox]")}
+    assert {"county", "city"} <= set(links)
+    offered = links["city"]
+    assert int(offered.find_next_sibling(class_="count").text) == city["total"] > 0
+    assert int(links["county"].find_next_sibling(class_="count").text) == county["total"]
+    both = soup(client.get(offered["href"]))
+    assert int(both.select_one(".total").text) == county["total"] + city["total"]
+    assert {i["value"] for i in county["facets"]["level"] if i["count"]} == {"county"}     # the contract is unchanged
+    assert {i["value"]: i["count"] for i in county["facets_or"]["level"]}["city"] == city["total"]
+
+
 def test_zero_result_page_links_to_what_does_match(client):
     url = "/?q=备案审查+执法检查+月球基地&level=provincial"
     page = soup(client.get(url))
