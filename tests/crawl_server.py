@@ -184,13 +184,13 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/art/guarded.html":
             return self._send(412, b"<html><script>var $_ts=window['$_ts'];document.cookie='x';</script></html>")
         if path == "/art/slow.html":
-            return self._trickle()
+            return self._trickle(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n")
         if path == "/art/huge.html":
             return self._send(200, b"<p>" + "很长的页面。".encode() * (site.huge_bytes // 18) + b"</p>")
         if path == "/art/bomb.html":
             return self._bomb()
         if path == "/slow-headers":
-            return self._slow_headers()
+            return self._trickle(b"HTTP/1.1 200 OK\r\nX-Slow: ")           # the headers never end
         if path == "/many-headers":
             self.send_response(200)
             for i in range(200):
@@ -221,14 +221,13 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return self._send(200, body, ctype, **validators)
 
-    def _trickle(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.end_headers()
+    def _trickle(self, head: bytes) -> None:
+        """Send ``head``, then one byte every ``trickle_s`` until the client hangs up (or a minute passes)."""
         self.hit.status = 200
         try:
+            self.wfile.write(head)
             for _ in range(120):
-                self.wfile.write(b"<")
+                self.wfile.write(b"z")
                 self.wfile.flush()
                 if self._client_gone(self.site.trickle_s):
                     return
@@ -239,17 +238,6 @@ class Handler(BaseHTTPRequestHandler):
         """Wait up to ``wait`` s; True as soon as the client has hung up (so in-flight counts stay true)."""
         readable, _, _ = select.select([self.connection], [], [], wait)
         return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
-
-    def _slow_headers(self) -> None:
-        try:
-            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-            for _ in range(120):
-                self.wfile.write(b"z")
-                self.wfile.flush()
-                if self._client_gone(self.site.trickle_s):
-                    return
-        except OSError:
-            pass
 
     def _bomb(self) -> None:
         """``bomb_bytes`` of zeros, gzipped to about a thousandth of that, sent as Content-Encoding: gzip."""
