@@ -320,6 +320,10 @@ def _load(index_dir: Path) -> tuple[list[Document], dict[str, dict]]:
     return list(read_documents(gen / "documents.jsonl")), files
 
 
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
 def file_hash(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -380,12 +384,16 @@ def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], set
         if not batch.documents and report.unchanged == report.files:
             return report
         for doc in batch.documents:
-            doc.source = str(Path(doc.source).resolve())
+            if not _is_url(doc.source):        # a crawled page keeps its URL as its source
+                doc.source = str(Path(doc.source).resolve())
             doc.sources = [doc.source]
         failed = {str(Path(p).resolve()) for p, _ in batch.errors}
-        replaced = {str(f.resolve()) for f in changed} - failed
+        # A changed file replaces its document; a crawled page that changed comes back as a new stored body
+        # under the same URL, so documents are also replaced by source.
+        parsed = {str(f.resolve()) for f in changed} - failed
+        replaced = parsed | {d.source for d in batch.documents}
         docs = fold_duplicates(_without_sources(docs, replaced) + batch.documents, settings)
-        for key in replaced:
+        for key in parsed:
             files[key] = {"hash": hashes[key]}
         report.build = build_generation(index_dir, docs, files, workers)
     return report

@@ -359,6 +359,32 @@ def test_crawl_command_then_ingest_the_crawl_directory(good, tmp_path, monkeypat
     assert "返回列表" not in by_source["/art/a1.html"]["text"]       # the content selector kept the nav out
 
 
+def test_a_crawl_ingested_into_an_index_keeps_urls_and_replaces_a_changed_page(good, tmp_path, monkeypatch):
+    server, sources, out = good
+    monkeypatch.setattr("indexer.config.SETTINGS", S)
+    runner = CliRunner()
+    ix = tmp_path / "ix"
+
+    def crawl_and_ingest(*options: str) -> list[dict]:
+        assert runner.invoke(main, ["crawl", "--sources", str(sources), "--out", str(out), *options]).exit_code == 0
+        result = runner.invoke(main, ["ingest", str(out), "--index", str(ix), "--workers", "1"])
+        assert result.exit_code == 0, result.output
+        gen = ix / (ix / "CURRENT").read_text(encoding="utf-8").strip()
+        return [json.loads(line) for line in (gen / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+
+    docs = crawl_and_ingest()
+    assert {s.removeprefix(server.url) for d in docs for s in d["sources"]} == \
+        (GOOD_REPORTS - {"/art/moved.html"}) | {"/r/0"}                    # URLs, not paths of stored bodies
+    page = f"{server.url}/art/a3.html"
+    body, ctype = server.site.pages["/art/a3.html"]
+    server.site.pages["/art/a3.html"] = (body.replace(b"</h1>", "</h1><p>本頁修訂後新增的一段話。</p>".encode("big5")), ctype)
+    before = len(docs)
+    docs = crawl_and_ingest("--revalidate")     # report pages are fetched again only when asked
+    mine = [d for d in docs if page in d["sources"]]
+    assert len(mine) == 1 and "本頁修訂後新增的一段話" in mine[0]["text"]     # replaced, not added beside the old one
+    assert len(docs) == before
+
+
 def test_crawl_command_errors(tmp_path, monkeypatch):
     runner = CliRunner()
     bad = tmp_path / "bad.toml"
