@@ -33,6 +33,28 @@ _TOKEN = re.compile(r'''\s*(?:
 _OPENERS = "\"“「『"
 
 
+# The phrasing of a question typed as a query ("湖州市人大常委会是怎么写生态文明立法的") is not wording to look for:
+# in unquoted words it is dropped, and the parsed query lists what was dropped.
+_QUESTION = re.compile(r"(?:是)?(?:怎么样|怎么|怎样|如何|为什么|什么样的?|什么|哪些|哪个|是否)"
+                       r"(?:写|说|做|表述|描述|总结|提|讲)?(?:的|是)?|[吗呢？?]+$")
+_QUESTION_TAIL = re.compile(r"的$")
+
+
+def _without_question(word: str) -> tuple[list[str], list[str]]:
+    """(the words left, the question phrasing dropped) of one unquoted word."""
+    dropped = _QUESTION.findall(word)
+    if not dropped:
+        return [word], []
+    kept = []
+    for p in (p for p in _QUESTION.split(word) if p):
+        tail = _QUESTION_TAIL.search(p) if len(p) > 1 else None
+        if tail:
+            dropped.append(tail.group())
+            p = p[:tail.start()]
+        kept.append(p)
+    return kept, dropped
+
+
 class QueryError(ValueError):
     """A query that cannot be run; the message says why in words a user understands."""
 
@@ -64,6 +86,7 @@ class ParsedQuery:
     tree: Node
     filters: dict[str, list[str]]            # facet → accepted values (OR within a facet)
     year_range: tuple[int, int] | None
+    ignored: list[str] = field(default_factory=list)    # question phrasing dropped from unquoted words
 
     def positive_texts(self) -> list[tuple[str, str]]:
         """(kind, text) of every word and phrase not under a NOT, for ranking and highlighting."""
@@ -109,7 +132,7 @@ def _lex(q: str) -> list[tuple[str, dict]]:
     return tokens
 
 
-def parse(q: str) -> ParsedQuery:
+def parse(q: str, keep_questions: bool = False) -> ParsedQuery:
     """Parse a query string into a tree of operators and a set of filters.
 
     :raises QueryError: unbalanced quotes or parentheses, unknown fields, wildcards, a query too long or with
@@ -122,6 +145,7 @@ def parse(q: str) -> ParsedQuery:
     tokens = _lex(q)
     filters: dict[str, list[str]] = {}
     year_range = None
+    ignored: list[str] = []
     stream: list[tuple[str, dict]] = []
     for kind, g in tokens:
         if kind == "field":
@@ -137,9 +161,22 @@ def parse(q: str) -> ParsedQuery:
                 raise QueryError("level must be national, provincial, city or county")
             filters.setdefault(target, []).extend(values)
             continue
+        if kind == "word" and not keep_questions and g["word"] not in ("OR", "NOT") and not g["word"].startswith("-"):
+            kept, dropped = _without_question(g["word"])
+            ignored += dropped
+            stream += [("word", {"word": w}) for w in kept]
+            continue
         stream.append((kind, g))
     parser = _Parser(stream)
-    tree = parser.parse()
+    try:
+        tree = parser.parse()
+    except QueryError:
+        if ignored:     # dropping question words left an operator without a term: take the query as typed
+            return parse(q, keep_questions=True)
+        raise
+    if ignored and not any(kind == "phrase" or g["word"] not in ("OR", "NOT") for kind, g in stream
+                           if kind in ("word", "phrase")):
+        return parse(q, keep_questions=True)     # nothing but question words: they are what is looked for
     n_terms = sum(1 for k, _ in stream if k in ("word", "phrase") and _.get("word") not in ("OR", "NOT"))
     if n_terms > MAX_TERMS:
         raise QueryError(f"too many terms: {n_terms} (limit {MAX_TERMS})")
@@ -149,7 +186,7 @@ def parse(q: str) -> ParsedQuery:
         tree = Node("all")
     elif _only_negative(tree):
         tree = Node("and", children=[Node("all"), tree])
-    return ParsedQuery(tree, filters, year_range)
+    return ParsedQuery(tree, filters, year_range, ignored)
 
 
 def _only_negative(n: Node) -> bool:

@@ -34,7 +34,7 @@ MAX_OFFSET = 100_000
 FACET_SIZE = 50             # values listed per facet, most frequent first
 MAX_SEGMENT = 8             # longest word tried when cutting query text along the vocabulary
 K1, B = 1.2, 0.75
-HEAD_BOOST = 1.5
+HEAD_BOOST = 1.0
 EXACT_BONUS = 2.0
 SORTS = ("relevance", "newest", "oldest")
 HIT_FIELDS = ("passage_id", "doc_id", "title", "region", "province", "level", "year", "doc_type", "section",
@@ -59,6 +59,7 @@ class Index:
         plen = np.asarray(self.side["plen"], dtype=np.float64)
         self.avg_len = float(plen.mean()) if self.n else 1.0
         self._doc_offsets: dict[str, int] | None = None
+        self._places: dict[str, dict[str, list[int]]] | None = None
         self._doc_lock = threading.Lock()
         self.segmentations = functools.lru_cache(maxsize=SEGMENT_CACHE)(functools.partial(_segment, self))
 
@@ -90,6 +91,18 @@ class Index:
             with self._lock:
                 self._searchers.append(s)
         return s
+
+    def places(self) -> dict[str, dict[str, list[int]]]:
+        """Place names (full and short: 浙江省 and 浙江) → the region and province facet codes they name."""
+        if self._places is None:
+            from indexer.divisions import short_name
+            places: dict[str, dict[str, list[int]]] = {}
+            for facet in ("region", "province"):
+                for code, name in enumerate(self.side.facet_values(facet)):
+                    for key in {name, short_name(name)} if name else ():
+                        places.setdefault(key, {}).setdefault(facet, []).append(code)
+            self._places = places
+        return self._places
 
     def close(self) -> None:
         """Close every thread's Whoosh searcher: the segment files stay open until then."""
@@ -248,35 +261,108 @@ def _window(lists: list[list[int]]) -> int:
     return int(best)
 
 
-def evaluate(ix: Index, node: Node) -> np.ndarray:
-    """The sorted rows matching a query tree."""
+def evaluate(ix: Index, node: Node, by_report: bool | None = None) -> np.ndarray:
+    """The sorted rows matching a query tree.
+
+    :param by_report: let words that name a congress, a place or a year also match through the report's
+        metadata (see ``report_rows``); by default, when the query has more than one word.
+    """
+    if by_report is None:
+        by_report = names_reports(ix, node)
     if node.op == "all":
         return ix.all_rows
     if node.op == "phrase":
         return substring_rows(ix, node.text)
     if node.op == "word":
         rows = ix.all_rows
-        for w in segment(ix, node.text) or [node.text]:
-            rows = np.intersect1d(rows, substring_rows(ix, w), assume_unique=True) if len(rows) else rows
+        for w in chunk_words(ix, node.text) or [node.text]:
+            found = substring_rows(ix, w)
+            named = report_rows(ix, w) if by_report else None
+            if named is not None:
+                found = np.union1d(found, named).astype(np.int32)
+            rows = np.intersect1d(rows, found, assume_unique=True) if len(rows) else rows
         return rows
     if node.op == "near":
         return _near_rows(ix, node)
     if node.op == "not":
-        return np.setdiff1d(ix.all_rows, evaluate(ix, node.children[0]), assume_unique=True)
+        return np.setdiff1d(ix.all_rows, evaluate(ix, node.children[0], by_report), assume_unique=True)
     if node.op == "or":
         out = np.zeros(0, dtype=np.int32)
         for c in node.children:
-            out = np.union1d(out, evaluate(ix, c))
+            out = np.union1d(out, evaluate(ix, c, by_report))
         return out.astype(np.int32)
     rows = ix.all_rows
     for c in sorted(node.children, key=lambda c: c.op == "not"):
         if not len(rows):
             break
         if c.op == "not":
-            rows = np.setdiff1d(rows, evaluate(ix, c.children[0]), assume_unique=True)
+            rows = np.setdiff1d(rows, evaluate(ix, c.children[0], by_report), assume_unique=True)
         else:
-            rows = np.intersect1d(rows, evaluate(ix, c), assume_unique=True)
+            rows = np.intersect1d(rows, evaluate(ix, c, by_report), assume_unique=True)
     return rows
+
+
+# ------------------------------------------------------------------- words that name a report, not its text
+
+# A report seldom repeats its own congress, region or year in its passages: 湖州's report says 市 and 常委会,
+# not 浙江 or 湖州市人大常委会; the 2022 report rarely writes 2022年. So in a query of several words, a word that
+# names a congress, a place or a year also matches the passages of the reports it names.
+CONGRESS_WORDS = ("人民代表大会常务委员会", "人民代表大会", "常务委员会", "人大常委会", "常委会", "人大")
+_YEAR_WORD = re.compile(r"((?:19|20)\d\d)年?度?")
+
+
+def names_reports(ix: Index, node: Node) -> bool:
+    """Whether a query lets words match through report metadata: when it has more than one word."""
+    count = 0
+    for kind, text in ParsedQuery(node, {}, None).positive_texts():
+        count += len(chunk_words(ix, text)) if kind == "word" else 1
+    return count > 1
+
+
+def chunk_words(ix: Index, text: str) -> list[str]:
+    """The words of an unquoted chunk: its segments (``segment``), where neighbouring segments that together
+    name a place, a congress or a year are one word (内/蒙古 → 内蒙古, 浙江省/人大常委会 → 浙江省人大常委会)."""
+    segs = segment(ix, text)
+    out, i = [], 0
+    while i < len(segs):
+        j = next((j for j in range(len(segs), i + 1, -1) if _names(ix, "".join(segs[i:j]))), i + 1)
+        out.append("".join(segs[i:j]))
+        i = j
+    return out
+
+
+def _names(ix: Index, folded: str) -> tuple | None:
+    """What a folded word names: ("year", 2022), ("congress",) for every report, ("place", codes), or None."""
+    year = _YEAR_WORD.fullmatch(folded)
+    if year:
+        return ("year", int(year.group(1)))
+    core = folded
+    while core and (tail := next((c for c in CONGRESS_WORDS if core.endswith(c)), None)):
+        core = core[:-len(tail)]
+    if not core:
+        return ("congress",) if folded else None
+    codes = ix.places().get(core)
+    return ("place", codes) if codes else None
+
+
+def report_rows(ix: Index, word: str) -> np.ndarray | None:
+    """Rows of the reports that ``word`` names, or None for a word that names no report.
+
+    A year (2022, 2022年) names the reports of that year; a place (浙江, 宁夏, 湖州市, 全国), with or without a
+    congress word after it (湖州市人大常委会, 全国人大), names the reports of that region or province; a congress
+    word alone (人大常委会) names every report.
+    """
+    named = _names(ix, fold(word))
+    if named is None:
+        return None
+    if named[0] == "year":
+        return np.flatnonzero(np.asarray(ix.side["year"]) == named[1]).astype(np.int32)
+    if named[0] == "congress":
+        return ix.all_rows
+    mask = np.zeros(ix.n, dtype=bool)
+    for facet, values in named[1].items():
+        mask |= np.isin(np.asarray(ix.side[f"fac_{facet}"]), values)
+    return np.flatnonzero(mask).astype(np.int32)
 
 
 # ----------------------------------------------------------------------------------- filters, facets
@@ -376,26 +462,38 @@ def _pair_regions_with_provinces(ix: Index) -> dict[str, str | None]:
 def _terms_for_ranking(ix: Index, parsed: ParsedQuery) -> tuple[list[str], list[str]]:
     words, exact = [], []
     for kind, text in parsed.positive_texts():
-        segs = segment(ix, text)
+        segs = chunk_words(ix, text)
         words.extend(segs)
         if kind == "word" and len(segs) > 1:
             exact.append(text)
     return list(dict.fromkeys(words)), exact
 
 
-def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str]) -> np.ndarray:
-    """BM25 over the word postings, plus heading/title and exact-string bonuses, for ``rows`` (sorted)."""
+def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], by_report: bool = False) \
+        -> np.ndarray:
+    """BM25 over the word postings, plus heading/title and exact-string bonuses, for ``rows`` (sorted).
+
+    With ``by_report``, a word that names some reports (a place, a year) counts like a heading word for their
+    passages, so that a passage of 湖州's report ranks with one that writes 浙江 in its text.
+    """
     scores = np.zeros(len(rows), dtype=np.float64)
     if not len(rows):
         return scores
+    for w in words if by_report else ():
+        named = report_rows(ix, w)
+        if named is not None and 0 < len(named) < ix.n:
+            idf = math.log(1 + (ix.n - len(named) + 0.5) / (len(named) + 0.5))
+            scores[np.isin(rows, named, assume_unique=True)] += HEAD_BOOST * idf
     plen = np.asarray(ix.side["plen"])[rows].astype(np.float64)
     norm = K1 * (1 - B + B * plen / ix.avg_len)
     for w in words:
+        idf = None
         for head in (False, True):
             prow, tf = ix.side.word_postings(w, head=head)
+            if idf is None:     # the passage text's df for both: a word rare in headings is not rare in reports
+                idf = math.log(1 + (ix.n - len(prow) + 0.5) / (len(prow) + 0.5))
             if not len(prow):
                 continue
-            idf = math.log(1 + (ix.n - len(prow) + 0.5) / (len(prow) + 0.5))
             idx = np.searchsorted(rows, prow)
             ok = idx < len(rows)
             ok[ok] = rows[idx[ok]] == prow[ok]
@@ -439,15 +537,16 @@ def _hit(ix: Index, row: int, score: float, needles: list[str], context: int, wi
 def highlight_needles(ix: Index, parsed: ParsedQuery) -> list[str]:
     """What a query marks in a passage: each phrase whole, and each word of the unquoted parts."""
     return [piece for kind, text in parsed.positive_texts()
-            for piece in ([text] if kind == "phrase" else segment(ix, text))]
+            for piece in ([text] if kind == "phrase" else chunk_words(ix, text))]
 
 
 def describe(ix: Index, parsed: ParsedQuery) -> dict:
     """How the query was understood: its operators, the words each part was cut into, the filters."""
     return {"tree": parsed.tree.describe(),
-            "terms": [{"kind": kind, "text": text, "segments": segment(ix, text)} for kind, text in
+            "terms": [{"kind": kind, "text": text, "segments": chunk_words(ix, text)} for kind, text in
                       parsed.positive_texts()],
-            "filters": parsed.filters, "year": list(parsed.year_range) if parsed.year_range else None}
+            "filters": parsed.filters, "year": list(parsed.year_range) if parsed.year_range else None,
+            "ignored": parsed.ignored}
 
 
 def merge_filters(parsed: ParsedQuery, params: Params) -> tuple[dict[str, list[str]], tuple[int, int] | None]:
@@ -491,7 +590,7 @@ def export_records(ix: Index, params: Params, limit: int = MAX_EXPORT):
     """Every matching passage in result order (up to ``limit``), as plain records without highlights."""
     parsed, rows, _, _ = matching_rows(ix, params)
     words, exact = _terms_for_ranking(ix, parsed)
-    scores = score_rows(ix, rows, words, exact)
+    scores = score_rows(ix, rows, words, exact, names_reports(ix, parsed.tree))
     for i in _order(ix, rows, scores, params.sort, min(len(rows), limit)):
         s = ix.stored(int(rows[i]))
         yield {"passage_id": s["passage_id"], "doc_id": s["doc_id"], "title": s["title_text"], "body": s["body"],
@@ -512,7 +611,7 @@ def search(ix: Index, params: Params) -> dict:
     parsed, query_rows, filters, year_range = _query_rows(ix, params)
     rows = _filter_mask(ix, query_rows, filters, year_range)
     words, exact = _terms_for_ranking(ix, parsed)
-    scores = score_rows(ix, rows, words, exact)
+    scores = score_rows(ix, rows, words, exact, names_reports(ix, parsed.tree))
     top = _order(ix, rows, scores, params.sort, params.offset + params.limit)[params.offset:]
     needles = highlight_needles(ix, parsed)
     hits = [_hit(ix, int(rows[i]), scores[i], needles, params.context, params.kwic) for i in top]
@@ -578,7 +677,7 @@ class _SuggestionTotals:
     def __init__(self, ix: Index, params: Params):
         self.ix, self.params = ix, params
         self.budget = MAX_SUGGEST_CHECKS
-        self.rows: dict[str, np.ndarray] = {}
+        self.rows: dict[tuple[str, bool], np.ndarray] = {}
         self.totals: dict[str, int] = {}
 
     def __call__(self, query: str) -> int:
@@ -591,18 +690,19 @@ class _SuggestionTotals:
             parts = [n for n in (parsed.tree.children if parsed.tree.op == "and" else [parsed.tree]) if n.op != "all"]
             inner = {(n.children[0] if n.op == "not" else n).describe(): n.children[0] if n.op == "not" else n
                      for n in parts}
-            fresh = [key for key in inner if key not in self.rows]
+            by_report = names_reports(self.ix, parsed.tree)
+            fresh = [key for key in inner if (key, by_report) not in self.rows]
             if len(fresh) > self.budget:
                 return 0
             self.budget -= len(fresh)
             for key in fresh:
-                self.rows[key] = evaluate(self.ix, inner[key])
+                self.rows[key, by_report] = evaluate(self.ix, inner[key], by_report)
             rows = self.ix.all_rows
             for n in sorted(parts, key=lambda n: n.op == "not"):
                 if n.op == "not":
-                    rows = np.setdiff1d(rows, self.rows[n.children[0].describe()], assume_unique=True)
+                    rows = np.setdiff1d(rows, self.rows[n.children[0].describe(), by_report], assume_unique=True)
                 else:
-                    rows = np.intersect1d(rows, self.rows[n.describe()], assume_unique=True)
+                    rows = np.intersect1d(rows, self.rows[n.describe(), by_report], assume_unique=True)
             self.totals[query] = int(len(_filter_mask(self.ix, rows, filters, year_range)))
         return self.totals[query]
 

@@ -175,3 +175,51 @@ def test_bad_queries_raise_query_error(index_dir, q):
 def test_filter_only_query(index_dir):
     r = run(index_dir, "", filters={"doc_type": ["述法报告"]})
     assert r["total"] > 0 and {h["doc_type"] for h in r["hits"]} == {"述法报告"}
+
+
+# ----------------------------------------------------------------- words that name a report; question phrasing
+
+def test_question_phrasing_is_dropped_and_listed():
+    from search_app.query import parse
+    p = parse("湖州市人大常委会是怎么写生态文明立法的")
+    assert p.tree.describe() == "(湖州市人大常委会 AND 生态文明立法)" and p.ignored == ["是怎么写", "的"]
+    assert parse("义乌 基层立法联系点 怎么做的").ignored == ["怎么做的"]
+    assert parse('"如何" 工作').ignored == [] and parse("-什么 工作").ignored == []     # quoted and excluded stay
+    for q in ("怎么", "怎么 OR 如何", "备案审查 OR 怎么"):                             # nothing else, or a dangling OR
+        p = parse(q)
+        assert p.ignored == [] and "怎么" in p.tree.describe()
+
+
+def test_a_place_word_beside_other_words_also_matches_the_reports_of_that_place(index_dir, all_passages):
+    """浙江 备案审查: passages of Zhejiang's reports about 备案审查, and passages that write both words."""
+    r = run(index_dir, "浙江 备案审查")
+    want = {p["passage_id"] for p in all_passages if "备案审查" in fold(p["text"])
+            and (p["province"] == "浙江省" or "浙江" in fold(p["text"]))}
+    assert {h["passage_id"] for h in r["hits"]} == want and r["total"] == len(want)
+    assert any("浙江" not in h["text"] for h in r["hits"])
+    assert r["parsed"]["terms"][0]["segments"] == ["浙江"]
+    alone = run(index_dir, "浙江")                     # one word: the text only, as typed
+    assert {h["passage_id"] for h in alone["hits"]} == {p["passage_id"] for p in all_passages
+                                                        if "浙江" in fold(p["text"])}
+
+
+def test_places_years_and_congress_words_as_report_words(index_dir, all_passages):
+    def ids(q):
+        return {h["passage_id"] for h in run(index_dir, q)["hits"]}
+
+    def passages(pred):
+        return {p["passage_id"] for p in all_passages if pred(p)}
+    has = lambda p, w: w in fold(p["text"])        # noqa: E731
+    # 内/蒙古 are one word again, naming the province
+    assert ids("内蒙古 备案审查") == passages(lambda p: has(p, "备案审查") and
+                                         (p["province"] == "内蒙古自治区" or has(p, "内蒙古")))
+    # a year names the reports of that year
+    assert ids("2022年 预算") == passages(lambda p: has(p, "预算") and (p["year"] == 2022 or has(p, "2022年")))
+    assert run(index_dir, "2022年 预算")["parsed"]["terms"][0]["segments"] == ["2022年"]
+    # a congress word beside other words is satisfied by every report; 全国人大 names the national congress
+    assert ids("人大常委会 备案审查") == ids("备案审查")
+    assert ids("全国人大 备案审查") == passages(lambda p: has(p, "备案审查") and
+                                           (p["region"] == "全国" or has(p, "全国人大")))
+    assert ids("全国人大 备案审查")
+    # a legislature term that starts with a congress word stays one word
+    assert run(index_dir, "常委会组成人员")["parsed"]["terms"][0]["segments"] == ["常委会组成人员"]
