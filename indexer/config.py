@@ -48,6 +48,7 @@ class Settings:
     read_timeout_s: float = 20.0             # longest silence while reading
     fetch_timeout_s: float = 60.0            # wall clock for one fetch, redirects included
     max_fetch_bytes: int = 20 * 1024 * 1024  # decoded body size (a gzip bomb stops here)
+    max_header_bytes: int = 64 * 1024        # all response headers together
     max_redirects: int = 5
 
 

@@ -8,6 +8,9 @@ max(site delay, --delay, robots Crawl-delay). A finished run is followed by a fr
 list pages with conditional GETs and keeps stored reports until ``revisit_after_s`` has passed; an
 unfinished one (killed, interrupted, or stopped at max_pages) is resumed where it stopped.
 Challenge pages (HTTP 412/521, anti-bot JavaScript) are recorded as such and never answered or retried.
+A server that asks for a longer pause than a run waits (Retry-After over ``max_retry_after_s``, or 429
+after every retry) pauses the site's crawl: the URL stays queued, and the next run resumes once the pause
+is over. The delay between requests is per host name, so http and https, or two ports, share it.
 """
 from __future__ import annotations
 
@@ -74,6 +77,19 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+class HostAsksToWait(Exception):
+    """The server asked for a pause longer than one run waits: the site's crawl stops here, resumable."""
+
+    def __init__(self, host: str, until: float, reason: str):
+        when = datetime.fromtimestamp(until, timezone.utc).isoformat(timespec="seconds")
+        super().__init__(f"{host} asked us to wait until {when} ({reason})")
+        self.host, self.until, self.reason = host, until, reason
+
+
 class _LinkParser(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -124,7 +140,8 @@ class Summary:
     challenge: int = 0
     unsupported: int = 0        # .doc/.wps, unexpected content types
     errors: Counter = field(default_factory=Counter)
-    stopped: str | None = None  # None: finished; or max-pages, interrupted
+    stopped: str | None = None  # None: finished; or max-pages, interrupted, paused
+    pause: str = ""             # why the crawl paused: which host asked to wait, until when
 
     def count(self, page: Page) -> None:
         if page.outcome == "error":
@@ -135,7 +152,7 @@ class Summary:
     def line(self) -> str:
         errors = ", ".join(f"{k} {n}" for k, n in sorted(self.errors.items())) or "none"
         state = {None: "finished", "max-pages": "stopped at max-pages (resumable)",
-                 "interrupted": "interrupted (resumable)"}[self.stopped]
+                 "interrupted": "interrupted (resumable)", "paused": f"paused: {self.pause} (resumable)"}[self.stopped]
         return (f"{self.site}: {self.requests} requests; {self.fetched} fetched, {self.unchanged} unchanged, "
                 f"{self.kept} kept, {self.robots} skipped by robots, {self.rule} skipped by rule, "
                 f"{self.refused} refused, {self.challenge} challenge, {self.unsupported} unsupported; "
@@ -150,10 +167,11 @@ class Crawler:
         self.state, self.settings, self.revalidate = state, settings, revalidate
         self.max_pages, self.min_delay_s = max_pages, min_delay_s
         self.limits = Limits(settings.connect_timeout_s, settings.read_timeout_s, settings.fetch_timeout_s,
-                             settings.max_fetch_bytes, settings.max_redirects, settings.user_agent)
+                             settings.max_fetch_bytes, settings.max_redirects, settings.user_agent,
+                             settings.max_header_bytes)
         self._robots: dict[str, Robots] = {}
-        self._not_before: dict[str, float] = {}      # origin → earliest next request (Retry-After, backoff)
-        self._asking: str | None = None                # the origin of the request under way
+        self._not_before: dict[str, float] = {}      # host → earliest next request (Retry-After, backoff)
+        self._asking: str | None = None                # the host of the request under way
         self._skipped: set[str] = set()
 
     # ------------------------------------------------------------------ the loop
@@ -177,6 +195,9 @@ class Crawler:
                 self.state.finish_run(run)
         except KeyboardInterrupt:
             summary.stopped = "interrupted"
+        except HostAsksToWait as exc:
+            summary.stopped, summary.pause = "paused", str(exc)
+            log.warning("pausing %s: %s", site.name, exc)
         return summary
 
     def _process(self, site: Site, run: int, url: str, kind: str, referrer: str | None, summary: Summary) -> None:
@@ -190,9 +211,9 @@ class Crawler:
         elif self._fresh(known):
             page.outcome, body = "kept", self.state.body(known.sha256)
         else:
-            summary.requests += 1
             page.checked_at = now
             resp = self._fetch(site, url, self._validators(known))
+            summary.requests += resp.requests > 0       # max_pages counts what reached the server
             body = self._judge(site, page, known, resp)
         if page.outcome in ("robots", "refused", "error", "challenge", "unsupported"):
             log.info("%s %s: %s", page.outcome, url, page.detail or page.error_kind)
@@ -219,11 +240,11 @@ class Crawler:
         """Set the page's outcome from the response; store a new body. Returns the body to take links from."""
         page.status, page.final_url = resp.status, resp.final_url
         if resp.error:
-            page.outcome = {"robots": "robots", "unsafe": "refused"}.get(resp.error, "error")
+            page.outcome = {"robots": "robots", "unsafe": "refused", "rule": "refused"}.get(resp.error, "error")
             page.error_kind, page.detail = resp.error, resp.detail
             return None
         if resp.status == 304 and known is not None and known.sha256:
-            page.outcome = "unchanged"
+            page.outcome, page.fetched_at = "unchanged", time.time()    # confirmed: not due again for a while
             return self.state.body(known.sha256)
         if is_challenge(resp):
             page.outcome, page.detail = "challenge", f"HTTP {resp.status} anti-bot challenge; not answered"
@@ -269,21 +290,36 @@ class Crawler:
 
     def _fetch(self, site: Site, url: str, headers: dict[str, str], limits: Limits | None = None,
                check_robots: bool = True) -> Response:
-        """Fetch with retries on 429, 5xx and timeouts, waiting for Retry-After or an exponential backoff."""
+        """Fetch with retries on 429, 5xx and timeouts, waiting for Retry-After or an exponential backoff.
+
+        :raises HostAsksToWait: when the server asks for more than ``max_retry_after_s``, or still answers
+            429 after the last retry; the pause is saved, so the next run honours it too.
+        """
         guard = self._guard(site, check_robots)
         for attempt in range(self.settings.max_retries + 1):
             resp = fetch(url, guard, limits or self.limits, headers)
             self._done_asking()
-            if not resp.retryable or attempt == self.settings.max_retries:
+            if not resp.retryable or is_challenge(resp):
                 return resp
+            host = host_of(resp.final_url)
             asked = resp.retry_after()
-            if asked is not None and asked > self.settings.max_retry_after_s:
-                resp.detail = f"Retry-After {asked:g} s is over the {self.settings.max_retry_after_s:g} s cap"
-                return resp
             wait = max(asked or 0.0, self.settings.retry_backoff_s * 2 ** attempt)
-            self._not_before[origin(resp.final_url)] = time.time() + wait
+            if asked is not None and asked > self.settings.max_retry_after_s:
+                self._stay_away(host, asked, f"HTTP {resp.status} with Retry-After {asked:g} s")
+            if attempt == self.settings.max_retries:
+                if resp.status == 429:
+                    self._stay_away(host, max(wait, self.settings.max_retry_after_s),
+                                    f"HTTP 429 after {attempt} retries")
+                self._not_before[host] = time.time() + wait     # the next URL of this host waits as well
+                return resp
+            self._not_before[host] = time.time() + wait
             log.info("retry %s in %.1f s after %s", url, wait, resp.error or f"HTTP {resp.status}")
         raise AssertionError("unreachable")
+
+    def _stay_away(self, host: str, seconds: float, reason: str) -> None:
+        until = time.time() + seconds
+        self.state.save_not_before(host, until, reason)
+        raise HostAsksToWait(host, until, reason)
 
     def _done_asking(self) -> None:
         """The request under way has been answered: the host's delay counts from now."""
@@ -295,6 +331,8 @@ class Crawler:
         def guard(url: str) -> Target:
             self._done_asking()         # a redirect hop: the previous hop's answer has just come
             target = check_url(url, site.hosts, allow_private=site.local)
+            if any(p.search(url) for p in site.deny):        # a redirect hop is held to the site's rules too
+                raise Refused("rule", f"{url} matches a deny rule of the sources file")
             host = origin(url)
             delay = max(site.delay_s, self.min_delay_s)
             if check_robots:
@@ -305,14 +343,20 @@ class Crawler:
                 if not robots.allowed(url):
                     raise Refused("robots", f"robots.txt of {host} disallows {urlsplit(url).path}")
                 delay = max(delay, robots.crawl_delay or 0.0)
-            self._wait(host, delay)
+            self._wait(host_of(url), delay)
             return target
         return guard
 
     def _wait(self, host: str, delay: float) -> None:
-        """Sleep until ``delay`` after the last request to ``host`` (across processes) and any backoff."""
-        last = self.state.host(host)[3] or 0.0
-        ready = max(last + delay, self._not_before.get(host, 0.0))
+        """Sleep until ``delay`` after the last request to ``host`` (across processes) and any backoff.
+
+        :raises HostAsksToWait: when a pause the host asked for (in this run or an earlier one) is longer
+            than one run waits.
+        """
+        last, asked_until, why = self.state.politeness(host)
+        ready = max((last or 0.0) + delay, self._not_before.get(host, 0.0), asked_until or 0.0)
+        if ready - time.time() > self.settings.max_retry_after_s:
+            raise HostAsksToWait(host, ready, why or "a pause asked for earlier")
         while (pause := ready - time.time()) > 0:
             time.sleep(min(pause, 0.5))
         self.state.save_last_request(host, time.time())
@@ -322,11 +366,12 @@ class Crawler:
         """The host's robots.txt rules: from memory, from the state if younger than robots_ttl_s, else fetched."""
         if host in self._robots:
             return self._robots[host]
-        status, body, at, _ = self.state.host(host)
+        status, body, at = self.state.robots(host)
         if at is None or status is None or status >= 500 or time.time() - at > self.settings.robots_ttl_s:
             limits = dataclasses.replace(self.limits, max_bytes=self.settings.max_robots_bytes, truncate=True)
             resp = self._fetch(site, host + "/robots.txt", {}, limits, check_robots=False)
-            status, body = (None, b"") if resp.error else (resp.status, resp.body)
+            # a challenge in place of robots.txt tells us nothing about the rules: the host is unreachable
+            status, body = (None, b"") if resp.error or is_challenge(resp) else (resp.status, resp.body)
             self.state.save_robots(host, status, body)
             log.info("robots.txt of %s: %s", host, resp.error and f"{resp.error}: {resp.detail}" or f"HTTP {status}")
         robots = from_status(status, body, PRODUCT_TOKEN, self.settings.max_robots_bytes)

@@ -2,7 +2,7 @@
 
 Layout of a crawl directory::
 
-    crawl.sqlite              pages, frontier, hosts (robots.txt, last request), runs
+    crawl.sqlite              pages, frontier, hosts (robots.txt per origin), politeness (per host), runs
     raw/ab/<sha256>.body      a response body, decoded from gzip/deflate, named by its SHA-256
     raw/ab/<sha256>.json      its sidecar: url, final_url, status, headers, fetched_at, content_type, …
 
@@ -33,14 +33,16 @@ CREATE TABLE IF NOT EXISTS pages (
     outcome TEXT NOT NULL,          -- fetched, unchanged, kept, robots, refused, challenge, unsupported, error
     status INTEGER, error_kind TEXT, detail TEXT,
     etag TEXT, last_modified TEXT, sha256 TEXT, content_type TEXT, final_url TEXT,
-    fetched_at REAL,                -- last response with a body
+    fetched_at REAL,                -- last response that gave the body or confirmed it (304)
     checked_at REAL,                -- last request of any outcome
     run_id INTEGER);
 CREATE TABLE IF NOT EXISTS frontier (
     id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL UNIQUE, site TEXT NOT NULL,
     run_id INTEGER NOT NULL, kind TEXT NOT NULL, referrer TEXT);
 CREATE TABLE IF NOT EXISTS hosts (
-    origin TEXT PRIMARY KEY, robots_status INTEGER, robots_body BLOB, robots_at REAL, last_request_at REAL);
+    origin TEXT PRIMARY KEY, robots_status INTEGER, robots_body BLOB, robots_at REAL);
+CREATE TABLE IF NOT EXISTS politeness (     -- per host name: http and https, and every port, share one delay
+    host TEXT PRIMARY KEY, last_request_at REAL, not_before REAL, not_before_reason TEXT);
 """
 
 
@@ -183,11 +185,11 @@ class CrawlState:
 
     # ------------------------------------------------------------------ hosts
 
-    def host(self, origin: str) -> tuple[int | None, bytes, float | None, float | None]:
-        """(robots status, robots body, robots fetched at, last request at) for an origin."""
-        row = self.db.execute("SELECT robots_status, robots_body, robots_at, last_request_at FROM hosts WHERE origin=?",
+    def robots(self, origin: str) -> tuple[int | None, bytes, float | None]:
+        """(robots status, robots body, robots fetched at) for an origin."""
+        row = self.db.execute("SELECT robots_status, robots_body, robots_at FROM hosts WHERE origin=?",
                               (origin,)).fetchone()
-        return (row[0], row[1] or b"", row[2], row[3]) if row else (None, b"", None, None)
+        return (row[0], row[1] or b"", row[2]) if row else (None, b"", None)
 
     def save_robots(self, origin: str, status: int | None, body: bytes) -> None:
         self.db.execute("INSERT INTO hosts(origin, robots_status, robots_body, robots_at) VALUES (?, ?, ?, ?) "
@@ -195,9 +197,21 @@ class CrawlState:
                         "robots_body=excluded.robots_body, robots_at=excluded.robots_at",
                         (origin, status, body, time.time()))
 
-    def save_last_request(self, origin: str, when: float) -> None:
-        self.db.execute("INSERT INTO hosts(origin, last_request_at) VALUES (?, ?) "
-                        "ON CONFLICT(origin) DO UPDATE SET last_request_at=excluded.last_request_at", (origin, when))
+    def politeness(self, host: str) -> tuple[float | None, float | None, str | None]:
+        """(last request at, no request before, why) for a host name, across runs and processes."""
+        row = self.db.execute("SELECT last_request_at, not_before, not_before_reason FROM politeness WHERE host=?",
+                              (host,)).fetchone()
+        return tuple(row) if row else (None, None, None)
+
+    def save_last_request(self, host: str, when: float) -> None:
+        self.db.execute("INSERT INTO politeness(host, last_request_at) VALUES (?, ?) "
+                        "ON CONFLICT(host) DO UPDATE SET last_request_at=excluded.last_request_at", (host, when))
+
+    def save_not_before(self, host: str, when: float, reason: str) -> None:
+        """Remember that ``host`` asked us to stay away until ``when`` (a long Retry-After, repeated 429s)."""
+        self.db.execute("INSERT INTO politeness(host, not_before, not_before_reason) VALUES (?, ?, ?) "
+                        "ON CONFLICT(host) DO UPDATE SET not_before=excluded.not_before, "
+                        "not_before_reason=excluded.not_before_reason", (host, when, reason))
 
 
 def ingestable(root: str | os.PathLike) -> list[Path]:

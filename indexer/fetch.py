@@ -31,7 +31,7 @@ CHUNK = 64 * 1024
 
 
 class Refused(Exception):
-    """A URL the guard will not let us fetch: ``kind`` is 'unsafe' or 'robots', ``reason`` says why."""
+    """A URL the guard will not let us fetch: ``kind`` is 'unsafe', 'robots' or 'rule', ``reason`` says why."""
 
     def __init__(self, kind: str, reason: str):
         super().__init__(reason)
@@ -52,6 +52,7 @@ class Limits:
     max_bytes: int
     max_redirects: int
     user_agent: str
+    max_header_bytes: int = 64 * 1024
     truncate: bool = False      # keep the first max_bytes instead of failing (robots.txt is read that way)
 
 
@@ -69,6 +70,7 @@ class Response:
     elapsed_s: float = 0.0
     bytes_read: int = 0         # bytes off the wire (before decompression)
     truncated: bool = False     # the body was cut at max_bytes (only with Limits.truncate)
+    requests: int = 0           # requests sent, redirect hops included (0: refused before any)
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -149,11 +151,14 @@ def _connect(target: Target, limits: Limits, deadline: float) -> socket.socket:
         kind = "timeout" if isinstance(last, TimeoutError) else "connection"
         raise _Failed(kind, f"cannot connect to {target.host}: {last}")
     if target.scheme == "https":
+        sock.settimeout(min(limits.connect_timeout_s, max(0.01, deadline - time.monotonic())))
         try:
             sock = ssl.create_default_context().wrap_socket(sock, server_hostname=target.host)
-        except ssl.SSLError as exc:
+        except OSError as exc:      # a bad certificate, or a handshake the server stalls or resets
             sock.close()
-            raise _Failed("tls", f"TLS failed: {exc}") from exc
+            kind = "timeout" if isinstance(exc, TimeoutError) else "tls" if isinstance(exc, ssl.SSLError) \
+                else "connection"
+            raise _Failed(kind, f"TLS handshake with {target.host} failed: {type(exc).__name__}: {exc}") from exc
     return sock
 
 
@@ -187,6 +192,11 @@ def _request_once(target: Target, limits: Limits, headers: dict[str, str], deadl
         sock.settimeout(min(limits.read_timeout_s, max(0.01, deadline - time.monotonic())))
         answer = conn.getresponse()
         resp.status, resp.headers = answer.status, answer.getheaders()
+        # http.client alone lets 100 headers of 64 KiB each through; those would all go into the sidecar
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in resp.headers)
+        if header_bytes > limits.max_header_bytes:
+            resp.headers = []
+            raise _Failed("too-large", f"response headers of {header_bytes} bytes exceed {limits.max_header_bytes}")
         if resp.status in REDIRECTS or resp.status == 304:
             return resp
         length = resp.header("content-length")
@@ -240,11 +250,13 @@ def fetch(url: str, guard: Callable[[str], Target], limits: Limits,
     deadline = start + limits.total_timeout_s     # for the server's part: connecting, waiting, reading
     hops: list[str] = []
     current = url
+    sent = 0
     while True:
         try:
             waited = time.monotonic()
             target = guard(current)
             deadline += time.monotonic() - waited     # politeness waits in the guard are not the server's time
+            sent = len(hops) + 1
             resp = _request_once(target, limits, headers or {}, deadline)
         except Refused as exc:
             resp = Response(url=url, final_url=current, error=exc.kind, detail=exc.reason)
@@ -252,9 +264,9 @@ def fetch(url: str, guard: Callable[[str], Target], limits: Limits,
             resp = Response(url=url, final_url=current, error="unsafe", detail=str(exc))
         except _Failed as exc:
             resp = Response(url=url, final_url=current, error=exc.kind, detail=exc.detail)
-        resp.url, resp.redirects, resp.elapsed_s = url, hops, time.monotonic() - start
+        resp.url, resp.redirects, resp.elapsed_s, resp.requests = url, hops, time.monotonic() - start, sent
         if resp.error or resp.status not in REDIRECTS:
-            if hops and resp.error in ("unsafe", "robots"):
+            if hops and resp.error in ("unsafe", "robots", "rule"):
                 resp.detail = f"redirect to {current}: {resp.detail}"
             return resp
         location = resp.header("location")

@@ -70,7 +70,7 @@ DISALLOW_ALL = Robots(verdict="disallow-all")
 def parse(data: bytes, agent: str, max_bytes: int = 500 * 1024) -> Robots:
     """Parse a robots.txt body for the product token ``agent`` (case-insensitive)."""
     truncated = len(data) > max_bytes
-    text = data[:max_bytes].decode("utf-8", "replace")
+    text = data[:max_bytes].decode("utf-8-sig", "replace")     # a BOM would hide the first line
     lines = text.splitlines()
     if truncated and lines and not text.endswith(("\n", "\r")):
         lines.pop()     # a line cut at the byte cap could turn a long Disallow into a short one

@@ -74,11 +74,12 @@ def address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | 
 
 
 def check_url(url: str, hosts: Collection[str], allow_private: bool = False,
-              resolver: Resolver = socket.getaddrinfo) -> Target:
+              resolver: Resolver | None = None) -> Target:
     """Check ``url`` and resolve its host; return the target with the addresses to connect to.
 
     :param hosts: normalised host names the sources file allows.
     :param allow_private: accept loopback and private addresses (sites marked ``local``, for tests).
+    :param resolver: ``socket.getaddrinfo`` unless given, looked up at each call.
     :raises Unsafe: with the reason, for every refusal.
     """
     try:
@@ -107,7 +108,7 @@ def check_url(url: str, hosts: Collection[str], allow_private: bool = False,
         addresses = [literal]
     else:
         try:
-            infos = resolver(host, port, type=socket.SOCK_STREAM)
+            infos = (resolver or socket.getaddrinfo)(host, port, type=socket.SOCK_STREAM)   # looked up now
         except (OSError, UnicodeError) as exc:
             raise Unsafe(f"cannot resolve {host}: {exc}") from exc
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))

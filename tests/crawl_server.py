@@ -120,6 +120,8 @@ class Site:
         self.lock = threading.Lock()
         self.counts: dict[str, int] = {}
         self.robots = ROBOTS
+        # set by a test: path → (status, body, headers, how many first requests get it; None: every one)
+        self.answers: dict[str, tuple[int, bytes, dict[str, str], int | None]] = {}
         self.trickle_s = 0.5       # seconds between bytes of /art/slow.html
         self.huge_bytes = 2_000_000
         self.bomb_bytes = 50_000_000
@@ -140,13 +142,13 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", **headers) -> None:
+        self.hit.status = status        # before the answer goes out: the client may read the log at once
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         for k, v in headers.items():
             self.send_header(k.replace("_", "-"), v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.hit.status = status
         try:
             self.wfile.write(body)
         except OSError:     # the crawler hung up at its size cap, as it should
@@ -170,12 +172,15 @@ class Handler(BaseHTTPRequestHandler):
     def _answer(self, site: Site, path: str, n: int) -> None:
         if path == "/robots.txt":
             return self._send(site.robots_status, site.robots, "text/plain")
+        if path in site.answers and (site.answers[path][3] is None or n <= site.answers[path][3]):
+            status, body, headers, _ = site.answers[path]
+            return self._send(status, body, **headers)
         if path in site.redirects:
+            self.hit.status = 302
             self.send_response(302)
             self.send_header("Location", site.redirects[path])
             self.send_header("Content-Length", "0")
             self.end_headers()
-            self.hit.status = 302
             return None
         if path == "/art/flaky.html" and n == 1:
             return self._send(500, b"<h1>500</h1>")
@@ -194,7 +199,14 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/many-headers":
             self.send_response(200)
             for i in range(200):
-                self.send_header(f"X-Padding-{i}", "x" * 500)       # 100 KB of headers
+                self.send_header(f"X-Padding-{i}", "x" * 500)       # 100 KB of headers, in too many lines
+            self.end_headers()
+            return None
+        if path == "/long-headers":
+            self.send_response(200)
+            for i in range(90):
+                self.send_header(f"X-Padding-{i}", "x" * 1200)      # 108 KB in fewer lines than http.client's cap
+            self.send_header("Content-Length", "0")
             self.end_headers()
             return None
         if path == "/huge-stream":     # no Content-Length: the body ends when the connection closes
@@ -215,9 +227,9 @@ class Handler(BaseHTTPRequestHandler):
         validators = {"Last_Modified": LAST_MODIFIED} if path == "/art/a2.html" else {"ETag": etag}
         if self.headers.get("If-None-Match") == etag or \
                 (path == "/art/a2.html" and self.headers.get("If-Modified-Since") == LAST_MODIFIED):
+            self.hit.status = 304
             self.send_response(304)
             self.end_headers()
-            self.hit.status = 304
             return None
         return self._send(200, body, ctype, **validators)
 
@@ -242,12 +254,12 @@ class Handler(BaseHTTPRequestHandler):
     def _bomb(self) -> None:
         """``bomb_bytes`` of zeros, gzipped to about a thousandth of that, sent as Content-Encoding: gzip."""
         body = _bomb(self.site.bomb_bytes)
+        self.hit.status = 200
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.hit.status = 200
         try:
             self.wfile.write(body)
         except OSError:
@@ -280,3 +292,49 @@ class Server:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class BrokenTLSServer:
+    """A TCP listener on 127.0.0.1 that takes a TLS ClientHello and then stalls, or resets the connection.
+
+    ``with BrokenTLSServer("reset") as port:``; a stalled connection is held until the server closes.
+    """
+
+    def __init__(self, behaviour: str):
+        assert behaviour in ("stall", "reset")
+        self.behaviour = behaviour
+        self.connections = 0
+
+    def __enter__(self) -> int:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.stop = threading.Event()
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+        return self.sock.getsockname()[1]
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.settimeout(1.0)
+            try:
+                conn.recv(4096)         # the ClientHello
+            except OSError:
+                pass
+            if self.behaviour == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                conn.close()            # linger 0: the client sees a reset, not an orderly close
+            else:
+                self.held.append(conn)
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(2)
+        for conn in self.held:
+            conn.close()
+        self.sock.close()

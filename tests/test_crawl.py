@@ -264,7 +264,33 @@ def test_robots_5xx_means_nothing_is_fetched(server, tmp_path, status):
     server.site.robots_status = status
     summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05))
     assert set(server.site.paths(robots=True)) == {"/robots.txt"}
-    assert summary.robots == 1 and summary.requests == 1
+    assert summary.robots == 1 and summary.requests == 0       # a refused URL never reached the server
+
+
+@pytest.mark.parametrize("status, body", [
+    (412, b"<html><script>var $_ts=window['$_ts'];</script></html>"),
+    (200, b"<script>document.cookie='__jsl_clearance=1';location.href=location.href</script>"),
+])
+def test_a_challenge_instead_of_robots_txt_means_nothing_is_fetched(server, tmp_path, status, body):
+    """A challenge says nothing about the rules: the host counts as unreachable, not as having no robots.txt."""
+    server.site.robots_status, server.site.robots = status, body
+    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05))
+    assert set(server.site.paths(robots=True)) == {"/robots.txt"} and summary.robots == 1
+
+
+def test_robots_txt_with_a_byte_order_mark_keeps_its_first_group(server, tmp_path):
+    server.site.robots = b"\xef\xbb\xbfUser-agent: *\nDisallow: /art/a1.html\n"
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]))
+    paths = server.site.paths()
+    assert "/art/a1.html" not in paths and "/art/a2.html" in paths
+
+
+def test_crawl_delay_of_two_seconds_is_honoured(server, tmp_path):
+    server.site.robots = b"User-agent: *\nCrawl-delay: 2\n"
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05), max_pages=3)
+    hits = server.site.requests()
+    gaps = [b.at - a.at for a, b in zip(hits[1:], hits[2:])]       # after robots.txt
+    assert len(gaps) == 2 and min(gaps) >= 2.0, gaps
 
 
 def test_robots_404_means_everything_is_allowed(server, tmp_path):
@@ -286,6 +312,103 @@ def test_big_robots_txt_is_read_up_to_the_cap(server, tmp_path):
     crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]))
     paths = server.site.paths()
     assert "/art/a1.html" not in paths and "/art/a2.html" in paths
+
+
+# ------------------------------------------------------------------------------------------- servers that ask us to wait
+
+A2_BUSY = (429, b"<h1>429</h1>", {"Retry_After": "600"}, None)
+
+
+def test_a_retry_after_over_the_cap_pauses_the_site_and_the_url_stays_queued(good):
+    server, sources, out = good
+    server.site.answers["/art/a2.html"] = A2_BUSY
+    first = crawl(out, sources)
+    assert first.stopped == "paused" and "asked us to wait until" in first.pause and "Retry-After 600" in first.pause
+    paths = server.site.paths()
+    assert paths[-1] == "/art/a2.html" and paths.count("/art/a2.html") == 1     # nothing more after the 429
+    assert (server.url + "/art/a2.html",) in db_rows(out, "SELECT url FROM frontier")
+    assert "paused: 127.0.0.1 asked us to wait" in first.line()
+
+    before = len(server.site.hits)
+    second = crawl(out, sources)                       # still within the pause: the host is not contacted
+    assert second.resumed and second.stopped == "paused" and server.site.paths(before) == []
+
+    del server.site.answers["/art/a2.html"]
+    with sqlite3.connect(out / "crawl.sqlite") as db:   # the pause is over
+        db.execute("UPDATE politeness SET not_before=?", (time.time() - 1,))
+    third = crawl(out, sources)
+    assert third.resumed and third.stopped is None and stored_reports(out, server) == GOOD_REPORTS
+
+
+def test_429_with_a_short_retry_after_is_waited_for(good):
+    server, sources, out = good
+    server.site.answers["/art/a1.html"] = (429, b"<h1>429</h1>", {"Retry_After": "1"}, 1)
+    summary = crawl(out, sources)
+    asked = [h.at for h in server.site.requests() if h.path == "/art/a1.html"]
+    assert len(asked) == 2 and asked[1] - asked[0] >= 1.0 and summary.stopped is None
+    assert stored_reports(out, server) == GOOD_REPORTS
+
+
+def test_429_after_every_retry_pauses_the_site(good):
+    server, sources, out = good
+    server.site.answers["/art/a1.html"] = (429, b"<h1>429</h1>", {}, None)
+    summary = crawl(out, sources)
+    assert summary.stopped == "paused" and "HTTP 429 after 1 retries" in summary.pause
+    assert server.site.paths()[-2:] == ["/art/a1.html", "/art/a1.html"]
+
+
+def test_a_challenge_answered_with_503_is_not_retried(good):
+    server, sources, out = good
+    server.site.answers["/art/a1.html"] = (503, b"<html><script>var _waf_=1;</script></html>", {}, None)
+    summary = crawl(out, sources)
+    assert server.site.paths().count("/art/a1.html") == 1 and summary.challenge == 1
+
+
+def test_a_redirect_hop_is_held_to_the_deny_rules(server, tmp_path):
+    server.site.robots = b""
+    server.site.redirects["/art/a3.html"] = "/login/secret.html"
+    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD, "/login/"]))
+    assert "/login/secret.html" not in server.site.paths() and summary.refused == 1
+    (outcome, detail), = db_rows(tmp_path / "out", "SELECT outcome, detail FROM pages WHERE url LIKE '%/art/a3.html'")
+    assert outcome == "refused" and "redirect to" in detail and "deny rule" in detail
+
+
+def test_the_delay_is_per_host_name_whatever_the_port(tmp_path):
+    """Two ports of one host share the delay: a link to the other port waits like a link on the same one."""
+    with Server() as a, Server() as b:
+        for s in (a, b):
+            s.site.robots = b""
+        a.site.pages["/list/index.html"] = (a.site.pages["/list/index.html"][0].replace(
+            b'href="/art/a1.html"', f'href="{b.url}/art/a1.html"'.encode()), "text/html; charset=utf-8")
+        crawl(tmp_path / "out", write_sources(tmp_path, a, 0.5, [DENIED_ON_GOOD]), max_pages=4)
+        hits = sorted(a.site.requests() + b.site.requests(), key=lambda h: h.at)
+    assert b.site.paths(robots=True)[:2] == ["/robots.txt", "/art/a1.html"]
+    gaps = [y.at - x.at for x, y in zip(hits, hits[1:])]
+    assert min(gaps) >= 0.5, gaps
+
+
+def test_a_304_confirms_a_report_until_it_is_due_again(good):
+    server, sources, out = good
+    settings = load_settings(**TEST_SETTINGS, revisit_after_s=50.0)
+    crawl(out, sources, settings)
+    with sqlite3.connect(out / "crawl.sqlite") as db:   # as if the reports were fetched long ago
+        db.execute("UPDATE pages SET fetched_at=fetched_at - 100")
+    crawl(out, sources, settings)                       # due: revalidated, every report answers 304
+    before = len(server.site.hits)
+    third = crawl(out, sources, settings)              # confirmed a moment ago: not asked again
+    assert {h.path for h in server.site.requests(before)} == LISTS and third.kept == len(GOOD_REPORTS)
+
+
+def test_an_https_site_that_resets_every_handshake_is_recorded_not_fatal(tmp_path):
+    from tests.crawl_server import BrokenTLSServer
+    with BrokenTLSServer("reset") as port:
+        path = tmp_path / "sources.toml"
+        path.write_text(f'[[sites]]\nname="tls"\nstart_urls=["https://127.0.0.1:{port}/list/"]\n'
+                        f'allow=["/list/"]\narticle=["/art/"]\ndelay_s=0.05\nlocal=true\n', encoding="utf-8")
+        summary = crawl(tmp_path / "out", path)
+    assert summary.stopped is None and summary.robots == 1     # robots.txt unreachable: nothing is fetched
+    ((detail,),) = db_rows(tmp_path / "out", "SELECT detail FROM pages")
+    assert "disallows" in detail or "robots" in detail
 
 
 # ------------------------------------------------------------------------------------------- pieces

@@ -177,3 +177,35 @@ def test_retry_after(header, expected):
 def test_retry_after_as_a_future_date():
     resp = Response("u", "u", 429, [("Retry-After", "Thu, 01 Jan 2037 00:00:30 GMT")])
     assert resp.retry_after(now=2114380800) == pytest.approx(30)
+
+
+def test_headers_over_the_header_cap_are_a_clean_error(server):
+    """90 headers of 1.2 KB pass http.client's own limits (100 lines of 64 KiB); the header cap stops them."""
+    resp = get(server, "/long-headers")
+    assert resp.error == "too-large" and "headers" in resp.detail and resp.headers == []
+
+
+@pytest.mark.parametrize("behaviour, kind", [("stall", "timeout"), ("reset", "connection")])
+def test_a_broken_tls_handshake_is_a_clean_error(behaviour, kind):
+    """A server that takes the ClientHello and then stalls or resets must not raise out of fetch()."""
+    from tests.crawl_server import BrokenTLSServer
+    with BrokenTLSServer(behaviour) as port:
+        start = time.monotonic()
+        resp = fetch(f"https://127.0.0.1:{port}/", lambda u: check_url(u, {"127.0.0.1"}, allow_private=True), LIMITS)
+    assert resp.error == kind and "TLS handshake" in resp.detail, (resp.error, resp.detail)
+    assert resp.retryable and time.monotonic() - start <= LIMITS.total_timeout_s + 0.5
+
+
+def test_a_public_page_redirecting_to_loopback_is_refused_at_the_hop(server):
+    """The first hop is a public host (pinned here to the test server); its redirect to 127.0.0.1 is checked
+    as a new URL and refused, and nothing is asked of the loopback address."""
+    server.site.redirects["/to-loopback"] = f"{server.url}/art/a1.html"
+
+    def guard(url):
+        if url.startswith("http://public.example.cn"):
+            return Target(url, "http", "public.example.cn", server.port, ("127.0.0.1",))
+        return check_url(url, {"public.example.cn", "127.0.0.1"})        # no private addresses
+    before = len(server.site.hits)
+    resp = fetch(f"http://public.example.cn:{server.port}/to-loopback", guard, LIMITS)
+    assert resp.error == "unsafe" and "redirect to" in resp.detail and "loopback" in resp.detail
+    assert server.site.paths(before) == ["/to-loopback"]
