@@ -23,10 +23,18 @@ from search_app.search import SORTS, Params, open_index, region_provinces, searc
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {"INDEX_DIR": "data/index", "PER_PAGE": 20, "MAX_PER_PAGE": 50, "MAX_PAGE": 500,
-            "MAX_QUERY_CHARS": MAX_QUERY_CHARS, "DEBUG": False}
+            "MAX_QUERY_CHARS": MAX_QUERY_CHARS, "DEBUG": False,
+            "KWIC_HITS": 100,             # passages whose keyword-in-context lines the KWIC page lists
+            "SIMILAR_LIMIT": 20,          # precedents listed by /similar and /api/similar unless `limit` says
+            "MAX_SIMILAR_CHARS": 5000,    # longest paragraph that may be pasted for precedents
+            "EXPORT_ROWS": 100_000}       # rows one export streams at most
 LEVEL_NAMES = {"national": "全国", "provincial": "省级", "city": "市级", "county": "县级"}
 FILTER_ARGS = {"region": "region", "province": "province", "level": "level", "section": "section",
                "type": "doc_type"}
+# Chinese for the errors Werkzeug raises itself; an error raised with its own description keeps it.
+HTTP_MESSAGES = {400: "请求有误。", 404: "找不到这个页面。", 405: "这个地址不接受这种请求方式。",
+                 413: "请求太大。", 500: "服务器出错，请求没有完成。"}
+PARAM_NAMES = {"page": "页码 page", "per_page": "每页条数 per_page", "limit": "条数 limit"}
 
 bp = Blueprint("lrsearch", __name__)
 
@@ -52,9 +60,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(BadRequest, lambda e: _error(str(e), 400))
-    app.register_error_handler(QueryError, lambda e: _error(str(e), 400))
-    app.register_error_handler(IndexMissing, lambda e: _error(str(e), 503))
-    app.register_error_handler(IndexMismatch, lambda e: _error(str(e), 503))
+    app.register_error_handler(QueryError, lambda e: _error(f"查询无法执行：{e}", 400))
+    app.register_error_handler(IndexMissing, _index_unavailable)
+    app.register_error_handler(IndexMismatch, _index_unavailable)
     app.register_error_handler(Exception, _internal_error)
     app.jinja_env.globals.update(level_name=lambda v: LEVEL_NAMES.get(v, v or "—"))
     return app
@@ -81,12 +89,24 @@ def _error(message: str, status: int):
 
 
 def _http_error(e: HTTPException):
-    return _error(e.description or e.name, e.code or 500)
+    code = e.code or 500
+    own = e.description and e.description != type(e).description
+    resp, status = _error(e.description if own else HTTP_MESSAGES.get(code, f"请求无法完成（{code}）。"), code)
+    if getattr(e, "valid_methods", None):
+        resp = current_app.make_response(resp)
+        resp.headers["Allow"] = ", ".join(e.valid_methods)
+    return resp, status
+
+
+def _index_unavailable(e: Exception):
+    """The index's own message names server paths: it goes to the log, the user gets a plain sentence."""
+    current_app.logger.error("index unavailable: %s", e)
+    return _error("检索服务暂不可用：索引尚未建立，或版本与本程序不符，需要重建。", 503)
 
 
 def _internal_error(e: Exception):
     current_app.logger.exception("unhandled error")
-    return _error("internal error: the request could not be answered", 500)
+    return _error("服务器出错，请求没有完成。", 500)
 
 
 def _index():
@@ -100,9 +120,9 @@ def _int(name: str, default: int, lo: int, hi: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise BadRequest(f"{name} must be a whole number") from None
-    if not lo <= value <= hi:
-        raise BadRequest(f"{name} must be between {lo} and {hi}")
+        value = None
+    if value is None or not lo <= value <= hi:
+        raise BadRequest(f"{PARAM_NAMES.get(name, name)}须是 {lo} 到 {hi} 之间的整数，而不是 {raw!r}")
     return value
 
 
@@ -111,12 +131,12 @@ def search_params() -> tuple[Params, int, int]:
     cfg = current_app.config
     q = request.args.get("q", "")
     if len(q) > cfg["MAX_QUERY_CHARS"]:
-        raise BadRequest(f"query too long: {len(q)} characters (limit {cfg['MAX_QUERY_CHARS']})")
+        raise BadRequest(f"检索词太长：{len(q)} 个字符（上限 {cfg['MAX_QUERY_CHARS']} 个）")
     per_page = _int("per_page", cfg["PER_PAGE"], 1, cfg["MAX_PER_PAGE"])
     page = _int("page", 1, 1, cfg["MAX_PAGE"])
     sort = request.args.get("sort", "relevance")
     if sort not in SORTS:
-        raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
+        raise BadRequest(f"排序 sort 只能是 {'、'.join(SORTS)} 之一")
     filters = {FILTER_ARGS[k]: [v for v in request.args.getlist(k) if v] for k in FILTER_ARGS}
     year = request.args.get("year") or None
     lo, hi = request.args.get("year_from", "").strip(), request.args.get("year_to", "").strip()
@@ -208,7 +228,7 @@ def export(fmt: str):
     if fmt not in ("csv", "jsonl"):
         abort(404)
     params, _, _ = search_params()
-    records = export_records(_index(), params)
+    records = export_records(_index(), params, limit=current_app.config["EXPORT_ROWS"])
     first = next(records, None)       # run the query now, so that a bad one is a 400, not a broken stream
 
     def all_records():
@@ -217,7 +237,7 @@ def export(fmt: str):
             yield from records
     body = csv_lines(all_records(), bom=True) if fmt == "csv" else jsonl_lines(all_records())
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
-    return Response(stream_with_context(body), mimetype=mimetype + "; charset=utf-8",
+    return Response(stream_with_context(body), content_type=mimetype + "; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=lrsearch-export.{fmt}"})
 
 
@@ -243,7 +263,7 @@ def trends_page():
     params, _, _ = search_params()
     by_region = request.args.get("compare", "province")
     if by_region not in ("province", "region", "level", "doc_type", "section"):
-        raise BadRequest("compare must be province, region, level, doc_type or section")
+        raise BadRequest("对比维度 compare 只能是 province、region、level、doc_type 或 section")
     result = stats(_index(), params, ["year"])
     rows = [r for r in result["rows"] if r["year"]]
     matrix = stats(_index(), params, [by_region, "year"])
@@ -263,7 +283,7 @@ def kwic_page():
     if not request.args.get("q"):
         return render_template("kwic.html", lines=None)
     params, _, _ = search_params()
-    params.kwic, params.limit = True, min(max(params.limit, 100), 200)
+    params.kwic, params.limit = True, current_app.config["KWIC_HITS"]
     result = search(_index(), params)
     lines = [{"left": left, "match": match, "right": right, "hit": h} for h in result["hits"]
              for left, match, right in h.get("kwic", [])]
@@ -273,7 +293,7 @@ def kwic_page():
     elif order == "right":
         lines.sort(key=lambda x: x["right"])
     elif order:
-        raise BadRequest("order must be left or right")
+        raise BadRequest("排序 order 只能是 left（按左语境）或 right（按右语境）")
     return render_template("kwic.html", lines=lines, result=result, url_with=url_with,
                            json_url="/api/search" + url_with(kwic="1")[len(request.path):])
 
@@ -301,7 +321,7 @@ def _document(doc_id: str) -> dict:
         abort(404)
     doc = _index().document(doc_id)
     if doc is None:
-        abort(404, description=f"no report {doc_id!r} in the index")
+        abort(404, description=f"索引中没有编号为 {doc_id!r} 的报告。")
     return doc
 
 
@@ -311,7 +331,7 @@ def doc_page(doc_id: str):
     doc = _document(doc_id)
     q = request.args.get("q", "")
     if len(q) > current_app.config["MAX_QUERY_CHARS"]:
-        raise BadRequest("query too long")
+        raise BadRequest(f"检索词太长：{len(q)} 个字符（上限 {current_app.config['MAX_QUERY_CHARS']} 个）")
     needles = []
     if q:
         from search_app.query import parse

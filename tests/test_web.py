@@ -64,9 +64,24 @@ def test_doc_json_twin_and_404(client):
     doc_id = data["hits"][0]["doc_id"]
     assert client.get(f"/api/doc/{doc_id}").get_json()["doc_id"] == doc_id
     r = client.get("/api/doc/nope")
-    assert r.status_code == 404 and r.get_json() == {"ok": False, "error": "no report 'nope' in the index",
+    assert r.status_code == 404 and r.get_json() == {"ok": False, "error": "索引中没有编号为 'nope' 的报告。",
                                                      "status": 404}
     assert client.get("/doc/nope").status_code == 404
+
+
+def has_cjk(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def test_werkzeug_errors_are_in_chinese_in_both_forms(client):
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and soup(page).select_one(".message").get_text() == "找不到这个页面。"
+    api = client.get("/api/no-such-thing")
+    assert api.status_code == 404 and api.get_json() == {"ok": False, "error": "找不到这个页面。", "status": 404}
+    post = client.post("/api/search?q=监督")
+    assert post.status_code == 405 and post.get_json()["error"] == "这个地址不接受这种请求方式。"
+    assert "GET" in post.headers["Allow"]
+    assert soup(client.post("/")).select_one(".message").get_text() == "这个地址不接受这种请求方式。"
 
 
 @pytest.mark.parametrize("query", ["q=%22unbalanced", "q=监督&page=0", "q=监督&page=abc", "q=监督&per_page=1000",
@@ -75,9 +90,23 @@ def test_bad_parameters_give_400_in_both_forms(client, query):
     api = client.get("/api/search?" + query)
     assert api.status_code == 400
     body = api.get_json()
-    assert body["ok"] is False and body["status"] == 400 and body["error"]
+    assert body["ok"] is False and body["status"] == 400 and has_cjk(body["error"]), body
     page = client.get("/?" + query)
-    assert page.status_code == 400 and soup(page).select_one(".message").get_text()
+    assert page.status_code == 400 and soup(page).select_one(".message").get_text() == body["error"]
+
+
+def test_query_errors_of_the_core_get_a_chinese_lead_in(client):
+    body = client.get("/api/search?q=%22unbalanced").get_json()
+    assert body["error"].startswith("查询无法执行：") and "quotation" in body["error"]
+    assert client.get("/api/search?q=监督&page=0").get_json()["error"] == "页码 page须是 1 到 500 之间的整数，而不是 '0'"
+
+
+def test_missing_index_message_is_chinese_and_names_no_path(tmp_path):
+    client = create_app({"INDEX_DIR": str(tmp_path)}).test_client()
+    for url in ("/api/search?q=x", "/?q=x"):
+        r = client.get(url)
+        text = r.get_json()["error"] if url.startswith("/api") else soup(r).select_one(".message").get_text()
+        assert r.status_code == 503 and has_cjk(text) and str(tmp_path) not in r.get_data(as_text=True)
 
 
 def test_similar_and_stats_api(client):
@@ -142,15 +171,26 @@ def test_export_streams_the_whole_result_set(client):
     page = soup(client.get("/?q=监督&per_page=5"))
     link = page.select_one("a.export")["href"]
     with client.get(link) as r:
-        assert r.status_code == 200 and r.mimetype == "text/csv" and "attachment" in r.headers["Content-Disposition"]
+        assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert "attachment" in r.headers["Content-Disposition"]
         rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == total > 5
     assert all(not v.startswith(("=", "+", "-", "@")) for row in rows for v in row.values())
     with client.get("/export.jsonl?q=监督&level=county") as r:
+        assert r.headers["Content-Type"] == "application/x-ndjson; charset=utf-8"
         lines = [json.loads(line) for line in r.get_data(as_text=True).splitlines()]
     assert lines and {x["level"] for x in lines} == {"county"}
     with client.get("/export.csv?q=%22unbalanced") as r:
         assert r.status_code == 400
+
+
+def test_limits_are_named_settings(index_dir):
+    small = create_app({"INDEX_DIR": str(index_dir), "KWIC_HITS": 2, "EXPORT_ROWS": 3}).test_client()
+    with small.get("/export.jsonl?q=监督") as r:
+        assert len(r.get_data(as_text=True).splitlines()) == 3
+    lines = soup(small.get("/kwic?q=监督")).select("table.kwic tbody tr")
+    sources = {a["href"] for a in soup(small.get("/kwic?q=监督")).select("table.kwic td.src a")}
+    assert lines and len(sources) <= 2
 
 
 def test_export_cells_are_neutralised():
