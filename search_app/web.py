@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -138,13 +140,61 @@ def search_params() -> tuple[Params, int, int]:
     if sort not in SORTS:
         raise BadRequest(f"排序 sort 只能是 {'、'.join(SORTS)} 之一")
     filters = {FILTER_ARGS[k]: [v for v in request.args.getlist(k) if v] for k in FILTER_ARGS}
-    year = request.args.get("year") or None
-    lo, hi = request.args.get("year_from", "").strip(), request.args.get("year_to", "").strip()
-    if lo or hi:                                   # the year-range form of the facet sidebar
-        year = f"{lo}-{hi}" if lo != hi else lo
     kwic = request.args.get("kwic") in ("1", "true", "yes")
-    return Params(q=q, filters=filters, year=year, limit=per_page, offset=(page - 1) * per_page,
-                  sort=sort, kwic=kwic), page, per_page
+    return Params(q=q, filters=filters, year=year_param(year_span()), limit=per_page,
+                  offset=(page - 1) * per_page, sort=sort, kwic=kwic), page, per_page
+
+
+YEAR_ARGS = ("year", "year_from", "year_to")
+_YEARS = re.compile(r"\s*(\d{4})?\s*(?:[-–~至到]\s*(\d{4})?)?\s*")
+
+
+def _year_bounds(raw: str) -> tuple[int | None, int | None]:
+    m = _YEARS.fullmatch(raw)
+    if not m or not (m.group(1) or m.group(2)):
+        raise BadRequest(f"年份须是四位数字，如 2019 或 2019-2023，而不是 {raw!r}")
+    lo = int(m.group(1)) if m.group(1) else None
+    hi = int(m.group(2)) if m.group(2) else (lo if m.group(0).strip() == m.group(1) else None)
+    return lo, hi
+
+
+def year_span() -> tuple[int | None, int | None] | None:
+    """The request's one year filter as (first, last), an open end as None; None when there is none.
+
+    The range boxes send ``year_from``/``year_to`` and the year facet sends its ticked years as ``year``
+    (``year=2019&year=2020``; a value may also be a range, as in ``year=2019-2023``). The two forms are
+    separate, so a request carries one or the other; should it carry both, the range boxes win. Ticked years
+    are OR-ed: the core takes one range, so the filter is the span from the first ticked year to the last.
+    """
+    lo, hi = request.args.get("year_from", "").strip(), request.args.get("year_to", "").strip()
+    bounds = [(_year_bounds(lo)[0] if lo else None, _year_bounds(hi)[0] if hi else None)] if lo or hi else \
+        [_year_bounds(v) for v in request.args.getlist("year") if v.strip()]
+    if not bounds:
+        return None
+    first = None if any(b[0] is None for b in bounds) else min(b[0] for b in bounds)
+    last = None if any(b[1] is None for b in bounds) else max(b[1] for b in bounds)
+    if first is not None and last is not None and first > last:
+        raise BadRequest(f"年份范围 {first}–{last} 首尾颠倒")
+    return first, last
+
+
+def year_param(span: tuple[int | None, int | None] | None) -> str | None:
+    """The span in the core's form: 2019, 2019-2023, 2019- or -2023."""
+    if span is None:
+        return None
+    lo, hi = span
+    return str(lo) if lo == hi else f"{lo or ''}-{hi or ''}"
+
+
+def year_label(span: tuple[int | None, int | None]) -> str:
+    lo, hi = span
+    if lo == hi:
+        return f"{lo}年"
+    return f"{lo}–{hi}年" if lo and hi else (f"{lo}年起" if lo else f"{hi}年止")
+
+
+def in_span(year: int, span) -> bool:
+    return span is not None and (span[0] is None or span[0] <= year) and (span[1] is None or year <= span[1])
 
 
 def url_with(**changes) -> str:
@@ -163,13 +213,16 @@ def toggle_url(arg: str, value: str) -> str:
     return url_with(**{arg: values, "page": None})
 
 
+FILTER_LABELS = {"region": "地区", "province": "省份", "level": "层级", "section": "栏目", "type": "文种"}
+
+
 def active_filters() -> list[tuple[str, str]]:
     """Every filter of the request as (label, the URL without it), so that each can be dropped in one click."""
-    out = [(LEVEL_NAMES.get(v, v) if arg == "level" else v, toggle_url(arg, v))
+    out = [(f"{FILTER_LABELS[arg]} {LEVEL_NAMES.get(v, v) if arg == 'level' else v}", toggle_url(arg, v))
            for arg in FILTER_ARGS for v in request.args.getlist(arg) if v]
-    years = request.args.get("year") or "–".join(filter(None, (request.args.get("year_from"), request.args.get("year_to"))))
-    if years:
-        out.append((years, url_with(year=None, year_from=None, year_to=None, page=None)))
+    span = year_span()
+    if span:
+        out.append((f"年份 {year_label(span)}", url_with(year=None, year_from=None, year_to=None, page=None)))
     return out
 
 
@@ -189,6 +242,33 @@ def sidebar_facets(result: dict) -> dict:
     return {**result["facets"], **result.get("facets_or", {})}
 
 
+def with_year_or(result: dict, params: Params) -> dict:
+    """Count the year facet under the other filters too (``facets_or["year"]``), as the core does for the rest.
+
+    The core's ``facets_or`` leaves the year out, so a year filter would leave only its own years to tick;
+    the per-year counts of ``stats`` without it give the years it could be widened to.
+    """
+    if params.year:
+        rows = stats(_index(), replace(params, year=None), ["year"])["rows"]
+        result.setdefault("facets_or", {})["year"] = [
+            {"value": r["year"], "count": r["passages"]} for r in sorted(rows, key=lambda r: -(r["year"] or 0))
+            if r["passages"]]
+    return result
+
+
+def year_items(facets: dict, span) -> tuple[list[dict], list[int]]:
+    """The year facet as the sidebar ticks it (every year inside the filter's span), and the years the span
+    takes in although they were not ticked (several ticked years with others between them)."""
+    items = [{**item, "on": in_span(item["value"], span)} for item in facets["year"] if item["value"]]
+    ticked = set()
+    if not request.args.get("year_from") and not request.args.get("year_to"):
+        for v in request.args.getlist("year"):
+            lo, hi = _year_bounds(v)
+            ticked |= {i["value"] for i in items if in_span(i["value"], (lo, hi))}
+    between = sorted(i["value"] for i in items if i["on"] and i["count"] and ticked and i["value"] not in ticked)
+    return items, between
+
+
 def with_region_tree(result: dict) -> dict:
     """Add the region facet nested province → city → county (``region_tree``); the flat facets stay as they are."""
     facets = sidebar_facets(result)
@@ -202,19 +282,27 @@ def facet_arg(name: str) -> str:
     return "type" if name == "doc_type" else name
 
 
+def has_search() -> bool:
+    """Whether the request asks for anything: words, or a filter alone (browsing by filter is a search)."""
+    return any(v.strip() for k in ("q", *FILTER_ARGS, *YEAR_ARGS) for v in request.args.getlist(k))
+
+
 @bp.route("/")
 def search_page():
-    if not request.args.get("q") and not any(request.args.getlist(k) for k in FILTER_ARGS) \
-            and not request.args.get("year"):
+    if not has_search():
         return render_template("search.html", result=None, params=None)
     params, page, per_page = search_params()
-    result = with_region_tree(search(_index(), params))
+    result = with_region_tree(with_year_or(search(_index(), params), params))
     for h in result["hits"]:
         h["highlight"] = Markup(h["highlight"])        # made by search_app.highlight: escaped, then marked
     pages = max(1, math.ceil(result["total"] / per_page))
+    facets = sidebar_facets(result)
+    span = year_span()
+    years, between = year_items(facets, span)
     return render_template("search.html", result=result, params=params, page=page, pages=pages,
                            page_numbers=page_numbers(page, pages), active_filters=active_filters(),
-                           facets=sidebar_facets(result),
+                           facets=facets, years=years, years_between=between, span=span,
+                           clear_url=url_with(**{k: None for k in (*FILTER_ARGS, *YEAR_ARGS, "page")}),
                            url_with=url_with, toggle_url=toggle_url, selected=request.args,
                            json_url="/api/search" + url_with()[len(request.path):],
                            export_query=url_with(page=None, per_page=None)[len(request.path):])
@@ -313,7 +401,7 @@ def similar_page():
 @bp.route("/api/search")
 def api_search():
     params, _, _ = search_params()
-    return jsonify(with_region_tree(search(_index(), params)))
+    return jsonify(with_region_tree(with_year_or(search(_index(), params), params)))
 
 
 def _document(doc_id: str) -> dict:

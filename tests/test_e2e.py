@@ -57,9 +57,25 @@ def test_type_a_query_and_tick_a_facet(page, base_url):
     page.wait_for_selector("article.result")
     total = int(page.inner_text(".total"))
     assert total > 0 and page.inner_text("article.result .snippet mark") == "备案审查"
-    page.click(".facet[data-facet=level] li a")
-    page.wait_for_selector(".facet[data-facet=level] li.selected")
+    assert page.locator("form.facet-form button.apply").is_hidden()     # with the script a tick applies at once
+    with page.expect_navigation():
+        page.check(".facet[data-facet=level] input[type=checkbox]")
+    assert page.locator(".facet[data-facet=level] input:checked").count() == 1
     assert "level=" in page.url and int(page.inner_text(".total")) <= total
+
+
+def test_facets_work_without_the_script(browser, base_url):
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(base_url + "/?q=监督")
+    total = int(page.inner_text(".total"))
+    page.check(".facet[data-facet=level] input[value=county]")
+    page.check(".facet[data-facet=level] input[value=city]")
+    with page.expect_navigation():
+        page.click("form.facet-form button.apply")
+    assert page.locator(".facet[data-facet=level] input:checked").count() == 2
+    assert "level=county" in page.url and "level=city" in page.url and int(page.inner_text(".total")) < total
+    ctx.close()
 
 
 def test_open_a_report_at_the_passage(page, base_url):
@@ -183,18 +199,17 @@ def test_tab_order_skip_link_and_slash(page, base_url):
     assert focused(page) == "#year-from"
 
 
-def test_facet_ticked_with_space_and_unticked_with_enter(page, base_url):
+def test_facet_ticked_and_unticked_with_space(page, base_url):
     page.goto(base_url + "/?q=监督")
-    page.focus(".facet[data-facet=level] li a")
+    page.focus(".facet[data-facet=level] input[value=county]")
     with page.expect_navigation():
         page.keyboard.press(" ")
-    assert "level=" in page.url
-    ticked = page.locator(".facet[data-facet=level] a[aria-checked=true]")
-    assert ticked.count() == 1
-    ticked.focus()
+    assert "level=county" in page.url
+    assert page.evaluate("document.activeElement.value") == "county"     # the focus comes back to the box
+    assert page.locator(".facet[data-facet=level] input:checked").count() == 1
     with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert "level=" not in page.url
+        page.keyboard.press(" ")
+    assert "level=" not in page.url and page.locator(".facet[data-facet=level] input:checked").count() == 0
 
 
 def test_region_tree_opened_and_used_from_the_keyboard(page, base_url):
@@ -205,17 +220,17 @@ def test_region_tree_opened_and_used_from_the_keyboard(page, base_url):
             break
     else:
         pytest.fail("no region could be unfolded with the Tab key")
-    province = page.evaluate("document.activeElement.closest('li').querySelector('a').textContent.trim()")
+    province = page.evaluate("document.activeElement.closest('li').querySelector('label').textContent.trim()")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.parentElement.open") is True
     page.keyboard.press("Tab")
     child = page.evaluate("""() => { const a = document.activeElement;
-        return [a.dataset.filter, a.textContent.trim(), a.closest('li').querySelector('.count').textContent]; }""")
+        return [a.dataset.filter, a.value, a.closest('li').querySelector('.count').textContent]; }""")
     assert child[0] == "region", (province, child)
     with page.expect_navigation():
         page.keyboard.press(" ")
     assert "region=" in page.url and page.inner_text(".total") == child[2]
-    chosen = page.locator("ul.tree a[aria-checked=true]")
+    chosen = page.locator("ul.tree input:checked")
     assert chosen.count() == 1 and chosen.is_visible()      # the selected value stays in view, unfolded
 
 

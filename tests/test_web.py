@@ -1,5 +1,6 @@
 """The Flask app through its test client: every route, its JSON twin, errors and headers (HTML parsed, R8)."""
 import json
+from urllib.parse import urlencode
 
 import pytest
 from bs4 import BeautifulSoup
@@ -37,15 +38,108 @@ def test_search_page_results_facets_and_json_twin(client):
     assert [h["passage_id"] for h in data["hits"]] == [c["id"][2:] for c in cards]
 
 
-def test_facet_links_filter_and_stay_visible(client):
-    page = soup(client.get("/?q=监督"))
-    link = page.select_one(".facet[data-facet=level] a")
-    filtered = soup(client.get(link["href"]))
-    selected = filtered.select(".facet[data-facet=level] li.selected")
-    assert len(selected) == 1 and selected[0].select_one("a")["aria-checked"] == "true"
-    value = link["href"].split("level=")[1].split("&")[0]
-    data = client.get("/api/search?q=监督&level=" + value).get_json()
-    assert {h["level"] for h in data["hits"]} == {value}
+def submit(form, toggle: tuple[str, str] | None = None, **fields) -> str:
+    """The URL a browser asks for when ``form`` is submitted, after toggling one checkbox (name, value) and
+    typing ``fields`` into its text boxes."""
+    pairs = []
+    for inp in form.select("input[name]"):
+        name = inp["name"]
+        if inp.get("type") == "checkbox":
+            on = inp.has_attr("checked") != ((name, inp["value"]) == toggle)
+            pairs += [(name, inp["value"])] if on else []
+        else:
+            pairs.append((name, fields.get(name, inp.get("value", ""))))
+    return form["action"] + "?" + urlencode(pairs)
+
+
+def facet_box(page, facet: str, value: str):
+    return next(b for b in page.select(f".facet[data-facet={facet}] input[type=checkbox]") if b["value"] == value)
+
+
+def box_count(box) -> int:
+    return int(box.find_parent("label").find_next_sibling(class_="count").get_text())
+
+
+def test_facets_are_checkboxes_in_a_form_that_works_without_script(client):
+    page = soup(client.get("/?q=监督&sort=newest"))
+    form = page.select_one("form.facet-form")
+    assert form["method"] == "get" and form["action"] == "/"
+    assert form.select_one("button[type=submit]").get_text() == "应用"
+    assert {i["name"]: i["value"] for i in form.select("input[type=hidden]")} == {"q": "监督", "sort": "newest"}
+    boxes = form.select("input[type=checkbox]")
+    assert {b["name"] for b in boxes} == {"region", "province", "level", "year", "section", "type"}
+    assert all(b.find_parent("label").get_text(strip=True) for b in boxes)
+    assert not page.select("[role=checkbox]")
+    county = facet_box(page, "level", "county")
+    filtered = soup(client.get(submit(form, ("level", "county"))))
+    ticked = filtered.select(".facet[data-facet=level] input[checked]")
+    assert [b["value"] for b in ticked] == ["county"] and ticked[0].find_parent("li")["class"] == ["selected"]
+    assert int(filtered.select_one(".total").get_text()) == box_count(county)
+    data = client.get("/api/search?q=监督&level=county").get_json()
+    assert {h["level"] for h in data["hits"]} == {"county"} and data["total"] == box_count(county)
+    unticked = soup(client.get(submit(filtered.select_one("form.facet-form"), ("level", "county"))))
+    assert unticked.select_one(".total").get_text() == page.select_one(".total").get_text()
+
+
+def test_every_active_filter_is_a_removable_chip_on_a_page_with_results(client):
+    page = soup(client.get("/?q=监督&level=county&year_from=2015&year_to=2023"))
+    assert int(page.select_one(".total").get_text()) > 0
+    chips = {a.get_text(" ", strip=True).split(" ✕")[0]: a for a in page.select(".results .chips a.drop")}
+    assert set(chips) == {"层级 县级", "年份 2015–2023年"}
+    year = chips["年份 2015–2023年"]
+    assert link_value(year, "year_from") is None and link_value(year, "level") == "county"
+    assert link_value(chips["层级 县级"], "level") is None and link_value(chips["层级 县级"], "year_from") == "2015"
+    clear = page.select_one(".chips a.clear")
+    assert link_value(clear, "q") == "监督" and link_value(clear, "level") is None and link_value(clear, "year_to") is None
+
+
+def test_year_range_can_be_changed_once_set(client):
+    page = soup(client.get("/?q=监督&level=county&year_from=2015&year_to=2020&page=2&per_page=5"))
+    form = page.select_one("form.years")
+    assert form.select_one("#year-from")["value"] == "2015" and form.select_one("#year-to")["value"] == "2020"
+    hidden = [i["name"] for i in form.select("input[type=hidden]")]
+    assert sorted(hidden) == ["level", "per_page", "q"]
+    url = submit(form, year_from="2021", year_to="2023")
+    changed = soup(client.get(url))
+    api = client.get("/api/search?q=监督&level=county&year=2021-2023&per_page=50").get_json()
+    assert int(changed.select_one(".total").get_text()) == api["total"] > 0
+    assert {h["year"] for h in api["hits"]} <= {2021, 2022, 2023}
+    assert changed.select_one("#year-from")["value"] == "2021"
+
+
+def test_year_facet_and_range_are_one_filter(client):
+    """The range ticks the years inside it; ticking a year outside widens it, unticking an end narrows it."""
+    page = soup(client.get("/?q=监督&year_from=2015&year_to=2020"))
+    boxes = {int(b["value"]): b for b in page.select(".facet[data-facet=year] input")}
+    assert {y for y, b in boxes.items() if b.has_attr("checked")} == {y for y in boxes if 2015 <= y <= 2020}
+    assert {2010, 2022} <= set(boxes)             # years outside the range are still offered, with their counts
+    assert box_count(boxes[2022]) == client.get("/api/search?q=监督&year=2022").get_json()["total"]
+    form = page.select_one("form.facet-form")
+    wider = soup(client.get(submit(form, ("year", "2022"))))
+    api = client.get("/api/search?q=监督&year=2015-2022").get_json()
+    assert int(wider.select_one(".total").get_text()) == api["total"]
+    assert wider.select_one("#year-from")["value"] == "2015" and wider.select_one("#year-to")["value"] == "2022"
+    narrower = soup(client.get(submit(form, ("year", "2015"))))
+    assert int(narrower.select_one(".total").get_text()) == client.get(
+        "/api/search?q=监督&year=2017-2020").get_json()["total"]
+
+
+def test_years_ticked_apart_search_the_span_and_say_so(client):
+    page = soup(client.get("/?q=监督&year=2014&year=2017"))
+    ticked = [b["value"] for b in page.select(".facet[data-facet=year] input[checked]")]
+    assert ticked == ["2017", "2015", "2014"]
+    assert "2015" in page.select_one(".facet[data-facet=year] .note").get_text()
+    assert int(page.select_one(".total").get_text()) == client.get(
+        "/api/search?q=监督&year=2014-2017").get_json()["total"]
+    assert not soup(client.get("/?q=监督&year=2014&year=2015")).select(".facet[data-facet=year] .note")
+
+
+def test_browsing_by_year_range_alone_shows_results(client):
+    api = client.get("/api/search?year_from=2019&year_to=2020").get_json()
+    page = soup(client.get("/?year_from=2019&year_to=2020"))
+    assert int(page.select_one(".total").get_text()) == api["total"] > 0
+    assert [c["id"][2:] for c in page.select("article.result")] == [h["passage_id"] for h in api["hits"]]
+    assert {h["year"] for h in api["hits"]} <= {2019, 2020}
 
 
 def test_citation_button_and_passage_link(client):
@@ -227,8 +321,7 @@ def test_precedents_page(client):
 
 def test_year_range_form_and_passage_steps(client):
     page = soup(client.get("/?q=监督&year_from=2015&year_to=2020"))
-    years = [int(li.select_one("a").get_text(strip=True)[1:].strip()) for li in
-             page.select(".facet[data-facet=year] li")]
+    years = [int(b["value"]) for b in page.select(".facet[data-facet=year] input[checked]")]
     assert years and all(2015 <= y <= 2020 for y in years)
     form = page.select_one("form.years")
     assert form.select_one("input[name=q]")["value"] == "监督"
@@ -262,14 +355,14 @@ def test_region_tree_arranges_exactly_the_json_facets(client):
     assert set(data["facets"]) == {"region", "province", "level", "year", "section", "doc_type"}
     assert all(set(item) == {"value", "count"} for items in data["facets"].values() for item in items)
     tree = soup(client.get("/?q=监督")).select_one(".facet[data-facet=region] ul.tree")
-    counts = {(a["data-filter"], link_value(a, a["data-filter"])): int(a.find_next_sibling(class_="count").get_text())
-              for a in tree.select("a[role=checkbox]")}
+    counts = {(b["data-filter"], b["value"]): box_count(b) for b in tree.select("input[type=checkbox]")}
     assert counts == {(name, f["value"]): f["count"] for name in ("region", "province")
                       for f in data["facets"][name] if f["value"]}
-    provinces = [a.get_text(strip=True)[1:] for a in tree.select(":scope > li > .row > a")]
+    assert all(b["name"] == b["data-filter"] for b in tree.select("input"))
+    provinces = [label.get_text(strip=True) for label in tree.select(":scope > li > .row > label")]
     assert provinces[0] == "全国" and "内蒙古自治区" in provinces
-    county = tree.select_one("a[href*='region=%E6%89%8E%E9%B2%81%E7%89%B9%E6%97%97']")       # 扎鲁特旗
-    path = [li.select_one(":scope > .row > a, :scope > details > summary.name").get_text(strip=True).lstrip("☐")
+    county = tree.select_one("input[value=扎鲁特旗]")
+    path = [li.select_one(":scope > .row > label, :scope > details > summary.name").get_text(strip=True)
             for li in county.find_parents("li")]
     assert path == ["扎鲁特旗", "通辽市", "内蒙古自治区"]
     assert not tree.select("details[open]")                  # nothing selected: everything folded
@@ -277,19 +370,21 @@ def test_region_tree_arranges_exactly_the_json_facets(client):
 
 
 def test_selecting_from_the_tree_filters_and_stays_visible(client):
-    tree = soup(client.get("/?q=监督")).select_one("ul.tree")
-    county = next(a for a in tree.select("a[data-filter=region]") if link_value(a, "region") == "扎鲁特旗")
-    page = soup(client.get(county["href"]))
-    chosen = page.select_one("ul.tree a[aria-checked=true]")
-    assert link_value(chosen, "region") is None and chosen.get_text(strip=True) == "☑扎鲁特旗"   # a click removes it
-    folds = chosen.find_parents("details")
+    page = soup(client.get("/?q=监督"))
+    form = page.select_one("form.facet-form")
+    picked = soup(client.get(submit(form, ("region", "扎鲁特旗"))))
+    chosen = picked.select("ul.tree input[checked]")
+    assert [(b["name"], b["value"]) for b in chosen] == [("region", "扎鲁特旗")]
+    folds = chosen[0].find_parents("details")
     assert len(folds) == 3 and all(d.has_attr("open") for d in folds)   # 通辽市, 内蒙古自治区 and the filter panel
     api = client.get("/api/search?q=监督&per_page=50&region=扎鲁特旗").get_json()
-    assert {h["region"] for h in api["hits"]} == {"扎鲁特旗"} and api["total"] == int(page.select_one(".total").text)
-    province = next(a for a in tree.select("a[data-filter=province]") if link_value(a, "province") == "内蒙古自治区")
-    narrowed = soup(client.get(province["href"]))
+    assert {h["region"] for h in api["hits"]} == {"扎鲁特旗"} and api["total"] == int(picked.select_one(".total").text)
+    unpicked = soup(client.get(submit(picked.select_one("form.facet-form"), ("region", "扎鲁特旗"))))
+    assert unpicked.select_one(".total").text == page.select_one(".total").text
+    province = page.select_one("ul.tree input[data-filter=province][value=内蒙古自治区]")
+    narrowed = soup(client.get(submit(form, ("province", "内蒙古自治区"))))
     assert narrowed.select_one("ul.tree > li.selected details[open]")
-    assert int(narrowed.select_one(".total").text) == int(province.find_next_sibling(class_="count").text)
+    assert int(narrowed.select_one(".total").text) == box_count(province)
 
 
 def test_a_filtered_facet_still_offers_its_other_values_to_or_in(client):
@@ -297,14 +392,13 @@ def test_a_filtered_facet_still_offers_its_other_values_to_or_in(client):
     county = client.get("/api/search?q=监督&level=county").get_json()
     city = client.get("/api/search?q=监督&level=city").get_json()
     page = soup(client.get("/?q=监督&level=county"))
-    links = {link_value(a, "level") if a["aria-checked"] == "false" else "county": a
-             for a in page.select(".facet[data-facet=level] a[role=checkbox]")}
-    assert {"county", "city"} <= set(links)
-    offered = links["city"]
-    assert int(offered.find_next_sibling(class_="count").text) == city["total"] > 0
-    assert int(links["county"].find_next_sibling(class_="count").text) == county["total"]
-    both = soup(client.get(offered["href"]))
+    assert facet_box(page, "level", "county").has_attr("checked")
+    offered = facet_box(page, "level", "city")
+    assert not offered.has_attr("checked") and box_count(offered) == city["total"] > 0
+    assert box_count(facet_box(page, "level", "county")) == county["total"]
+    both = soup(client.get(submit(page.select_one("form.facet-form"), ("level", "city"))))
     assert int(both.select_one(".total").text) == county["total"] + city["total"]
+    assert {b["value"] for b in both.select(".facet[data-facet=level] input[checked]")} == {"city", "county"}
     assert {i["value"] for i in county["facets"]["level"] if i["count"]} == {"county"}     # the contract is unchanged
     assert {i["value"]: i["count"] for i in county["facets_or"]["level"]}["city"] == city["total"]
 
@@ -328,7 +422,7 @@ def test_zero_result_page_links_to_what_does_match(client):
 def test_zero_result_page_drops_a_year_range_in_one_click(client):
     page = soup(client.get("/?q=月球&year_from=2015&year_to=2020"))
     drop = page.select_one(".empty a.drop")
-    assert drop.get_text(strip=True).startswith("2015–2020")
+    assert drop.get_text(strip=True).startswith("年份 2015–2020年")
     assert link_value(drop, "year_from") is None and link_value(drop, "year_to") is None
     assert link_value(drop, "q") == "月球"
 
@@ -358,14 +452,13 @@ def test_every_page_is_labelled_headed_in_order_and_skippable(client):
         assert levels[0] == 1 and levels.count(1) == 1, url
         assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (url, levels)
         for field in page.select("input:not([type=hidden]), textarea, select"):
-            label = page.select_one(f"label[for='{field.get('id')}']") if field.get("id") else None
+            label = page.select_one(f"label[for='{field.get('id')}']") if field.get("id") else field.find_parent("label")
             assert label is not None and label.get_text(strip=True), (url, field)
         skip = page.body.find("a")
         assert "skip" in skip["class"] and page.find(id=skip["href"][1:]) is not None, url
         current = page.select("nav.modes a[aria-current=page]")
         mode = MODES.get(url.split("?")[0])
         assert [a.get_text() for a in current] == ([mode] if mode else []), url
-        assert all(a["aria-checked"] in ("true", "false") for a in page.select("[role=checkbox]"))
         assert (page.select_one("#q").has_attr("autofocus")) == (url == "/"), url
 
 

@@ -38,8 +38,8 @@ def hostile_client(tmp_path_factory):
 
 
 def _own(t) -> bool:
-    """The app's own markup: the head, the page body, its script file, the trend chart, the search, paste and
-    year-range forms, the cite buttons, the folding filter panel and region tree."""
+    """The app's own markup: the head, the page body, its script file, the trend chart, the search, paste,
+    year-range and facet forms, the cite buttons, the folding filter panel and region tree."""
     if t.parent is not None and t.parent.name == "head" and t.name in ("meta", "link"):
         return True
     if t.name == "body":
@@ -52,7 +52,7 @@ def _own(t) -> bool:
     if t.name == "svg":
         return t.find_parent("figure", class_="chart") is not None
     if t.name in ("form", "input", "button"):
-        own_forms = {"paste", "years"}
+        own_forms = {"paste", "years", "facet-form"}
         return (t.find_parent("header", class_="top") is not None or own_forms & set(t.get("class") or [])
                 or any(t.find_parent("form", class_=c) is not None for c in own_forms)
                 or "cite" in (t.get("class") or []))

@@ -22,10 +22,31 @@ document.addEventListener("keydown", function (e) {
     var q = document.getElementById("q");
     if (q) { e.preventDefault(); q.focus(); q.select(); }
   }
-  // facet values are links with role="checkbox": Space ticks them, as it would a checkbox (Enter follows the link)
-  if (e.key === " " && t.matches && t.matches('a[role="checkbox"]')) { e.preventDefault(); t.click(); }
 });
 
 // On a phone the filters start folded, so that the results come first on screen as they do in the focus order.
 var filters = document.querySelector("details.filters");
 if (filters && window.matchMedia("(max-width: 720px)").matches) filters.open = false;
+
+// The facet checkboxes are a plain GET form with an "应用" button; with this script a tick applies at once.
+// The ticked box gets the focus back on the new page, so keyboard users go on where they were.
+var facetForm = document.querySelector("form.facet-form");
+if (facetForm) {
+  facetForm.querySelector("button.apply").hidden = true;
+  facetForm.addEventListener("change", function (e) {
+    if (e.target.type !== "checkbox") return;
+    try { sessionStorage.setItem("lrsearch-focus", JSON.stringify([e.target.name, e.target.value])); } catch (_) {}
+    facetForm.submit();
+  });
+  var wanted = null;
+  try { wanted = JSON.parse(sessionStorage.getItem("lrsearch-focus")); sessionStorage.removeItem("lrsearch-focus"); } catch (_) {}
+  if (wanted) {
+    var box = Array.prototype.find.call(facetForm.querySelectorAll("input[type=checkbox]"), function (b) {
+      return b.name === wanted[0] && b.value === wanted[1];
+    });
+    if (box) {
+      for (var d = box.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
+      box.focus();
+    }
+  }
+}
