@@ -20,6 +20,7 @@ from bs4 import (
     Declaration,
     Doctype,
     MarkupResemblesLocatorWarning,
+    NavigableString,
     ProcessingInstruction,
     Tag,
     XMLParsedAsHTMLWarning,
@@ -27,7 +28,7 @@ from bs4 import (
 
 from indexer.config import SETTINGS, Settings
 from indexer.model import Block, Extracted
-from indexer.normalize import display, fold
+from indexer.normalize import display, fold, simplify_for_analysis
 
 BLOCK_TAGS = frozenset("""address article aside blockquote center dd details dialog dir div dl dt fieldset figcaption
 figure footer form h1 h2 h3 h4 h5 h6 header hr li main menu nav ol p pre section table tbody td tfoot th thead tr ul
@@ -41,6 +42,8 @@ CONTENT_SELECTORS = ["#js_content", ".rich_media_content", "#zoom", ".TRS_Editor
 _SPECIFIC_SELECTORS = 14   # the first ones above name an article body unambiguously
 TITLE_SELECTORS = ["#activity-name", ".rich_media_title", "h1.title", "h2.title", ".detail-title", ".article-title",
                    ".news_title", ".title", "h1", "h2"]
+# County portals name the heading cell tit, xl_tit, biaoti …: tried after the names above.
+GENERIC_TITLE_SELECTORS = ["[class*=tit]", "[class*=biaoti]", "[id*=title]"]
 CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|header|footer|foot|sidebar|side|breadcrumb|location|position|crumb|"
                     r"share|bdshare|toolbar|tools|prevnext|pre-next|related|comment|qr_?code|copyright|print|"
                     r"topbar|logo|search|advert|ad|banner|links|friend|weapp|sponsor|rich_media_tool|meta_list|"
@@ -73,7 +76,8 @@ _NOISE_LINES = [
 # Editor credits: 撰稿：… 编辑：… 审核：…, possibly in brackets, possibly several on one line.
 _CREDIT_WORDS = (r"撰稿|撰文|编辑|责任编辑|责编|初审|复审|终审|审核|审签|审校|校对|供稿|来源|作者|记者|通讯员|摄影|"
                  r"图片|图文|排版|美编|监制|出品|主编|执行编辑|值班编辑|编审|文字|文|图|视频")
-_CREDIT = re.compile(rf"^[（(【\[]?\s*({_CREDIT_WORDS})\s*[:：|丨]|^[（(【\[][^（()）]{{0,40}}\s?(供稿|撰稿|编辑|供图|摄)[)）】\]]$")
+_CREDIT = re.compile(rf"^[（(【\[]?\s*({_CREDIT_WORDS})\s*[:：|丨]|^[（(【\[][^（()）]{{0,40}}\s?(供稿|撰稿|编辑|供图|摄)[)）】\]]$"
+                     r"|^[（(【\[]\s*(记者|通讯员|实习生|特约记者|融媒体记者)[^（()）【】\[\]]{1,40}[)）】\]]$")
 _TRAILERS = re.compile(r"^(往期推荐|往期回顾|推荐阅读|相关阅读|精彩推荐|更多精彩|延伸阅读)\s*[:：]?$")
 
 
@@ -82,8 +86,9 @@ class CleanError(ValueError):
 
 
 def is_noise_line(line: str) -> bool:
-    """True for a line that is site chrome, a marker or a credit line rather than report text."""
-    s = line.strip()
+    """True for a line that is site chrome, a marker or a credit line rather than report text, in either
+    script (責任編輯 as 责任编辑) and width."""
+    s = simplify_for_analysis(line).strip()
     if not s:
         return True
     if any(p.match(s) for p in _NOISE_LINES):
@@ -101,10 +106,16 @@ def find_date(text: str) -> str | None:
     return None
 
 
+_PUB_WORDS = re.compile(r"发布时间|发布于|发布日期|发表时间|日期\s*[:：]|时间\s*[:：]|来源\s*[:：]")
+_DATE_TIME = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s+\d{1,2}:\d\d")
+
+
 def publication_date(lines: list[str]) -> str | None:
-    """The date on a publication line (发布时间/发布于/发布日期/日期) among ``lines``."""
+    """The date on a publication line among ``lines``: a date with 发布时间/发布于/日期/来源…, or a date with a
+    clock time (2024年03月15日 09:12), in either script and width."""
     for line in lines:
-        if re.search(r"发布时间|发布于|发布日期|发表时间|日期\s*[:：]|时间\s*[:：]", line):
+        line = simplify_for_analysis(line)
+        if _PUB_WORDS.search(line) or _DATE_TIME.search(line):
             if (d := find_date(line)):
                 return d
     return None
@@ -187,22 +198,56 @@ def _content_root(soup: BeautifulSoup, hint: str | None = None) -> Tag:
     return _densest(soup)
 
 
-def _html_title(soup: BeautifulSoup, root: Tag) -> str:
+def _declared_titles(soup: BeautifulSoup) -> list[str]:
+    """The titles a page declares for itself: meta ArticleTitle/og:title, then the longer of the first two
+    parts of <title> (报告标题_某某人大网: the site's name is the other part). Read before <head> is dropped."""
+    out = []
     meta = soup.find("meta", attrs={"name": re.compile(r"^(ArticleTitle|og:title|title)$", re.I)}) or \
         soup.find("meta", attrs={"property": "og:title"})
-    for sel in TITLE_SELECTORS:
+    if meta and isinstance(meta.get("content"), str) and _tidy(meta["content"]):
+        out.append(_tidy(meta["content"]))
+    if soup.title and soup.title.string:
+        parts = [p for p in re.split(r"\s*[_|｜\-–—]{1,2}\s*", _tidy(soup.title.string)) if p]
+        out += [max(parts[:2], key=len)] if parts else []
+    return out
+
+
+def _html_title(soup: BeautifulSoup, root: Tag, declared: list[str]) -> str:
+    """The article's heading outside the body: a candidate that equals a declared title wins, else the first
+    by selector; with no candidate, the declared title itself."""
+    candidates = []
+    for sel in TITLE_SELECTORS + GENERIC_TITLE_SELECTORS:
         for el in soup.select(sel):
             if root in el.parents or el is root:
                 continue
             t = _tidy(el.get_text(" "))
-            if 2 <= len(t) <= 120:
-                return t
-    if meta and meta.get("content"):
-        return _tidy(meta["content"])
-    if soup.title and soup.title.string:
-        parts = re.split(r"\s*[_|｜\-–—]{1,2}\s*", _tidy(soup.title.string))
-        return max(parts[:2], key=len) if parts else ""
-    return ""
+            if 2 <= len(t) <= 120 and t not in candidates:
+                candidates.append(t)
+    keys = {fold(d) for d in declared}
+    return next((t for t in candidates if fold(t) in keys), None) or \
+        (candidates[0] if candidates else declared[0] if declared else "")
+
+
+_UNSEEN = frozenset(["script", "style", "noscript", "template", "title", "textarea", "select", "option"])
+PAGE_LINES_STRINGS = 3000     # text nodes read to find a publication line; it sits near the top of a page
+
+
+def _page_lines(soup: BeautifulSoup) -> list[str]:
+    """The page's visible text as lines, one per block element, in document order (the first
+    ``PAGE_LINES_STRINGS`` text nodes only). Linear in the page: each text node walks up to its block."""
+    lines: dict[int, list[str]] = {}
+    for n, node in enumerate(soup.find_all(string=True)):
+        if n >= PAGE_LINES_STRINGS:
+            break
+        if type(node) is not NavigableString or not node.strip():
+            continue
+        block = node.parent
+        while block is not None and block.name not in BLOCK_TAGS and block.name not in _UNSEEN:
+            block = block.parent
+        if block is not None and block.name in _UNSEEN:
+            continue
+        lines.setdefault(id(block), []).append(node.strip())
+    return [" ".join(parts) for parts in lines.values()]
 
 
 def _html_pub_date(soup: BeautifulSoup, raw_html: str) -> str | None:
@@ -215,6 +260,8 @@ def _html_pub_date(soup: BeautifulSoup, raw_html: str) -> str | None:
             return d
     info = [el.get_text(" ") for el in soup.select(".info, .detail-info, .article-info, .source, .time, .date")]
     if (d := publication_date(info)):
+        return d
+    if (d := publication_date([line for line in _page_lines(soup) if len(line) <= 160])):
         return d
     m = re.search(r"var\s+ct\s*=\s*\"(\d{9,10})\"", raw_html)
     if m:
@@ -287,6 +334,7 @@ def extract_html(html: str, settings: Settings = SETTINGS, selector: str | None 
     if n_nodes > settings.max_html_nodes:
         raise CleanError(f"page has more than {settings.max_html_nodes} elements")
     pub_date = _html_pub_date(soup, html[:200_000])
+    declared = _declared_titles(soup)
     source_meta = soup.find("meta", attrs={"name": "ContentSource"})
     source_name = _tidy(source_meta["content"]) if source_meta and source_meta.get("content") else ""
     for el in soup.find_all(string=lambda s: isinstance(s, (Comment, CData, Declaration, ProcessingInstruction))):
@@ -296,7 +344,7 @@ def extract_html(html: str, settings: Settings = SETTINGS, selector: str | None 
             if name != "head" or el.parent is not None:
                 el.decompose()
     root = _content_root(soup, selector)
-    title = _html_title(soup, root)
+    title = _html_title(soup, root, declared)
     for el in [el for el in root.find_all(True) if _is_chrome(el)]:
         if el.parent is not None and _text_len(el) < max(200, _text_len(root) // 3):
             el.decompose()

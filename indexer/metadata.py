@@ -156,13 +156,38 @@ _OPENING = re.compile(r"^" + _YEAR + r"年(度)?(以来|来|，|,|是|、|里|�
 _FIVE_YEARS = re.compile(r"过去五年|五年来|本届以来|任期以来|届内|过去的五年")
 
 
+_CN_MONTH = r"十[一二]?|[一二三四五六七八九]"
+_DATE_IN_LINE = re.compile(_YEAR + r"\s*年\s*(\d{1,2}|" + _CN_MONTH + r")\s*月(?:\s*(\d{1,2}|[一二三]?十?[一二三四五六七八九]?)\s*日)?")
+
+
+def _month(written: str) -> int:
+    """12 or 十二 → 12."""
+    if written.isdigit():
+        return int(written)
+    digits = "一二三四五六七八九"
+    return 10 + (digits.index(written[1]) + 1 if len(written) > 1 else 0) if written.startswith("十") \
+        else digits.index(written) + 1
+
+
+def _year_of_date(year: int, month: int) -> int:
+    """The year a report delivered or published on this date covers: a report of the first half-year
+    (the congress sessions sit in January to March) reviews the year before."""
+    return year - 1 if month <= 6 else year
+
+
 def find_year(title: str, subtitles: list[str], headings: list[str], opening: list[str],
               pub_date: str | None, text: str) -> tuple[int | None, list[int] | None, str]:
-    """The last year the report covers, the years of a term report, and the evidence used."""
+    """The last year the report covers, the years of a term report, and the evidence used.
+
+    A date in the subtitle (——2024年1月15日在…会议上) is when the report was delivered, not a year it covers,
+    so it ranks below what the report says of itself (a review heading, its opening, its plan heading).
+    """
     year, how = None, ""
+    sub = " ".join(subtitles)
+    delivered = _DATE_IN_LINE.search(sub)
     if (m := re.findall(_YEAR + r"\s*年", title)):
         year, how = max(map(int, m)), "title"
-    elif (m := re.findall(_YEAR + r"\s*年", " ".join(subtitles))):
+    elif (m := re.findall(_YEAR + r"\s*年", _DATE_IN_LINE.sub("", sub))):
         year, how = max(map(int, m)), "subtitle"
     else:
         for h in headings:
@@ -178,9 +203,10 @@ def find_year(title: str, subtitles: list[str], headings: list[str], opening: li
                 plans = [int(m.group(1)) for h in headings if (m := _PLAN_HEAD.search(h))]
                 if plans:
                     year, how = max(plans) - 1, "plan heading"
+                elif delivered:
+                    year, how = _year_of_date(int(delivered.group(1)), _month(delivered.group(2))), "delivery date"
                 elif pub_date:
-                    y, month = int(pub_date[:4]), int(pub_date[5:7])
-                    year, how = (y - 1 if month <= 6 else y), "publication date"
+                    year, how = _year_of_date(int(pub_date[:4]), int(pub_date[5:7])), "publication date"
                 else:
                     years = Counter(int(y) for y in re.findall(_YEAR + r"年", text))
                     if years:

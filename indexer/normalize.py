@@ -77,9 +77,15 @@ def display(text: str) -> str:
     return strip_pinyin_glosses(fold_width(strip_controls(text)))
 
 
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+_CN_YEAR = re.compile(r"(?:一九|二[〇○零])[〇○零一二三四五六七八九]{2}(?=\s*年)")
+
+
 def simplify_for_analysis(text: str) -> str:
-    """Simplified, NFKC-folded text for metadata and section rules (keeps whitespace and length roughly)."""
-    return to_simplified(unicodedata.normalize("NFKC", text))
+    """Simplified, NFKC-folded text for metadata and section rules (keeps whitespace and length roughly);
+    years written in Chinese numerals (二〇二三年) become digits, so one set of year rules reads both."""
+    text = to_simplified(unicodedata.normalize("NFKC", text))
+    return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
 
 
 def fold(text: str) -> str:

@@ -11,6 +11,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLES = FIXTURES / "samples"
 SEEDS = ROOT / "corpus" / "seeds"
 SEED_MANIFEST = FIXTURES / "seeds" / "manifest.json"
+HOLDOUT = FIXTURES / "holdout"     # written after the extractor, to try it on shapes it was not developed on
 
 
 def load_manifest(path: Path) -> list[dict]:
@@ -28,9 +29,10 @@ def seed_manifest() -> list[dict]:
 
 
 def labelled_files() -> list[tuple[Path, dict]]:
-    """Every labelled report with its manifest entry: the 16 samples and the 5 seeds."""
+    """Every labelled report with its manifest entry: the 16 samples, the 5 seeds and the 16 holdout reports."""
     out = [(SAMPLES / e["file"], e) for e in load_manifest(SAMPLES / "manifest.json")]
     out += [(SEEDS / e["file"], e) for e in load_manifest(SEED_MANIFEST)]
+    out += [(HOLDOUT / e["file"], e) for e in load_manifest(HOLDOUT / "manifest.json")]
     return out
 
 

@@ -8,10 +8,11 @@ import json
 import pytest
 
 from indexer.evaluate import evaluate
-from tests.conftest import FIXTURES, SAMPLES, SEED_MANIFEST, SEEDS, load_manifest
+from tests.conftest import FIXTURES, HOLDOUT, SAMPLES, SEED_MANIFEST, SEEDS, load_manifest
 
 FLOORS = json.loads((FIXTURES / "accuracy_floors.json").read_text(encoding="utf-8"))
-SETS = {"samples": (SAMPLES, SAMPLES / "manifest.json"), "seeds": (SEEDS, SEED_MANIFEST)}
+SETS = {"samples": (SAMPLES, SAMPLES / "manifest.json"), "seeds": (SEEDS, SEED_MANIFEST),
+        "holdout": (HOLDOUT, HOLDOUT / "manifest.json")}
 
 
 @pytest.mark.parametrize("name", sorted(SETS))

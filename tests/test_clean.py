@@ -2,7 +2,7 @@
 import pytest
 
 from indexer.clean import extract_html, extract_text, is_noise_line, publication_date
-from indexer.normalize import fold
+from indexer.normalize import display, fold
 from indexer.pipeline import parse_file
 from tests.conftest import labelled_files
 
@@ -25,7 +25,8 @@ def test_chrome_is_gone(path, entry):
     doc = parse_file(path)
     for word in CHROME:
         assert word not in doc.text, word
-    assert doc.title == entry["title"] or (entry["title"] is None and doc.title)
+    # the display form writes digits and Latin letters half-width (２０２３年 → 2023年)
+    assert doc.title == display(entry["title"] or "") or (entry["title"] is None and doc.title)
 
 
 def test_wechat_trailer_and_credits_are_dropped_but_body_before_them_kept():
@@ -87,3 +88,36 @@ def test_publication_line_dates():
     assert publication_date(["发布于2021-03-29T12:46:58  该页已被阅读"]) == "2021-03-29"
     assert publication_date(["来源：浙江人大   发布时间：2023年1月19日 09:30"]) == "2023-01-19"
     assert publication_date(["二〇二三年工作"]) is None
+
+
+def test_title_declared_only_in_meta_or_title_survives_the_head_being_dropped():
+    page = ("<html><head><meta name='ArticleTitle' content='泉州市人大常委会2024年工作要点'><title>泉州市人大常委会2024年"
+            "工作要点_泉州人大网</title></head><body><div class='xl_tit'>泉州市人大常委会2024年工作要点</div>"
+            "<div class='nav'>首页 &gt; 人大要闻</div><div id='zoom'><p>一、坚持党的领导</p><p>常委会坚持党的领导，"
+            "严格执行重大事项请示报告制度，确保人大工作正确方向。</p></div></body></html>")
+    assert extract_html(page).title == "泉州市人大常委会2024年工作要点"
+    only_meta = page.replace("<div class='xl_tit'>泉州市人大常委会2024年工作要点</div>", "")
+    assert extract_html(only_meta).title == "泉州市人大常委会2024年工作要点"
+    site_heading_first = page.replace("<body>", "<body><h1>泉州人大网</h1>")
+    assert extract_html(site_heading_first).title == "泉州市人大常委会2024年工作要点"   # agrees with <title>
+
+
+@pytest.mark.parametrize("info, date", [
+    ("<table><tr><td>发布日期：2024-01-31　　来源：广西人大网　　点击数：1352</td></tr></table>", "2024-01-31"),
+    ("<div class='fontsize'><span>来源：中国人大网</span> <span>2024年03月15日 09:12:24</span></div>", "2024-03-15"),
+    ("<div class='con_info'>發佈時間：2024-02-05 10:32　來源：大理州人大常委會辦公室</div>", "2024-02-05"),
+    ("<p>发布时间：２０２４年１月１２日</p>", "2024-01-12"),
+])
+def test_publication_lines_of_many_shapes(info, date):
+    page = f"<html><body>{info}<div id='zoom'><p>常委会坚持党的领导，严格执行重大事项请示报告制度，确保人大工作正确方向。</p></div></body></html>"
+    assert extract_html(page).pub_date == date
+
+
+@pytest.mark.parametrize("line", ["責任編輯：楊麗", "打印本頁 關閉窗口", "（记者 王婷 通讯员 刘洋）", "(记者 李明)"])
+def test_credits_and_chrome_in_traditional_script_or_brackets_are_noise(line):
+    assert is_noise_line(line)
+
+
+@pytest.mark.parametrize("line", ["（一）坚持党的领导", "记者站建设取得新进展，全年新建代表联络站二十个。"])
+def test_report_lines_that_look_like_credits_are_kept(line):
+    assert not is_noise_line(line)

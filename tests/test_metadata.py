@@ -90,3 +90,22 @@ def test_news_story_by_its_wording_is_other():
 def test_traditional_copy_is_flagged_and_its_metadata_read_in_simplified():
     d = parse("長豐縣人民代表大會常務委員會工作報告\n各位代表：\n2017年，縣人大常委會堅持黨的領導。\n一、堅持黨的全面領導\n常委會嚴格執行請示報告制度，確保人大工作正確方向。\n")
     assert d.traditional and (d.region, d.province, d.year) == ("长丰县", "安徽省", 2017)
+
+
+@pytest.mark.parametrize("subtitle, opening, year", [
+    ("——2024年1月15日在北京市朝阳区第十七届人民代表大会第三次会议上", "", 2023),       # delivered: reviews 2023
+    ("——二〇二四年一月二十二日在广西壮族自治区第十四届人民代表大会第二次会议上", "", 2023),
+    ("——2024年3月8日在第十四届全国人民代表大会第二次会议上", "", 2023),
+    ("——2015年绵阳市人大常委会工作综述", "", 2015),                              # a year, not a date
+    ("——2024年1月15日在某市第十七届人民代表大会第三次会议上", "2024年是全面贯彻的关键之年。\n", 2024),  # the report's own word wins
+])
+def test_a_delivery_date_in_the_subtitle_is_not_the_year_covered(subtitle, opening, year):
+    d = parse(f"朝阳区人民代表大会常务委员会工作报告\n{subtitle}\n{OPENING}{opening}{BODY}")
+    assert d.year == year
+
+
+@pytest.mark.parametrize("title, year", [("桐庐县人大常委会二〇二三年度法治建设工作报告", 2023),
+                                         ("桐庐县人大常委会二零二二年工作报告", 2022),
+                                         ("桐庐县人大常委会２０２１年工作报告", 2021)])
+def test_years_in_chinese_numerals_and_full_width_digits(title, year):
+    assert parse(f"{title}\n{OPENING}{BODY}").year == year
