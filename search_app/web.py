@@ -405,29 +405,46 @@ def api_search():
 
 
 def _document(doc_id: str) -> dict:
+    """A report as the web shows it: sources that are files on the server reduced to their file names."""
     if len(doc_id) > 64:
         abort(404)
     doc = _index().document(doc_id)
     if doc is None:
         abort(404, description=f"索引中没有编号为 {doc_id!r} 的报告。")
+    doc["sources"] = [public_source(s) for s in doc.get("sources") or []]
+    doc["source"] = public_source(doc["source"]) if doc.get("source") else doc.get("source")
     return doc
+
+
+def is_web_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def public_source(source: str) -> str:
+    """A web address as is; a path on the server only by its file name (the server's layout is nobody's business)."""
+    return source if is_web_url(source) else re.split(r"[/\\]", source)[-1]
 
 
 @bp.route("/doc/<doc_id>")
 def doc_page(doc_id: str):
+    """The report, its passages marked with the query's words; a query that cannot be parsed marks nothing."""
     from search_app.highlight import highlight, match_spans
+    from search_app.query import parse
+    from search_app.search import highlight_needles
     doc = _document(doc_id)
     q = request.args.get("q", "")
     if len(q) > current_app.config["MAX_QUERY_CHARS"]:
         raise BadRequest(f"检索词太长：{len(q)} 个字符（上限 {current_app.config['MAX_QUERY_CHARS']} 个）")
-    needles = []
+    needles, note = [], None
     if q:
-        from search_app.query import parse
-        from search_app.search import highlight_needles
-        needles = highlight_needles(_index(), parse(q))
+        try:
+            needles = highlight_needles(_index(), parse(q))
+        except QueryError as e:
+            note = f"检索词无法用于标记（{e}），正文未加标记。"
     passages = [p for s in doc["sections"] for p in s["passages"]]
     marked = {p["passage_id"]: highlight(p["text"], match_spans(p["text"], needles), whole=True) for p in passages}
-    return render_template("doc.html", doc=doc, marked=marked, q=q, passages=passages)
+    return render_template("doc.html", doc=doc, marked=marked, q=q, passages=passages, note=note,
+                           is_web_url=is_web_url)
 
 
 @bp.route("/api/doc/<doc_id>")

@@ -163,6 +163,59 @@ def test_doc_json_twin_and_404(client):
     assert client.get("/doc/nope").status_code == 404
 
 
+def test_table_of_contents_links_to_its_own_headings(client):
+    checked = 0
+    for doc_id in {h["doc_id"] for h in client.get("/api/search?q=监督&per_page=50").get_json()["hits"]}:
+        page = soup(client.get(f"/doc/{doc_id}"))
+        headings = page.select("article.doc h2")
+        links = page.select("nav.toc a")
+        assert len(links) == len(headings), doc_id        # no headings, no table of contents
+        for a in links:
+            target = page.find(id=a["href"][1:])
+            assert target is not None and target.name == "h2" and target.get_text() == a.get_text(), a
+            checked += 1
+    assert checked > 50
+
+
+@pytest.fixture(scope="module")
+def web_sourced(tmp_path_factory):
+    """An index with one report crawled from the web, stored also under a server path and a hostile 'source'."""
+    from indexer.index import rebuild
+    from indexer.pipeline import parse_bytes
+    from indexer.store import write_documents
+    from tests.conftest import SEEDS
+    url = "https://www.example.gov.cn/rdyw/report?id=1&lang=zh"
+    doc = parse_bytes((SEEDS / "001_ff0f401e9b94a24c.txt").read_bytes(), url, "text/plain; charset=utf-8")
+    doc.sources = [url, "/srv/lrsearch/corpus/raw/ab/abcdef.html", "C:\\reports\\巴彦淖尔.docx",
+                   "javascript:alert(1)"]
+    tmp = tmp_path_factory.mktemp("web_sourced")
+    index = tmp / "index"
+    rebuild(index, write_documents(tmp / "docs", [doc]))
+    return create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client(), doc.doc_id, url
+
+
+def test_reader_links_web_sources_and_names_no_server_path(web_sourced):
+    client, doc_id, url = web_sourced
+    page = soup(client.get(f"/doc/{doc_id}"))
+    sources = page.select_one("p.sources")
+    links = sources.select("a")
+    assert [(a["href"], a["rel"]) for a in links] == [(url, ["noopener", "noreferrer"])]
+    assert [s.get_text() for s in sources.select("span.source")] == ["abcdef.html", "巴彦淖尔.docx",
+                                                                     "javascript:alert(1)"]
+    assert "/srv/" not in page.get_text() and "reports" not in sources.get_text()
+    data = client.get(f"/api/doc/{doc_id}").get_json()
+    assert data["sources"] == [url, "abcdef.html", "巴彦淖尔.docx", "javascript:alert(1)"] and data["source"] == url
+
+
+def test_reader_with_a_query_that_cannot_be_parsed_shows_the_report_unmarked(client):
+    doc_id = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]["doc_id"]
+    for q in ("OR", "%22unbalanced", "(a"):
+        r = client.get(f"/doc/{doc_id}?q={q}")
+        page = soup(r)
+        assert r.status_code == 200 and page.select("p.passage") and not page.select("mark")
+        assert page.select_one("article.doc .note").get_text().startswith("检索词无法用于标记")
+
+
 def has_cjk(text: str) -> bool:
     return any("\u4e00" <= c <= "\u9fff" for c in text)
 
