@@ -13,7 +13,19 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
@@ -282,6 +294,65 @@ def facet_arg(name: str) -> str:
     return "type" if name == "doc_type" else name
 
 
+# ------------------------------------------------------------------------------------------ citations
+
+HEADING_END = "。；;：:，,、 "
+
+
+def report_name(doc: dict) -> str:
+    """The name a citation gives a report: its title when the title names the congress, else body + type.
+
+    Many reports carry a slogan as their title (《围绕中心 服务大局 努力开创新时代人大工作新局面》); the
+    citation then says whose report it is (《巴彦淖尔市人大常委会工作综述》). A title of slogan and name
+    (凝心聚力担使命丨2024年义乌市人大常委会工作综述) is cut to the part with the name.
+    """
+    title, body, region = doc.get("title") or "", doc.get("body") or "", doc.get("region") or ""
+    names = [n for n in (body, region) if n]
+    for part in re.split(r"[丨|｜]", title):
+        if any(n in part for n in names):
+            return part.strip()
+    if body and doc.get("doc_type") not in (None, "", "other"):
+        return body + doc["doc_type"]
+    return title
+
+
+def top_sections(doc: dict) -> dict[str, str | None]:
+    """Each passage's top-level section heading (level 1, or the highest level the report has), without the
+    trailing 。；：, as a citation names the section; None before the first heading."""
+    levels = [s["level"] for s in doc["sections"] if s["heading"] and s["level"] > 0]
+    top = min(levels, default=None)
+    out, current = {}, None
+    for s in doc["sections"]:
+        if s["level"] == top or s["level"] == 0:
+            current = s["heading"].rstrip(HEADING_END) or None
+        for p in s["passages"]:
+            out[p["passage_id"]] = current
+    return out
+
+
+def _cite_facts(doc_id: str) -> dict:
+    """What citations of one report need, read from the report once per request."""
+    cache = g.setdefault("cite_facts", {})
+    if doc_id not in cache:
+        doc = _index().document(doc_id) or {"sections": [], "sources": []}
+        cache[doc_id] = {"name": report_name(doc), "sections": top_sections(doc) if doc["sections"] else {},
+                         "url": next((s for s in doc.get("sources") or [] if is_web_url(s)), None)}
+    return cache[doc_id]
+
+
+def with_citations(hits: list[dict]) -> list[dict]:
+    """Give each hit ``citation``: 《report》（2020年）“三、全力抓好监督工作”, and ``citation_url``, the
+    report's web address or, for a report with none, its page here at the passage."""
+    for h in hits:
+        facts = _cite_facts(h["doc_id"])
+        section = facts["sections"].get(h["passage_id"])
+        h["citation"] = (f"《{facts['name']}》（{h['year'] or '年份不详'}{'年' if h['year'] else ''}）"
+                         + (f"“{section}”" if section else ""))
+        h["citation_url"] = facts["url"] or url_for("lrsearch.doc_page", doc_id=h["doc_id"], _external=True,
+                                                    _anchor=f"p-{h['passage_id']}")
+    return hits
+
+
 def has_search() -> bool:
     """Whether the request asks for anything: words, or a filter alone (browsing by filter is a search)."""
     return any(v.strip() for k in ("q", *FILTER_ARGS, *YEAR_ARGS) for v in request.args.getlist(k))
@@ -293,6 +364,7 @@ def search_page():
         return render_template("search.html", result=None, params=None)
     params, page, per_page = search_params()
     result = with_region_tree(with_year_or(search(_index(), params), params))
+    with_citations(result["hits"])
     for h in result["hits"]:
         h["highlight"] = Markup(h["highlight"])        # made by search_app.highlight: escaped, then marked
     pages = max(1, math.ceil(result["total"] / per_page))
@@ -393,6 +465,7 @@ def similar_page():
     if not pid and not text:
         return render_template("similar.html", result=None)
     result = similar(_index(), passage_id=pid, text=text, limit=_int("limit", 20, 1, 100))
+    with_citations(result["hits"])
     for h in result["hits"]:
         h["highlight"] = Markup(h["highlight"])
     return render_template("similar.html", result=result)
@@ -401,7 +474,9 @@ def similar_page():
 @bp.route("/api/search")
 def api_search():
     params, _, _ = search_params()
-    return jsonify(with_region_tree(with_year_or(search(_index(), params), params)))
+    result = with_region_tree(with_year_or(search(_index(), params), params))
+    with_citations(result["hits"])
+    return jsonify(result)
 
 
 def _document(doc_id: str) -> dict:

@@ -94,7 +94,8 @@ def test_copy_a_citation(page, base_url):
     button.click()
     page.wait_for_function("document.querySelector('button.cite').textContent === '已复制'")
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith(citation + "：") and "有备必审" in copied
+    text, url = button.get_attribute("data-text"), button.get_attribute("data-url")
+    assert copied == f"{citation}：{text}（来源：{url}）" and "有备必审" in text and url.startswith(base_url + "/doc/")
 
 
 def test_export_csv(page, base_url):

@@ -153,6 +153,49 @@ def test_citation_button_and_passage_link(client):
     assert anchor is not None and anchor.select_one("mark").get_text() == "有备必审"
 
 
+def test_citation_names_the_report_and_its_top_level_section(client):
+    """A slogan title gives way to the congress and the report type; the section is the level-1 heading
+    holding the passage, not the run-in sub-heading (“加大监督力度。”)."""
+    page = soup(client.get("/?q=加大监督力度"))
+    card = next(c for c in page.select("article.result") if "巴彦淖尔" in c.select_one(".meta").get_text())
+    button = card.select_one("button.cite")
+    assert card.select_one(".heading").get_text() == "加大监督力度。"
+    assert button["data-citation"] == "《巴彦淖尔市人大常委会工作综述》（2020年）“三、全力抓好监督工作”"
+    pid = card["id"][2:]
+    hit = next(h for h in client.get("/api/search?q=加大监督力度").get_json()["hits"] if h["passage_id"] == pid)
+    assert button["data-url"] == f"http://localhost/doc/{hit['doc_id']}#p-{pid}"       # no web source: the reader
+    assert button["data-text"] == hit["text"] and hit["text"].startswith("加大监督力度")
+    assert (hit["citation"], hit["citation_url"]) == (button["data-citation"], button["data-url"])
+    sim = soup(client.get(f"/similar?passage_id={pid}")).select("button.cite")
+    assert sim and all(b["data-citation"].startswith("《") and b["data-url"] for b in sim)
+
+
+@pytest.mark.parametrize("doc,name", [
+    ({"title": "围绕中心 服务大局 努力开创新时代人大工作新局面", "body": "巴彦淖尔市人大常委会", "region": "巴彦淖尔市",
+      "doc_type": "工作综述"}, "巴彦淖尔市人大常委会工作综述"),
+    ({"title": "浙江省人民代表大会常务委员会工作报告", "body": "浙江省人大常委会", "region": "浙江省",
+      "doc_type": "工作报告"}, "浙江省人民代表大会常务委员会工作报告"),
+    ({"title": "凝心聚力担使命 依法履职谱新篇丨2024年义乌市人大常委会工作综述", "body": "义乌市人大常委会",
+      "region": "义乌市", "doc_type": "工作综述"}, "2024年义乌市人大常委会工作综述"),
+    ({"title": "2023年党组书记述法工作报告（人大）", "body": "韩城市人大常委会", "region": "韩城市",
+      "doc_type": "述法报告"}, "韩城市人大常委会述法报告"),
+    ({"title": "XX县人大常委会党组书记、主任2019年度述法报告", "body": "XX县人大常委会", "region": None,
+      "doc_type": "述法报告"}, "XX县人大常委会党组书记、主任2019年度述法报告"),
+    ({"title": "赣州市人大常委会工作报告提请市人代会审议", "body": "赣州市人大常委会", "region": "赣州市",
+      "doc_type": "other"}, "赣州市人大常委会工作报告提请市人代会审议"),
+    ({"title": "聚焦发展大局", "body": "", "region": None, "doc_type": "other"}, "聚焦发展大局"),
+])
+def test_report_name_in_citations(doc, name):
+    from search_app.web import report_name
+    assert report_name(doc) == name
+
+
+def test_citation_points_to_the_web_source_when_there_is_one(web_sourced):
+    client, doc_id, url = web_sourced
+    button = soup(client.get("/?q=监督")).select_one("button.cite")
+    assert button["data-url"] == url and button["data-citation"].startswith("《巴彦淖尔市人大常委会工作综述》（2020年）“")
+
+
 def test_doc_json_twin_and_404(client):
     data = client.get("/api/search?q=有备必审&per_page=1").get_json()
     doc_id = data["hits"][0]["doc_id"]

@@ -1,8 +1,9 @@
-// "复制引用": copy a passage with its Chinese citation, e.g. 《…工作报告》（2020年）“三、全力抓好监督工作”：…
+// "复制引用": copy a passage with its Chinese citation and where to find it, e.g.
+// 《巴彦淖尔市人大常委会工作综述》（2020年）“三、全力抓好监督工作”：……（来源：https://…）
 document.addEventListener("click", function (e) {
   var b = e.target.closest("button.cite");
   if (!b) return;
-  var text = b.dataset.citation + "：" + b.dataset.text;
+  var text = b.dataset.citation + "：" + b.dataset.text + (b.dataset.url ? "（来源：" + b.dataset.url + "）" : "");
   var done = function () { b.textContent = "已复制"; setTimeout(function () { b.textContent = "复制引用"; }, 1500); };
   if (navigator.clipboard && navigator.clipboard.writeText) {
     navigator.clipboard.writeText(text).then(done, function () { fallback(text); done(); });
