@@ -401,40 +401,125 @@ def export(fmt: str):
                     headers={"Content-Disposition": f"attachment; filename=lrsearch-export.{fmt}"})
 
 
-CHART_W, CHART_H = 640, 220
+# ------------------------------------------------------------------------------------- trends, compare
+
+TREND_DIMENSIONS = {"province": "省份", "region": "地区", "level": "层级", "doc_type": "文种", "section": "栏目"}
+COMPARE_DIMENSIONS = ("province", "region")
+COMPARE_MIN, COMPARE_MAX = 2, 5
+SLOT_W, CHART_MIN_W, CHART_H = 44, 320, 240   # the trend chart in pixels, drawn at its size (a phone scrolls it)
+SMALL_W, SMALL_H = 320, 130          # one small multiple of the comparison
+GAP_ROW = {"passages": 0, "reports": 0, "reports_held": 0, "share_of_reports": None, "passages_per_report": None}
 
 
-def _bars(rows: list[dict], key: str) -> list[dict]:
-    """Bar geometry for the trend chart (numbers only: the template draws the SVG, escaped as usual)."""
-    if not rows:
+def _query_filter_text(q: str) -> str:
+    """The filters written inside the query (level:county year:2019-2023), as query text without the words."""
+    if not q.strip():
+        return ""
+    from search_app.query import parse
+    parsed = parse(q)
+    parts = [f"{'type' if k == 'doc_type' else k}:{','.join(v)}" for k, v in parsed.filters.items() if v]
+    if parsed.year_range:
+        parts.append("year:{}-{}".format(*parsed.year_range))
+    return " ".join(parts)
+
+
+def held_stats(params: Params, by: list[str]) -> dict:
+    """``stats`` with the reports held per group counted under the request's filters.
+
+    The core counts ``reports_held`` over the whole index, so under a filter (level=county) a share would be
+    of every report held that year, not of the county reports held. The same grouping run with the filters
+    alone counts the reports the filters keep in each group: that is the denominator. A group the filters
+    keep no report of is left out.
+    """
+    result = stats(_index(), params, by)
+    filters_only = _query_filter_text(params.q)
+    if not (filters_only or params.year or any(params.filters.values())):
+        return result
+    base = stats(_index(), replace(params, q=filters_only), by)
+    held = {tuple(r[d] for d in by): r["reports"] for r in base["rows"]}
+    rows = []
+    for r in result["rows"]:
+        n = held.get(tuple(r[d] for d in by), 0)
+        if n:
+            rows.append({**r, "reports_held": n, "share_of_reports": round(r["reports"] / n, 4),
+                         "passages_per_report": round(r["passages"] / n, 4)})
+    return {**result, "rows": rows}
+
+
+def by_year(rows: list[dict], years: list[int]) -> list[dict]:
+    """One entry per year of ``years``; a year with no report held is a gap (``gap``, ratios None)."""
+    have = {r["year"]: r for r in rows if r["year"]}
+    return [{**(have.get(y) or {**GAP_ROW, "year": y}), "gap": y not in have} for y in years]
+
+
+def trend_data(params: Params, by: str) -> dict:
+    """What /trends and /compare show and /api/trends returns: per year from the first report held to the last
+    (gaps included), hits and reports normalised by the reports held; and the same per group of ``by``."""
+    year_stats = held_stats(params, ["year"])
+    held_years = [r["year"] for r in year_stats["rows"] if r["year"]]
+    years = list(range(min(held_years), max(held_years) + 1)) if held_years else []
+    undated = next((r for r in year_stats["rows"] if not r["year"]), None)
+    grouped: dict = {}
+    for r in held_stats(params, [by, "year"])["rows"]:
+        grouped.setdefault(r[by], []).append(r)
+    groups = [{"name": name, "reports": sum(r["reports"] for r in rows), "years": by_year(rows, years)}
+              for name, rows in grouped.items()]
+    groups.sort(key=lambda gr: (gr["name"] is None, -gr["reports"], str(gr["name"])))   # unnamed last
+    return {"query": params.q, "by": by, "total": year_stats["total"], "reports": year_stats["reports"],
+            "undated": {k: undated[k] for k in ("passages", "reports", "reports_held")} if undated else None,
+            "years": by_year(year_stats["rows"], years), "groups": groups, "parsed": year_stats["parsed"]}
+
+
+def _by(allowed: tuple[str, ...]) -> str:
+    by = request.args.get("by") or allowed[0]
+    if by not in allowed:
+        raise BadRequest(f"对比维度 by 只能是 {'、'.join(allowed)} 之一")
+    return by
+
+
+def bars(series: list[dict], key: str, width: float, height: float, top: float | None = None) -> list[dict]:
+    """Bar geometry, one slot per year (numbers only: the template draws the SVG, escaped as usual).
+
+    A gap year keeps its slot with no bar, so the spacing of the years is the spacing of time.
+    """
+    if not series:
         return []
-    top = max(r[key] for r in rows) or 1
-    width = CHART_W / len(rows)
-    return [{"x": round(i * width + 2, 1), "w": round(max(1.0, width - 4), 1),
-             "h": round(r[key] / top * (CHART_H - 40), 1), "y": round(CHART_H - 20 - r[key] / top * (CHART_H - 40), 1),
-             "label": r["year"], "value": r[key], "held": r["reports_held"]} for i, r in enumerate(rows)]
+    top = top or max((r[key] or 0 for r in series), default=0) or 1
+    slot, plot = width / len(series), height - 58
+    every = math.ceil(len(series) / 16)           # label every n-th year when they would crowd
+    out = []
+    for i, r in enumerate(series):
+        h = round((r[key] or 0) / top * plot, 1)
+        out.append({"x": round(i * slot + slot * 0.12, 1), "w": round(max(1.0, slot * 0.76), 1), "h": h,
+                    "y": round(height - 36 - h, 1), "mid": round(i * slot + slot / 2, 1), "row": r,
+                    "label": i % every == 0 or i == len(series) - 1})
+    return out
+
+
+def trend_view(params: Params, by: str) -> dict:
+    """The numbers of ``trend_data`` and the chart geometry for the trends page."""
+    data = trend_data(params, by)
+    width = max(CHART_MIN_W, SLOT_W * len(data["years"]))
+    return {"data": data, "bars": bars(data["years"], "passages_per_report", width, CHART_H),
+            "label": TREND_DIMENSIONS[by], "chart_w": width, "chart_h": CHART_H}
 
 
 @bp.route("/trends")
 def trends_page():
-    """Hits per year normalised per report held, with the reports held beside them; and a region × year matrix."""
-    if not request.args.get("q"):
-        return render_template("trends.html", result=None, matrix=None)
+    """Hits per year normalised per report held, with the reports held beside them; and a group × year matrix."""
     params, _, _ = search_params()
-    by_region = request.args.get("compare", "province")
-    if by_region not in ("province", "region", "level", "doc_type", "section"):
-        raise BadRequest("对比维度 compare 只能是 province、region、level、doc_type 或 section")
-    result = stats(_index(), params, ["year"])
-    rows = [r for r in result["rows"] if r["year"]]
-    matrix = stats(_index(), params, [by_region, "year"])
-    years = sorted({r["year"] for r in matrix["rows"] if r["year"]})
-    table: dict = {}
-    for r in matrix["rows"]:
-        if r["year"] and r[by_region]:
-            table.setdefault(r[by_region], {})[r["year"]] = r
-    return render_template("trends.html", result=result, rows=rows, bars=_bars(rows, "share_of_reports"),
-                           chart_w=CHART_W, chart_h=CHART_H, matrix=table, years=years, compare=by_region,
-                           json_url="/api/stats" + url_with(by="year")[len(request.path):])
+    by = _by(tuple(TREND_DIMENSIONS))
+    return render_template("trends.html", **trend_view(params, by), by=by, dimensions=TREND_DIMENSIONS,
+                           url_with=url_with, searched=has_search(),
+                           active_filters=active_filters(), clear_url=url_with(
+                               **{k: None for k in (*FILTER_ARGS, *YEAR_ARGS)}),
+                           json_url="/api/trends" + url_with()[len(request.path):])
+
+
+@bp.route("/api/trends")
+def api_trends():
+    params, _, _ = search_params()
+    return jsonify(trend_data(params, _by(tuple(TREND_DIMENSIONS))))
 
 
 @bp.route("/kwic")

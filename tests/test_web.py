@@ -391,13 +391,77 @@ def test_export_cells_are_neutralised():
 
 def test_trends_page_chart_and_numbers(client):
     page = soup(client.get("/trends?q=备案审查"))
-    bars = page.select("figure.chart svg rect")
-    rows = page.select("table.numbers")[0].select("tbody tr")
-    assert bars and len(bars) == len(rows)
+    bars = page.select("figure.chart svg g.year rect")
+    rows = page.select("table.years-table tbody tr")
     twin = client.get(page.select_one(".summary a")["href"]).get_json()
-    assert [r["year"] for r in twin["rows"] if r["year"]] == [int(r.select_one("td").get_text()) for r in rows]
+    assert bars and len(rows) == len(twin["years"]) and len(bars) == sum(not r["gap"] for r in twin["years"])
+    assert [int(r.select_one("th").get_text()) for r in rows] == [r["year"] for r in twin["years"]]
     assert page.select("table.matrix tbody tr")
-    assert client.get("/trends?q=x&compare=bogus").status_code == 400
+    assert client.get("/trends?q=x&by=bogus").status_code == 400
+
+
+def test_trends_show_every_year_and_mark_the_ones_not_held(client):
+    page = soup(client.get("/trends?q=监督"))
+    data = client.get("/api/trends?q=监督").get_json()
+    years = [r["year"] for r in data["years"]]
+    assert years == list(range(years[0], years[-1] + 1)) and 2011 in years
+    gaps = {r["year"] for r in data["years"] if r["gap"]}
+    held = {r["year"]: r["reports_held"] for r in client.get("/api/stats?by=year").get_json()["rows"] if r["year"]}
+    assert gaps == set(years) - set(held) and gaps
+    table = {int(tr.th.get_text()): [td.get_text() for td in tr.select("td")] for tr in page.select(".years-table tbody tr")}
+    assert all(table[y] == ["未收录"] for y in gaps)
+    slots = page.select("figure.chart svg g")
+    assert len(slots) == len(years)
+    marked = [g.select("text")[-1].get_text() for g in slots]
+    assert [m == "未收录" for m in marked] == [r["gap"] for r in data["years"]]
+    assert all(not g.select("rect") for g in page.select("figure.chart svg g.gap"))          # zero height
+    assert [m for m, r in zip(marked, data["years"]) if not r["gap"]] == [f"{held[y]}份" for y in years if y in held]
+    mids = [float(g.select("text")[-1]["x"]) for g in slots]
+    assert len({round(b - a, 1) for a, b in zip(mids, mids[1:])}) == 1     # one slot per year, gaps included
+
+
+def test_trend_bars_are_hits_per_report_held(client):
+    page = soup(client.get("/trends?q=备案审查"))
+    data = client.get("/api/trends?q=备案审查").get_json()
+    rows = [r for r in data["years"] if not r["gap"]]
+    heights = [float(r["height"]) for r in page.select("figure.chart svg g.year rect")]
+    top = max(r["passages_per_report"] for r in rows)
+    assert all(abs(h / max(heights) - r["passages_per_report"] / top) < 0.01 for h, r in zip(heights, rows))
+    assert all(r["passages_per_report"] == round(r["passages"] / r["reports_held"], 4) for r in rows)
+
+
+def test_trends_matrix_is_headed_in_chinese(client):
+    for by, label in (("province", "省份"), ("region", "地区"), ("level", "层级"), ("doc_type", "文种"),
+                      ("section", "栏目")):
+        page = soup(client.get(f"/trends?q=监督&by={by}"))
+        assert page.select_one("table.matrix thead th").get_text() == label
+        assert page.select_one(".dimensions a[aria-current]").get_text() == label
+    levels = [th.get_text() for th in soup(client.get("/trends?q=监督&by=level")).select("table.matrix tbody th")]
+    assert set(levels) <= {"全国", "省级", "市级", "县级"} and levels
+
+
+def test_trends_with_filters_alone_show_data_like_the_json(client):
+    page = soup(client.get("/trends?year=2020"))
+    data = client.get("/api/trends?year=2020").get_json()
+    assert [r["year"] for r in data["years"]] == [2020]
+    stats_row = next(r for r in client.get("/api/stats?year=2020&by=year").get_json()["rows"] if r["year"] == 2020)
+    assert data["years"][0]["passages"] == stats_row["passages"] > 0
+    assert [td.get_text() for td in page.select(".years-table tbody td")][:3] == [
+        str(stats_row["passages"]), str(stats_row["reports"]), str(data["years"][0]["reports_held"])]
+    bare = soup(client.get("/trends"))
+    assert bare.select("figure.chart svg g.year rect") and bare.h1.get_text() == "收录概况"
+
+
+def test_trend_shares_are_of_the_reports_the_filters_keep(client):
+    """Under level=county the denominator is the county reports held that year, not every report held."""
+    data = client.get("/api/trends?q=监督&level=county").get_json()
+    county = {r["year"]: r["reports"] for r in client.get("/api/stats?level=county&by=year").get_json()["rows"]
+              if r["reports"]}
+    held = [r for r in data["years"] if not r["gap"]]
+    assert held and all(r["reports_held"] == county[r["year"]] for r in held)
+    assert all(0 < r["share_of_reports"] <= 1 for r in held if r["reports"])
+    assert {r["year"] for r in data["years"] if r["gap"]} == set(range(data["years"][0]["year"],
+                                                                         data["years"][-1]["year"] + 1)) - set(county)
 
 
 def test_kwic_page_sorts_by_context(client):
