@@ -407,7 +407,7 @@ TREND_DIMENSIONS = {"province": "省份", "region": "地区", "level": "层级",
 COMPARE_DIMENSIONS = ("province", "region")
 COMPARE_MIN, COMPARE_MAX = 2, 5
 SLOT_W, CHART_MIN_W, CHART_H = 44, 320, 240   # the trend chart in pixels, drawn at its size (a phone scrolls it)
-SMALL_W, SMALL_H = 320, 130          # one small multiple of the comparison
+SMALL_W, SMALL_H = 320, 150          # one small multiple of the comparison, in pixels
 GAP_ROW = {"passages": 0, "reports": 0, "reports_held": 0, "share_of_reports": None, "passages_per_report": None}
 
 
@@ -477,7 +477,8 @@ def _by(allowed: tuple[str, ...]) -> str:
     return by
 
 
-def bars(series: list[dict], key: str, width: float, height: float, top: float | None = None) -> list[dict]:
+def bars(series: list[dict], key: str, width: float, height: float, top: float | None = None,
+         max_labels: int = 16) -> list[dict]:
     """Bar geometry, one slot per year (numbers only: the template draws the SVG, escaped as usual).
 
     A gap year keeps its slot with no bar, so the spacing of the years is the spacing of time.
@@ -486,7 +487,7 @@ def bars(series: list[dict], key: str, width: float, height: float, top: float |
         return []
     top = top or max((r[key] or 0 for r in series), default=0) or 1
     slot, plot = width / len(series), height - 58
-    every = math.ceil(len(series) / 16)           # label every n-th year when they would crowd
+    every = math.ceil(len(series) / max_labels)           # label every n-th year when they would crowd
     out = []
     for i, r in enumerate(series):
         h = round((r[key] or 0) / top * plot, 1)
@@ -513,7 +514,45 @@ def trends_page():
                            url_with=url_with, searched=has_search(),
                            active_filters=active_filters(), clear_url=url_with(
                                **{k: None for k in (*FILTER_ARGS, *YEAR_ARGS)}),
-                           json_url="/api/trends" + url_with()[len(request.path):])
+                           json_url="/api/trends" + url_with()[len(request.path):],
+                           compare_url="/compare" + url_with(by=by if by in COMPARE_DIMENSIONS else None)[
+                               len(request.path):])
+
+
+COMPARE_METRICS = {"share_of_reports": "提及比例", "passages_per_report": "每份报告段落"}
+SMALL_SLOT_W = 20
+
+
+@bp.route("/compare")
+def compare_page():
+    """Two to five provinces (or regions) side by side: per year the share of their reports that mention the
+    query, or its hits per report, over the reports each held; small multiples on one scale, and a table."""
+    params, _, _ = search_params()
+    by = _by(COMPARE_DIMENSIONS)
+    metric = request.args.get("metric") or "share_of_reports"
+    if metric not in COMPARE_METRICS:
+        raise BadRequest(f"指标 metric 只能是 {'、'.join(COMPARE_METRICS)} 之一")
+    names = list(dict.fromkeys(v for v in request.args.getlist(by) if v))
+    if len(names) > COMPARE_MAX:
+        raise BadRequest(f"最多并排比较 {COMPARE_MAX} 个{TREND_DIMENSIONS[by]}，现在选了 {len(names)} 个")
+    held = region_provinces(_index())
+    choices = sorted({p for p in held.values() if p} if by == "province" else set(held))
+    view = {"by": by, "label": TREND_DIMENSIONS[by], "names": names, "metric": metric, "metrics": COMPARE_METRICS,
+            "choices": choices, "slots": COMPARE_MAX, "url_with": url_with, "data": None,
+            "keep": [(k, v) for k, v in request.args.items(multi=True) if k not in (by, "by", "q", "metric", "page")],
+            "json_url": "/api/trends" + url_with(metric=None)[len(request.path):]}
+    if len(names) < COMPARE_MIN:
+        return render_template("compare.html", **view)
+    data = trend_data(params, by)
+    found = {gr["name"]: gr for gr in data["groups"]}
+    groups = [found[n] for n in names if n in found]
+    top = 1.0 if metric == "share_of_reports" else \
+        max((r[metric] or 0 for gr in groups for r in gr["years"]), default=0) or 1
+    width = max(SMALL_W, SMALL_SLOT_W * len(data["years"]))
+    multiples = [{"group": gr, "bars": bars(gr["years"], metric, width, SMALL_H, top, max_labels=4),
+                  "held": sum(r["reports_held"] for r in gr["years"])} for gr in groups]
+    return render_template("compare.html", **{**view, "data": data}, groups=groups, multiples=multiples,
+                           missing=[n for n in names if n not in found], small_w=width, small_h=SMALL_H)
 
 
 @bp.route("/api/trends")

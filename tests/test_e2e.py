@@ -113,6 +113,18 @@ def test_trends_chart(page, base_url):
     assert page.locator("table.matrix tbody tr").count() > 0
 
 
+def test_choose_regions_to_compare(page, base_url):
+    page.goto(base_url + "/trends?q=监督")
+    page.click("a.to-compare")
+    page.fill("#cmp-0", "浙江省")
+    page.fill("#cmp-1", "四川省")
+    with page.expect_navigation():
+        page.press("#cmp-1", "Enter")
+    assert "province=%E6%B5%99%E6%B1%9F%E7%9C%81" in page.url and "q=%E7%9B%91%E7%9D%A3" in page.url
+    assert page.locator(".multiples figure h3").all_inner_texts() == ["浙江省", "四川省"]
+    assert page.locator(".multiples svg").first.is_visible()
+
+
 # Text whose contrast with its background is below WCAG AA (4.5:1, or 3:1 for large text); SVG and
 # visually hidden text aside.
 LOW_CONTRAST_JS = """() => {
@@ -173,11 +185,11 @@ def focused(page) -> str:
 def test_tab_order_skip_link_and_slash(page, base_url):
     page.goto(base_url + "/?q=监督&per_page=5")
     order = []
-    for _ in range(11):
+    for _ in range(12):
         page.keyboard.press("Tab")
         order.append(focused(page))
-    assert order == ["a.skip", "a.brand", "a:检索", "a:语境", "a:先例", "a:趋势", "#q", "button:检索", "summary:筛选",
-                     "#year-from", "#year-to"]
+    assert order == ["a.skip", "a.brand", "a:检索", "a:语境", "a:先例", "a:趋势", "a:对比", "#q", "button:检索",
+                     "summary:筛选", "#year-from", "#year-to"]
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"     # focus is visible
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")

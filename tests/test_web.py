@@ -1,6 +1,6 @@
 """The Flask app through its test client: every route, its JSON twin, errors and headers (HTML parsed, R8)."""
 import json
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
@@ -464,6 +464,64 @@ def test_trend_shares_are_of_the_reports_the_filters_keep(client):
                                                                          data["years"][-1]["year"] + 1)) - set(county)
 
 
+def test_compare_regions_side_by_side(client):
+    url = "q=监督&by=province&province=内蒙古自治区&province=浙江省&province=四川省"
+    page = soup(client.get("/compare?" + url))
+    twin_url = page.select_one(".summary a[href^='/api/']")["href"]
+    assert twin_url.startswith("/api/trends?") and parse_qsl(urlparse(twin_url).query) == parse_qsl(url)
+    data = client.get(twin_url).get_json()
+    figures = page.select(".multiples figure")
+    assert [f.h3.get_text() for f in figures] == ["内蒙古自治区", "浙江省", "四川省"]      # in the order chosen
+    assert {g["name"] for g in data["groups"]} == {"内蒙古自治区", "浙江省", "四川省"}
+    held = {(r["province"], r["year"]): r["reports_held"] for r in
+            client.get("/api/stats?by=province,year").get_json()["rows"]}
+    years = [r["year"] for r in data["years"]]
+    for fig in figures:
+        group = next(g for g in data["groups"] if g["name"] == fig.h3.get_text())
+        slots = fig.select("svg g")
+        assert len(slots) == len(years)
+        for slot, r in zip(slots, group["years"]):
+            assert r["reports_held"] == held.get((group["name"], r["year"]), 0)
+            assert slot.select("text")[-1].get_text() == ("—" if r["gap"] else str(r["reports_held"]))
+            rect = slot.select_one("rect")
+            assert (rect is None) == r["gap"]
+            if rect is not None:      # one scale for all: a full share is the full plot height
+                assert abs(float(rect["height"]) - r["share_of_reports"] * (150 - 58)) < 0.1
+    header = [th.get_text() for th in page.select(".compare-table thead tr")[0].select("th")]
+    assert header == ["年份", "内蒙古自治区", "浙江省", "四川省"]
+    first = page.select(".compare-table tbody tr")[0]
+    assert first.th.get_text() == str(years[0]) and len(first.select("td")) == 6
+
+
+def test_compare_form_carries_the_state_in_the_url(client):
+    page = soup(client.get("/compare?q=监督&by=province&province=浙江省&province=四川省&level=county"))
+    form = page.select_one("form.compare-form")
+    boxes = form.select("input[list=cmp-choices]")
+    assert len(boxes) == 5 and {b["name"] for b in boxes} == {"province"}
+    assert [b.get("value", "") for b in boxes] == ["浙江省", "四川省", "", "", ""]
+    options = {o["value"] for o in page.select("datalist#cmp-choices option")}
+    assert {"浙江省", "内蒙古自治区", "四川省"} <= options and "扎鲁特旗" not in options
+    url = submit(form, province="内蒙古自治区")       # every box typed over with one name: fewer than two
+    assert soup(client.get(url)).select_one(".multiples") is None
+    regions = soup(client.get("/compare?by=region&region=巴彦淖尔市&region=湖州市"))
+    assert {o["value"] for o in regions.select("datalist option")} >= {"扎鲁特旗", "湖州市"}
+    assert [f.h3.get_text() for f in regions.select(".multiples figure")] == ["巴彦淖尔市", "湖州市"]
+    assert regions.select_one(".compare-form legend a[aria-current]").get_text() == "地区"
+    per_report = soup(client.get("/compare?q=监督&by=region&region=巴彦淖尔市&region=湖州市&metric=passages_per_report"))
+    assert per_report.select(".compare-table thead tr")[1].th.get_text() == "每份报告段落"
+
+
+def test_compare_needs_two_to_five_known_names(client):
+    assert soup(client.get("/compare?q=监督&province=浙江省")).select_one(".multiples") is None
+    six = "&".join(f"province={p}" for p in ("浙江省", "四川省", "山东省", "贵州省", "江西省", "安徽省"))
+    r = client.get("/compare?q=监督&" + six)
+    assert r.status_code == 400 and "最多" in soup(r).select_one(".message").get_text()
+    page = soup(client.get("/compare?q=监督&province=浙江省&province=火星省&province=四川省"))
+    assert "火星省" in page.select_one(".note[role=note]").get_text()
+    assert [f.h3.get_text() for f in page.select(".multiples figure")] == ["浙江省", "四川省"]
+    assert client.get("/compare?by=level&level=county&level=city").status_code == 400
+
+
 def test_kwic_page_sorts_by_context(client):
     page = soup(client.get("/kwic?q=有备必审&order=right"))
     rights = [td.get_text() for td in page.select("table.kwic td.right")]
@@ -598,10 +656,11 @@ def test_page_numbers():
 def a11y_pages(client):
     doc_id = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]["doc_id"]
     return ["/", "/?q=监督", "/?q=监督&per_page=5&page=2", "/?q=月球基地", "/kwic", "/kwic?q=有备必审", "/similar",
-            "/similar?text=有备必审", "/trends", "/trends?q=监督", f"/doc/{doc_id}?q=监督", "/doc/nope", "/?q=%22"]
+            "/similar?text=有备必审", "/trends", "/trends?q=监督", "/compare", "/compare?q=监督&province=浙江省&province=四川省",
+            f"/doc/{doc_id}?q=监督", "/doc/nope", "/?q=%22"]
 
 
-MODES = {"/": "检索", "/kwic": "语境", "/similar": "先例", "/trends": "趋势"}
+MODES = {"/": "检索", "/kwic": "语境", "/similar": "先例", "/trends": "趋势", "/compare": "对比"}
 
 
 def test_every_page_is_labelled_headed_in_order_and_skippable(client):
