@@ -38,8 +38,8 @@ lint: $(STAMP)  ## ruff over the code
 index: $(STAMP)  ## build the index of the shipped corpus into $(INDEX)
 	$(BIN)/lrsearch ingest corpus --index $(INDEX)
 
-run: $(STAMP)  ## build the index of corpus/ if missing, then serve on http://127.0.0.1:5000
-	@test -f $(INDEX)/CURRENT || $(BIN)/lrsearch ingest corpus --index $(INDEX)
+run: $(STAMP)  ## index corpus/ (unchanged files skipped; an index of an older version rebuilt), then serve on http://127.0.0.1:5000
+	$(BIN)/lrsearch ingest corpus --index $(INDEX)
 	$(BIN)/lrsearch serve --index $(INDEX)
 
 bench: $(STAMP)  ## build synthetic corpora and print build and query figures

@@ -33,6 +33,7 @@ from indexer.bulkwrite import BulkField, BulkSegmentWriter
 from indexer.config import SETTINGS, Settings
 from indexer.model import Document
 from indexer.normalize import fold
+from indexer.passages import surroundings
 from indexer.postings import Grams, gram_postings, word_postings
 from indexer.schema import SCHEMA_VERSION, passage_schema
 from indexer.store import atomic_write_lines, read_documents
@@ -82,9 +83,10 @@ class WriteLock:
             os.close(self.fd)
 
 
-def current_generation(index_dir: str | os.PathLike) -> Path:
+def current_generation(index_dir: str | os.PathLike, check_version: bool = True) -> Path:
     """The live generation directory, checked for the schema version this code reads.
 
+    :param check_version: False to read an index of another version anyway (its documents, to rebuild it).
     :raises IndexMissing: no index there. :raises IndexMismatch: built by another schema version.
     """
     index_dir = Path(index_dir)
@@ -98,7 +100,7 @@ def current_generation(index_dir: str | os.PathLike) -> Path:
         info = json.loads((gen / "info.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise IndexMissing(f"index at {index_dir} is incomplete (missing {name}/info.json)") from None
-    if info.get("schema_version") != SCHEMA_VERSION:
+    if check_version and info.get("schema_version") != SCHEMA_VERSION:
         raise IndexMismatch(f"index at {index_dir} has schema version {info.get('schema_version')}, this lrsearch "
                             f"reads version {SCHEMA_VERSION}: rebuild it with `lrsearch index --index {index_dir}`")
     return gen
@@ -117,31 +119,36 @@ class Row:
     ordinal: int
     start: int
     end: int
+    lead: str = ""      # the report text before the passage since the previous one: its headings
+    trail: str = ""     # the text after the last passage of a report
 
 
 _SEP = "\x1f"   # joins a passage's words for the trip back from a worker: one string pickles far faster than a list
 
 
-def _analyze(chunk: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
-    """(folded text, words, heading-and-title words) for (text, heading+title) pairs; runs in a worker."""
+def _analyze(chunk: list[tuple[str, str, str, str]]) -> list[tuple[str, int, int, str, str]]:
+    """For (text, heading+title, lead, trail) tuples: the folded lead+text+trail, the folded lengths in bytes
+    of the lead and the trail, and the words of the text and of heading and title; runs in a worker."""
     from indexer.analysis import words
     out = []
-    for text, head in chunk:
-        folded = fold(text)
-        out.append((folded, _SEP.join(words(folded)), _SEP.join(words(fold(head)))))
+    for text, head, lead, trail in chunk:
+        folded, lead_f, trail_f = fold(text), fold(lead), fold(trail)
+        out.append((lead_f + folded + trail_f, len(lead_f.encode()), len(trail_f.encode()),
+                    _SEP.join(words(folded)), _SEP.join(words(fold(head)))))
     return out
 
 
-def analyze_all(pairs: list[tuple[str, str]], workers: int) -> list[tuple[str, list[str], list[str]]]:
+def analyze_all(items: list[tuple[str, str, str, str]], workers: int) -> list[tuple[str, int, int, list[str], list[str]]]:
     """Segment every passage once, in parallel (jieba does not get faster with threads)."""
-    size = max(64, len(pairs) // (workers * 8) + 1)
-    chunks = [pairs[i:i + size] for i in range(0, len(pairs), size)]
+    size = max(64, len(items) // (workers * 8) + 1)
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
     if workers <= 1 or len(chunks) <= 1:
         parts = [_analyze(c) for c in chunks]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(_analyze, chunks))
-    return [(f, w.split(_SEP) if w else [], h.split(_SEP) if h else []) for part in parts for f, w, h in part]
+    return [(f, lb, tb, w.split(_SEP) if w else [], h.split(_SEP) if h else [])
+            for part in parts for f, lb, tb, w, h in part]
 
 
 # ---------------------------------------------------------------------------------------------- build
@@ -190,19 +197,20 @@ def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: 
     rows: list[Row] = []
     doc_of_row: list[int] = []
     for d_index, doc in enumerate(docs):
-        for p in doc.passages():
-            rows.append(Row(p.passage_id, doc.doc_id, p.text, p.heading, p.category, p.ordinal, p.start, p.end))
+        for p, (lead, trail) in zip(doc.passages(), surroundings(doc)):
+            rows.append(Row(p.passage_id, doc.doc_id, p.text, p.heading, p.category, p.ordinal, p.start, p.end,
+                            lead, trail))
             doc_of_row.append(d_index)
     report.passages = len(rows)
     t = time.perf_counter()
-    analysed = analyze_all([(r.text, f"{r.heading} {docs[d].title}") for r, d in zip(rows, doc_of_row)],
+    analysed = analyze_all([(r.text, f"{r.heading} {docs[d].title}", r.lead, r.trail) for r, d in zip(rows, doc_of_row)],
                            workers or max(1, min(2, os.cpu_count() or 1)))
     report.timings["analysis"] = time.perf_counter() - t
 
     t = time.perf_counter()
     folded = [a[0] for a in analysed]
-    words = word_postings([a[1] for a in analysed], positions=True)
-    head = word_postings([a[2] for a in analysed], positions=True)
+    words = word_postings([a[3] for a in analysed], positions=True)
+    head = word_postings([a[4] for a in analysed], positions=True)
     grams = gram_postings(folded)
     report.timings["postings"] = time.perf_counter() - t
 
@@ -214,7 +222,8 @@ def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: 
 
     t = time.perf_counter()
     sidecar.build(tmp / "side", sidecar.SidecarInput(
-        folded=folded, words=words, head=head, grams=grams,
+        folded=folded, lead_bytes=[a[1] for a in analysed], trail_bytes=[a[2] for a in analysed],
+        words=words, head=head, grams=grams,
         facets={"region": [docs[d].region or "" for d in doc_of_row],
                 "province": [docs[d].province or "" for d in doc_of_row],
                 "level": [docs[d].level or "" for d in doc_of_row],
@@ -259,7 +268,7 @@ def _write_segment(path: Path, rows: list[Row], doc_of_row: list[int], docs: lis
         r, doc = rows[row_no], docs[doc_of_row[row_no]]
         writer.add_document(
             passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, text=r.text, title_text=doc.title,
-            heading_text=r.heading, body=doc.body, category=r.category, region=doc.region or "",
+            heading_text=r.heading, lead=r.lead.strip(), body=doc.body, category=r.category, region=doc.region or "",
             province=doc.province or "", level=doc.level or "", year=doc.year or 0, section=r.category,
             doc_type=doc.doc_type, ordinal=r.ordinal, start=r.start, end=r.end)
     writer.commit()
@@ -311,13 +320,16 @@ def _gram_field(grams: Grams, folded: list[str]) -> BulkField:
 
 # ------------------------------------------------------------------------------------ change an index
 
-def _load(index_dir: Path) -> tuple[list[Document], dict[str, dict]]:
+def _load(index_dir: Path) -> tuple[list[Document], dict[str, dict], bool]:
+    """The documents and file hashes of the live generation, whatever its schema version (documents are
+    plain JSON, so an index of an older version can be rebuilt from them), and whether it is current."""
     try:
-        gen = current_generation(index_dir)
+        gen = current_generation(index_dir, check_version=False)
     except IndexMissing:
-        return [], {}
+        return [], {}, True
     files = json.loads((gen / "files.json").read_text(encoding="utf-8"))
-    return list(read_documents(gen / "documents.jsonl")), files
+    current = json.loads((gen / "info.json").read_text(encoding="utf-8")).get("schema_version") == SCHEMA_VERSION
+    return list(read_documents(gen / "documents.jsonl")), files, current
 
 
 def _is_url(source: str) -> bool:
@@ -362,7 +374,7 @@ def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], set
     index_dir = Path(index_dir)
     report = IngestReport()
     with WriteLock(index_dir):
-        docs, files = _load(index_dir)
+        docs, files, current = _load(index_dir)
         found = find_files(paths)
         report.files = len(found)
         changed: list[Path] = []
@@ -381,7 +393,7 @@ def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], set
         batch = parse_many(changed, settings, workers, progress)
         report.parsed = len(batch.documents)
         report.errors += batch.errors
-        if not batch.documents and report.unchanged == report.files:
+        if not batch.documents and report.unchanged == report.files and current:
             return report
         for doc in batch.documents:
             if not _is_url(doc.source):        # a crawled page keeps its URL as its source
@@ -404,7 +416,7 @@ def remove(index_dir: str | os.PathLike, targets: Iterable[str]) -> tuple[int, l
     index_dir = Path(index_dir)
     with WriteLock(index_dir):
         current_generation(index_dir)
-        docs, files = _load(index_dir)
+        docs, files, _ = _load(index_dir)
         targets = list(targets)
         ids = {t for t in targets if any(d.doc_id == t for d in docs)}
         paths = {str(Path(t).resolve()) for t in targets if t not in ids}
@@ -426,7 +438,7 @@ def rebuild(index_dir: str | os.PathLike, documents: str | os.PathLike | None = 
     index_dir = Path(index_dir)
     with WriteLock(index_dir):
         if documents is None:
-            docs, files = _load(index_dir)
+            docs, files, _ = _load(index_dir)
             if not docs:
                 current_generation(index_dir)
         else:

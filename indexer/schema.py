@@ -3,7 +3,7 @@
 Fields: the passage text (stored, original script), ``words`` (jieba words of the folded text with ordinal
 positions, for ranking and proximity), ``grams`` (the set of character unigrams and bigrams of the folded
 text, for exact substrings), ``head`` (words of the passage's heading and its report's title, boosted in
-ranking), and facet columns. Document numbers equal sidecar rows (``row`` is stored to check it). The index records
+ranking), ``lead`` (the headings between the previous passage and this one, as written), and facet columns. Document numbers equal sidecar rows (``row`` is stored to check it). The index records
 ``SCHEMA_VERSION``; a reader refuses an index of another version instead of misreading it.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from whoosh.formats import Existence, Positions
 from indexer.analysis import words_with_offsets
 from indexer.normalize import fold
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2      # 2: a passage's folded text holds the headings before it (``lead``)
 
 
 class JiebaTokenizer(Tokenizer):
@@ -81,6 +81,7 @@ def passage_schema() -> Schema:
         head=WordsField(),
         title_text=STORED(),
         heading_text=STORED(),
+        lead=STORED(),
         body=STORED(),
         category=STORED(),
         region=ID(stored=True, sortable=True),

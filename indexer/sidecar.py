@@ -9,7 +9,14 @@ Files (``side/`` of an index generation): ``chars`` (sorted code points), ``gram
 ``gram_rows`` (unigram and bigram postings of the folded text), ``word_*`` and ``head_*`` (word postings of
 the passage text and of its heading and title, with term frequencies), ``plen`` (words per passage),
 ``fac_<name>`` (facet value codes), ``year``, ``doc`` (document index per row), ``text_blob``/``text_offsets``
-(the folded text, UTF-8, for verifying substring candidates) and ``meta.json``.
+(the folded text, UTF-8, for verifying substring candidates), ``lead_bytes``/``trail_bytes`` (how much of it
+is the report text around the passage rather than the passage), ``first_cp``/``last_cp`` (its first and last
+code points, to find phrases running across passage boundaries) and ``meta.json``.
+
+A row's folded text is the report's text from the end of the previous passage to the end of this one
+(the headings in between lead it; the last passage of a report also holds what follows it), so the rows of a
+report, in order, spell the whole report: an exact phrase is found in headings and across passages, while
+words match the passage itself (``own_only``).
 """
 from __future__ import annotations
 
@@ -54,7 +61,9 @@ class StringTable(Sequence):
 
 @dataclass
 class SidecarInput:
-    folded: list[str]              # fold(passage text) per row
+    folded: list[str]              # fold(lead + passage text + trail) per row
+    lead_bytes: list[int]          # UTF-8 bytes of the folded lead at the start of each row's text
+    trail_bytes: list[int]         # … and of the folded trail at its end (last passage of a report)
     words: Postings                # word postings of the passage text
     head: Postings                 # word postings of heading and title
     grams: Grams                   # unigram and bigram postings of the folded text
@@ -87,6 +96,10 @@ def build(out: Path, data: SidecarInput) -> None:
     np.cumsum([len(b) for b in blobs], out=offsets[1:])
     arrays["text_blob"] = np.frombuffer(b"".join(blobs), dtype=np.uint8)
     arrays["text_offsets"] = offsets
+    arrays["lead_bytes"] = np.array(data.lead_bytes, dtype=np.int32)
+    arrays["trail_bytes"] = np.array(data.trail_bytes, dtype=np.int32)
+    arrays["first_cp"] = np.fromiter((ord(t[0]) if t else 0 for t in data.folded), dtype=np.uint32, count=n)
+    arrays["last_cp"] = np.fromiter((ord(t[-1]) if t else 0 for t in data.folded), dtype=np.uint32, count=n)
     for name, arr in arrays.items():
         np.save(out / f"{name}.npy", arr, allow_pickle=False)
     (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -101,6 +114,8 @@ class Sidecar:
         self.rows = self.meta["rows"]
         self._arrays: dict[str, np.ndarray] = {}
         self._text_map: tuple[mmap.mmap, int] | None = None
+        self._plain: np.ndarray | None = None
+        self._pairs: np.ndarray | None = None
         self.word_vocab = StringTable(self["word_vocab_blob"], self["word_vocab_offsets"])
         self.head_vocab = StringTable(self["head_vocab_blob"], self["head_vocab_offsets"])
 
@@ -129,24 +144,92 @@ class Sidecar:
         off = self["text_offsets"]
         return self["text_blob"][off[row]:off[row + 1]].tobytes().decode("utf-8")
 
-    def rows_containing(self, rows: np.ndarray, needle: bytes) -> np.ndarray:
-        """The rows among ``rows`` whose folded text (UTF-8) contains ``needle``.
-
-        Each row is one ``mmap.find`` over its own bytes, in C: slicing the numpy memmap and copying each
-        text out costs several times more, and a common word can leave tens of thousands of candidates.
-        """
+    def _text(self) -> tuple[mmap.mmap, int]:
+        """The folded texts as one memory map, and where the array's bytes start in it."""
         if self._text_map is None:
             blob = self["text_blob"]
             with open(self.path / "text_blob.npy", "rb") as fh:
                 self._text_map = (mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ), blob.offset) \
                     if blob.size else (mmap.mmap(-1, 1), 0)
-        text, base = self._text_map
+        return self._text_map
+
+    def plain_rows(self) -> np.ndarray:
+        """Per row: True when its folded text is the passage alone (no headings before it, nothing after)."""
+        if self._plain is None:
+            self._plain = (np.asarray(self["lead_bytes"]) == 0) & (np.asarray(self["trail_bytes"]) == 0)
+        return self._plain
+
+    def rows_containing(self, rows: np.ndarray, needle: bytes, own_only: bool = False) -> np.ndarray:
+        """The rows among ``rows`` whose folded text (UTF-8) contains ``needle``; with ``own_only``, the
+        passage's own text, without the headings before it.
+
+        Each row is one ``mmap.find`` over its own bytes, in C: slicing the numpy memmap and copying each
+        text out costs several times more, and a common word can leave tens of thousands of candidates.
+        """
+        text, base = self._text()
         off = self["text_offsets"]
-        starts = (off[rows] + base).tolist()
-        ends = (off[rows + 1] + base).tolist()
+        starts, ends = off[rows] + base, off[rows + 1] + base
+        if own_only:
+            starts = starts + np.asarray(self["lead_bytes"])[rows]
+            ends = ends - np.asarray(self["trail_bytes"])[rows]
         find = text.find
-        keep = [r for r, s, e in zip(rows.tolist(), starts, ends) if find(needle, s, e) >= 0]
+        keep = [r for r, s, e in zip(rows.tolist(), starts.tolist(), ends.tolist()) if find(needle, s, e) >= 0]
         return np.asarray(keep, dtype=np.int32)
+
+    def _boundaries(self) -> np.ndarray:
+        """For each row r, the code-point pair (last of r, first of r + 1) as one int64, or -1 where r + 1
+        belongs to another report: a phrase can only run on from r into r + 1 through one of its own pairs."""
+        if self._pairs is None:
+            last, first = np.asarray(self["last_cp"]).astype(np.int64), np.asarray(self["first_cp"]).astype(np.int64)
+            doc = np.asarray(self["doc"])
+            pairs = np.full(self.rows, -1, dtype=np.int64)
+            if self.rows > 1:
+                pairs[:-1] = np.where(doc[:-1] == doc[1:], (last[:-1] << 21) | first[1:], -1)
+            self._pairs = pairs
+        return self._pairs
+
+    def rows_crossing(self, needle: str) -> np.ndarray:
+        """Rows where ``needle`` (folded) starts and runs on into the next rows of the same report."""
+        if len(needle) < 2 or self.rows < 2:
+            return np.zeros(0, dtype=np.int32)
+        splits: dict[int, list[int]] = {}       # boundary pair → where the needle would be cut by it
+        for k, (a, b) in enumerate(zip(needle, needle[1:]), 1):
+            splits.setdefault((ord(a) << 21) | ord(b), []).append(k)
+        pairs = self._boundaries()
+        candidates = np.flatnonzero(np.isin(pairs, np.fromiter(splits, dtype=np.int64)))
+        return np.asarray([r for r in candidates.tolist() if self.crossing_at(r, needle, splits[int(pairs[r])])],
+                          dtype=np.int32)
+
+    def crossing_at(self, row: int, needle: str, cuts: list[int] | None = None) -> int:
+        """How many characters of ``needle`` (folded) end row ``row`` when the rest begins the rows after it,
+        in the same report; 0 when it does not run on from there.
+
+        :param cuts: the lengths to try (default: every one from 1 to len(needle) - 1).
+        """
+        text, base = self._text()
+        off, doc = self["text_offsets"], self["doc"]
+        start, end = int(off[row]) + base, int(off[row + 1]) + base
+        for k in sorted(cuts or range(1, len(needle)), reverse=True):
+            head = needle[:k].encode("utf-8")
+            if len(head) <= end - start and text[end - len(head):end] == head and \
+                    self._begins(row + 1, needle[k:].encode("utf-8"), int(doc[row])):
+                return k
+        return 0
+
+    def _begins(self, row: int, rest: bytes, report: int) -> bool:
+        """Whether the rows from ``row`` on, within ``report``, begin with ``rest``."""
+        text, base = self._text()
+        off, doc = self["text_offsets"], self["doc"]
+        while rest:
+            if row >= self.rows or int(doc[row]) != report:
+                return False
+            own = text[int(off[row]) + base:int(off[row + 1]) + base]
+            if len(own) >= len(rest):
+                return own.startswith(rest)
+            if not rest.startswith(own):
+                return False
+            rest, row = rest[len(own):], row + 1
+        return True
 
     def word_postings(self, word: str, head: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(rows, term frequencies) of a word in the passage text, or in heading and title."""

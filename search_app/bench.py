@@ -63,21 +63,26 @@ def synthetic_documents(n_passages: int, seed: int = 1):
         year = rng.randint(2008, 2025)
         doc_type = rng.choice(doc_types)
         doc_id = f"bench{n:07d}"
-        sections, offset, ordinal = [], 0, 0
+        sections, lines, ordinal = [], [], 0
+        offset = 0
         for _ in range(rng.randint(6, 10)):
             heading = rng.choice(headings)
             cat = classify(heading, threshold=2) or "综述"
             sec = Section(heading=heading, level=1, category=cat)
+            lines.append(heading)
+            offset += len(heading) + 1
             for _ in range(rng.randint(5, 9)):
                 text = "".join(rng.choice(sentences) for _ in range(rng.randint(2, 5)))
                 sec.passages.append(Passage(passage_id(doc_id, text, ordinal), ordinal, text, offset,
                                             offset + len(text), heading, cat))
+                lines.append(text)
                 offset += len(text) + 1
                 ordinal += 1
             sections.append(sec)
         docs.append(Document(doc_id=doc_id, title=f"{place.name}人大常委会{year}年{doc_type}", body=f"{place.name}人大常委会",
                              region=place.name, province=place.province, level=place.level, year=year,
-                             doc_type=doc_type, source=f"bench://{n}", traditional=False, text="",
+                             doc_type=doc_type, source=f"bench://{n}", traditional=False,
+                             text="\n".join(lines),
                              sections=sections, sources=[f"bench://{n}"]))
         made += ordinal
         n += 1

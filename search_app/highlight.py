@@ -26,14 +26,25 @@ def match_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
         while i >= 0:
             spans.append((where[i], where[i + len(needle) - 1] + 1))
             i = folded.find(needle, i + 1)
-    spans.sort()
+    return merge_spans(spans)
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping and touching ones joined."""
     merged: list[tuple[int, int]] = []
-    for s, e in spans:
+    for s, e in sorted(spans):
         if merged and s <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], e))
         else:
             merged.append((s, e))
     return merged
+
+
+def tail_span(text: str, folded_chars: int) -> tuple[int, int]:
+    """The span of ``text`` holding its last ``folded_chars`` characters after folding: where a phrase
+    that runs on into the next passage begins."""
+    folded, where = fold_with_map(text)
+    return where[len(folded) - folded_chars], len(text)
 
 
 def _windows(spans: list[tuple[int, int]], length: int, context: int, max_fragments: int) -> list[tuple[int, int]]:

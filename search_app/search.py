@@ -26,7 +26,7 @@ from whoosh import index as whoosh_index
 from indexer.index import current_generation
 from indexer.normalize import fold
 from indexer.sidecar import FACETS, Sidecar
-from search_app.highlight import highlight, kwic, match_spans
+from search_app.highlight import highlight, kwic, match_spans, merge_spans, tail_span
 from search_app.query import Node, ParsedQuery, QueryError, parse
 
 MAX_LIMIT = 10_000          # hits returned by one call (the web layer pages far below this)
@@ -186,29 +186,48 @@ def _is_word_char(c: str) -> bool:
     return c.isalnum()
 
 
-def substring_rows(ix: Index, needle: str) -> np.ndarray:
-    """Every row whose folded text contains the folded ``needle``: n-gram candidates, then verified."""
+def substring_rows(ix: Index, needle: str, in_report: bool = False) -> np.ndarray:
+    """Every row whose passage contains the folded ``needle``: n-gram candidates, then verified.
+
+    :param in_report: look in the report as written instead (exact phrases): a match in the headings before
+        a passage, or one that runs on from a passage into the next, belongs to the passage where it starts.
+    """
     needle = fold(needle)
     if not needle:
         return ix.all_rows
     side = ix.side
-    if len(needle) <= 2:
-        return np.asarray(side.gram_rows(needle))
-    grams = {needle[i:i + 2] for i in range(len(needle) - 1)}
+    grams = [needle] if len(needle) <= 2 else list({needle[i:i + 2] for i in range(len(needle) - 1)})
     postings = sorted((side.gram_rows(g) for g in grams), key=len)
     rows = np.asarray(postings[0])
     for p in postings[1:]:
         if not len(rows):
             break
         rows = np.intersect1d(rows, p, assume_unique=True)
-    if not len(rows):
-        return rows.astype(np.int32)
-    # Where the needle is itself a word of the passage, it is certainly in the text: only the other
-    # candidates need reading.
-    sure = np.asarray(side.word_postings(needle)[0])
-    unsure = np.setdiff1d(rows, sure, assume_unique=True) if len(sure) else rows
-    keep = side.rows_containing(unsure, needle.encode("utf-8"))
-    return np.union1d(sure, keep).astype(np.int32) if len(sure) else keep
+    if len(needle) <= 2 and in_report:
+        found = rows              # the gram is the needle
+    else:
+        # certain without reading: a row where the needle is a word of the passage, and for a one- or
+        # two-character needle (a gram) a row whose text is the passage alone
+        sure = _positions_in(rows, side.word_postings(needle)[0])
+        if len(needle) <= 2:
+            sure |= side.plain_rows()[rows]
+        keep = side.rows_containing(rows[~sure], needle.encode("utf-8"), own_only=not in_report)
+        sure[np.searchsorted(rows, keep)] = True
+        found = rows[sure]
+    if in_report and len(needle) >= 2:
+        found = np.union1d(found, side.rows_crossing(needle))
+    return np.asarray(found, dtype=np.int32)
+
+
+def _positions_in(rows: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """A mask over sorted ``rows``: True where the row is among the sorted ``others``."""
+    mask = np.zeros(len(rows), dtype=bool)
+    if len(rows) and len(others):
+        idx = np.searchsorted(rows, others)
+        ok = idx < len(rows)
+        ok[ok] = rows[idx[ok]] == others[ok]
+        mask[idx[ok]] = True
+    return mask
 
 
 def _near_rows(ix: Index, node: Node) -> np.ndarray:
@@ -272,7 +291,7 @@ def evaluate(ix: Index, node: Node, by_report: bool | None = None) -> np.ndarray
     if node.op == "all":
         return ix.all_rows
     if node.op == "phrase":
-        return substring_rows(ix, node.text)
+        return substring_rows(ix, node.text, in_report=True)
     if node.op == "word":
         rows = ix.all_rows
         for w in chunk_words(ix, node.text) or [node.text]:
@@ -520,15 +539,24 @@ def _order(ix: Index, rows: np.ndarray, scores: np.ndarray, sort: str, k: int) -
 
 # --------------------------------------------------------------------------------------------- search
 
-def _hit(ix: Index, row: int, score: float, needles: list[str], context: int, with_kwic: bool) -> dict:
+def _hit(ix: Index, row: int, score: float, needles: list[str], context: int, with_kwic: bool,
+         phrases: tuple[str, ...] = ()) -> dict:
+    """One result. ``lead`` is the headings before the passage (marked in ``lead_highlight`` when the query
+    matched there); a phrase that runs on into the next passage is marked where it starts, at the end."""
     s = ix.stored(row)
-    text = s["text"]
+    text, lead = s["text"], s.get("lead") or ""
     spans = match_spans(text, needles)
+    folded = fold(text) if phrases else ""
+    for phrase in {fold(p) for p in phrases} - {""}:
+        if phrase not in folded and (k := ix.side.crossing_at(row, phrase)):
+            spans = merge_spans(spans + [tail_span(text, k)])
+    lead_spans = match_spans(lead, needles) if lead else []
     hit = {"passage_id": s["passage_id"], "doc_id": s["doc_id"], "title": s["title_text"],
            "region": s["region"] or None, "province": s["province"] or None, "level": s["level"] or None,
            "year": s["year"] or None, "doc_type": s["doc_type"], "section": s["category"],
            "heading": s["heading_text"], "text": text, "highlight": str(highlight(text, spans, context)),
-           "score": round(float(score), 4), "body": s["body"], "ordinal": s["ordinal"]}
+           "score": round(float(score), 4), "body": s["body"], "ordinal": s["ordinal"], "lead": lead,
+           "lead_highlight": str(highlight(lead, lead_spans, whole=True)) if lead_spans else ""}
     if with_kwic:
         hit["kwic"] = [list(line) for line in kwic(text, spans)]
     return hit
@@ -614,7 +642,8 @@ def search(ix: Index, params: Params) -> dict:
     scores = score_rows(ix, rows, words, exact, names_reports(ix, parsed.tree))
     top = _order(ix, rows, scores, params.sort, params.offset + params.limit)[params.offset:]
     needles = highlight_needles(ix, parsed)
-    hits = [_hit(ix, int(rows[i]), scores[i], needles, params.context, params.kwic) for i in top]
+    phrases = tuple(text for kind, text in parsed.positive_texts() if kind == "phrase")
+    hits = [_hit(ix, int(rows[i]), scores[i], needles, params.context, params.kwic, phrases) for i in top]
     facets = facet_counts(ix, rows, filters, params.facet_size)
     out = {"query": params.q, "total": int(len(rows)), "took_ms": 0.0, "offset": params.offset,
            "limit": params.limit, "sort": params.sort, "hits": hits, "facets": facets,

@@ -54,13 +54,26 @@ def test_missing_index_exit_3(tmp_path):
     assert r.exit_code == 3 and "no index" in r.stderr
 
 
-def test_schema_mismatch_exit_3(tmp_path):
-    assert invoke("ingest", SAMPLES / "10-quanguo-2010.txt", "--index", tmp_path).exit_code == 0
-    gen = tmp_path / (tmp_path / "CURRENT").read_text().strip()
+def _index_of_another_version(path):
+    assert invoke("ingest", SAMPLES / "10-quanguo-2010.txt", "--index", path).exit_code == 0
+    gen = path / (path / "CURRENT").read_text().strip()
     info = json.loads((gen / "info.json").read_text())
     (gen / "info.json").write_text(json.dumps({**info, "schema_version": 999}))
+
+
+def test_schema_mismatch_exit_3(tmp_path):
+    _index_of_another_version(tmp_path)
     r = invoke("search", "监督", "--index", tmp_path)
     assert r.exit_code == 3 and "schema version 999" in r.stderr
+
+
+@pytest.mark.parametrize("command", [["index"], ["ingest", str(SAMPLES / "10-quanguo-2010.txt")]])
+def test_the_command_the_mismatch_message_names_rebuilds_the_index(tmp_path, command):
+    """`lrsearch index` (as the message says), or an ingest even of unchanged files, rebuilds an index of
+    another schema version from its own documents."""
+    _index_of_another_version(tmp_path)
+    assert invoke(*command, "--index", tmp_path).exit_code == 0
+    assert invoke("search", "监督", "--index", tmp_path).exit_code == 0
 
 
 def test_second_writer_gets_busy_exit_4(tmp_path):
