@@ -561,38 +561,64 @@ def api_trends():
     return jsonify(trend_data(params, _by(tuple(TREND_DIMENSIONS))))
 
 
+KWIC_ORDERS = {"": "相关度", "left": "左语境", "right": "右语境"}
+
+
+def kwic_data() -> dict:
+    """What /kwic shows and /api/kwic returns: the keyword-in-context lines of the first ``KWIC_HITS`` hits,
+    in relevance order or sorted by the context left of the keyword (read backwards) or right of it."""
+    order = request.args.get("order", "")
+    if order not in KWIC_ORDERS:
+        raise BadRequest("排序 order 只能是 left（按左语境）或 right（按右语境）")
+    if not request.args.get("q", "").strip():
+        raise BadRequest("语境需要检索词")
+    params, _, _ = search_params()
+    params.kwic, params.limit, params.offset = True, current_app.config["KWIC_HITS"], 0
+    result = search(_index(), params)
+    lines = [{"left": left, "match": match, "right": right, "passage_id": h["passage_id"], "doc_id": h["doc_id"],
+              "title": h["title"], "region": h["region"], "year": h["year"]}
+             for h in result["hits"] for left, match, right in h.get("kwic", [])]
+    if order:
+        lines.sort(key=(lambda x: x["left"][::-1]) if order == "left" else (lambda x: x["right"]))
+    return {"query": params.q, "total": result["total"], "hits": len(result["hits"]), "order": order or None,
+            "lines": lines, "parsed": result["parsed"]}
+
+
 @bp.route("/kwic")
 def kwic_page():
     """Keyword-in-context lines for a query, sortable by the left or the right context."""
-    if not request.args.get("q"):
-        return render_template("kwic.html", lines=None)
-    params, _, _ = search_params()
-    params.kwic, params.limit = True, current_app.config["KWIC_HITS"]
-    result = search(_index(), params)
-    lines = [{"left": left, "match": match, "right": right, "hit": h} for h in result["hits"]
-             for left, match, right in h.get("kwic", [])]
-    order = request.args.get("order", "")
-    if order == "left":
-        lines.sort(key=lambda x: x["left"][::-1])
-    elif order == "right":
-        lines.sort(key=lambda x: x["right"])
-    elif order:
-        raise BadRequest("排序 order 只能是 left（按左语境）或 right（按右语境）")
-    return render_template("kwic.html", lines=lines, result=result, url_with=url_with,
-                           json_url="/api/search" + url_with(kwic="1")[len(request.path):])
+    if not request.args.get("q", "").strip():
+        return render_template("kwic.html", data=None)
+    return render_template("kwic.html", data=kwic_data(), url_with=url_with, orders=KWIC_ORDERS,
+                           json_url="/api/kwic" + url_with()[len(request.path):])
+
+
+@bp.route("/api/kwic")
+def api_kwic():
+    return jsonify(kwic_data())
+
+
+def similar_result() -> dict | None:
+    """Precedents for ``passage_id`` or pasted ``text`` (the page and /api/similar alike); None for neither."""
+    cfg = current_app.config
+    pid, text = request.args.get("passage_id") or None, request.args.get("text") or None
+    if not pid and not text:
+        return None
+    if text and len(text) > cfg["MAX_SIMILAR_CHARS"]:
+        raise BadRequest(f"粘贴的文字太长：{len(text)} 个字符（上限 {cfg['MAX_SIMILAR_CHARS']} 个），请只粘贴一段")
+    result = similar(_index(), passage_id=pid, text=text, limit=_int("limit", cfg["SIMILAR_LIMIT"], 1, 100))
+    with_citations(result["hits"])
+    return result
 
 
 @bp.route("/similar")
 def similar_page():
     """Precedents: paste a paragraph (or come from a passage) and get the most similar passages of other reports."""
-    pid, text = request.args.get("passage_id") or None, request.args.get("text") or None
-    if not pid and not text:
-        return render_template("similar.html", result=None)
-    result = similar(_index(), passage_id=pid, text=text, limit=_int("limit", 20, 1, 100))
-    with_citations(result["hits"])
-    for h in result["hits"]:
+    result = similar_result()
+    for h in result["hits"] if result else []:
         h["highlight"] = Markup(h["highlight"])
-    return render_template("similar.html", result=result)
+    return render_template("similar.html", result=result,
+                           json_url="/api/similar" + url_with()[len(request.path):])
 
 
 @bp.route("/api/search")
@@ -653,9 +679,10 @@ def api_doc(doc_id: str):
 
 @bp.route("/api/similar")
 def api_similar():
-    limit = _int("limit", 10, 1, 100)
-    return jsonify(similar(_index(), passage_id=request.args.get("passage_id") or None,
-                           text=request.args.get("text") or None, limit=limit))
+    result = similar_result()
+    if result is None:
+        raise BadRequest("先例需要一段文字 text 或一个段落编号 passage_id")
+    return jsonify(result)
 
 
 @bp.route("/api/stats")

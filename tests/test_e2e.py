@@ -6,6 +6,7 @@ with no internet). Screenshots of the main pages at desktop and phone widths go 
 import csv
 import io
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -151,13 +152,26 @@ LOW_CONTRAST_JS = """() => {
 }"""
 
 
+def settles(pg, condition: str, timeout_s: float = 5.0) -> bool:
+    """Whether ``condition`` holds within ``timeout_s``, polled from here: the page's CSP forbids the eval
+    that Playwright's own wait_for_function needs."""
+    deadline = time.monotonic() + timeout_s
+    while not pg.evaluate(condition):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 @pytest.mark.parametrize("width,height,name", [(1280, 900, "desktop"), (390, 844, "phone")])
 def test_screenshots_and_no_sideways_scroll(browser, base_url, width, height, name):
     ARTIFACTS.mkdir(exist_ok=True)
     ctx = browser.new_context(viewport={"width": width, "height": height})
     pg = ctx.new_page()
-    for slug, path in (("search", "/?q=备案审查"), ("report", None), ("trends", "/trends?q=监督"),
-                       ("kwic", "/kwic?q=有备必审"), ("empty", "/?q=备案审查+月球基地&level=county")):
+    for slug, path in (("home", "/"), ("search", "/?q=备案审查"), ("report", None), ("trends", "/trends?q=监督"),
+                       ("kwic", "/kwic?q=监督"), ("similar", "/similar?text=坚持有件必备、有备必审、有错必纠"),
+                       ("compare", "/compare?q=监督&province=内蒙古自治区&province=浙江省&province=四川省"),
+                       ("empty", "/?q=备案审查+月球基地&level=county")):
         if path is None:
             pg.goto(base_url + "/?q=备案审查")
             pg.click("article.result h3 a")
@@ -167,9 +181,19 @@ def test_screenshots_and_no_sideways_scroll(browser, base_url, width, height, na
         if slug == "search":     # on a phone the filters start folded, so the results come first on screen too
             assert pg.evaluate("document.querySelector('details.filters').open") == (name == "desktop")
         assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
-        if slug in ("search", "report", "empty"):
-            # a real overflow persists; a transient one during layout does not fail the test
-            pg.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth + 1", timeout=5000)
+        # a real overflow persists; a transient one during layout does not fail the test
+        assert settles(pg, "document.documentElement.scrollWidth <= window.innerWidth + 1"), \
+            (slug, pg.evaluate("document.documentElement.scrollWidth"))
+        if slug == "kwic":      # every keyword stays on screen, with some context on either side
+            boxes = pg.evaluate("""[...document.querySelectorAll('table.kwic td.match, table.kwic td.left')]
+                                   .map(td => [td.className, td.getBoundingClientRect().left,
+                                               td.getBoundingClientRect().right])""")
+            assert boxes and all(0 <= left and right <= width for _, left, right in boxes)
+            assert all(right - left > width / 5 for kind, left, right in boxes if kind == "left")
+        if slug == "trends":    # the matrix header reads as words, not a character per line
+            heights = pg.evaluate("[...document.querySelectorAll('table.matrix th')].map(th => th.offsetHeight)")
+            line = pg.evaluate("parseFloat(getComputedStyle(document.querySelector('table.matrix th')).lineHeight)")
+            assert heights and max(heights) < 2 * line
         shot = ARTIFACTS / f"{slug}-{name}.png"
         pg.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 5000

@@ -530,6 +530,39 @@ def test_kwic_page_sorts_by_context(client):
     assert client.get("/kwic?q=x&order=up").status_code == 400
 
 
+@pytest.mark.parametrize("order", ["", "left", "right"])
+def test_kwic_json_twin_has_the_page_lines(client, order):
+    page = soup(client.get(f"/kwic?q=监督&order={order}"))
+    twin = page.select_one(".summary a[href^='/api/']")["href"]
+    assert twin.startswith("/api/kwic?") and parse_qsl(urlparse(twin).query, keep_blank_values=True) == [
+        ("q", "监督"), ("order", order)]
+    data = client.get(twin).get_json()
+    rows = [[td.get_text() for td in tr.select("td")[:3]] for tr in page.select("table.kwic tbody tr")]
+    assert rows == [[x["left"], x["match"], x["right"]] for x in data["lines"]] and len(rows) > 100
+    assert data["hits"] == 100 and data["total"] > 100 and data["order"] == (order or None)
+    assert page.select_one(".summary a[aria-current]").get_text() == {"": "相关度", "left": "左语境", "right": "右语境"}[order]
+    links = [a["href"] for a in page.select("table.kwic td.src a")]
+    assert links[0] == f"/doc/{data['lines'][0]['doc_id']}?q=%E7%9B%91%E7%9D%A3#p-{data['lines'][0]['passage_id']}"
+    assert client.get("/api/kwic").status_code == 400 and client.get("/api/kwic?q=监督&order=up").status_code == 400
+
+
+def test_precedents_page_and_its_json_twin_list_the_same(client):
+    text = "坚持有件必备、有备必审、有错必纠，认真审查规范性文件"
+    page = soup(client.get(f"/similar?text={text}"))
+    twin = page.select_one(".summary a")["href"]
+    data = client.get(twin).get_json()
+    assert twin.startswith("/api/similar?")
+    assert [c["id"][2:] for c in page.select("article.result")] == [h["passage_id"] for h in data["hits"]]
+    assert len(data["hits"]) == 20 == len(client.get(f"/api/similar?text={text}").get_json()["hits"])
+    small = create_app({"INDEX_DIR": client.application.config["INDEX_DIR"], "SIMILAR_LIMIT": 3,
+                        "MAX_SIMILAR_CHARS": 30}).test_client()
+    assert len(soup(small.get(f"/similar?text={text}")).select("article.result")) == 3
+    assert len(small.get(f"/api/similar?text={text}").get_json()["hits"]) == 3
+    long = small.get("/api/similar?text=" + "监督" * 20)
+    assert long.status_code == 400 and long.get_json()["error"].startswith("粘贴的文字太长")
+    assert soup(small.get("/similar")).select_one("textarea")["maxlength"] == "30"
+
+
 def test_precedents_page(client):
     page = soup(client.get("/similar?text=坚持有件必备、有备必审、有错必纠，认真审查规范性文件"))
     assert page.select("article.result") and page.select_one("textarea").get_text().startswith("坚持有件必备")
