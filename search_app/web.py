@@ -353,6 +353,40 @@ def with_citations(hits: list[dict]) -> list[dict]:
     return hits
 
 
+# --------------------------------------------------------------------------------- the parsed query
+
+FILTER_NAMES = {"region": "地区", "province": "省份", "level": "层级", "section": "栏目", "doc_type": "文种"}
+
+
+def tree_zh(node, top: bool = True) -> str:
+    """The boolean tree of a query in Chinese: 并且, 或, 不含; inner groups in （）."""
+    if node.op == "word":
+        return node.text
+    if node.op == "phrase":
+        return f"“{node.text}”"
+    if node.op == "near":
+        return f"“{node.text}”（{node.slop} 词以内）"
+    if node.op == "not":
+        return "不含 " + tree_zh(node.children[0], False)
+    if node.op == "all":
+        return "全部段落"
+    parts = [c for c in node.children if c.op != "all"] or node.children
+    text = (" 或 " if node.op == "or" else " 并且 ").join(tree_zh(c, False) for c in parts)
+    return text if top or len(parts) == 1 else f"（{text}）"
+
+
+def explain(q: str, parsed: dict) -> dict:
+    """How the query was understood, for people: the tree in Chinese, the filters written in the query
+    (level:county year:2019-2023) and the question phrasing dropped."""
+    from search_app.query import parse
+    tree = tree_zh(parse(q).tree) if q.strip() else "全部段落（只按筛选条件）"
+    filters = [f"{FILTER_NAMES.get(k, k)}：{'、'.join(LEVEL_NAMES.get(v, v) if k == 'level' else v for v in values)}"
+               for k, values in (parsed.get("filters") or {}).items() if values]
+    if parsed.get("year"):
+        filters.append(f"年份：{year_label(tuple(parsed['year']))}")
+    return {"tree": tree, "filters": filters, "ignored": parsed.get("ignored") or []}
+
+
 def has_search() -> bool:
     """Whether the request asks for anything: words, or a filter alone (browsing by filter is a search)."""
     return any(v.strip() for k in ("q", *FILTER_ARGS, *YEAR_ARGS) for v in request.args.getlist(k))
@@ -374,6 +408,7 @@ def search_page():
     return render_template("search.html", result=result, params=params, page=page, pages=pages,
                            page_numbers=page_numbers(page, pages), active_filters=active_filters(),
                            facets=facets, years=years, years_between=between, span=span,
+                           explained=explain(params.q, result["parsed"]),
                            clear_url=url_with(**{k: None for k in (*FILTER_ARGS, *YEAR_ARGS, "page")}),
                            url_with=url_with, toggle_url=toggle_url, selected=request.args,
                            json_url="/api/search" + url_with()[len(request.path):],

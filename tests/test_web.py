@@ -291,6 +291,20 @@ def test_query_errors_of_the_core_get_a_chinese_lead_in(client):
     assert client.get("/api/search?q=监督&page=0").get_json()["error"] == "页码 page须是 1 到 500 之间的整数，而不是 '0'"
 
 
+@pytest.mark.parametrize("q,tree,filters", [
+    ("备案审查 OR 执法检查 -专题询问 level:county year:2019-2023", "备案审查 或 （执法检查 并且 不含 专题询问）",
+     ["层级：县级", "年份：2019–2023年"]),
+    ('"联系点 立法"~5', "“联系点 立法”（5 词以内）", []),
+    ("(立法 OR 法规) 质量 region:浙江省,四川省", "（立法 或 法规） 并且 质量", ["地区：浙江省、四川省"]),
+    ("-监督 立法", "不含 监督 并且 立法", []),
+])
+def test_parsed_query_is_shown_in_chinese_with_its_filters(client, q, tree, filters):
+    summary = soup(client.get("/", query_string={"q": q})).select_one(".summary")
+    assert summary.select_one(".parsed").get_text() == tree
+    assert [f.get_text() for f in summary.select(".query-filter")] == filters
+    assert not {"AND", "OR", "NOT"} & set(summary.get_text().split())
+
+
 def test_missing_index_message_is_chinese_and_names_no_path(tmp_path):
     client = create_app({"INDEX_DIR": str(tmp_path)}).test_client()
     for url in ("/api/search?q=x", "/?q=x"):
