@@ -294,6 +294,21 @@ def facet_arg(name: str) -> str:
     return "type" if name == "doc_type" else name
 
 
+SHARED_ARGS = ("q", *FILTER_ARGS, *YEAR_ARGS)     # what the search, KWIC, trends, compare and precedents pages share
+
+
+@bp.app_template_global()
+def shared_args(without: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """The query and filters of this request, carried to the other pages by the navigation and the forms."""
+    return [(k, v) for k, v in request.args.items(multi=True) if k in SHARED_ARGS and k not in without and v]
+
+
+@bp.app_template_global()
+def mode_url(path: str) -> str:
+    args = shared_args()
+    return path + ("?" + urlencode(args) if args else "")
+
+
 # ------------------------------------------------------------------------------------------ citations
 
 HEADING_END = "。；;：:，,、 "
@@ -402,10 +417,11 @@ def search_page():
     for h in result["hits"]:
         h["highlight"] = Markup(h["highlight"])        # made by search_app.highlight: escaped, then marked
     pages = max(1, math.ceil(result["total"] / per_page))
+    beyond = page > pages and result["total"] > 0       # a stale link: say so and offer the last page
     facets = sidebar_facets(result)
     span = year_span()
     years, between = year_items(facets, span)
-    return render_template("search.html", result=result, params=params, page=page, pages=pages,
+    return render_template("search.html", result=result, params=params, page=page, pages=pages, beyond=beyond,
                            page_numbers=page_numbers(page, pages), active_filters=active_filters(),
                            facets=facets, years=years, years_between=between, span=span,
                            explained=explain(params.q, result["parsed"]),

@@ -692,6 +692,43 @@ def test_zero_result_page_drops_a_year_range_in_one_click(client):
     assert link_value(drop, "q") == "月球"
 
 
+def test_navigation_keeps_the_query_and_filters(client):
+    page = soup(client.get("/?q=监督&level=county&year_from=2015&year_to=2022&sort=newest&page=2&per_page=5"))
+    nav = {a.get_text(): a["href"] for a in page.select("nav.modes a")}
+    expected = [("q", "监督"), ("level", "county"), ("year_from", "2015"), ("year_to", "2022")]
+    for path, label in (("/", "检索"), ("/kwic", "语境"), ("/similar", "先例"), ("/trends", "趋势"), ("/compare", "对比")):
+        assert urlparse(nav[label]).path == path and parse_qsl(urlparse(nav[label]).query) == expected, label
+    kwic = soup(client.get(nav["语境"]))
+    twin = client.get("/api/kwic?q=监督&level=county&year_from=2015&year_to=2022").get_json()
+    assert len(kwic.select("table.kwic tbody tr")) == len(twin["lines"]) > 0
+    assert {x["year"] for x in twin["lines"]} <= set(range(2015, 2023))
+    form = kwic.select_one("header form.search")
+    assert [(i["name"], i["value"]) for i in form.select("input[type=hidden]")] == expected[1:]
+    back = soup(client.get(dict((a.get_text(), a["href"]) for a in kwic.select("nav.modes a"))["检索"]))
+    assert back.select_one(".total").get_text() == str(client.get(
+        "/api/search?q=监督&level=county&year_from=2015&year_to=2022").get_json()["total"])
+    trends = soup(client.get(nav["趋势"] + "&by=region"))
+    assert ("by", "region") in [(i["name"], i["value"]) for i in trends.select("header form.search input[type=hidden]")]
+    similar = soup(client.get(nav["先例"]))
+    assert similar.select_one("textarea").get_text() == "监督"
+    assert ("level", "county") in [(i["name"], i["value"]) for i in similar.select("form.paste input[type=hidden]")]
+    assert [a["href"] for a in soup(client.get("/")).select("nav.modes a")] == ["/", "/kwic", "/similar", "/trends",
+                                                                               "/compare"]
+
+
+def test_a_page_beyond_the_last_says_so_and_links_back(client):
+    total = client.get("/api/search?q=监督").get_json()["total"]
+    last = -(-total // 5)
+    page = soup(client.get("/?q=监督&per_page=5&page=400"))
+    note = page.select_one(".beyond")
+    assert note and f"共 {last} 页" in note.get_text() and not page.select(".pager")
+    back = note.select_one("a")
+    assert link_value(back, "page") == str(last) and link_value(back, "q") == "监督"
+    follow = soup(client.get(back["href"]))
+    assert follow.select("article.result") and not follow.select(".beyond")
+    assert not follow.select(".pager a[rel=next]") and follow.select_one(".pager a[aria-current=page]").get_text() == str(last)
+
+
 def test_page_numbers():
     from search_app.web import page_numbers
     assert page_numbers(1, 1) == [1]
