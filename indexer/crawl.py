@@ -264,7 +264,9 @@ class Crawler:
         sidecar = {"url": page.url, "final_url": resp.final_url, "status": resp.status,
                    "headers": resp.headers, "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                    "content_type": ctype, "site": site.name, "kind": page.kind,
-                   "content_selector": site.content_selector}
+                   "content_selector": site.content_selector,
+                   # the body is stored decoded: the headers above still name the encoding it came in
+                   "body_decoded_from": resp.header("content-encoding")}
         sha = self.state.store_body(resp.body, sidecar)
         page.outcome = "unchanged" if known is not None and known.sha256 == sha else "fetched"
         page.sha256, page.content_type, page.fetched_at = sha, ctype, time.time()

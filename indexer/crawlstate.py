@@ -153,14 +153,26 @@ class CrawlState:
         return Page(*row) if row else None
 
     def store_body(self, body: bytes, sidecar: dict) -> str:
-        """Write ``body`` under its SHA-256 with its sidecar (both atomically); return the hash."""
+        """Write ``body`` under its SHA-256 with its sidecar (both atomically); return the hash.
+
+        The sidecar describes the latest response with these bytes; ``urls`` lists every final URL that
+        served them, so a page reachable under two addresses keeps both as sources.
+        """
         sha = hashlib.sha256(body).hexdigest()
         path = body_path(self.root, sha)
         path.parent.mkdir(exist_ok=True)
         if not path.exists():
             _write_atomic(path, body)
-        _write_atomic(path.with_suffix(".json"),
-                      json.dumps({**sidecar, "sha256": sha}, ensure_ascii=False, indent=1).encode("utf-8"))
+        meta_path = path.with_suffix(".json")
+        urls = []
+        if meta_path.exists():
+            try:
+                urls = json.loads(meta_path.read_text(encoding="utf-8")).get("urls", [])
+            except ValueError:
+                urls = []
+        urls = list(dict.fromkeys([*urls, sidecar.get("final_url") or sidecar["url"]]))
+        _write_atomic(meta_path, json.dumps({**sidecar, "sha256": sha, "urls": urls}, ensure_ascii=False,
+                                            indent=1).encode("utf-8"))
         return sha
 
     def body(self, sha: str) -> bytes | None:

@@ -398,7 +398,7 @@ def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], set
         for doc in batch.documents:
             if not _is_url(doc.source):        # a crawled page keeps its URL as its source
                 doc.source = str(Path(doc.source).resolve())
-            doc.sources = [doc.source]
+            doc.sources = list(dict.fromkeys([doc.source, *(s for s in doc.sources if _is_url(s))]))
         failed = {str(Path(p).resolve()) for p, _ in batch.errors}
         # A changed file replaces its document; a crawled page that changed comes back as a new stored body
         # under the same URL, so documents are also replaced by source.

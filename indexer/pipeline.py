@@ -116,7 +116,7 @@ def parse_file(path: str | os.PathLike, settings: Settings = SETTINGS) -> Docume
     """Read and parse one file; the size cap is checked before reading it whole.
 
     A crawled body (``<sha256>.body``) is parsed with its sidecar's Content-Type and content selector,
-    and its URL becomes the document's source.
+    and its URL becomes the document's source (the other URLs that served the same bytes its sources).
     """
     path = Path(path)
     size = path.stat().st_size
@@ -128,5 +128,7 @@ def parse_file(path: str | os.PathLike, settings: Settings = SETTINGS) -> Docume
             source = meta.get("final_url") or meta["url"]
         except (ValueError, KeyError, TypeError) as exc:
             raise ParseError(f"unreadable crawl sidecar {sidecar.name}: {exc}") from exc
-        return parse_bytes(path.read_bytes(), source, meta.get("content_type"), settings, meta.get("content_selector"))
+        doc = parse_bytes(path.read_bytes(), source, meta.get("content_type"), settings, meta.get("content_selector"))
+        doc.sources = list(dict.fromkeys([source, *meta.get("urls", [])]))    # every URL that served these bytes
+        return doc
     return parse_bytes(path.read_bytes(), str(path), settings=settings)

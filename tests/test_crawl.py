@@ -529,3 +529,33 @@ def test_crawl_has_help():
 
 def test_settings_are_the_module_defaults():
     assert SETTINGS.max_redirects <= 5 and SETTINGS.user_agent.startswith("lrsearch/")
+
+
+def test_a_report_served_under_two_urls_keeps_both_as_sources(good, tmp_path, monkeypatch):
+    server, sources, out = good
+    server.site.pages["/art/a1-copy.html"] = server.site.pages["/art/a1.html"]
+    listing, ctype = server.site.pages["/list/index.html"]
+    server.site.pages["/list/index.html"] = (listing.replace(b'href="/art/a2.html"',
+                                                             b'href="/art/a1-copy.html"><a href="/art/a2.html"'), ctype)
+    crawl(out, sources)
+    (sha,), = set(db_rows(out, "SELECT sha256 FROM pages WHERE url LIKE '%/art/a1%'"))
+    meta = json.loads((out / "raw" / sha[:2] / f"{sha}.json").read_text(encoding="utf-8"))
+    assert {u.removeprefix(server.url) for u in meta["urls"]} == {"/art/a1.html", "/art/a1-copy.html"}
+    monkeypatch.setattr("indexer.config.SETTINGS", S)
+    ix = tmp_path / "ix"
+    assert CliRunner().invoke(main, ["ingest", str(out), "--index", str(ix), "--workers", "1"]).exit_code == 0
+    gen = ix / (ix / "CURRENT").read_text(encoding="utf-8").strip()
+    docs = [json.loads(line) for line in (gen / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    (a1,) = [d for d in docs if any(s.endswith("/art/a1.html") for s in d["sources"])]
+    assert {s.removeprefix(server.url) for s in a1["sources"]} == {"/art/a1.html", "/art/a1-copy.html"}
+
+
+def test_a_gzipped_body_is_stored_decoded_and_says_so(server, tmp_path):
+    import gzip
+    body = server.site.pages["/art/a1.html"][0]
+    server.site.answers["/art/a1.html"] = (200, gzip.compress(body), {"Content_Encoding": "gzip"}, None)
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]))
+    (sha,), = db_rows(tmp_path / "out", "SELECT sha256 FROM pages WHERE url LIKE '%/art/a1.html'")
+    stored = tmp_path / "out" / "raw" / sha[:2] / f"{sha}.body"
+    meta = json.loads(stored.with_suffix(".json").read_text(encoding="utf-8"))
+    assert stored.read_bytes() == body and meta["body_decoded_from"] == "gzip"
