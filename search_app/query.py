@@ -279,6 +279,8 @@ class _Parser:
         word = g["word"]
         if "*" in word or "?" in word:
             raise QueryError("wildcards (* and ?) are not supported: every query already matches inside words")
+        if (empty := re.fullmatch(r"([A-Za-z_]+)[:：]", word)) and empty.group(1).lower() in FILTER_FIELDS:
+            raise QueryError(f"{word} needs a value, as in {empty.group(1)}:…")
         if word in ("AND", "&&"):
             return self.primary() if self.peek()[0] not in (None, "rparen") else Node("all")
         return Node("word", text=word)

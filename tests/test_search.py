@@ -220,7 +220,7 @@ def test_parsed_query_is_reported(index_dir):
 
 
 @pytest.mark.parametrize("q", ['"unbalanced', "(a", "a)", "*abc", "foo:bar", "a OR", "x" * 300, "year:abc",
-                               " ".join(["词"] * 40), "NOT", ""])
+                               " ".join(["词"] * 40), "NOT", "", "region:", "year："])
 def test_bad_queries_raise_query_error(index_dir, q):
     with pytest.raises(QueryError):
         run(index_dir, q)
