@@ -270,14 +270,29 @@ def with_year_or(result: dict, params: Params) -> dict:
 
 def year_items(facets: dict, span) -> tuple[list[dict], list[int]]:
     """The year facet as the sidebar ticks it (every year inside the filter's span), and the years the span
-    takes in although they were not ticked (several ticked years with others between them)."""
-    items = [{**item, "on": in_span(item["value"], span)} for item in facets["year"] if item["value"]]
+    takes in although they were not ticked (several ticked years with others between them).
+
+    The span's ends are always listed and ticked, even with no hits under the other filters now (an open end
+    as one box, 2019年起), so that the facet form, which sends only ticks, keeps the span when another filter
+    is changed.
+    """
+    items = [{"value": str(i["value"]), "year": i["value"], "label": str(i["value"]), "count": i["count"],
+              "on": in_span(i["value"], span)} for i in facets["year"] if i["value"]]
+    if span:
+        listed = {i["year"] for i in items}
+        lo, hi = span
+        for end in {lo, hi} - listed - {None}:
+            items.append({"value": str(end), "year": end, "label": str(end), "count": 0, "on": True})
+        if hi is None:
+            items.append({"value": f"{lo}-", "year": 10_000, "label": f"{lo}年起", "count": None, "on": True})
+        if lo is None:
+            items.append({"value": f"-{hi}", "year": 0, "label": f"{hi}年止", "count": None, "on": True})
+        items.sort(key=lambda i: -i["year"])
     ticked = set()
     if not request.args.get("year_from") and not request.args.get("year_to"):
         for v in request.args.getlist("year"):
-            lo, hi = _year_bounds(v)
-            ticked |= {i["value"] for i in items if in_span(i["value"], (lo, hi))}
-    between = sorted(i["value"] for i in items if i["on"] and i["count"] and ticked and i["value"] not in ticked)
+            ticked |= {i["year"] for i in items if in_span(i["year"], _year_bounds(v))}
+    between = sorted(i["year"] for i in items if i["on"] and i["count"] and ticked and i["year"] not in ticked)
     return items, between
 
 

@@ -124,6 +124,17 @@ def test_year_facet_and_range_are_one_filter(client):
         "/api/search?q=监督&year=2017-2020").get_json()["total"]
 
 
+@pytest.mark.parametrize("bounds,span", [(("2010", "2025"), "2010-2025"), (("2019", ""), "2019-"),
+                                         (("", "2018"), "-2018")])
+def test_changing_another_filter_keeps_the_year_range(client, bounds, span):
+    """Under 县级 fewer years have hits; unticking 县级 brings back the whole range, open ends included."""
+    page = soup(client.get(f"/?q=监督&level=county&year_from={bounds[0]}&year_to={bounds[1]}"))
+    wider = soup(client.get(submit(page.select_one("form.facet-form"), ("level", "county"))))
+    assert not wider.select(".facet[data-facet=level] input[checked]")
+    assert int(wider.select_one(".total").get_text()) == client.get(f"/api/search?q=监督&year={span}").get_json()["total"]
+    assert (wider.select_one("#year-from").get("value", ""), wider.select_one("#year-to").get("value", "")) == bounds
+
+
 def test_years_ticked_apart_search_the_span_and_say_so(client):
     page = soup(client.get("/?q=监督&year=2014&year=2017"))
     ticked = [b["value"] for b in page.select(".facet[data-facet=year] input[checked]")]
