@@ -182,10 +182,14 @@ def write_csv(columns, rows) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the hits as CSV.")
 @click.option("--kwic", is_flag=True, help="Keyword-in-context lines (left | match | right).")
-def search(query, index_dir, limit, offset, sort, as_json, as_csv, kwic, **filters):
+@click.option("--strict", is_flag=True,
+              help="Every word must match: no passages with most of the words when none has them all.")
+def search(query, index_dir, limit, offset, sort, as_json, as_csv, kwic, strict, **filters):
     """Search passages. QUERY supports words, "exact phrases", OR, NOT/-word, (…), "a b"~5 and field:value filters.
 
-    Exit 0 with hits, 1 with none, 2 for a query that cannot be run, 3 when there is no index.
+    When no passage has every word, the passages with most of them are shown, with the words each lacks
+    ("relaxed" in the JSON; --strict turns this off). Exit 0 with hits, 1 with none, 2 for a query that
+    cannot be run, 3 when there is no index.
     """
     from search_app.query import QueryError
     from search_app.search import HIT_FIELDS
@@ -194,7 +198,7 @@ def search(query, index_dir, limit, offset, sort, as_json, as_csv, kwic, **filte
         raise click.UsageError("choose one of --json and --csv")
     ix = _open(index_dir)
     try:
-        result = run(ix, _params(query, limit=limit, offset=offset, sort=sort, kwic=kwic, **filters))
+        result = run(ix, _params(query, limit=limit, offset=offset, sort=sort, kwic=kwic, relax=not strict, **filters))
     except QueryError as exc:
         _fail(str(exc), EXIT_USAGE)
     if as_json:
@@ -207,10 +211,14 @@ def search(query, index_dir, limit, offset, sort, as_json, as_csv, kwic, **filte
                 click.echo(f"{left:>30} | {match} | {right:<30}  [{h['region'] or '—'} {h['year'] or ''}]")
     else:
         click.echo(f"{result['total']} passages ({result['took_ms']} ms) — {result['parsed']['tree']}")
+        if (relaxed := result.get("relaxed")):
+            click.echo(f"no passage has all {relaxed['of']} words: these have {relaxed['matched']} of them")
         for n, h in enumerate(result["hits"], start=offset + 1):
             click.echo(f"\n{n}. {h['title']} · {h['region'] or '—'} · {h['year'] or '—'} · {h['section']}"
                        + (f" · {h['heading']}" if h["heading"] else ""))
             click.echo("   " + _plain(h["highlight"]))
+            if h.get("missing"):
+                click.echo(f"   missing: {' '.join(h['missing'])}")
     sys.exit(EXIT_OK if result["total"] else EXIT_NONE)
 
 

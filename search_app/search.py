@@ -397,6 +397,7 @@ class Params:
     facet_size: int = FACET_SIZE
     context: int = 60
     kwic: bool = False
+    relax: bool = True          # when all the words together match nothing, show passages with most of them
 
 
 def _filter_mask(ix: Index, rows: np.ndarray, filters: dict[str, list[str]],
@@ -605,6 +606,58 @@ def matching_rows(ix: Index, params: Params) -> tuple[ParsedQuery, np.ndarray, d
     return parsed, _filter_mask(ix, rows, filters, year_range), filters, year_range
 
 
+# ------------------------------------------------------------------------ when every word together matches nothing
+
+@dataclass
+class Relaxed:
+    """Passages matching most, not all, of a query's words: ``matched`` of the ``words``."""
+    rows: np.ndarray
+    words: list[str]
+    matched: int
+    word_rows: dict[str, np.ndarray]
+
+    def missing(self, row: int) -> list[str]:
+        return [w for w in self.words if not _positions_in(np.array([row]), self.word_rows[w])[0]]
+
+    def describe(self) -> dict:
+        return {"words": self.words, "matched": self.matched, "of": len(self.words),
+                "missing": {w: int(len(self.rows) - _positions_in(self.rows, r).sum()) for w, r in self.word_rows.items()}}
+
+
+def relax(ix: Index, parsed: ParsedQuery, filters: dict, year_range: tuple | None) -> Relaxed | None:
+    """For an unquoted query of several words that match nothing together: the passages that hold the
+    most of them (at least half), under the same filters, exclusions and any phrase, as search engines
+    answer "missing: 扶贫". The words are those typed apart; one run typed without spaces counts by the
+    words it is cut into when there are three or more (a question typed as a sentence). None when no
+    passage holds half the words, or there is only one.
+    """
+    tree = parsed.tree
+    parts = tree.children if tree.op == "and" else [tree]
+    by_report = names_reports(ix, tree)
+    typed = [n for n in parts if n.op == "word"]
+    if len(typed) == 1 and len(chunk_words(ix, typed[0].text)) >= 3:
+        typed = [Node("word", w) for w in chunk_words(ix, typed[0].text)]
+    if len(typed) < 2:
+        return None
+    word_rows = {n.text: evaluate(ix, n, by_report) for n in typed}
+    required = ix.all_rows
+    for n in parts:
+        if n.op == "word":
+            continue
+        if n.op == "not":
+            required = np.setdiff1d(required, evaluate(ix, n.children[0], by_report), assume_unique=True)
+        else:
+            required = np.intersect1d(required, evaluate(ix, n, by_report), assume_unique=True)
+    counts = np.zeros(ix.n, dtype=np.int16)
+    for rows in word_rows.values():
+        counts[rows] += 1
+    candidates = _filter_mask(ix, required, filters, year_range)
+    best = int(counts[candidates].max()) if len(candidates) else 0
+    if best < len(word_rows) - len(word_rows) // 2:
+        return None
+    return Relaxed(candidates[counts[candidates] == best], list(word_rows), best, word_rows)
+
+
 def parse_filters_only(params: Params) -> ParsedQuery:
     if not any(params.filters.values()) and not params.year:
         raise QueryError("empty query: type words to look for, or choose a filter")
@@ -638,18 +691,26 @@ def search(ix: Index, params: Params) -> dict:
         raise QueryError(f"offset must be between 0 and {MAX_OFFSET}")
     parsed, query_rows, filters, year_range = _query_rows(ix, params)
     rows = _filter_mask(ix, query_rows, filters, year_range)
+    relaxed = relax(ix, parsed, filters, year_range) if not len(rows) and params.relax else None
+    if relaxed:
+        rows = query_rows = relaxed.rows
     words, exact = _terms_for_ranking(ix, parsed)
     scores = score_rows(ix, rows, words, exact, names_reports(ix, parsed.tree))
     top = _order(ix, rows, scores, params.sort, params.offset + params.limit)[params.offset:]
     needles = highlight_needles(ix, parsed)
     phrases = tuple(text for kind, text in parsed.positive_texts() if kind == "phrase")
     hits = [_hit(ix, int(rows[i]), scores[i], needles, params.context, params.kwic, phrases) for i in top]
+    if relaxed:
+        for h, i in zip(hits, top):
+            h["missing"] = relaxed.missing(int(rows[i]))
     facets = facet_counts(ix, rows, filters, params.facet_size)
     out = {"query": params.q, "total": int(len(rows)), "took_ms": 0.0, "offset": params.offset,
            "limit": params.limit, "sort": params.sort, "hits": hits, "facets": facets,
            "facets_or": facets_or(ix, query_rows, filters, year_range, params.facet_size),
            "parsed": describe(ix, parsed)}
-    if not len(rows):
+    if relaxed:
+        out["relaxed"] = relaxed.describe()
+    if not len(rows) or relaxed:
         out["suggestions"] = suggest(ix, parsed, params)
     out["took_ms"] = round((time.perf_counter() - t0) * 1000, 2)
     return out

@@ -153,8 +153,9 @@ def search_params() -> tuple[Params, int, int]:
         raise BadRequest(f"排序 sort 只能是 {'、'.join(SORTS)} 之一")
     filters = {FILTER_ARGS[k]: [v for v in request.args.getlist(k) if v] for k in FILTER_ARGS}
     kwic = request.args.get("kwic") in ("1", "true", "yes")
+    strict = request.args.get("strict") in ("1", "true", "yes")      # every word, even when that finds nothing
     return Params(q=q, filters=filters, year=year_param(year_span()), limit=per_page,
-                  offset=(page - 1) * per_page, sort=sort, kwic=kwic), page, per_page
+                  offset=(page - 1) * per_page, sort=sort, kwic=kwic, relax=not strict), page, per_page
 
 
 YEAR_ARGS = ("year", "year_from", "year_to")
@@ -431,6 +432,7 @@ def search_page():
     with_citations(result["hits"])
     for h in result["hits"]:
         h["highlight"] = Markup(h["highlight"])        # made by search_app.highlight: escaped, then marked
+        h["lead_highlight"] = Markup(h["lead_highlight"])
     pages = max(1, math.ceil(result["total"] / per_page))
     beyond = page > pages and result["total"] > 0       # a stale link: say so and offer the last page
     facets = sidebar_facets(result)

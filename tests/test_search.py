@@ -277,3 +277,27 @@ def test_places_years_and_congress_words_as_report_words(index_dir, all_passages
     assert ids("全国人大 备案审查")
     # a legislature term that starts with a congress word stays one word
     assert run(index_dir, "常委会组成人员")["parsed"]["terms"][0]["segments"] == ["常委会组成人员"]
+
+
+def test_words_that_match_nothing_together_give_the_passages_with_most_of_them(index_dir, all_passages):
+    """No passage has 脱贫攻坚, 扶贫 and 监督 together: the passages with two of the three come back, each
+    saying which word it lacks; --strict (relax=False) keeps the empty answer."""
+    r = run(index_dir, "脱贫攻坚 扶贫 监督")
+    assert r["relaxed"]["matched"] == 2 and r["relaxed"]["of"] == 3
+    has = {w: {p["passage_id"] for p in all_passages if fold(w) in fold(p["text"])} for w in ("脱贫攻坚", "扶贫", "监督")}
+    two = {pid for pid in set().union(*has.values()) if sum(pid in s for s in has.values()) == 2}
+    assert {h["passage_id"] for h in r["hits"]} == two and r["total"] == len(two)
+    for h in r["hits"]:
+        assert h["missing"] == [w for w in has if h["passage_id"] not in has[w]]
+    assert run(index_dir, "脱贫攻坚 扶贫 监督", relax=False)["total"] == 0
+
+
+@pytest.mark.parametrize("q", ['"脱贫攻坚扶贫监督"', "脱贫扶贫", "月球基地 火星车", "月球基地 火星车 监督"])
+def test_no_relaxed_answer_for_phrases_single_words_or_when_under_half_match(index_dir, q):
+    r = run(index_dir, q)
+    assert "relaxed" not in r and all("missing" not in h for h in r["hits"])
+
+
+def test_a_question_typed_as_one_sentence_relaxes_by_its_words(index_dir):
+    r = run(index_dir, "浙江省人大常委会过去五年立法工作怎么总结的")
+    assert r["relaxed"]["of"] == 5 and r["total"] and {h["region"] for h in r["hits"]} == {"浙江省"}

@@ -680,7 +680,7 @@ def test_a_filtered_facet_still_offers_its_other_values_to_or_in(client):
 
 
 def test_zero_result_page_links_to_what_does_match(client):
-    url = "/?q=备案审查+执法检查+月球基地&level=provincial"
+    url = "/?q=备案审查+执法检查+月球基地&level=provincial&strict=1"
     page = soup(client.get(url))
     assert page.select_one(".total").text == "0"
     items = page.select(".empty .suggestions li")
@@ -689,7 +689,7 @@ def test_zero_result_page_links_to_what_does_match(client):
         follow = soup(client.get(li.select_one("a")["href"]))
         assert follow.select_one(".total").text == li.select_one(".count").text.split()[0]
         assert link_value(li.select_one("a"), "level") == "provincial"       # the filters are kept
-    twin = client.get("/api/search?q=备案审查+执法检查+月球基地&level=provincial").get_json()
+    twin = client.get("/api/search?q=备案审查+执法检查+月球基地&level=provincial&strict=1").get_json()
     assert [s["query"] for s in twin["suggestions"]] == [link_value(li.select_one("a"), "q") for li in items]
     phrase = soup(client.get("/?q=%22有备必审查的规定%22"))
     assert phrase.select_one(".suggestions li.part code").get_text() == '"有备必审"'
@@ -783,3 +783,21 @@ def test_results_page_announces_its_count_and_marks_the_current_page(client):
     assert [a.get_text() for a in page.select(".pager a[aria-current=page]")] == ["2"]
     assert [a.get_text() for a in page.select(".sort a[aria-current]")] == ["相关度"]
     assert page.select_one("a.skip")["href"] == "#results" and page.select_one("#results")["tabindex"] == "-1"
+
+
+def test_relaxed_results_say_so_name_the_missing_words_and_offer_every_word(client):
+    page = soup(client.get("/?q=脱贫攻坚+扶贫+监督"))
+    note = page.select_one(".relaxed")
+    assert note and "3" in note.get_text() and "2" in note.get_text()
+    assert int(page.select_one(".total").text) == len(page.select(".result")) > 0
+    missing = [[w.get_text() for w in m.select("s")] for m in page.select(".result .missing")]
+    assert len(missing) == len(page.select(".result")) and all(len(m) == 1 and m[0] in "脱贫攻坚扶贫监督" for m in missing)
+    strict = soup(client.get(note.select_one("a")["href"]))
+    assert strict.select_one(".total").text == "0" and strict.select_one(".relaxed") is None
+    assert client.get("/api/search?q=脱贫攻坚+扶贫+监督").get_json()["relaxed"]["matched"] == 2
+
+
+def test_a_phrase_found_in_a_heading_shows_the_heading_marked(client):
+    page = soup(client.get("/?q=%22全力抓好监督工作%22"))
+    (lead,) = page.select(".result .lead")
+    assert lead.select_one("mark").get_text() == "全力抓好监督工作"

@@ -82,7 +82,7 @@ def test_payloads_in_queries_and_filters(hostile_client):
     for p in PAYLOADS:
         q = quote(p)
         # a few hits per page: the payload is in the query; the reports' own payloads are the next test's
-        for url in (f"/?q={q}&per_page=5", f"/?q=监督&region={q}&section={q}", f"/kwic?q={q}", f"/trends?q={q}",
+        for url in (f"/?q={q}&per_page=5", f"/?q={q}&per_page=5&strict=1", f"/?q=监督&region={q}&section={q}", f"/kwic?q={q}", f"/trends?q={q}",
                     f"/compare?q={q}&by=region&region={q}&region=XX县", f"/similar?text={q}&limit=5",
                     f"/doc/{q[:60]}", f"/?q=监督&year={q}"):
             r = hostile_client.get(url)
