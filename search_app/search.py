@@ -897,16 +897,19 @@ def _dimension(ix: Index, name: str) -> tuple[np.ndarray, list]:
 def stats(ix: Index, params: Params, by: list[str]) -> dict:
     """Matching passages and reports per group (year × province …), normalised by the reports held per group.
 
-    ``reports_held`` is how many reports of that group the index has at all, so a gap in coverage shows as
-    a small denominator rather than as a drop in the trend.
+    ``reports_held`` is how many reports of that group the index holds under the same filters (those of the
+    query and the parameters, without its words), so a gap in coverage shows as a small denominator rather
+    than as a drop in the trend, and a share under level:county is of the county reports held.
     """
     t0 = time.perf_counter()
     if not by or any(d not in STAT_DIMENSIONS for d in by):
         raise QueryError(f"--by takes one or more of {', '.join(STAT_DIMENSIONS)}")
     if params.q.strip() or any(params.filters.values()) or params.year:
-        parsed, rows, _, _ = matching_rows(ix, params)
+        parsed, query_rows, filters, year_range = _query_rows(ix, params)
+        rows = _filter_mask(ix, query_rows, filters, year_range)
+        held_rows = _filter_mask(ix, ix.all_rows, filters, year_range)
     else:
-        parsed, rows = None, ix.all_rows
+        parsed, rows, held_rows = None, ix.all_rows, ix.all_rows
     columns = [_dimension(ix, d) for d in by]
     doc = np.asarray(ix.side["doc"]).astype(np.int64)
 
@@ -923,7 +926,7 @@ def stats(ix: Index, params: Params, by: list[str]) -> dict:
         return passages, reports
 
     passages, reports = groups(rows)
-    _, held = groups(ix.all_rows)
+    _, held = groups(held_rows)
     out_rows = []
     for key in sorted(held):
         entry = {}

@@ -479,41 +479,6 @@ SMALL_W, SMALL_H = 320, 150          # one small multiple of the comparison, in 
 GAP_ROW = {"passages": 0, "reports": 0, "reports_held": 0, "share_of_reports": None, "passages_per_report": None}
 
 
-def _query_filter_text(q: str) -> str:
-    """The filters written inside the query (level:county year:2019-2023), as query text without the words."""
-    if not q.strip():
-        return ""
-    from search_app.query import parse
-    parsed = parse(q)
-    parts = [f"{'type' if k == 'doc_type' else k}:{','.join(v)}" for k, v in parsed.filters.items() if v]
-    if parsed.year_range:
-        parts.append("year:{}-{}".format(*parsed.year_range))
-    return " ".join(parts)
-
-
-def held_stats(params: Params, by: list[str]) -> dict:
-    """``stats`` with the reports held per group counted under the request's filters.
-
-    The core counts ``reports_held`` over the whole index, so under a filter (level=county) a share would be
-    of every report held that year, not of the county reports held. The same grouping run with the filters
-    alone counts the reports the filters keep in each group: that is the denominator. A group the filters
-    keep no report of is left out.
-    """
-    result = stats(_index(), params, by)
-    filters_only = _query_filter_text(params.q)
-    if not (filters_only or params.year or any(params.filters.values())):
-        return result
-    base = stats(_index(), replace(params, q=filters_only), by)
-    held = {tuple(r[d] for d in by): r["reports"] for r in base["rows"]}
-    rows = []
-    for r in result["rows"]:
-        n = held.get(tuple(r[d] for d in by), 0)
-        if n:
-            rows.append({**r, "reports_held": n, "share_of_reports": round(r["reports"] / n, 4),
-                         "passages_per_report": round(r["passages"] / n, 4)})
-    return {**result, "rows": rows}
-
-
 def by_year(rows: list[dict], years: list[int]) -> list[dict]:
     """One entry per year of ``years``; a year with no report held is a gap (``gap``, ratios None)."""
     have = {r["year"]: r for r in rows if r["year"]}
@@ -523,12 +488,12 @@ def by_year(rows: list[dict], years: list[int]) -> list[dict]:
 def trend_data(params: Params, by: str) -> dict:
     """What /trends and /compare show and /api/trends returns: per year from the first report held to the last
     (gaps included), hits and reports normalised by the reports held; and the same per group of ``by``."""
-    year_stats = held_stats(params, ["year"])
+    year_stats = stats(_index(), params, ["year"])
     held_years = [r["year"] for r in year_stats["rows"] if r["year"]]
     years = list(range(min(held_years), max(held_years) + 1)) if held_years else []
     undated = next((r for r in year_stats["rows"] if not r["year"]), None)
     grouped: dict = {}
-    for r in held_stats(params, [by, "year"])["rows"]:
+    for r in stats(_index(), params, [by, "year"])["rows"]:
         grouped.setdefault(r[by], []).append(r)
     groups = [{"name": name, "reports": sum(r["reports"] for r in rows), "years": by_year(rows, years)}
               for name, rows in grouped.items()]

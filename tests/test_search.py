@@ -301,3 +301,13 @@ def test_no_relaxed_answer_for_phrases_single_words_or_when_under_half_match(ind
 def test_a_question_typed_as_one_sentence_relaxes_by_its_words(index_dir):
     r = run(index_dir, "浙江省人大常委会过去五年立法工作怎么总结的")
     assert r["relaxed"]["of"] == 5 and r["total"] and {h["region"] for h in r["hits"]} == {"浙江省"}
+
+
+def test_stats_count_reports_held_under_the_same_filters(index_dir, reports):
+    """Under level:county the share is of the county reports held each year, not of every report."""
+    from search_app.search import stats
+    r = stats(open_index(index_dir), Params(q="监督 level:county"), ["year"])
+    for row in r["rows"]:
+        held = {d.doc_id for d in reports if d.level == "county" and (d.year or None) == row["year"]}
+        assert row["reports_held"] == len(held) > 0
+        assert row["share_of_reports"] == round(row["reports"] / len(held), 4)
