@@ -167,7 +167,9 @@ def _densest(soup: Tag) -> Tag:
     scores: Counter = Counter()
     by_id: dict[int, Tag] = {}
     for p in soup.find_all(["p", "br", "td", "section"]):
-        parent = p.parent
+        # a cell's text belongs to its table as a paragraph belongs to its container: crediting the row
+        # would let one long cell outweigh the paragraphs around its table
+        parent = (p.find_parent("table") or p.parent) if p.name == "td" else p.parent
         if parent is None:
             continue
         text = p.get_text() if p.name != "br" else (p.next_sibling if isinstance(p.next_sibling, str) else "")

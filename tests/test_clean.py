@@ -121,3 +121,13 @@ def test_credits_and_chrome_in_traditional_script_or_brackets_are_noise(line):
 @pytest.mark.parametrize("line", ["（一）坚持党的领导", "记者站建设取得新进展，全年新建代表联络站二十个。"])
 def test_report_lines_that_look_like_credits_are_kept(line):
     assert not is_noise_line(line)
+
+
+def test_a_long_table_cell_before_the_paragraphs_does_not_become_the_whole_article():
+    """Found by the property test: the row holding one long cell outscored the paragraphs' container."""
+    cell = "常委会听取审议专项工作报告八个，开展执法检查三次，组织专题询问一次，推动解决了一批群众关心的突出问题。" * 2
+    paras = ["常委会坚持党的领导，严格执行重大事项请示报告制度。", "办理代表建议八十五件，代表满意率持续提高。"]
+    html = (f"<html><body><div class='nav'>首页</div><div style='font-size:16px'><table><tr><td>{cell}</td></tr>"
+            f"</table>{''.join(f'<p>{p}</p>' for p in paras)}</div></body></html>")
+    text = fold("\n".join(b.text for b in extract_html(html).blocks))
+    assert all(fold(p) in text for p in [cell, *paras])
