@@ -105,12 +105,12 @@ def parse_year_range(value: str) -> tuple[int, int]:
     """2019 → (2019, 2019); 2019-2023 → (2019, 2023); open ends allowed: 2019- or -2023."""
     m = re.fullmatch(r"\s*(\d{4})?\s*(?:[-–~至到]\s*(\d{4})?)?\s*", value or "")
     if not m or not (m.group(1) or m.group(2)):
-        raise QueryError(f"year must be like 2019 or 2019-2023, not {value!r}")
+        raise QueryError(f"年份须写成 2019 或 2019-2023，而不是 {value!r}")
     lo = int(m.group(1)) if m.group(1) else 1949
     hi = int(m.group(2)) if m.group(2) else (lo if "-" not in value and "–" not in value and "至" not in value
                                             and "到" not in value and "~" not in value else 9999)
     if lo > hi:
-        raise QueryError(f"year range {value!r} runs backwards")
+        raise QueryError(f"年份范围 {value!r} 首尾颠倒")
     return lo, hi
 
 
@@ -124,8 +124,8 @@ def _lex(q: str) -> list[tuple[str, dict]]:
         if not m or m.end() == pos:
             rest = q[pos:].strip()
             if rest[:1] in _OPENERS:
-                raise QueryError("unbalanced quotation mark: every \" needs a closing \"")
-            raise QueryError(f"cannot read the query near {rest[:10]!r}")
+                raise QueryError("引号不成对：每个 \" 都要有对应的结尾引号")
+            raise QueryError(f"无法理解检索式中 {rest[:10]!r} 附近的部分")
         kind = next(k for k in ("phrase", "lparen", "rparen", "field", "word") if m.group(k) is not None)
         tokens.append((kind, m.groupdict()))
         pos = m.end()
@@ -141,7 +141,7 @@ def parse(q: str, keep_questions: bool = False) -> ParsedQuery:
     if q is None:
         q = ""
     if len(q) > MAX_QUERY_CHARS:
-        raise QueryError(f"query too long: {len(q)} characters (limit {MAX_QUERY_CHARS})")
+        raise QueryError(f"检索式太长：{len(q)} 个字符（上限 {MAX_QUERY_CHARS} 个）")
     tokens = _lex(q)
     filters: dict[str, list[str]] = {}
     year_range = None
@@ -151,14 +151,14 @@ def parse(q: str, keep_questions: bool = False) -> ParsedQuery:
         if kind == "field":
             name = g["field"].lower()
             if name not in FILTER_FIELDS:
-                raise QueryError(f"unknown field {g['field']!r}: use region, province, level, year, section or type")
+                raise QueryError(f"没有 {g['field']!r} 这个字段：可用 region、province、level、year、section、type")
             target = FILTER_FIELDS[name]
             if target == "year":
                 year_range = parse_year_range(g["fvalue"])
                 continue
             values = [v for v in re.split(r"[,，|]", g["fvalue"]) if v]
             if target == "level" and any(v not in LEVELS for v in values):
-                raise QueryError("level must be national, provincial, city or county")
+                raise QueryError("level 只能是 national、provincial、city 或 county")
             filters.setdefault(target, []).extend(values)
             continue
         if kind == "word" and not keep_questions and g["word"] not in ("OR", "NOT") and not g["word"].startswith("-"):
@@ -179,10 +179,10 @@ def parse(q: str, keep_questions: bool = False) -> ParsedQuery:
         return parse(q, keep_questions=True)     # nothing but question words: they are what is looked for
     n_terms = sum(1 for k, _ in stream if k in ("word", "phrase") and _.get("word") not in ("OR", "NOT"))
     if n_terms > MAX_TERMS:
-        raise QueryError(f"too many terms: {n_terms} (limit {MAX_TERMS})")
+        raise QueryError(f"检索词太多：{n_terms} 个（上限 {MAX_TERMS} 个）")
     if tree is None:
         if not filters and year_range is None:
-            raise QueryError("empty query: type words to look for, or a filter such as region:浙江省")
+            raise QueryError("检索式是空的：请输入要找的词，或一个筛选条件，如 region:浙江省")
         tree = Node("all")
     elif _only_negative(tree):
         tree = Node("and", children=[Node("all"), tree])
@@ -217,7 +217,7 @@ class _Parser:
             return None
         node = self.or_expr()
         if self.i < len(self.tokens):
-            raise QueryError("unbalanced parenthesis: a ')' has no '('")
+            raise QueryError("括号不成对：有一个 ) 前面没有 (")
         return node
 
     def or_expr(self) -> Node:
@@ -225,10 +225,10 @@ class _Parser:
         while self.is_word("OR"):
             self.i += 1
             if self.peek()[0] in (None, "rparen") or self.is_word("OR"):
-                raise QueryError("OR needs a term on both sides")
+                raise QueryError("OR 的两边都要有检索词")
             parts.append(self.and_expr())
         if len(parts) > MAX_OR_TERMS:
-            raise QueryError(f"too many OR alternatives: {len(parts)} (limit {MAX_OR_TERMS})")
+            raise QueryError(f"OR 连接的选项太多：{len(parts)} 个（上限 {MAX_OR_TERMS} 个）")
         return parts[0] if len(parts) == 1 else Node("or", children=parts)
 
     def and_expr(self) -> Node:
@@ -239,7 +239,7 @@ class _Parser:
                 break
             parts.append(self.unary())
         if not parts:
-            raise QueryError("OR needs a term on both sides" if self.is_word("OR") else "empty parentheses")
+            raise QueryError("OR 的两边都要有检索词" if self.is_word("OR") else "括号里是空的")
         return parts[0] if len(parts) == 1 else Node("and", children=parts)
 
     def unary(self) -> Node:
@@ -248,7 +248,7 @@ class _Parser:
             if g["word"] == "NOT":
                 self.i += 1
                 if self.peek()[0] in (None, "rparen") or self.is_word("OR"):
-                    raise QueryError("NOT needs a term after it")
+                    raise QueryError("NOT 后面要有检索词")
                 return Node("not", children=[self.unary()])
             self.tokens[self.i] = ("word", {"word": g["word"][1:]})
             return Node("not", children=[self.unary()])
@@ -260,27 +260,27 @@ class _Parser:
         if kind == "lparen":
             self.depth += 1
             if self.depth > 8:
-                raise QueryError("parentheses nested too deeply")
+                raise QueryError("括号嵌套太深")
             node = self.or_expr()
             if self.peek()[0] != "rparen":
-                raise QueryError("unbalanced parenthesis: a '(' is never closed")
+                raise QueryError("括号不成对：有一个 ( 没有闭合")
             self.i += 1
             self.depth -= 1
             return node
         if kind == "rparen":
-            raise QueryError("unbalanced parenthesis: a ')' has no '('")
+            raise QueryError("括号不成对：有一个 ) 前面没有 (")
         if kind == "phrase":
             text = next(g[k] for k in ("p1", "p2", "p3", "p4") if g[k] is not None).strip()
             if not text:
-                raise QueryError("empty quotation marks")
+                raise QueryError("引号里是空的")
             if g["slop"] is not None:
                 return Node("near", text=text, slop=int(g["slop"]))
             return Node("phrase", text=text)
         word = g["word"]
         if "*" in word or "?" in word:
-            raise QueryError("wildcards (* and ?) are not supported: every query already matches inside words")
+            raise QueryError("不支持通配符（* 和 ?）：检索词本来就能匹配词语内部")
         if (empty := re.fullmatch(r"([A-Za-z_]+)[:：]", word)) and empty.group(1).lower() in FILTER_FIELDS:
-            raise QueryError(f"{word} needs a value, as in {empty.group(1)}:…")
+            raise QueryError(f"{word} 后面要写筛选值，如 {empty.group(1)}:…")
         if word in ("AND", "&&"):
             return self.primary() if self.peek()[0] not in (None, "rparen") else Node("all")
         return Node("word", text=word)

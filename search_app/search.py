@@ -583,7 +583,7 @@ def merge_filters(parsed: ParsedQuery, params: Params) -> tuple[dict[str, list[s
     filters = {k: list(v) for k, v in parsed.filters.items()}
     for name, values in params.filters.items():
         if name not in FACET_PARAMS:
-            raise QueryError(f"unknown filter {name!r}")
+            raise QueryError(f"没有 {name!r} 这个筛选条件")
         filters.setdefault(name, []).extend(v for v in values if v)
     year_range = parsed.year_range
     if params.year:
@@ -660,7 +660,7 @@ def relax(ix: Index, parsed: ParsedQuery, filters: dict, year_range: tuple | Non
 
 def parse_filters_only(params: Params) -> ParsedQuery:
     if not any(params.filters.values()) and not params.year:
-        raise QueryError("empty query: type words to look for, or choose a filter")
+        raise QueryError("检索式是空的：请输入要找的词，或选择一个筛选条件")
     return ParsedQuery(Node("all"), {}, None)
 
 
@@ -853,18 +853,18 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
     """
     t0 = time.perf_counter()
     if bool(passage_id) == bool(text):
-        raise QueryError("give either a passage id or a text")
+        raise QueryError("请给出一个段落编号或一段文字（二者选一）")
     if not 0 < limit <= 100:
         raise QueryError("limit must be between 1 and 100")
     exclude_doc = None
     if passage_id:
         row = row_of_passage(ix, passage_id)
         if row is None:
-            raise QueryError(f"no passage {passage_id!r} in the index")
+            raise QueryError(f"索引中没有段落 {passage_id!r}")
         text = ix.stored(row)["text"]
         exclude_doc = int(ix.side["doc"][row])
     if len(text) > 5000:
-        raise QueryError("text too long: paste one paragraph (at most 5,000 characters)")
+        raise QueryError("文字太长：请粘贴一段（至多 5000 字）")
     counts: dict[str, int] = {}
     for w in segment(ix, text):
         if len(w) >= 2:
@@ -876,7 +876,7 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
             weighted.append((tf * math.log(1 + ix.n / len(rows)), w))
     terms = [w for _, w in sorted(weighted, reverse=True)[:SIMILAR_TERMS]]
     if not terms:
-        raise QueryError("the text has no words that occur in the index")
+        raise QueryError("这段文字里没有索引中出现过的词")
     rows = np.unique(np.concatenate([ix.side.word_postings(w)[0] for w in terms])).astype(np.int32)
     if exclude_doc is not None:
         rows = rows[np.asarray(ix.side["doc"])[rows] != exclude_doc]

@@ -298,7 +298,7 @@ def test_bad_parameters_give_400_in_both_forms(client, query):
 
 def test_query_errors_of_the_core_get_a_chinese_lead_in(client):
     body = client.get("/api/search?q=%22unbalanced").get_json()
-    assert body["error"].startswith("查询无法执行：") and "quotation" in body["error"]
+    assert body["error"].startswith("查询无法执行：") and "引号不成对" in body["error"]
     assert client.get("/api/search?q=监督&page=0").get_json()["error"] == "页码 page须是 1 到 500 之间的整数，而不是 '0'"
 
 
