@@ -847,7 +847,7 @@ def row_of_passage(ix: Index, passage_id: str) -> int | None:
 
 
 def similar(ix: Index, passage_id: str | None = None, text: str | None = None, limit: int = 10) -> dict:
-    """Passages most like a given passage (or pasted text), from other reports, by their distinctive words.
+    """Passages most like a given passage (or pasted text), one per other report, by their distinctive words.
 
     :raises QueryError: neither or both of passage_id and text, an unknown passage, or text with no known words.
     """
@@ -881,7 +881,10 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
     if exclude_doc is not None:
         rows = rows[np.asarray(ix.side["doc"])[rows] != exclude_doc]
     scores = score_rows(ix, rows, terms, [])
-    top = _order(ix, rows, scores, "relevance", limit)
+    ranked = _order(ix, rows, scores, "relevance", len(rows))
+    # the best passage of each report, so that one report's near-repeats do not fill the list
+    _, first = np.unique(np.asarray(ix.side["doc"])[rows[ranked]], return_index=True)
+    top = ranked[np.sort(first)][:limit]
     hits = [_hit(ix, int(rows[i]), scores[i], terms, 60, False) for i in top]
     return {"passage_id": passage_id, "text": text, "terms": terms, "total": len(hits), "hits": hits,
             "took_ms": round((time.perf_counter() - t0) * 1000, 2)}

@@ -311,3 +311,16 @@ def test_stats_count_reports_held_under_the_same_filters(index_dir, reports):
         held = {d.doc_id for d in reports if d.level == "county" and (d.year or None) == row["year"]}
         assert row["reports_held"] == len(held) > 0
         assert row["share_of_reports"] == round(row["reports"] / len(held), 4)
+
+
+def test_similar_passages_come_one_per_other_report(index_dir, all_passages):
+    from search_app.search import similar
+    ix = open_index(index_dir)
+    source = next(p for p in all_passages if "有件必备" in p["text"])
+    r = similar(ix, passage_id=source["passage_id"], limit=10)
+    docs = [h["doc_id"] for h in r["hits"]]
+    assert docs and len(docs) == len(set(docs)) and source["doc_id"] not in docs
+    assert r["hits"][0]["score"] >= r["hits"][-1]["score"]
+    assert any("有件必备" in h["text"] for h in r["hits"])
+    pasted = similar(ix, text="坚持有件必备、有备必审、有错必纠，认真审查规范性文件", limit=30)["hits"]
+    assert len(pasted) > 10 and len({h["doc_id"] for h in pasted}) == len(pasted)

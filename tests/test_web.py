@@ -578,7 +578,9 @@ def test_precedents_page_and_its_json_twin_list_the_same(client):
     data = client.get(twin).get_json()
     assert twin.startswith("/api/similar?")
     assert [c["id"][2:] for c in page.select("article.result")] == [h["passage_id"] for h in data["hits"]]
-    assert len(data["hits"]) == 20 == len(client.get(f"/api/similar?text={text}").get_json()["hits"])
+    n = len(data["hits"])       # one per report: at most the 20 of the default, at most the reports held
+    assert 0 < n <= 20 and n == len(client.get(f"/api/similar?text={text}").get_json()["hits"])
+    assert len({h["doc_id"] for h in data["hits"]}) == n
     small = create_app({"INDEX_DIR": client.application.config["INDEX_DIR"], "SIMILAR_LIMIT": 3,
                         "MAX_SIMILAR_CHARS": 30}).test_client()
     assert len(soup(small.get(f"/similar?text={text}")).select("article.result")) == 3
