@@ -196,11 +196,15 @@ def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: 
 
     rows: list[Row] = []
     doc_of_row: list[int] = []
+    joined: list[bool] = []
     for d_index, doc in enumerate(docs):
-        for p, (lead, trail) in zip(doc.passages(), surroundings(doc)):
+        passages = doc.passages()
+        around = surroundings(doc)
+        for i, (p, (lead, trail)) in enumerate(zip(passages, around or [("", "")] * len(passages))):
             rows.append(Row(p.passage_id, doc.doc_id, p.text, p.heading, p.category, p.ordinal, p.start, p.end,
                             lead, trail))
             doc_of_row.append(d_index)
+            joined.append(around is not None and i < len(passages) - 1)
     report.passages = len(rows)
     t = time.perf_counter()
     analysed = analyze_all([(r.text, f"{r.heading} {docs[d].title}", r.lead, r.trail) for r, d in zip(rows, doc_of_row)],
@@ -222,7 +226,7 @@ def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: 
 
     t = time.perf_counter()
     sidecar.build(tmp / "side", sidecar.SidecarInput(
-        folded=folded, lead_bytes=[a[1] for a in analysed], trail_bytes=[a[2] for a in analysed],
+        folded=folded, lead_bytes=[a[1] for a in analysed], trail_bytes=[a[2] for a in analysed], joined=joined,
         words=words, head=head, grams=grams,
         facets={"region": [docs[d].region or "" for d in doc_of_row],
                 "province": [docs[d].province or "" for d in doc_of_row],

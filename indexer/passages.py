@@ -88,16 +88,16 @@ def build_sections(doc_id: str, items: list[Item], settings: Settings = SETTINGS
     return "\n".join(lines), sections
 
 
-def surroundings(doc: Document) -> list[tuple[str, str]]:
+def surroundings(doc: Document) -> list[tuple[str, str]] | None:
     """For each passage, the report text before it since the previous passage (the headings that open it)
-    and, for the last passage, the text after it; ("", "") throughout when the offsets do not fit the text.
+    and, for the last passage, the text after it; None when the offsets do not fit the text.
 
     Passages and these pieces together are the whole report in order, so an exact phrase can be looked for
     in the report as written: in a heading, or running on from one passage into the next.
     """
     passages = doc.passages()
     if any(doc.text[p.start:p.end] != p.text for p in passages):
-        return [("", "")] * len(passages)
+        return None
     out, previous_end = [], 0
     for i, p in enumerate(passages):
         out.append((doc.text[previous_end:p.start], doc.text[p.end:] if i == len(passages) - 1 else ""))

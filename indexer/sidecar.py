@@ -11,7 +11,8 @@ the passage text and of its heading and title, with term frequencies), ``plen`` 
 ``fac_<name>`` (facet value codes), ``year``, ``doc`` (document index per row), ``text_blob``/``text_offsets``
 (the folded text, UTF-8, for verifying substring candidates), ``lead_bytes``/``trail_bytes`` (how much of it
 is the report text around the passage rather than the passage), ``first_cp``/``last_cp`` (its first and last
-code points, to find phrases running across passage boundaries) and ``meta.json``.
+code points) and ``joined`` (its text runs on into the next row's), to find phrases running across passage
+boundaries, and ``meta.json``.
 
 A row's folded text is the report's text from the end of the previous passage to the end of this one
 (the headings in between lead it; the last passage of a report also holds what follows it), so the rows of a
@@ -64,6 +65,7 @@ class SidecarInput:
     folded: list[str]              # fold(lead + passage text + trail) per row
     lead_bytes: list[int]          # UTF-8 bytes of the folded lead at the start of each row's text
     trail_bytes: list[int]         # … and of the folded trail at its end (last passage of a report)
+    joined: list[bool]             # the row's report text runs on into the next row (same report, in order)
     words: Postings                # word postings of the passage text
     head: Postings                 # word postings of heading and title
     grams: Grams                   # unigram and bigram postings of the folded text
@@ -98,6 +100,7 @@ def build(out: Path, data: SidecarInput) -> None:
     arrays["text_offsets"] = offsets
     arrays["lead_bytes"] = np.array(data.lead_bytes, dtype=np.int32)
     arrays["trail_bytes"] = np.array(data.trail_bytes, dtype=np.int32)
+    arrays["joined"] = np.array(data.joined, dtype=bool)
     arrays["first_cp"] = np.fromiter((ord(t[0]) if t else 0 for t in data.folded), dtype=np.uint32, count=n)
     arrays["last_cp"] = np.fromiter((ord(t[-1]) if t else 0 for t in data.folded), dtype=np.uint32, count=n)
     for name, arr in arrays.items():
@@ -140,10 +143,6 @@ class Sidecar:
         off = self["gram_offsets"]
         return self["gram_rows"][off[t]:off[t + 1]]
 
-    def folded_text(self, row: int) -> str:
-        off = self["text_offsets"]
-        return self["text_blob"][off[row]:off[row + 1]].tobytes().decode("utf-8")
-
     def _text(self) -> tuple[mmap.mmap, int]:
         """The folded texts as one memory map, and where the array's bytes start in it."""
         if self._text_map is None:
@@ -177,14 +176,14 @@ class Sidecar:
         return np.asarray(keep, dtype=np.int32)
 
     def _boundaries(self) -> np.ndarray:
-        """For each row r, the code-point pair (last of r, first of r + 1) as one int64, or -1 where r + 1
-        belongs to another report: a phrase can only run on from r into r + 1 through one of its own pairs."""
+        """For each row r, the code-point pair (last of r, first of r + 1) as one int64, or -1 where the text
+        does not run on from r into r + 1 (another report next, or a report whose passages could not be placed
+        in its text): a phrase can only run on from r into r + 1 through one of its own pairs."""
         if self._pairs is None:
             last, first = np.asarray(self["last_cp"]).astype(np.int64), np.asarray(self["first_cp"]).astype(np.int64)
-            doc = np.asarray(self["doc"])
             pairs = np.full(self.rows, -1, dtype=np.int64)
             if self.rows > 1:
-                pairs[:-1] = np.where(doc[:-1] == doc[1:], (last[:-1] << 21) | first[1:], -1)
+                pairs[:-1] = np.where(np.asarray(self["joined"])[:-1], (last[:-1] << 21) | first[1:], -1)
             self._pairs = pairs
         return self._pairs
 
@@ -220,8 +219,9 @@ class Sidecar:
         """Whether the rows from ``row`` on, within ``report``, begin with ``rest``."""
         text, base = self._text()
         off, doc = self["text_offsets"], self["doc"]
+        joined = self["joined"]
         while rest:
-            if row >= self.rows or int(doc[row]) != report:
+            if row >= self.rows or int(doc[row]) != report or not joined[row - 1]:
                 return False
             own = text[int(off[row]) + base:int(off[row + 1]) + base]
             if len(own) >= len(rest):

@@ -203,8 +203,9 @@ def search(query, index_dir, limit, offset, sort, as_json, as_csv, kwic, strict,
         _fail(str(exc), EXIT_USAGE)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
-    elif as_csv:
-        write_csv(HIT_FIELDS, result["hits"])
+    elif as_csv:     # a relaxed result says which words each passage lacks
+        write_csv(HIT_FIELDS + ("missing",) if result.get("relaxed") else HIT_FIELDS,
+                  [{**h, "missing": " ".join(h.get("missing", []))} for h in result["hits"]])
     elif kwic:
         for h in result["hits"]:
             for left, match, right in h.get("kwic", []):

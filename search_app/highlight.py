@@ -44,7 +44,7 @@ def tail_span(text: str, folded_chars: int) -> tuple[int, int]:
     """The span of ``text`` holding its last ``folded_chars`` characters after folding: where a phrase
     that runs on into the next passage begins."""
     folded, where = fold_with_map(text)
-    return where[len(folded) - folded_chars], len(text)
+    return (where[max(0, len(folded) - folded_chars)], len(text)) if folded else (len(text), len(text))
 
 
 def _windows(spans: list[tuple[int, int]], length: int, context: int, max_fragments: int) -> list[tuple[int, int]]:

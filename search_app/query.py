@@ -22,6 +22,7 @@ MAX_OR_TERMS = 16
 FILTER_FIELDS = {"region": "region", "province": "province", "level": "level", "year": "year",
                  "section": "section", "type": "doc_type", "doc_type": "doc_type"}
 LEVELS = {"national", "provincial", "city", "county"}
+OPEN_START, OPEN_END = 1949, 9999     # the ends of an open year range (2019-, -2023)
 
 _TOKEN = re.compile(r'''\s*(?:
     (?P<phrase>(?:"(?P<p1>[^"]*)"|“(?P<p2>[^”]*)”|「(?P<p3>[^」]*)」|『(?P<p4>[^』]*)』)(?:~(?P<slop>\d{1,3}))?)
@@ -106,9 +107,9 @@ def parse_year_range(value: str) -> tuple[int, int]:
     m = re.fullmatch(r"\s*(\d{4})?\s*(?:[-–~至到]\s*(\d{4})?)?\s*", value or "")
     if not m or not (m.group(1) or m.group(2)):
         raise QueryError(f"年份须写成 2019 或 2019-2023，而不是 {value!r}")
-    lo = int(m.group(1)) if m.group(1) else 1949
+    lo = int(m.group(1)) if m.group(1) else OPEN_START
     hi = int(m.group(2)) if m.group(2) else (lo if "-" not in value and "–" not in value and "至" not in value
-                                            and "到" not in value and "~" not in value else 9999)
+                                            and "到" not in value and "~" not in value else OPEN_END)
     if lo > hi:
         raise QueryError(f"年份范围 {value!r} 首尾颠倒")
     return lo, hi

@@ -432,16 +432,22 @@ def facet_counts(ix: Index, rows: np.ndarray, selected: dict[str, list[str]], si
         -> dict[str, list[dict]]:
     """Exact counts of every facet value over ``rows``; selected values are always listed."""
     out = {name: _facet(ix, name, rows, selected.get(name, []), size) for name in FACETS}
+    out["year"] = _year_facet(ix, rows)
+    return out
+
+
+def _year_facet(ix: Index, rows: np.ndarray) -> list[dict]:
+    """Exact counts per year over ``rows``, newest first (None: no year known)."""
     years = np.asarray(ix.side["year"])[rows].astype(np.int64)
     values, counts = np.unique(years, return_counts=True)
-    out["year"] = [{"value": int(y) or None, "count": int(c)}
-                   for y, c in sorted(zip(values.tolist(), counts.tolist()), key=lambda yc: -yc[0])]
-    return out
+    return [{"value": int(y) or None, "count": int(c)}
+            for y, c in sorted(zip(values.tolist(), counts.tolist()), key=lambda yc: -yc[0])]
 
 
 def facets_or(ix: Index, query_rows: np.ndarray, filters: dict[str, list[str]],
               year_range: tuple[int, int] | None, size: int = FACET_SIZE) -> dict[str, list[dict]]:
-    """For each facet with a selected value, its counts over the results of every *other* filter.
+    """For each facet with a selected value, its counts over the results of every *other* filter (the year
+    too, when a year range is set).
 
     ``facets`` counts the result set itself, where a filtered facet shows only its selected values; these
     counts say what ticking one more value would add (values of one facet are OR-ed), so the sidebar can
@@ -452,6 +458,8 @@ def facets_or(ix: Index, query_rows: np.ndarray, filters: dict[str, list[str]],
         if values and name in FACETS:
             others = {k: v for k, v in filters.items() if k != name}
             out[name] = _facet(ix, name, _filter_mask(ix, query_rows, others, year_range), values, size)
+    if year_range:
+        out["year"] = _year_facet(ix, _filter_mask(ix, query_rows, filters, None))
     return out
 
 
@@ -547,11 +555,16 @@ def _hit(ix: Index, row: int, score: float, needles: list[str], context: int, wi
     s = ix.stored(row)
     text, lead = s["text"], s.get("lead") or ""
     spans = match_spans(text, needles)
+    lead_spans = match_spans(lead, needles) if lead else []
     folded = fold(text) if phrases else ""
     for phrase in {fold(p) for p in phrases} - {""}:
         if phrase not in folded and (k := ix.side.crossing_at(row, phrase)):
-            spans = merge_spans(spans + [tail_span(text, k)])
-    lead_spans = match_spans(lead, needles) if lead else []
+            # the phrase runs on from this row's end: the passage's last k characters, or, when it starts
+            # in the headings before a short passage, all of the passage and the end of the headings
+            if folded:
+                spans = merge_spans(spans + [tail_span(text, min(k, len(folded)))])
+            if k > len(folded) and lead:
+                lead_spans = merge_spans(lead_spans + [tail_span(lead, k - len(folded))])
     hit = {"passage_id": s["passage_id"], "doc_id": s["doc_id"], "title": s["title_text"],
            "region": s["region"] or None, "province": s["province"] or None, "level": s["level"] or None,
            "year": s["year"] or None, "doc_type": s["doc_type"], "section": s["category"],
@@ -610,14 +623,22 @@ def matching_rows(ix: Index, params: Params) -> tuple[ParsedQuery, np.ndarray, d
 
 @dataclass
 class Relaxed:
-    """Passages matching most, not all, of a query's words: ``matched`` of the ``words``."""
+    """Passages matching most, not all, of a query's words: ``matched`` of the ``words``.
+
+    ``query_rows`` holds that many words before the filters (what the sidebar counts other facet values
+    over); ``rows`` is what the filters keep of them.
+    """
+    query_rows: np.ndarray
     rows: np.ndarray
     words: list[str]
     matched: int
     word_rows: dict[str, np.ndarray]
 
     def missing(self, row: int) -> list[str]:
-        return [w for w in self.words if not _positions_in(np.array([row]), self.word_rows[w])[0]]
+        def has(rows: np.ndarray) -> bool:
+            i = int(np.searchsorted(rows, row))
+            return i < len(rows) and int(rows[i]) == row
+        return [w for w in self.words if not has(self.word_rows[w])]
 
     def describe(self) -> dict:
         return {"words": self.words, "matched": self.matched, "of": len(self.words),
@@ -655,7 +676,29 @@ def relax(ix: Index, parsed: ParsedQuery, filters: dict, year_range: tuple | Non
     best = int(counts[candidates].max()) if len(candidates) else 0
     if best < len(word_rows) - len(word_rows) // 2:
         return None
-    return Relaxed(candidates[counts[candidates] == best], list(word_rows), best, word_rows)
+    return Relaxed(required[counts[required] == best], candidates[counts[candidates] == best], list(word_rows),
+                   best, word_rows)
+
+
+@dataclass
+class Result:
+    """The rows a search answers with: ``query_rows`` before the filters, ``rows`` after them."""
+    parsed: ParsedQuery
+    query_rows: np.ndarray
+    rows: np.ndarray
+    filters: dict
+    year_range: tuple | None
+    relaxed: Relaxed | None
+
+
+def result_rows(ix: Index, params: Params) -> Result:
+    """What ``search`` and the exports answer: the query under its filters, relaxed when that finds nothing."""
+    parsed, query_rows, filters, year_range = _query_rows(ix, params)
+    rows = _filter_mask(ix, query_rows, filters, year_range)
+    relaxed = relax(ix, parsed, filters, year_range) if not len(rows) and params.relax else None
+    if relaxed:
+        query_rows, rows = relaxed.query_rows, relaxed.rows
+    return Result(parsed, query_rows, rows, filters, year_range, relaxed)
 
 
 def parse_filters_only(params: Params) -> ParsedQuery:
@@ -668,16 +711,21 @@ MAX_EXPORT = 100_000       # rows one export may stream
 
 
 def export_records(ix: Index, params: Params, limit: int = MAX_EXPORT):
-    """Every matching passage in result order (up to ``limit``), as plain records without highlights."""
-    parsed, rows, _, _ = matching_rows(ix, params)
+    """Every passage of the result in result order (up to ``limit``), as plain records without highlights;
+    a relaxed result's records say which words each lacks (``missing``)."""
+    result = result_rows(ix, params)
+    rows, parsed = result.rows, result.parsed
     words, exact = _terms_for_ranking(ix, parsed)
     scores = score_rows(ix, rows, words, exact, names_reports(ix, parsed.tree))
     for i in _order(ix, rows, scores, params.sort, min(len(rows), limit)):
         s = ix.stored(int(rows[i]))
-        yield {"passage_id": s["passage_id"], "doc_id": s["doc_id"], "title": s["title_text"], "body": s["body"],
-               "region": s["region"] or None, "province": s["province"] or None, "level": s["level"] or None,
-               "year": s["year"] or None, "doc_type": s["doc_type"], "section": s["category"],
-               "heading": s["heading_text"], "text": s["text"], "score": round(float(scores[i]), 4)}
+        record = {"passage_id": s["passage_id"], "doc_id": s["doc_id"], "title": s["title_text"], "body": s["body"],
+                  "region": s["region"] or None, "province": s["province"] or None, "level": s["level"] or None,
+                  "year": s["year"] or None, "doc_type": s["doc_type"], "section": s["category"],
+                  "heading": s["heading_text"], "text": s["text"], "score": round(float(scores[i]), 4)}
+        if result.relaxed:
+            record["missing"] = " ".join(result.relaxed.missing(int(rows[i])))
+        yield record
 
 
 def search(ix: Index, params: Params) -> dict:
@@ -689,11 +737,9 @@ def search(ix: Index, params: Params) -> dict:
         raise QueryError(f"limit must be between 0 and {MAX_LIMIT}")
     if not 0 <= params.offset <= MAX_OFFSET:
         raise QueryError(f"offset must be between 0 and {MAX_OFFSET}")
-    parsed, query_rows, filters, year_range = _query_rows(ix, params)
-    rows = _filter_mask(ix, query_rows, filters, year_range)
-    relaxed = relax(ix, parsed, filters, year_range) if not len(rows) and params.relax else None
-    if relaxed:
-        rows = query_rows = relaxed.rows
+    result = result_rows(ix, params)
+    parsed, query_rows, rows, relaxed = result.parsed, result.query_rows, result.rows, result.relaxed
+    filters, year_range = result.filters, result.year_range
     words, exact = _terms_for_ranking(ix, parsed)
     scores = score_rows(ix, rows, words, exact, names_reports(ix, parsed.tree))
     top = _order(ix, rows, scores, params.sort, params.offset + params.limit)[params.offset:]
@@ -846,7 +892,11 @@ def row_of_passage(ix: Index, passage_id: str) -> int | None:
     return None if docnum is None else int(docnum)
 
 
-def similar(ix: Index, passage_id: str | None = None, text: str | None = None, limit: int = 10) -> dict:
+MAX_SIMILAR_CHARS = 5000     # longest pasted text for precedents
+
+
+def similar(ix: Index, passage_id: str | None = None, text: str | None = None, limit: int = 10,
+            max_chars: int = MAX_SIMILAR_CHARS) -> dict:
     """Passages most like a given passage (or pasted text), one per other report, by their distinctive words.
 
     :raises QueryError: neither or both of passage_id and text, an unknown passage, or text with no known words.
@@ -863,8 +913,8 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
             raise QueryError(f"索引中没有段落 {passage_id!r}")
         text = ix.stored(row)["text"]
         exclude_doc = int(ix.side["doc"][row])
-    if len(text) > 5000:
-        raise QueryError("文字太长：请粘贴一段（至多 5000 字）")
+    if len(text) > max_chars:
+        raise QueryError(f"文字太长：请粘贴一段（至多 {max_chars} 字）")
     counts: dict[str, int] = {}
     for w in segment(ix, text):
         if len(w) >= 2:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import replace
+import weakref
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,7 +19,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    g,
     jsonify,
     render_template,
     request,
@@ -31,7 +30,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.config import parse_bool
 from indexer.index import IndexMismatch, IndexMissing
-from search_app.query import MAX_QUERY_CHARS, QueryError
+from search_app.query import MAX_QUERY_CHARS, OPEN_END, OPEN_START, QueryError
 from search_app.region_tree import region_tree
 from search_app.search import SORTS, Params, open_index, region_provinces, search, similar, stats
 
@@ -180,7 +179,10 @@ def year_span() -> tuple[int | None, int | None] | None:
     are OR-ed: the core takes one range, so the filter is the span from the first ticked year to the last.
     """
     lo, hi = request.args.get("year_from", "").strip(), request.args.get("year_to", "").strip()
-    bounds = [(_year_bounds(lo)[0] if lo else None, _year_bounds(hi)[0] if hi else None)] if lo or hi else \
+    for name, value in (("year_from", lo), ("year_to", hi)):
+        if value and not re.fullmatch(r"\d{4}", value):
+            raise BadRequest(f"{name} 须是四位数的年份，如 2019，而不是 {value!r}")
+    bounds = [(int(lo) if lo else None, int(hi) if hi else None)] if lo or hi else \
         [_year_bounds(v) for v in request.args.getlist("year") if v.strip()]
     if not bounds:
         return None
@@ -255,20 +257,6 @@ def sidebar_facets(result: dict) -> dict:
     return {**result["facets"], **result.get("facets_or", {})}
 
 
-def with_year_or(result: dict, params: Params) -> dict:
-    """Count the year facet under the other filters too (``facets_or["year"]``), as the core does for the rest.
-
-    The core's ``facets_or`` leaves the year out, so a year filter would leave only its own years to tick;
-    the per-year counts of ``stats`` without it give the years it could be widened to.
-    """
-    if params.year:
-        rows = stats(_index(), replace(params, year=None), ["year"])["rows"]
-        result.setdefault("facets_or", {})["year"] = [
-            {"value": r["year"], "count": r["passages"]} for r in sorted(rows, key=lambda r: -(r["year"] or 0))
-            if r["passages"]]
-    return result
-
-
 def year_items(facets: dict, span) -> tuple[list[dict], list[int]]:
     """The year facet as the sidebar ticks it (every year inside the filter's span), and the years the span
     takes in although they were not ticked (several ticked years with others between them).
@@ -292,7 +280,8 @@ def year_items(facets: dict, span) -> tuple[list[dict], list[int]]:
     ticked = set()
     if not request.args.get("year_from") and not request.args.get("year_to"):
         for v in request.args.getlist("year"):
-            ticked |= {i["year"] for i in items if in_span(i["year"], _year_bounds(v))}
+            if v.strip():
+                ticked |= {i["year"] for i in items if in_span(i["year"], _year_bounds(v))}
     between = sorted(i["year"] for i in items if i["on"] and i["count"] and ticked and i["year"] not in ticked)
     return items, between
 
@@ -361,11 +350,18 @@ def top_sections(doc: dict) -> dict[str, str | None]:
     return out
 
 
+_CITE_FACTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # per opened generation, dies with it
+CITE_CACHE_REPORTS = 4096       # reports whose citation facts are kept per generation
+
+
 def _cite_facts(doc_id: str) -> dict:
-    """What citations of one report need, read from the report once per request."""
-    cache = g.setdefault("cite_facts", {})
+    """What citations of one report need, read from the report once per index generation."""
+    ix = _index()
+    cache = _CITE_FACTS.setdefault(ix, {})
     if doc_id not in cache:
-        doc = _index().document(doc_id) or {"sections": [], "sources": []}
+        if len(cache) >= CITE_CACHE_REPORTS:
+            cache.clear()
+        doc = ix.document(doc_id) or {"sections": [], "sources": []}
         cache[doc_id] = {"name": report_name(doc), "sections": top_sections(doc) if doc["sections"] else {},
                          "url": next((s for s in doc.get("sources") or [] if is_web_url(s)), None)}
     return cache[doc_id]
@@ -414,8 +410,17 @@ def explain(q: str, parsed: dict) -> dict:
     filters = [f"{FILTER_NAMES.get(k, k)}：{'、'.join(LEVEL_NAMES.get(v, v) if k == 'level' else v for v in values)}"
                for k, values in (parsed.get("filters") or {}).items() if values]
     if parsed.get("year"):
-        filters.append(f"年份：{year_label(tuple(parsed['year']))}")
+        lo, hi = parsed["year"]
+        filters.append(f"年份：{year_label((None if lo == OPEN_START else lo, None if hi == OPEN_END else hi))}")
     return {"tree": tree, "filters": filters, "ignored": parsed.get("ignored") or []}
+
+
+def marked(hits: list[dict]) -> list[dict]:
+    """Let the templates insert a hit's highlights as markup: made by search_app.highlight, escaped, then marked."""
+    for h in hits:
+        h["highlight"] = Markup(h["highlight"])
+        h["lead_highlight"] = Markup(h.get("lead_highlight", ""))
+    return hits
 
 
 def has_search() -> bool:
@@ -428,11 +433,9 @@ def search_page():
     if not has_search():
         return render_template("search.html", result=None, params=None)
     params, page, per_page = search_params()
-    result = with_region_tree(with_year_or(search(_index(), params), params))
+    result = with_region_tree(search(_index(), params))
     with_citations(result["hits"])
-    for h in result["hits"]:
-        h["highlight"] = Markup(h["highlight"])        # made by search_app.highlight: escaped, then marked
-        h["lead_highlight"] = Markup(h["lead_highlight"])
+    marked(result["hits"])
     pages = max(1, math.ceil(result["total"] / per_page))
     beyond = page > pages and result["total"] > 0       # a stale link: say so and offer the last page
     facets = sidebar_facets(result)
@@ -606,7 +609,8 @@ def kwic_data() -> dict:
     if not request.args.get("q", "").strip():
         raise BadRequest("语境需要检索词")
     params, _, _ = search_params()
-    params.kwic, params.limit, params.offset = True, current_app.config["KWIC_HITS"], 0
+    # a concordance shows the query's own contexts: never passages that lack some of its words
+    params.kwic, params.limit, params.offset, params.relax = True, current_app.config["KWIC_HITS"], 0, False
     result = search(_index(), params)
     lines = [{"left": left, "match": match, "right": right, "passage_id": h["passage_id"], "doc_id": h["doc_id"],
               "title": h["title"], "region": h["region"], "year": h["year"]}
@@ -639,7 +643,8 @@ def similar_result() -> dict | None:
         return None
     if text and len(text) > cfg["MAX_SIMILAR_CHARS"]:
         raise BadRequest(f"粘贴的文字太长：{len(text)} 个字符（上限 {cfg['MAX_SIMILAR_CHARS']} 个），请只粘贴一段")
-    result = similar(_index(), passage_id=pid, text=text, limit=_int("limit", cfg["SIMILAR_LIMIT"], 1, 100))
+    result = similar(_index(), passage_id=pid, text=text, limit=_int("limit", cfg["SIMILAR_LIMIT"], 1, 100),
+                     max_chars=cfg["MAX_SIMILAR_CHARS"])
     with_citations(result["hits"])
     return result
 
@@ -648,8 +653,7 @@ def similar_result() -> dict | None:
 def similar_page():
     """Precedents: paste a paragraph (or come from a passage) and get the most similar passages of other reports."""
     result = similar_result()
-    for h in result["hits"] if result else []:
-        h["highlight"] = Markup(h["highlight"])
+    marked(result["hits"] if result else [])
     return render_template("similar.html", result=result,
                            json_url="/api/similar" + url_with()[len(request.path):])
 
@@ -657,7 +661,7 @@ def similar_page():
 @bp.route("/api/search")
 def api_search():
     params, _, _ = search_params()
-    result = with_region_tree(with_year_or(search(_index(), params), params))
+    result = with_region_tree(search(_index(), params))
     with_citations(result["hits"])
     return jsonify(result)
 

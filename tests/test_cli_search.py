@@ -96,3 +96,13 @@ def test_kwic_and_table_output(index_dir):
     assert r.exit_code == 0 and " | 有备必审 | " in r.stdout
     r = invoke("search", "有备必审", "--index", index_dir)
     assert "【有备必审】" in r.stdout and "<mark>" not in r.stdout
+
+
+def test_relaxed_results_on_the_command_line_say_what_each_passage_lacks(index_dir):
+    r = invoke("search", "脱贫攻坚 扶贫 监督", "--index", index_dir, "--csv")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert r.exit_code == 0 and rows and all(row["missing"] in ("脱贫攻坚", "扶贫", "监督") for row in rows)
+    table = invoke("search", "脱贫攻坚 扶贫 监督", "--index", index_dir)
+    assert "these have 2 of them" in table.stdout and "missing: " in table.stdout
+    strict = invoke("search", "脱贫攻坚 扶贫 监督", "--index", index_dir, "--strict", "--json")
+    assert strict.exit_code == 1 and json.loads(strict.stdout)["total"] == 0

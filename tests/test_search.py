@@ -161,7 +161,14 @@ def test_facet_counts_oracle(index_dir, all_passages):
             for p in others:
                 want[p[key] or None] = want.get(p[key] or None, 0) + 1
             assert {i["value"]: i["count"] for i in r["facets_or"][name] if i["count"]} == want, name
-        assert set(r["facets_or"]) == {k for k, v in filters.items() if v}
+        if year:        # the year counted under every other filter, without the year range
+            others = [p for p in all_passages if fold(w) in fold(p["text"])
+                      and all(p["category" if k == "section" else k] in v for k, v in filters.items())]
+            want = {}
+            for p in others:
+                want[p["year"] or None] = want.get(p["year"] or None, 0) + 1
+            assert {i["value"]: i["count"] for i in r["facets_or"]["year"]} == want
+        assert set(r["facets_or"]) == {k for k, v in filters.items() if v} | ({"year"} if year else set())
 
 
 def test_or_within_a_facet_and_across_facets(index_dir):
@@ -324,3 +331,28 @@ def test_similar_passages_come_one_per_other_report(index_dir, all_passages):
     assert any("有件必备" in h["text"] for h in r["hits"])
     pasted = similar(ix, text="坚持有件必备、有备必审、有错必纠，认真审查规范性文件", limit=30)["hits"]
     assert len(pasted) > 10 and len({h["doc_id"] for h in pasted}) == len(pasted)
+
+
+def test_a_phrase_from_a_heading_through_a_short_passage_into_the_next_is_marked_in_both(tmp_path):
+    from indexer.index import ingest
+    report = tmp_path / "r.txt"
+    report.write_text("某县人大常委会2020年工作报告\n一、监督工作\n成效明显。\n常委会听取审议县政府专项工作报告八个，开展执法检查三次。\n",
+                      encoding="utf-8")
+    ingest(tmp_path / "ix", [report], workers=1)
+    (hit,) = search(open_index(tmp_path / "ix"), Params(q='"监督工作成效明显。常委会"'))["hits"]
+    assert hit["text"] == "成效明显。" and hit["highlight"] == "<mark>成效明显。</mark>"
+    assert hit["lead_highlight"] == "一、<mark>监督工作</mark>"
+
+
+def test_relaxed_results_count_facets_and_export_what_they_show(index_dir):
+    from search_app.search import export_records
+    ix = open_index(index_dir)
+    r = run(index_dir, "脱贫攻坚 扶贫 监督")
+    assert r["relaxed"] and sum(f["count"] for f in r["facets"]["level"]) == r["total"]
+    exported = list(export_records(ix, Params(q="脱贫攻坚 扶贫 监督")))
+    assert [e["passage_id"] for e in exported] == [h["passage_id"] for h in r["hits"]]
+    assert all(e["missing"] == " ".join(h["missing"]) for e, h in zip(exported, r["hits"]))
+    level = r["hits"][0]["level"]
+    ticked = run(index_dir, "脱贫攻坚 扶贫 监督", filters={"level": [level]})
+    offered = {f["value"] for f in ticked["facets_or"]["level"]}
+    assert offered == {f["value"] for f in r["facets"]["level"]}       # the other levels stay on offer

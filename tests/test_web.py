@@ -790,10 +790,10 @@ def test_results_page_announces_its_count_and_marks_the_current_page(client):
 def test_relaxed_results_say_so_name_the_missing_words_and_offer_every_word(client):
     page = soup(client.get("/?q=脱贫攻坚+扶贫+监督"))
     note = page.select_one(".relaxed")
-    assert note and "3" in note.get_text() and "2" in note.get_text()
+    assert note and "全部 3 个词" in note.get_text() and "其中 2 个" in note.get_text()
     assert int(page.select_one(".total").text) == len(page.select(".result")) > 0
     missing = [[w.get_text() for w in m.select("s")] for m in page.select(".result .missing")]
-    assert len(missing) == len(page.select(".result")) and all(len(m) == 1 and m[0] in "脱贫攻坚扶贫监督" for m in missing)
+    assert len(missing) == len(page.select(".result")) and all(len(m) == 1 and m[0] in {"脱贫攻坚", "扶贫", "监督"} for m in missing)
     strict = soup(client.get(note.select_one("a")["href"]))
     assert strict.select_one(".total").text == "0" and strict.select_one(".relaxed") is None
     assert client.get("/api/search?q=脱贫攻坚+扶贫+监督").get_json()["relaxed"]["matched"] == 2
@@ -803,3 +803,22 @@ def test_a_phrase_found_in_a_heading_shows_the_heading_marked(client):
     page = soup(client.get("/?q=%22全力抓好监督工作%22"))
     (lead,) = page.select(".result .lead")
     assert lead.select_one("mark").get_text() == "全力抓好监督工作"
+
+
+def test_precedents_page_marks_headings_as_markup_not_text(client):
+    page = soup(client.get("/similar?text=全力抓好监督工作，突出监督重点"))
+    assert page.select("article.result") and "<mark>" not in page.get_text()
+
+
+@pytest.mark.parametrize("query, status", [("q=监督&year=&year=2019", 200), ("q=监督&year_from=-2019", 400),
+                                           ("q=监督&year_to=20x9", 400)])
+def test_year_parameters_empty_or_malformed(client, query, status):
+    r = client.get(f"/?{query}")
+    assert r.status_code == status
+    if status == 400:
+        assert "四位数的年份" in client.get(f"/api/search?{query}").get_json()["error"]
+
+
+def test_an_open_year_range_in_the_query_reads_as_open(client):
+    page = soup(client.get("/?q=监督+year:2019-"))
+    assert "2019年起" in page.select_one(".summary").get_text() and "9999" not in page.get_text()
