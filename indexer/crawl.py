@@ -135,7 +135,8 @@ class Summary:
     unchanged: int = 0          # 304, or the same bytes again
     kept: int = 0               # stored reports not due for revalidation
     robots: int = 0             # refused by robots.txt
-    rule: int = 0               # links not followed: off-site, other schemes, no allow/article rule
+    rule: int = 0               # links not followed (off-site, other schemes, no allow/article rule) and
+    #                             redirect hops into a deny rule
     refused: int = 0            # URLs or redirect hops refused by the safety checks
     challenge: int = 0
     unsupported: int = 0        # .doc/.wps, unexpected content types
@@ -240,7 +241,7 @@ class Crawler:
         """Set the page's outcome from the response; store a new body. Returns the body to take links from."""
         page.status, page.final_url = resp.status, resp.final_url
         if resp.error:
-            page.outcome = {"robots": "robots", "unsafe": "refused", "rule": "refused"}.get(resp.error, "error")
+            page.outcome = {"robots": "robots", "unsafe": "refused", "rule": "rule"}.get(resp.error, "error")
             page.error_kind, page.detail = resp.error, resp.detail
             return None
         if resp.status == 304 and known is not None and known.sha256:
@@ -333,7 +334,7 @@ class Crawler:
         def guard(url: str) -> Target:
             self._done_asking()         # a redirect hop: the previous hop's answer has just come
             target = check_url(url, site.hosts, allow_private=site.local)
-            if any(p.search(url) for p in site.deny):        # a redirect hop is held to the site's rules too
+            if check_robots and any(p.search(url) for p in site.deny):   # a redirect hop is held to them too
                 raise Refused("rule", f"{url} matches a deny rule of the sources file")
             host = origin(url)
             delay = max(site.delay_s, self.min_delay_s)
@@ -352,13 +353,13 @@ class Crawler:
     def _wait(self, host: str, delay: float) -> None:
         """Sleep until ``delay`` after the last request to ``host`` (across processes) and any backoff.
 
-        :raises HostAsksToWait: when a pause the host asked for (in this run or an earlier one) is longer
-            than one run waits.
+        :raises HostAsksToWait: when a pause the host asked for (saved in this run or an earlier one) is
+            longer than one run waits; the site's own delay and retry backoffs are simply slept.
         """
         last, asked_until, why = self.state.politeness(host)
+        if (asked_until or 0.0) - time.time() > self.settings.max_retry_after_s:
+            raise HostAsksToWait(host, asked_until, why or "a pause asked for earlier")
         ready = max((last or 0.0) + delay, self._not_before.get(host, 0.0), asked_until or 0.0)
-        if ready - time.time() > self.settings.max_retry_after_s:
-            raise HostAsksToWait(host, ready, why or "a pause asked for earlier")
         while (pause := ready - time.time()) > 0:
             time.sleep(min(pause, 0.5))
         self.state.save_last_request(host, time.time())

@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, started_at REAL NOT NULL, finished_at REAL);
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY, site TEXT NOT NULL, kind TEXT NOT NULL,
-    outcome TEXT NOT NULL,          -- fetched, unchanged, kept, robots, refused, challenge, unsupported, error
+    outcome TEXT NOT NULL,          -- fetched, unchanged, kept, robots, rule, refused, challenge, unsupported, error
     status INTEGER, error_kind TEXT, detail TEXT,
     etag TEXT, last_modified TEXT, sha256 TEXT, content_type TEXT, final_url TEXT,
     fetched_at REAL,                -- last response that gave the body or confirmed it (304)
@@ -165,11 +165,11 @@ class CrawlState:
             _write_atomic(path, body)
         meta_path = path.with_suffix(".json")
         urls = []
-        if meta_path.exists():
-            try:
-                urls = json.loads(meta_path.read_text(encoding="utf-8")).get("urls", [])
-            except ValueError:
-                urls = []
+        try:
+            old = json.loads(meta_path.read_text(encoding="utf-8"))
+            urls = [u for u in old.get("urls") or [old.get("final_url") or old.get("url")] if isinstance(u, str)]
+        except (OSError, ValueError, AttributeError):
+            urls = []       # none yet, or unreadable: this response's own URL is enough
         urls = list(dict.fromkeys([*urls, sidecar.get("final_url") or sidecar["url"]]))
         _write_atomic(meta_path, json.dumps({**sidecar, "sha256": sha, "urls": urls}, ensure_ascii=False,
                                             indent=1).encode("utf-8"))

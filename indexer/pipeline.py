@@ -129,6 +129,7 @@ def parse_file(path: str | os.PathLike, settings: Settings = SETTINGS) -> Docume
         except (ValueError, KeyError, TypeError) as exc:
             raise ParseError(f"unreadable crawl sidecar {sidecar.name}: {exc}") from exc
         doc = parse_bytes(path.read_bytes(), source, meta.get("content_type"), settings, meta.get("content_selector"))
-        doc.sources = list(dict.fromkeys([source, *meta.get("urls", [])]))    # every URL that served these bytes
+        urls = meta.get("urls") if isinstance(meta.get("urls"), list) else []
+        doc.sources = list(dict.fromkeys([source, *(u for u in urls if isinstance(u, str))]))   # every URL serving them
         return doc
     return parse_bytes(path.read_bytes(), str(path), settings=settings)

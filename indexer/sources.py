@@ -134,6 +134,8 @@ def _site(raw: dict, index: int, settings: Settings) -> Site:
     floor = settings.min_crawl_delay_s
     if delay is not None and delay < floor and not local:
         raise _fail(where, f"'delay_s' {delay:g} is below the {floor:g} s politeness floor")
+    if delay is not None and delay > settings.max_crawl_delay_s:
+        raise _fail(where, f"'delay_s' {delay:g} is over {settings.max_crawl_delay_s:g} s: a crawl would hardly move")
     attachments = {a.lower().lstrip(".") for a in _strings(where, "attachments", raw.get("attachments"), False)} \
         if "attachments" in raw else set(FETCHED_ATTACHMENTS)
     if bad := attachments - FETCHED_ATTACHMENTS:

@@ -368,9 +368,24 @@ def test_a_redirect_hop_is_held_to_the_deny_rules(server, tmp_path):
     server.site.robots = b""
     server.site.redirects["/art/a3.html"] = "/login/secret.html"
     summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD, "/login/"]))
-    assert "/login/secret.html" not in server.site.paths() and summary.refused == 1
+    assert "/login/secret.html" not in server.site.paths() and summary.refused == 0
     (outcome, detail), = db_rows(tmp_path / "out", "SELECT outcome, detail FROM pages WHERE url LIKE '%/art/a3.html'")
-    assert outcome == "refused" and "redirect to" in detail and "deny rule" in detail
+    assert outcome == "rule" and "redirect to" in detail and "deny rule" in detail
+
+
+def test_a_deny_rule_never_refuses_robots_txt(server, tmp_path):
+    """robots.txt is not a page of the site's rules: refusing it would read as "disallow everything"."""
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD, r"\.txt$"]))
+    assert "/robots.txt" in server.site.paths(robots=True) and "/art/a1.html" in server.site.paths()
+
+
+def test_an_ordinary_delay_is_slept_not_taken_for_a_pause(server, tmp_path):
+    """The site's own delay, however long, is waited for; only a pause the server asked for stops the run."""
+    server.site.robots = b""
+    settings = load_settings(**{**TEST_SETTINGS, "max_retry_after_s": 0.2})
+    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.5, [DENIED_ON_GOOD]), settings, max_pages=2)
+    hits = server.site.requests()
+    assert summary.stopped == "max-pages" and len(server.site.paths()) == 2 and hits[-1].at - hits[-2].at >= 0.5
 
 
 def test_the_delay_is_per_host_name_whatever_the_port(tmp_path):
@@ -408,7 +423,7 @@ def test_an_https_site_that_resets_every_handshake_is_recorded_not_fatal(tmp_pat
         summary = crawl(tmp_path / "out", path)
     assert summary.stopped is None and summary.robots == 1     # robots.txt unreachable: nothing is fetched
     ((detail,),) = db_rows(tmp_path / "out", "SELECT detail FROM pages")
-    assert "disallows" in detail or "robots" in detail
+    assert f"robots.txt of https://127.0.0.1:{port} disallows /list/" in detail
 
 
 # ------------------------------------------------------------------------------------------- pieces
@@ -548,6 +563,20 @@ def test_a_report_served_under_two_urls_keeps_both_as_sources(good, tmp_path, mo
     docs = [json.loads(line) for line in (gen / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
     (a1,) = [d for d in docs if any(s.endswith("/art/a1.html") for s in d["sources"])]
     assert {s.removeprefix(server.url) for s in a1["sources"]} == {"/art/a1.html", "/art/a1-copy.html"}
+
+
+def test_a_body_stored_before_urls_were_listed_keeps_its_first_url(tmp_path):
+    with CrawlState(tmp_path) as state:
+        sha = state.store_body(b"<p>report</p>", {"url": "http://a.cn/1.html", "final_url": "http://a.cn/1.html"})
+        meta = tmp_path / "raw" / sha[:2] / f"{sha}.json"
+        old = json.loads(meta.read_text(encoding="utf-8"))
+        del old["urls"]                                    # the sidecar of an older crawl
+        meta.write_text(json.dumps(old), encoding="utf-8")
+        state.store_body(b"<p>report</p>", {"url": "http://a.cn/2.html", "final_url": "http://a.cn/2.html"})
+        assert json.loads(meta.read_text(encoding="utf-8"))["urls"] == ["http://a.cn/1.html", "http://a.cn/2.html"]
+        meta.write_text("[1, 2]", encoding="utf-8")       # not a sidecar at all: start again from this response
+        state.store_body(b"<p>report</p>", {"url": "http://a.cn/3.html", "final_url": "http://a.cn/3.html"})
+        assert json.loads(meta.read_text(encoding="utf-8"))["urls"] == ["http://a.cn/3.html"]
 
 
 def test_a_gzipped_body_is_stored_decoded_and_says_so(server, tmp_path):
