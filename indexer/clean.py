@@ -112,10 +112,10 @@ _DATE_TIME = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2
 
 def publication_date(lines: list[str]) -> str | None:
     """The date on a publication line among ``lines``: a date with 发布时间/发布于/日期/来源…, or a date with a
-    clock time (2024年03月15日 09:12), in either script and width."""
+    clock time (2024年03月15日 09:12) on a line that is not a sentence, in either script and width."""
     for line in lines:
         line = simplify_for_analysis(line)
-        if _PUB_WORDS.search(line) or _DATE_TIME.search(line):
+        if _PUB_WORDS.search(line) or (_DATE_TIME.search(line) and not re.search(r"[，。；]", line)):
             if (d := find_date(line)):
                 return d
     return None
@@ -238,9 +238,7 @@ def _page_lines(soup: BeautifulSoup) -> list[str]:
     """The page's visible text as lines, one per block element, in document order (the first
     ``PAGE_LINES_STRINGS`` text nodes only). Linear in the page: each text node walks up to its block."""
     lines: dict[int, list[str]] = {}
-    for n, node in enumerate(soup.find_all(string=True)):
-        if n >= PAGE_LINES_STRINGS:
-            break
+    for node in soup.find_all(string=True, limit=PAGE_LINES_STRINGS):
         if type(node) is not NavigableString or not node.strip():
             continue
         block = node.parent

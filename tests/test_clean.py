@@ -131,3 +131,9 @@ def test_a_long_table_cell_before_the_paragraphs_does_not_become_the_whole_artic
             f"</table>{''.join(f'<p>{p}</p>' for p in paras)}</div></body></html>")
     text = fold("\n".join(b.text for b in extract_html(html).blocks))
     assert all(fold(p) in text for p in [cell, *paras])
+
+
+def test_a_dated_sentence_in_the_body_is_not_a_publication_line():
+    page = ("<html><body><div id='zoom'><p>2024年1月10日 9:00，县人大常委会召开第十六次会议，听取审议专项工作报告。</p>"
+            "<p>常委会坚持党的领导，严格执行重大事项请示报告制度，确保人大工作正确方向。</p></div></body></html>")
+    assert extract_html(page).pub_date is None
