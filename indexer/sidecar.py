@@ -7,7 +7,8 @@ memory maps so a cold command-line query reads only what it touches.
 
 Files (``side/`` of an index generation): ``chars`` (sorted code points), ``gram_terms``/``gram_offsets``/
 ``gram_rows`` (unigram and bigram postings of the folded text), ``word_*`` and ``head_*`` (word postings of
-the passage text and of its heading and title, with term frequencies), ``plen`` (words per passage),
+the passage text and of its heading and title, with term frequencies; ``word_pos_offsets``/``word_deltas``:
+the words' ordinal positions, delta-coded per posting), ``plen`` (words per passage),
 ``fac_<name>`` (facet value codes), ``year``, ``doc`` (document index per row), ``text_blob``/``text_offsets``
 (the folded text, UTF-8, for verifying substring candidates), ``lead_bytes``/``trail_bytes`` (how much of it
 is the report text around the passage rather than the passage), ``first_cp``/``last_cp`` (its first and last
@@ -85,6 +86,8 @@ def build(out: Path, data: SidecarInput) -> None:
         table = StringTable.build(p.terms)
         arrays.update({f"{prefix}_vocab_blob": table.blob, f"{prefix}_vocab_offsets": table.offsets,
                        f"{prefix}_offsets": p.offsets, f"{prefix}_rows": p.rows, f"{prefix}_tf": p.freqs})
+    if data.words.deltas is not None:       # word positions, for proximity queries without Whoosh's reader
+        arrays.update({"word_pos_offsets": data.words.pos_offsets, "word_deltas": data.words.deltas})
     meta = {"rows": n, "facets": {}, "doc_ids": data.doc_ids}
     for name in FACETS:
         values = sorted(set(data.facets[name]))
@@ -240,6 +243,16 @@ class Sidecar:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16)
         off = self[f"{prefix}_offsets"]
         return self[f"{prefix}_rows"][off[t]:off[t + 1]], self[f"{prefix}_tf"][off[t]:off[t + 1]]
+
+    def word_positions(self, word: str, rows: np.ndarray) -> list[np.ndarray]:
+        """The ordinal positions of ``word`` in each of ``rows`` (sorted rows that all hold it as a word)."""
+        t = self.word_vocab.find(word)
+        off = self["word_offsets"]
+        start = int(off[t])
+        postings = start + np.searchsorted(self["word_rows"][start:int(off[t + 1])], rows)
+        pos_off, deltas = self["word_pos_offsets"], self["word_deltas"]
+        bounds = zip(pos_off[postings].tolist(), pos_off[postings + 1].tolist())
+        return [np.cumsum(deltas[a:b]) for a, b in bounds]
 
     def facet_values(self, name: str) -> list[str]:
         return self.meta["facets"][name]

@@ -243,24 +243,10 @@ def _near_rows(ix: Index, node: Node) -> np.ndarray:
         rows = np.intersect1d(rows, ix.side.word_postings(w)[0], assume_unique=True)
     if not len(rows):
         return rows
-    reader = ix.searcher.reader()
-    positions: dict[str, dict[int, list[int]]] = {}
-    for w in set(words):
-        found: dict[int, list[int]] = {}
-        m = reader.postings("words", w)
-        for doc in rows.tolist():
-            if not m.is_active():
-                break
-            if m.id() < doc:
-                m.skip_to(doc)
-            if m.is_active() and m.id() == doc:
-                found[doc] = m.value_as("positions")
-        positions[w] = found
-    keep = []
-    for r in rows.tolist():
-        lists = [positions[w].get(r) for w in set(words)]
-        if all(lists) and _window(lists) - (len(lists) - 1) <= node.slop:
-            keep.append(r)
+    distinct = list(dict.fromkeys(words))
+    positions = [ix.side.word_positions(w, rows) for w in distinct]
+    keep = [r for i, r in enumerate(rows.tolist())
+            if _window([p[i].tolist() for p in positions]) - (len(distinct) - 1) <= node.slop]
     return np.asarray(keep, dtype=np.int32)
 
 

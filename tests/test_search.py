@@ -356,3 +356,18 @@ def test_relaxed_results_count_facets_and_export_what_they_show(index_dir):
     ticked = run(index_dir, "脱贫攻坚 扶贫 监督", filters={"level": [level]})
     offered = {f["value"] for f in ticked["facets_or"]["level"]}
     assert offered == {f["value"] for f in r["facets"]["level"]}       # the other levels stay on offer
+
+
+@pytest.mark.parametrize("a, b", [("立法", "联系点"), ("代表", "建议"), ("监督", "工作"), ("执法", "检查")])
+@pytest.mark.parametrize("slop", [0, 1, 3, 10])
+def test_proximity_oracle(index_dir, all_passages, a, b, slop):
+    """"a b"~k: passages holding both as words with at most k words between some occurrence of each,
+    against the passages' own segmentation."""
+    from indexer.analysis import words
+    want = set()
+    for p in all_passages:
+        tokens = words(fold(p["text"]))
+        pa, pb = [i for i, t in enumerate(tokens) if t == a], [i for i, t in enumerate(tokens) if t == b]
+        if pa and pb and min(abs(x - y) for x in pa for y in pb) - 1 <= slop:
+            want.add(p["passage_id"])
+    assert {h["passage_id"] for h in run(index_dir, f'"{a} {b}"~{slop}')["hits"]} == want
