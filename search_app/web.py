@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.config import parse_bool
 from indexer.index import IndexMismatch, IndexMissing
-from search_app.query import MAX_QUERY_CHARS, OPEN_END, OPEN_START, QueryError
+from search_app.query import MAX_QUERY_CHARS, OPEN_END, OPEN_START, QueryError, parse_year_range
 from search_app.region_tree import region_tree
 from search_app.search import SORTS, Params, open_index, region_provinces, search, similar, stats
 
@@ -44,6 +44,7 @@ DEFAULTS = {"INDEX_DIR": "data/index", "PER_PAGE": 20, "MAX_PER_PAGE": 50, "MAX_
 LEVEL_NAMES = {"national": "全国", "provincial": "省级", "city": "市级", "county": "县级"}
 FILTER_ARGS = {"region": "region", "province": "province", "level": "level", "section": "section",
                "type": "doc_type"}
+FACET_NAMES = {"region": "地区", "province": "省份", "level": "层级", "section": "栏目", "doc_type": "文种"}
 # Chinese for the errors Werkzeug raises itself; an error raised with its own description keeps it.
 HTTP_MESSAGES = {400: "请求有误。", 404: "找不到这个页面。", 405: "这个地址不接受这种请求方式。",
                  413: "请求太大。", 500: "服务器出错，请求没有完成。"}
@@ -158,16 +159,13 @@ def search_params() -> tuple[Params, int, int]:
 
 
 YEAR_ARGS = ("year", "year_from", "year_to")
-_YEARS = re.compile(r"\s*(\d{4})?\s*(?:[-–~至到]\s*(\d{4})?)?\s*")
-
-
 def _year_bounds(raw: str) -> tuple[int | None, int | None]:
-    m = _YEARS.fullmatch(raw)
-    if not m or not (m.group(1) or m.group(2)):
-        raise BadRequest(f"年份须是四位数字，如 2019 或 2019-2023，而不是 {raw!r}")
-    lo = int(m.group(1)) if m.group(1) else None
-    hi = int(m.group(2)) if m.group(2) else (lo if m.group(0).strip() == m.group(1) else None)
-    return lo, hi
+    """One year value as (first, last), the core's rule, with an open end as None."""
+    try:
+        lo, hi = parse_year_range(raw)
+    except QueryError as exc:
+        raise BadRequest(str(exc)) from None
+    return (None if lo == OPEN_START else lo), (None if hi == OPEN_END else hi)
 
 
 def year_span() -> tuple[int | None, int | None] | None:
@@ -228,12 +226,9 @@ def toggle_url(arg: str, value: str) -> str:
     return url_with(**{arg: values, "page": None})
 
 
-FILTER_LABELS = {"region": "地区", "province": "省份", "level": "层级", "section": "栏目", "type": "文种"}
-
-
 def active_filters() -> list[tuple[str, str]]:
     """Every filter of the request as (label, the URL without it), so that each can be dropped in one click."""
-    out = [(f"{FILTER_LABELS[arg]} {LEVEL_NAMES.get(v, v) if arg == 'level' else v}", toggle_url(arg, v))
+    out = [(f"{FACET_NAMES[FILTER_ARGS[arg]]} {LEVEL_NAMES.get(v, v) if arg == 'level' else v}", toggle_url(arg, v))
            for arg in FILTER_ARGS for v in request.args.getlist(arg) if v]
     span = year_span()
     if span:
@@ -382,9 +377,6 @@ def with_citations(hits: list[dict]) -> list[dict]:
 
 # --------------------------------------------------------------------------------- the parsed query
 
-FILTER_NAMES = {"region": "地区", "province": "省份", "level": "层级", "section": "栏目", "doc_type": "文种"}
-
-
 def tree_zh(node, top: bool = True) -> str:
     """The boolean tree of a query in Chinese: 并且, 或, 不含; inner groups in （）."""
     if node.op == "word":
@@ -407,7 +399,7 @@ def explain(q: str, parsed: dict) -> dict:
     (level:county year:2019-2023) and the question phrasing dropped."""
     from search_app.query import parse
     tree = tree_zh(parse(q).tree) if q.strip() else "全部段落（只按筛选条件）"
-    filters = [f"{FILTER_NAMES.get(k, k)}：{'、'.join(LEVEL_NAMES.get(v, v) if k == 'level' else v for v in values)}"
+    filters = [f"{FACET_NAMES.get(k, k)}：{'、'.join(LEVEL_NAMES.get(v, v) if k == 'level' else v for v in values)}"
                for k, values in (parsed.get("filters") or {}).items() if values]
     if parsed.get("year"):
         lo, hi = parsed["year"]
@@ -474,7 +466,7 @@ def export(fmt: str):
 
 # ------------------------------------------------------------------------------------- trends, compare
 
-TREND_DIMENSIONS = {"province": "省份", "region": "地区", "level": "层级", "doc_type": "文种", "section": "栏目"}
+TREND_DIMENSIONS = {k: FACET_NAMES[k] for k in ("province", "region", "level", "doc_type", "section")}
 COMPARE_DIMENSIONS = ("province", "region")
 COMPARE_MIN, COMPARE_MAX = 2, 5
 SLOT_W, CHART_MIN_W, CHART_H = 44, 320, 240   # the trend chart in pixels, drawn at its size (a phone scrolls it)
