@@ -31,7 +31,7 @@ def _progress(total: int, label: str):
 @click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
 def parse(file: Path, as_json: bool) -> None:
     """Parse one report file and print its metadata, sections and passages."""
-    from indexer.ingest import parse_many
+    from indexer.understand.batch import parse_many
     if not file.exists():
         raise click.UsageError(f"no such file: {file}")
     batch = parse_many([file], workers=1)
@@ -52,9 +52,9 @@ def parse(file: Path, as_json: bool) -> None:
 
 def ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) -> None:
     """Parse report files and folders, fold reposts, and write the documents as JSON lines."""
-    from indexer.config import SETTINGS
-    from indexer.dedup import fold_duplicates
-    from indexer.ingest import find_files, parse_many
+    from indexer.settings import SETTINGS
+    from indexer.understand.dedup import fold_duplicates
+    from indexer.understand.batch import find_files, parse_many
     from indexer.store import write_documents
     files = find_files(paths)
     if not files:
@@ -85,10 +85,10 @@ def crawl_sites(sources: Path, out: Path, names: tuple[str, ...], max_pages: int
     import functools
     import logging
 
-    from indexer.config import SETTINGS
-    from indexer.crawl import Crawler
-    from indexer.crawlstate import CrawlBusy, CrawlState
-    from indexer.sources import SourcesError, load_sources
+    from indexer.settings import SETTINGS
+    from indexer.fetch.crawl import Crawler
+    from indexer.fetch.state import CrawlBusy, CrawlState
+    from indexer.fetch.sources import SourcesError, load_sources
     try:
         sites = load_sources(sources, SETTINGS)
     except SourcesError as exc:

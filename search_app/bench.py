@@ -35,7 +35,7 @@ QUERIES = [
 
 
 def sentences_pool() -> tuple[list[str], list[str]]:
-    from indexer.pipeline import parse_file
+    from indexer.understand.pipeline import parse_file
     sentences, headings = [], []
     for f in sorted((ROOT / "tests" / "fixtures" / "samples").glob("*.*")) + sorted((ROOT / "corpus").rglob("*.txt")):
         if f.suffix not in (".html", ".txt", ".md"):
@@ -49,10 +49,10 @@ def sentences_pool() -> tuple[list[str], list[str]]:
 
 def synthetic_documents(n_passages: int, seed: int = 1):
     """Documents of 40–80 passages of 2–5 recombined sentences each, with varied real metadata."""
-    from indexer import divisions as dv
+    from indexer.understand import divisions as dv
     from indexer.model import Document, Passage, Section
-    from indexer.passages import passage_id
-    from indexer.sections import classify
+    from indexer.understand.passages import passage_id
+    from indexer.understand.sections import classify
     rng = random.Random(seed)
     sentences, headings = sentences_pool()
     places = list(dv.divisions().values())
@@ -203,7 +203,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-baseline", action="store_true")
     args = ap.parse_args(argv)
-    from indexer.index import build_generation
+    from indexer.index.build import build_generation
     out = Path(args.out)
     report = []
     for size in [int(s) for s in args.sizes.split(",")]:

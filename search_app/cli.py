@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from indexer.cli import EXIT_NONE, EXIT_OK, _progress, ingest_to_jsonl, parse
-from indexer.index import IndexBusy, IndexMismatch, IndexMissing
+from indexer.index.build import IndexBusy, IndexMismatch, IndexMissing
 from search_app.export import safe_cell
 
 EXIT_USAGE, EXIT_NO_INDEX, EXIT_BUSY = 2, 3, 4
@@ -61,8 +61,8 @@ def ingest(paths: tuple[Path, ...], index_dir: Path | None, out: Path, workers: 
     if index_dir is None:
         ingest_to_jsonl(paths, out, workers)
         return
-    from indexer.index import ingest as ingest_index
-    from indexer.ingest import find_files
+    from indexer.index.build import ingest as ingest_index
+    from indexer.understand.batch import find_files
     bar, advance = _progress(len(find_files(paths)), "parsing")
     try:
         with bar:
@@ -110,7 +110,7 @@ def crawl(sources: Path, out: Path, sites: tuple[str, ...], max_pages: int | Non
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Analysis processes (default: cores).")
 def index_cmd(index_dir: Path, source: Path | None, workers: int | None) -> None:
     """Rebuild an index from processed documents, into a new generation swapped in atomically."""
-    from indexer.index import rebuild
+    from indexer.index.build import rebuild
     try:
         report = rebuild(index_dir, source, workers)
     except IndexBusy as exc:
@@ -128,7 +128,7 @@ def index_cmd(index_dir: Path, source: Path | None, workers: int | None) -> None
 @index_option
 def remove(targets: tuple[str, ...], index_dir: Path) -> None:
     """Remove documents from an index by doc id or by source file path."""
-    from indexer.index import remove as remove_docs
+    from indexer.index.build import remove as remove_docs
     try:
         removed, missing = remove_docs(index_dir, targets)
     except IndexBusy as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from indexer.divisions import NATIONAL, parent_city
+from indexer.understand.divisions import NATIONAL, parent_city
 
 OWN_CONGRESS = "本级"     # a province's own congress, listed first under the province
 

@@ -62,7 +62,7 @@ CURATED_METRICS = {k for k in METRICS if k.startswith("curated_")}
 
 def build_test_index(path: str | Path) -> Path:
     """The index tests/conftest.py builds: the labelled samples and the seeds."""
-    from indexer.index import ingest
+    from indexer.index.build import ingest
     ingest(path, list(CORPUS_DIRS), workers=2)
     return Path(path)
 

@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 
-from indexer.index import current_generation
+from indexer.index.build import current_generation
 from indexer.normalize import fold
-from indexer.sidecar import FACETS, Sidecar
+from indexer.index.sidecar import FACETS, Sidecar
 from search_app.highlight import highlight, kwic, match_spans, merge_spans, tail_span
 from search_app.query import Node, ParsedQuery, QueryError, parse
 
@@ -95,7 +95,7 @@ class Index:
     def places(self) -> dict[str, dict[str, list[int]]]:
         """Place names (full and short: 浙江省 and 浙江) → the region and province facet codes they name."""
         if self._places is None:
-            from indexer.divisions import short_name
+            from indexer.understand.divisions import short_name
             places: dict[str, dict[str, list[int]]] = {}
             for facet in ("region", "province"):
                 for code, name in enumerate(self.side.facet_values(facet)):

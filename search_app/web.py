@@ -28,8 +28,8 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from indexer.config import parse_bool
-from indexer.index import IndexMismatch, IndexMissing
+from indexer.settings import parse_bool
+from indexer.index.build import IndexMismatch, IndexMissing
 from search_app.query import MAX_QUERY_CHARS, OPEN_END, OPEN_START, QueryError, parse_year_range
 from search_app.region_tree import region_tree
 from search_app.search import SORTS, Params, open_index, region_provinces, search, similar, stats

@@ -39,7 +39,7 @@ def labelled_files() -> list[tuple[Path, dict]]:
 @pytest.fixture(scope="session")
 def index_dir(tmp_path_factory) -> Path:
     """An index of the labelled samples and the seeds, built once for the session."""
-    from indexer.index import ingest
+    from indexer.index.build import ingest
     path = tmp_path_factory.mktemp("index")
     ingest(path, [SAMPLES, SEEDS], workers=2)
     return path

@@ -1,13 +1,13 @@
 """The extraction-accuracy gate: metadata fields, headings and categories against the labelled manifests.
 
-The figures are computed by indexer.evaluate with the contract checker's matching rules and must not fall
+The figures are computed by indexer.understand.evaluate with the contract checker's matching rules and must not fall
 below the pinned floors in fixtures/accuracy_floors.json (which may only be raised).
 """
 import json
 
 import pytest
 
-from indexer.evaluate import evaluate
+from indexer.understand.evaluate import evaluate
 from tests.conftest import FIXTURES, HOLDOUT, SAMPLES, SEED_MANIFEST, SEEDS, load_manifest
 
 FLOORS = json.loads((FIXTURES / "accuracy_floors.json").read_text(encoding="utf-8"))

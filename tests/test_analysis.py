@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import _WORD, USER_DICT, words, words_with_offsets
+from indexer.index.analysis import _WORD, USER_DICT, words, words_with_offsets
 from indexer.normalize import fold
-from indexer.pipeline import parse_file
+from indexer.understand.pipeline import parse_file
 from tests.conftest import labelled_files
 
 

@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from indexer.attachments import AttachmentError, docx_text, pdf_text, sniff
-from indexer.pipeline import ParseError, parse_bytes
+from indexer.clean.attachments import AttachmentError, docx_text, pdf_text, sniff
+from indexer.understand.pipeline import ParseError, parse_bytes
 from tests.fixtures.crawl_site.make_fixtures import DOCX_PARAGRAPHS, PDF_LINES, make_pdf
 
 from .conftest import FIXTURES

@@ -6,8 +6,8 @@ import pytest
 from whoosh.formats import Positions
 from whoosh.query import Phrase
 
-from indexer.analysis import words
-from indexer.bulkwrite import BLOCK, encode_positions
+from indexer.index.analysis import words
+from indexer.index.bulkwrite import BLOCK, encode_positions
 from indexer.normalize import fold
 from search_app.search import open_index
 
@@ -62,8 +62,8 @@ def test_positions_are_ordinal_so_whoosh_phrases_work(index_dir, all_passages):
 
 def test_parallel_segments_answer_like_one_segment(tmp_path, monkeypatch, index_dir):
     """Above PARALLEL_MIN_ROWS each worker writes a segment; document numbers must still equal rows."""
-    import indexer.index as index_module
-    from indexer.index import ingest
+    import indexer.index.build as index_module
+    from indexer.index.build import ingest
     from search_app.search import Params, search
     from tests.conftest import SAMPLES, SEEDS
     monkeypatch.setattr(index_module, "PARALLEL_MIN_ROWS", 10)

@@ -1,9 +1,9 @@
 """Cleaning against golden text: every labelled body line survives, every piece of chrome goes (R6 spirit)."""
 import pytest
 
-from indexer.clean import extract_html, extract_text, is_noise_line, publication_date
+from indexer.clean.html import extract_html, extract_text, is_noise_line, publication_date
 from indexer.normalize import display, fold
-from indexer.pipeline import parse_file
+from indexer.understand.pipeline import parse_file
 from tests.conftest import labelled_files
 
 # Boilerplate seen in the samples' templates that must never reach the text, whatever the page.

@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer.index import WriteLock
+from indexer.index.build import WriteLock
 from search_app.cli import main, safe_cell
 from tests.conftest import SAMPLES
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.config import SETTINGS, Settings, load_settings
-from indexer.crawl import Crawler, Summary, extract_links, is_challenge, normalize_url
-from indexer.crawlstate import CrawlBusy, CrawlState
-from indexer.fetch import Response
-from indexer.sources import load_sources
+from indexer.settings import SETTINGS, Settings, load_settings
+from indexer.fetch.crawl import Crawler, Summary, extract_links, is_challenge, normalize_url
+from indexer.fetch.state import CrawlBusy, CrawlState
+from indexer.fetch.http import Response
+from indexer.fetch.sources import load_sources
 from search_app.cli import main
 from tests.crawl_server import ROBOTS, Server
 
@@ -478,7 +478,7 @@ def test_extract_links_uses_base_and_the_page_charset():
 
 def test_crawl_command_then_ingest_the_crawl_directory(good, tmp_path, monkeypatch):
     server, sources, out = good
-    monkeypatch.setattr("indexer.config.SETTINGS", S)
+    monkeypatch.setattr("indexer.settings.SETTINGS", S)
     runner = CliRunner()
     result = runner.invoke(main, ["crawl", "--sources", str(sources), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -499,7 +499,7 @@ def test_crawl_command_then_ingest_the_crawl_directory(good, tmp_path, monkeypat
 
 def test_a_crawl_ingested_into_an_index_keeps_urls_and_replaces_a_changed_page(good, tmp_path, monkeypatch):
     server, sources, out = good
-    monkeypatch.setattr("indexer.config.SETTINGS", S)
+    monkeypatch.setattr("indexer.settings.SETTINGS", S)
     runner = CliRunner()
     ix = tmp_path / "ix"
 
@@ -556,7 +556,7 @@ def test_a_report_served_under_two_urls_keeps_both_as_sources(good, tmp_path, mo
     (sha,), = set(db_rows(out, "SELECT sha256 FROM pages WHERE url LIKE '%/art/a1%'"))
     meta = json.loads((out / "raw" / sha[:2] / f"{sha}.json").read_text(encoding="utf-8"))
     assert {u.removeprefix(server.url) for u in meta["urls"]} == {"/art/a1.html", "/art/a1-copy.html"}
-    monkeypatch.setattr("indexer.config.SETTINGS", S)
+    monkeypatch.setattr("indexer.settings.SETTINGS", S)
     ix = tmp_path / "ix"
     assert CliRunner().invoke(main, ["ingest", str(out), "--index", str(ix), "--workers", "1"]).exit_code == 0
     gen = ix / (ix / "CURRENT").read_text(encoding="utf-8").strip()

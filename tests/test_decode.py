@@ -3,7 +3,7 @@ import codecs
 
 import pytest
 
-from indexer.decode import DecodeError, decode, normalize_label, plausibility
+from indexer.clean.decode import DecodeError, decode, normalize_label, plausibility
 
 TEXT = "朱镕基同志和张喆同志出席会议。人大常委会听取审议了关于预算执行情况的报告，开展执法检查和专题询问。"
 

@@ -1,8 +1,8 @@
 """Reposts fold into one document; reports of one congress in different years do not."""
 import re
 
-from indexer.dedup import fold_duplicates
-from indexer.pipeline import parse_bytes, parse_file
+from indexer.understand.dedup import fold_duplicates
+from indexer.understand.pipeline import parse_bytes, parse_file
 from tests.conftest import SAMPLES
 
 

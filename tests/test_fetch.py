@@ -6,8 +6,8 @@ import tracemalloc
 
 import pytest
 
-from indexer.fetch import Limits, Refused, Response, fetch
-from indexer.safety import Target, check_url
+from indexer.fetch.http import Limits, Refused, Response, fetch
+from indexer.fetch.safety import Target, check_url
 from tests.crawl_server import Server, _bomb
 
 LIMITS = Limits(connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=1.0, max_bytes=300_000,
@@ -83,7 +83,7 @@ def test_gzip_bomb_stops_at_the_decoded_cap(server):
 def test_gzip_page_is_decoded():
     import gzip
 
-    from indexer.fetch import _Body
+    from indexer.fetch.http import _Body
     body = _Body("gzip", 10_000)
     data = gzip.compress("人大常委会".encode() * 100)
     for i in range(0, len(data), 7):
@@ -94,7 +94,7 @@ def test_gzip_page_is_decoded():
 def test_raw_deflate_is_accepted():
     import zlib
 
-    from indexer.fetch import _Body
+    from indexer.fetch.http import _Body
     c = zlib.compressobj(wbits=-zlib.MAX_WBITS)
     body = _Body("deflate", 10_000)
     body.feed(c.compress(b"report " * 50) + c.flush())

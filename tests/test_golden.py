@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from indexer.pipeline import parse_file
+from indexer.understand.pipeline import parse_file
 from tests.conftest import FIXTURES, labelled_files
 
 GOLDEN = FIXTURES / "golden"

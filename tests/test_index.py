@@ -1,7 +1,7 @@
 """Index lifecycle: incremental ingest, replacement, removal, generations swapped atomically (R17 spirit)."""
 import shutil
 
-from indexer.index import current_generation, ingest, rebuild, remove
+from indexer.index.build import current_generation, ingest, rebuild, remove
 from search_app.search import Params, open_index, search
 from tests.conftest import SAMPLES
 

@@ -1,8 +1,8 @@
 """Region, province, level, year and doc type on short realistic snippets."""
 import pytest
 
-from indexer.divisions import by_name, short_name
-from indexer.pipeline import parse_bytes
+from indexer.understand.divisions import by_name, short_name
+from indexer.understand.pipeline import parse_bytes
 
 OPENING = "各位代表：\n现在，我代表常委会向大会报告工作，请予审议。\n"
 BODY = "一、坚持党的全面领导\n常委会严格执行重大事项请示报告制度，全年向党委请示报告重要事项十五件，确保人大工作正确方向。\n"

@@ -1,9 +1,9 @@
 """Passage splitting, offsets and stable ids."""
 import pytest
 
-from indexer.config import load_settings
-from indexer.passages import split_paragraph
-from indexer.pipeline import parse_file
+from indexer.settings import load_settings
+from indexer.understand.passages import split_paragraph
+from indexer.understand.pipeline import parse_file
 from tests.conftest import SAMPLES, labelled_files
 
 SENT = "常委会听取审议了人民政府关于预算执行情况的报告，提出了审议意见。"

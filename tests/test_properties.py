@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from indexer.clean import extract_html, extract_text
+from indexer.clean.html import extract_html, extract_text
 from indexer.model import Document, Extracted
 from indexer.normalize import fold
-from indexer.pipeline import ParseError, parse_bytes
+from indexer.understand.pipeline import ParseError, parse_bytes
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

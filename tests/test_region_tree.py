@@ -1,7 +1,7 @@
 """The region facet as a province → city → county tree: the parent lookup, the arrangement, the index's pairing."""
 import pytest
 
-from indexer.divisions import parent_city
+from indexer.understand.divisions import parent_city
 from search_app.region_tree import OWN_CONGRESS, region_tree
 from search_app.search import Params, open_index, region_provinces, search
 

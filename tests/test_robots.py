@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.robots import ALLOW_ALL, DISALLOW_ALL, from_status, normalize_path, parse
+from indexer.fetch.robots import ALLOW_ALL, DISALLOW_ALL, from_status, normalize_path, parse
 
 # RFC 9309 section 5.1, the simple example
 RFC_5_1 = b"""User-Agent: *

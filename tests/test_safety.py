@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from indexer.safety import Unsafe, check_url
+from indexer.fetch.safety import Unsafe, check_url
 
 HOSTS = {"www.npc.gov.cn", "inward.example.cn", "mixed.example.cn", "127.0.0.1", "10.1.2.3", "172.16.0.9",
          "192.168.1.1", "169.254.169.254", "0.0.0.0", "::1", "::ffff:127.0.0.1", "fe80::1", "224.0.0.1",

@@ -31,7 +31,7 @@ def _variants(rng: random.Random, s: str) -> str:
 
 @pytest.fixture(scope="module")
 def reports(index_dir):
-    from indexer.index import current_generation
+    from indexer.index.build import current_generation
     from indexer.store import read_documents
     return list(read_documents(current_generation(index_dir) / "documents.jsonl"))
 
@@ -334,7 +334,7 @@ def test_similar_passages_come_one_per_other_report(index_dir, all_passages):
 
 
 def test_a_phrase_from_a_heading_through_a_short_passage_into_the_next_is_marked_in_both(tmp_path):
-    from indexer.index import ingest
+    from indexer.index.build import ingest
     report = tmp_path / "r.txt"
     report.write_text("某县人大常委会2020年工作报告\n一、监督工作\n成效明显。\n常委会听取审议县政府专项工作报告八个，开展执法检查三次。\n",
                       encoding="utf-8")
@@ -363,7 +363,7 @@ def test_relaxed_results_count_facets_and_export_what_they_show(index_dir):
 def test_proximity_oracle(index_dir, all_passages, a, b, slop):
     """"a b"~k: passages holding both as words with at most k words between some occurrence of each,
     against the passages' own segmentation."""
-    from indexer.analysis import words
+    from indexer.index.analysis import words
     want = set()
     for p in all_passages:
         tokens = words(fold(p["text"]))

@@ -2,7 +2,7 @@
 import pytest
 
 from indexer.model import Block
-from indexer.sections import categorize, classify, detect
+from indexer.understand.sections import categorize, classify, detect
 
 
 def heads(lines, **flags):

@@ -234,8 +234,8 @@ def test_table_of_contents_links_to_its_own_headings(client):
 @pytest.fixture(scope="module")
 def web_sourced(tmp_path_factory):
     """An index with one report crawled from the web, stored also under a server path and a hostile 'source'."""
-    from indexer.index import rebuild
-    from indexer.pipeline import parse_bytes
+    from indexer.index.build import rebuild
+    from indexer.understand.pipeline import parse_bytes
     from indexer.store import write_documents
     from tests.conftest import SEEDS
     url = "https://www.example.gov.cn/rdyw/report?id=1&lang=zh"

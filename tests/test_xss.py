@@ -5,7 +5,7 @@ from urllib.parse import quote
 import pytest
 from bs4 import BeautifulSoup
 
-from indexer.index import ingest
+from indexer.index.build import ingest
 from search_app.web import create_app
 
 BASES = ['<script>alert(1)</script>', '"><script>alert(1)</script>', "'><img src=x onerror=alert(1)>",

@@ -26,7 +26,7 @@ from bs4 import (
     XMLParsedAsHTMLWarning,
 )
 
-from indexer.config import SETTINGS, Settings
+from indexer.settings import SETTINGS, Settings
 from indexer.model import Block, Extracted
 from indexer.normalize import display, fold, simplify_for_analysis
 

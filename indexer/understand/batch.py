@@ -14,10 +14,10 @@ from pathlib import Path
 from pebble import ProcessPool
 from pebble.common import ProcessExpired
 
-from indexer.config import SETTINGS, Settings
-from indexer.crawlstate import DB_NAME, ingestable
+from indexer.settings import SETTINGS, Settings
+from indexer.fetch.state import DB_NAME, ingestable
 from indexer.model import Document
-from indexer.pipeline import SUFFIXES, ParseError, parse_file
+from indexer.understand.pipeline import SUFFIXES, ParseError, parse_file
 
 SKIP_NAMES = {"readme", "license", "changelog", "manifest", "sources"}
 

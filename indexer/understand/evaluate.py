@@ -4,7 +4,7 @@ Figures: metadata field accuracy (region, province, level, year, doc_type), head
 (parsed level-1/2 headings that are labelled ones) and category accuracy of the found headings. The matching
 rules are those of the project's contract checker, so the numbers agree with it.
 
-usage: python -m indexer.evaluate DOCS_DIR MANIFEST [--verbose]
+usage: python -m indexer.understand.evaluate DOCS_DIR MANIFEST [--verbose]
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.normalize import fold, strip_pinyin_glosses
-from indexer.pipeline import ParseError, parse_file
+from indexer.understand.pipeline import ParseError, parse_file
 
 FIELDS = ("region", "province", "level", "year", "doc_type")
 _MARK = re.compile(r"^(第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[、.．]|"

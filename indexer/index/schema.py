@@ -12,10 +12,11 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, NUMERIC, STORED, FieldType, Schema
 from whoosh.formats import Existence, Positions
 
-from indexer.analysis import words_with_offsets
+from indexer.index.analysis import words_with_offsets
 from indexer.normalize import fold
 
-SCHEMA_VERSION = 2      # 2: a passage's folded text holds the headings before it (``lead``)
+SCHEMA_VERSION = 3      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
+                        # to indexer.index.schema (Whoosh pickles them by module path)
 
 
 class JiebaTokenizer(Tokenizer):

@@ -28,14 +28,14 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 
-from indexer import sidecar
-from indexer.bulkwrite import BulkField, BulkSegmentWriter
-from indexer.config import SETTINGS, Settings
+from indexer.index import sidecar
+from indexer.index.bulkwrite import BulkField, BulkSegmentWriter
+from indexer.settings import SETTINGS, Settings
 from indexer.model import Document
 from indexer.normalize import fold
-from indexer.passages import surroundings
-from indexer.postings import Grams, gram_postings, word_postings
-from indexer.schema import SCHEMA_VERSION, passage_schema
+from indexer.understand.passages import surroundings
+from indexer.index.postings import Grams, gram_postings, word_postings
+from indexer.index.schema import SCHEMA_VERSION, passage_schema
 from indexer.store import atomic_write_lines, read_documents
 
 CURRENT = "CURRENT"
@@ -129,7 +129,7 @@ _SEP = "\x1f"   # joins a passage's words for the trip back from a worker: one s
 def _analyze(chunk: list[tuple[str, str, str, str]]) -> list[tuple[str, int, int, str, str]]:
     """For (text, heading+title, lead, trail) tuples: the folded lead+text+trail, the folded lengths in bytes
     of the lead and the trail, and the words of the text and of heading and title; runs in a worker."""
-    from indexer.analysis import words
+    from indexer.index.analysis import words
     out = []
     for text, head, lead, trail in chunk:
         folded, lead_f, trail_f = fold(text), fold(lead), fold(trail)
@@ -373,8 +373,8 @@ def _without_sources(docs: list[Document], sources: set[str]) -> list[Document]:
 def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], settings: Settings = SETTINGS,
            workers: int | None = None, progress: Callable | None = None) -> IngestReport:
     """Add or update the reports under ``paths`` in the index, skipping files whose content is unchanged."""
-    from indexer.dedup import fold_duplicates
-    from indexer.ingest import find_files, parse_many
+    from indexer.understand.dedup import fold_duplicates
+    from indexer.understand.batch import find_files, parse_many
     index_dir = Path(index_dir)
     report = IngestReport()
     with WriteLock(index_dir):
@@ -438,7 +438,7 @@ def remove(index_dir: str | os.PathLike, targets: Iterable[str]) -> tuple[int, l
 def rebuild(index_dir: str | os.PathLike, documents: str | os.PathLike | None = None,
             workers: int | None = None) -> BuildReport:
     """Rebuild the index from processed documents (a JSONL file or folder), or from its own documents."""
-    from indexer.dedup import fold_duplicates
+    from indexer.understand.dedup import fold_duplicates
     index_dir = Path(index_dir)
     with WriteLock(index_dir):
         if documents is None:

@@ -3,7 +3,7 @@
 Built on the standard library's ``http.client`` rather than urllib or requests because the crawler needs
 control those hide: urllib's redirect handler follows ``ftp:`` and re-resolves each hop, requests follows
 redirects and decompresses before a size check can see the bytes, and neither connects to an address we
-chose. Here the connection goes to an address that :mod:`indexer.safety` checked (the host name is still
+chose. Here the connection goes to an address that :mod:`indexer.fetch.safety` checked (the host name is still
 used for TLS and the Host header), redirects are followed by hand with the caller's guard re-run on each
 hop, gzip/deflate is undone with a bound on the *decoded* size (a gzip bomb stops at the cap), and a
 watchdog closes the socket at the wall-clock deadline, so a server trickling one byte a second, in the
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
-from indexer.safety import Target
+from indexer.fetch.safety import Target
 
 REDIRECTS = {301, 302, 303, 307, 308}
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -242,10 +242,10 @@ def fetch(url: str, guard: Callable[[str], Target], limits: Limits,
     """Fetch ``url``, following at most ``limits.max_redirects`` redirects, each hop passed through ``guard``.
 
     :param guard: returns the checked :class:`Target` for a URL, or raises :class:`Refused` (or
-        :class:`indexer.safety.Unsafe`) with the reason; it runs before every hop.
+        :class:`indexer.fetch.safety.Unsafe`) with the reason; it runs before every hop.
     :returns: a Response; transport failures and refusals are in ``error``/``detail``, never raised.
     """
-    from indexer.safety import Unsafe
+    from indexer.fetch.safety import Unsafe
     start = time.monotonic()
     deadline = start + limits.total_timeout_s     # for the server's part: connecting, waiting, reading
     hops: list[str] = []

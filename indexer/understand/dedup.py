@@ -7,7 +7,7 @@ threshold (an estimated Jaccard similarity of 0.85 of 5-character shingles).
 """
 from __future__ import annotations
 
-from indexer.config import SETTINGS, Settings
+from indexer.settings import SETTINGS, Settings
 from indexer.model import Document
 from indexer.normalize import fold
 

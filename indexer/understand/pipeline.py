@@ -6,15 +6,15 @@ import json
 import os
 from pathlib import Path
 
-from indexer.attachments import AttachmentError, attachment_text, sniff
-from indexer.clean import CleanError, extract_html, extract_text
-from indexer.config import SETTINGS, Settings
-from indexer.decode import decode
-from indexer.metadata import congress_body, find_doc_type, find_place, find_year
+from indexer.clean.attachments import AttachmentError, attachment_text, sniff
+from indexer.clean.html import CleanError, extract_html, extract_text
+from indexer.settings import SETTINGS, Settings
+from indexer.clean.decode import decode
+from indexer.understand.metadata import congress_body, find_doc_type, find_place, find_year
 from indexer.model import Document
 from indexer.normalize import fold, is_traditional, simplify_for_analysis
-from indexer.passages import build_sections
-from indexer.sections import detect
+from indexer.understand.passages import build_sections
+from indexer.understand.sections import detect
 
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".asp", ".aspx", ".jsp", ".php"}
 TEXT_SUFFIXES = {".txt", ".text", ""}

@@ -1,7 +1,7 @@
 """Crawl the sites of a sources file politely, incrementally, and so that a kill can be resumed.
 
 Per site: a frontier in SQLite (breadth-first), seeded with the start URLs; each URL is fetched through
-:func:`indexer.fetch.fetch` with a guard that checks the URL (:mod:`indexer.safety`), the host's robots.txt
+:func:`indexer.fetch.http.fetch` with a guard that checks the URL (:mod:`indexer.fetch.safety`), the host's robots.txt
 and the wait since the last request to that host, on every redirect hop. Requests go one at a time, so a
 host never sees two at once, and the gap between two requests to a host is at least
 max(site delay, --delay, robots Crawl-delay). A finished run is followed by a fresh one that revalidates
@@ -25,14 +25,14 @@ from datetime import datetime, timezone
 from html.parser import HTMLParser
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from indexer.attachments import sniff
-from indexer.config import SETTINGS, Settings
-from indexer.crawlstate import CrawlState, Page
-from indexer.decode import DecodeError, decode
-from indexer.fetch import Limits, Refused, Response, fetch
-from indexer.robots import Robots, from_status
-from indexer.safety import SCHEMES, Target, check_url, normalize_host
-from indexer.sources import UNSUPPORTED_ATTACHMENTS, Site
+from indexer.clean.attachments import sniff
+from indexer.settings import SETTINGS, Settings
+from indexer.fetch.state import CrawlState, Page
+from indexer.clean.decode import DecodeError, decode
+from indexer.fetch.http import Limits, Refused, Response, fetch
+from indexer.fetch.robots import Robots, from_status
+from indexer.fetch.safety import SCHEMES, Target, check_url, normalize_host
+from indexer.fetch.sources import UNSUPPORTED_ATTACHMENTS, Site
 
 log = logging.getLogger("lrsearch.crawl")
 

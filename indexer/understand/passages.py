@@ -8,10 +8,10 @@ from __future__ import annotations
 import hashlib
 import re
 
-from indexer.config import SETTINGS, Settings
+from indexer.settings import SETTINGS, Settings
 from indexer.model import Document, Passage, Section
 from indexer.normalize import fold
-from indexer.sections import Item, categorize
+from indexer.understand.sections import Item, categorize
 
 _SENTENCE_END = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』）)\"']*|[^。！？!?；;]+$")
 _CLAUSE_END = re.compile(r"[^，,、：:]*[，,、：:]+|[^，,、：:]+$")

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.postings import Grams, Postings
+from indexer.index.postings import Grams, Postings
 
 FACETS = ("region", "province", "level", "section", "doc_type")
 

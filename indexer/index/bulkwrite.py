@@ -18,7 +18,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3PostingsWriter, W3TermInfo
 from whoosh.writing import SegmentWriter
 
-from indexer.postings import Postings
+from indexer.index.postings import Postings
 
 BLOCK = 128   # W3Codec's blocklimit
 _HEAD = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)
