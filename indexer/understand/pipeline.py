@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 
 from indexer.clean.attachments import AttachmentError, attachment_text, sniff
-from indexer.clean.html import CleanError, extract_html, extract_text
+from indexer.clean.html import CleanError, extract_html
+from indexer.clean.text import extract_text
 from indexer.settings import SETTINGS, Settings
 from indexer.clean.decode import decode
 from indexer.understand.metadata import congress_body, find_doc_type, find_place, find_year

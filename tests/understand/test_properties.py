@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from indexer.clean.html import extract_html, extract_text
+from indexer.clean.html import extract_html
+from indexer.clean.text import extract_text
 from indexer.model import Document, Extracted
 from indexer.normalize import fold
 from indexer.understand.pipeline import ParseError, parse_bytes

@@ -1,7 +1,7 @@
 """Golden parser output per labelled file: metadata, headings with level and category, passage counts.
 
 A change in any of these shows up as a diff here. After a deliberate change, regenerate with
-LRSEARCH_UPDATE_GOLDEN=1 pytest tests/test_golden.py and review the diff of tests/fixtures/golden/.
+LRSEARCH_UPDATE_GOLDEN=1 pytest tests/understand/test_golden.py and review the diff of tests/fixtures/golden/.
 """
 import json
 import os

@@ -8,9 +8,8 @@ import pytest
 
 from indexer.clean.attachments import AttachmentError, docx_text, pdf_text, sniff
 from indexer.understand.pipeline import ParseError, parse_bytes
+from tests.conftest import FIXTURES
 from tests.fixtures.crawl_site.make_fixtures import DOCX_PARAGRAPHS, PDF_LINES, make_pdf
-
-from .conftest import FIXTURES
 
 SITE = FIXTURES / "crawl_site"
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.settings import SETTINGS, load_settings
-from indexer.understand.batch import find_files, parse_many
 from indexer.model import Document
 from indexer.normalize import fold, to_traditional
+from indexer.settings import SETTINGS, load_settings
+from indexer.understand.batch import find_files, parse_many
 from indexer.understand.pipeline import ParseError, parse_bytes, parse_file
 from search_app.cli import main
 from tests.conftest import SAMPLES, SEEDS

@@ -1,0 +1,215 @@
+"""Plain text and Markdown → paragraphs of report text; and the line rules every format shares.
+
+The shared rules: which lines are chrome or credits rather than report text, which line is the publication
+line and its date, how one paragraph is tidied, and what is dropped from the paragraphs of any format
+(noise lines, a repeated title, WeChat trailers). ``indexer.clean.html`` applies them to web pages.
+Hard-wrapped text is unwrapped when the wrap width is evident.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+
+from indexer.model import Block, Extracted
+from indexer.normalize import display, fold, simplify_for_analysis
+
+_DATE = re.compile(r"((?:19|20)\d\d)\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+MAX_TOKEN_CHARS = 64      # a longer run of URL or base64 characters (data: URIs, tracking links) is dropped
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-%.:;,?&#~!$'*@\[\]]{" + str(MAX_TOKEN_CHARS + 1) + ",}")
+_CJK_NEWLINE = re.compile(r"(?<=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])[ \t]*\n\s*(?=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])")
+
+# Lines that are never report text.
+_NOISE_LINES = [
+    re.compile(r"^#{2}\s*paid(begin|end)\s*#{2}$", re.I),
+    re.compile(r"^##\w{1,20}##$"),
+    re.compile(r"^发布于\s*\S*.*该页已被阅读.*$"),
+    re.compile(r"^.{0,30}(发布时间|发布日期|发表时间|更新时间)\s*[:：].{0,80}$"),
+    re.compile(r"^[【\[]?\s*(字号|字体)\s*[:：].{0,20}$"),
+    re.compile(r"^.{0,40}(打印本页|关闭窗口|打印此页|收藏本页|返回顶部).{0,40}$"),
+    re.compile(r"^.{0,20}(浏览次数|阅读次数|点击数|访问量|阅读量)\s*[:：]?.{0,20}$"),
+    re.compile(r"^.{0,40}(ICP备|ICP证|公网安备|网站标识码|版权所有|Copyright|©).{0,160}$", re.I),
+    re.compile(r"^.{0,40}(主办单位|技术支持|承办单位|主办|承办)\s*[:：].{0,100}$"),
+    re.compile(r"^(点击|点)?[上下]?方?蓝字.{0,12}$|^.{0,6}关注我们.{0,6}$"),
+    re.compile(r"^.{0,10}(长按|扫描|扫码|微信扫一扫).{0,8}(二维码|关注|小程序).{0,20}$|^.{0,6}识别.{0,4}二维码.{0,20}$"),
+    re.compile(r"^(分享到|分享至)\s*[:：]?.{0,40}$"),
+    re.compile(r"^(阅读原文|预览时标签不可点|在看|赞|分享|收藏|点赞|阅读\s*[\d,]+|微信号.{0,30}|功能介绍.{0,60})$"),
+    re.compile(r"^(上一篇|下一篇|相关链接|相关新闻|相关阅读)\s*[:：].*$"),
+    re.compile(r"^(当前位置|您当前的位置|您的位置|所在位置)\s*[:：].*$"),
+]
+# Editor credits: 撰稿：… 编辑：… 审核：…, possibly in brackets, possibly several on one line.
+_CREDIT_WORDS = (r"撰稿|撰文|编辑|责任编辑|责编|初审|复审|终审|审核|审签|审校|校对|供稿|来源|作者|记者|通讯员|摄影|"
+                 r"图片|图文|排版|美编|监制|出品|主编|执行编辑|值班编辑|编审|文字|文|图|视频")
+_CREDIT = re.compile(rf"^[（(【\[]?\s*({_CREDIT_WORDS})\s*[:：|丨]|^[（(【\[][^（()）]{{0,40}}\s?(供稿|撰稿|编辑|供图|摄)[)）】\]]$"
+                     r"|^[（(【\[]\s*(记者|通讯员|实习生|特约记者|融媒体记者)[^（()）【】\[\]]{1,40}[)）】\]]$")
+_TRAILERS = re.compile(r"^(往期推荐|往期回顾|推荐阅读|相关阅读|精彩推荐|更多精彩|延伸阅读)\s*[:：]?$")
+
+
+def is_noise_line(line: str) -> bool:
+    """True for a line that is site chrome, a marker or a credit line rather than report text, in either
+    script (責任編輯 as 责任编辑) and width."""
+    s = simplify_for_analysis(line).strip()
+    if not s:
+        return True
+    if any(p.match(s) for p in _NOISE_LINES):
+        return True
+    return bool(_CREDIT.match(s)) and len(s) <= 80 and "。" not in s[:-1]
+
+
+def find_date(text: str) -> str | None:
+    """The first plausible calendar date in ``text`` as YYYY-MM-DD."""
+    for m in _DATE.finditer(text):
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+_PUB_WORDS = re.compile(r"发布时间|发布于|发布日期|发表时间|日期\s*[:：]|时间\s*[:：]|来源\s*[:：]")
+_DATE_TIME = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s+\d{1,2}:\d\d")
+
+
+def publication_date(lines: list[str]) -> str | None:
+    """The date on a publication line among ``lines``: a date with 发布时间/发布于/日期/来源…, or a date with a
+    clock time (2024年03月15日 09:12) on a line that is not a sentence, in either script and width."""
+    for line in lines:
+        line = simplify_for_analysis(line)
+        if _PUB_WORDS.search(line) or (_DATE_TIME.search(line) and not re.search(r"[，。；]", line)):
+            if (d := find_date(line)):
+                return d
+    return None
+
+
+def tidy(text: str) -> str:
+    """One paragraph of display text: source line breaks inside it removed (between Chinese characters)
+    or made spaces, runs of spaces collapsed, junk tokens dropped."""
+    text = _LONG_TOKEN.sub("", display(text))
+    text = _CJK_NEWLINE.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def drop_noise(blocks: list[Block], title: str) -> list[Block]:
+    """Remove chrome lines, credits, a repeated title, and WeChat trailers (往期推荐 and what follows)."""
+    out: list[Block] = []
+    title_key = fold(title) if title else None
+    for i, b in enumerate(blocks):
+        if _TRAILERS.match(b.text) and i >= len(blocks) * 0.5:
+            break
+        if is_noise_line(b.text):
+            continue
+        if title_key and not out and fold(b.text) == title_key:
+            continue
+        out.append(b)
+    return out
+
+
+# ------------------------------------------------------------------------------------ text and Markdown
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(.+?)\1\s*$")
+_MD_LEAD_BOLD = re.compile(r"^\s*(\*\*|__)(.+?)\1(.+)$")
+_MD_INLINE = [(re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""), (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
+              (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"), (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*"), r"\1"),
+              (re.compile(r"`([^`]*)`"), r"\1"), (re.compile(r"^\s*>\s?"), ""), (re.compile(r"^\s*[-*+]\s+"), ""),
+              (re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$"), "")]
+_INDENT = re.compile(r"^[ \u3000\u00a0\t]+")
+
+
+def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    if not lines or lines[0].strip() != "---":
+        return {}, lines
+    for i in range(1, min(len(lines), 60)):
+        if lines[i].strip() in ("---", "..."):
+            meta = {}
+            for line in lines[1:i]:
+                if ":" in line:
+                    k, v = line.split(":", 1)
+                    meta[k.strip().lower()] = v.strip().strip("\"'")
+            return meta, lines[i + 1:]
+    return {}, lines
+
+
+_SENTENCE_END = "。！？!?；;：:”」』"
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The column at which a text was hard-wrapped, if it was.
+
+    Evidence is a line of one common length that stops mid-sentence and runs on into an unindented next
+    line; paragraphs of equal length that each end a sentence are not evidence.
+    """
+    lengths = Counter()
+    for line, nxt in zip(lines, lines[1:]):
+        s = line.rstrip()
+        if len(s) >= 20 and s[-1] not in _SENTENCE_END and nxt.strip() and not _INDENT.match(nxt):
+            lengths[len(s)] += 1
+    if not lengths:
+        return None
+    width, count = lengths.most_common(1)[0]
+    nonblank = sum(1 for line in lines if line.strip())
+    return width if count >= 5 and count >= 0.2 * nonblank else None
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join hard-wrapped lines: a line filling the wrap width continues on an unindented next line."""
+    width = _wrap_width(lines)
+    if width is None:
+        return lines
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        stripped = line.rstrip()
+        if joining and stripped and not _INDENT.match(line):
+            out[-1] += stripped
+        else:
+            out.append(stripped)
+        # a line one short of the width was wrapped before a wide character; a full-width line that ends a
+        # sentence may still run on (the wrap fell right after the 。)
+        joining = bool(stripped) and (len(stripped) >= width if stripped[-1] in _SENTENCE_END
+                                      else len(stripped) >= width - 1)
+    return out
+
+
+def extract_text(text: str, markdown: bool = False) -> Extracted:
+    """Split a plain-text or Markdown report into paragraphs, finding its title and publication line."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    meta, lines = _front_matter(lines) if markdown else ({}, lines)
+    pub_date = find_date(meta.get("date", "")) if meta.get("date") else None
+    pub_date = pub_date or publication_date([line for line in lines[:15] + lines[-10:] if len(line) < 120])
+    lines = _unwrap(lines)
+    blocks: list[Block] = []
+    for raw in lines:
+        level, bold, run_in = 0, False, ""
+        line = raw
+        if markdown:
+            if (m := _MD_HEADING.match(line)):
+                level, line = len(m.group(1)), m.group(2)
+            elif (m := _MD_BOLD_LINE.match(line)):
+                bold, line = True, m.group(2)
+            elif (m := _MD_LEAD_BOLD.match(line)):
+                run_in = tidy(m.group(2))
+            for pattern, repl in _MD_INLINE:
+                line = pattern.sub(repl, line)
+        line = tidy(line)
+        if line:
+            blocks.append(Block(text=line, heading_level=level, bold=bold, run_in=run_in))
+    title = meta.get("title", "")
+    blocks = drop_noise(blocks, title)
+    if not title and blocks:
+        first = blocks[0]
+        if first.heading_level == 1 or _looks_like_title(first.text):
+            title = first.text
+            blocks = blocks[1:]
+    return Extracted(blocks=blocks, title=tidy(title), pub_date=pub_date, source_name=meta.get("source", ""),
+                     format="markdown" if markdown else "text")
+
+
+_TITLE_WORDS = re.compile(r"报告|综述|工作|讲话|总结|要点|人大|常委会|代表大会")
+
+
+def _looks_like_title(text: str) -> bool:
+    """A first line that names the report rather than starting it."""
+    if len(text) > 60 or text.startswith(("——", "—", "各位代表")) or re.search(r"[。！？；]$", text):
+        return False
+    return bool(_TITLE_WORDS.search(text)) or (len(text) <= 30 and "。" not in text)
