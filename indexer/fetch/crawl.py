@@ -11,13 +11,13 @@ Challenge pages (HTTP 412/521, anti-bot JavaScript) are recorded as such and nev
 A server that asks for a longer pause than a run waits (Retry-After over ``max_retry_after_s``, or 429
 after every retry) pauses the site's crawl: the URL stays queued, and the next run resumes once the pause
 is over. The delay between requests is per host name, so http and https, or two ports, share it.
+Every wait and every reading of the time goes through the crawl state's :class:`indexer.fetch.clock.Clock`.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
 import re
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,13 +26,13 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from indexer.clean.attachments import sniff
-from indexer.settings import SETTINGS, Settings
-from indexer.fetch.state import CrawlState, Page
 from indexer.clean.decode import DecodeError, decode
 from indexer.fetch.http import Limits, Refused, Response, fetch
 from indexer.fetch.robots import Robots, from_status
 from indexer.fetch.safety import SCHEMES, Target, check_url, normalize_host
 from indexer.fetch.sources import UNSUPPORTED_ATTACHMENTS, Site
+from indexer.fetch.state import CrawlState, Page
+from indexer.settings import SETTINGS, Settings
 
 log = logging.getLogger("lrsearch.crawl")
 
@@ -161,11 +161,15 @@ class Summary:
 
 
 class Crawler:
-    """Crawls sites into one crawl directory's state. Not thread-safe: one request at a time, by design."""
+    """Crawls sites into one crawl directory's state. Not thread-safe: one request at a time, by design.
+
+    It reads the time and waits on the state's clock: the waits are measured from times the state stamped.
+    """
 
     def __init__(self, state: CrawlState, settings: Settings = SETTINGS, max_pages: int | None = None,
                  min_delay_s: float = 0.0, revalidate: bool = False):
         self.state, self.settings, self.revalidate = state, settings, revalidate
+        self.clock = state.clock
         self.max_pages, self.min_delay_s = max_pages, min_delay_s
         self.limits = Limits(settings.connect_timeout_s, settings.read_timeout_s, settings.fetch_timeout_s,
                              settings.max_fetch_bytes, settings.max_redirects, settings.user_agent,
@@ -203,7 +207,7 @@ class Crawler:
 
     def _process(self, site: Site, run: int, url: str, kind: str, referrer: str | None, summary: Summary) -> None:
         known = self.state.page(url)
-        now = time.time()
+        now = self.clock.now()
         page = dataclasses.replace(known, kind=kind, run_id=run, status=None, error_kind=None, detail=None) \
             if known else Page(url=url, site=site.name, kind=kind, outcome="", run_id=run)
         body: bytes | None = None
@@ -226,7 +230,7 @@ class Crawler:
         """A stored report or attachment that need not be asked for again yet."""
         return (known is not None and known.kind != "list" and known.sha256 is not None and not self.revalidate
                 and known.outcome in ("fetched", "unchanged", "kept")
-                and time.time() - (known.fetched_at or 0) < self.settings.revisit_after_s)
+                and self.clock.now() - (known.fetched_at or 0) < self.settings.revisit_after_s)
 
     @staticmethod
     def _validators(known: Page | None) -> dict[str, str]:
@@ -245,7 +249,7 @@ class Crawler:
             page.error_kind, page.detail = resp.error, resp.detail
             return None
         if resp.status == 304 and known is not None and known.sha256:
-            page.outcome, page.fetched_at = "unchanged", time.time()    # confirmed: not due again for a while
+            page.outcome, page.fetched_at = "unchanged", self.clock.now()    # confirmed: not due again for a while
             return self.state.body(known.sha256)
         if is_challenge(resp):
             page.outcome, page.detail = "challenge", f"HTTP {resp.status} anti-bot challenge; not answered"
@@ -262,15 +266,12 @@ class Crawler:
             page.outcome = "unsupported"
             page.detail = f"expected {wanted or 'a page'}, got {ctype or 'no content type'}"
             return None
-        sidecar = {"url": page.url, "final_url": resp.final_url, "status": resp.status,
-                   "headers": resp.headers, "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                   "content_type": ctype, "site": site.name, "kind": page.kind,
-                   "content_selector": site.content_selector,
-                   # the body is stored decoded: the headers above still name the encoding it came in
-                   "body_decoded_from": resp.header("content-encoding")}
-        sha = self.state.store_body(resp.body, sidecar)
+        sha = self.state.store_body(resp.body, url=page.url, final_url=resp.final_url, status=resp.status,
+                                    headers=resp.headers, content_type=ctype, site=site.name, kind=page.kind,
+                                    content_selector=site.content_selector,
+                                    decoded_from=resp.header("content-encoding"))
         page.outcome = "unchanged" if known is not None and known.sha256 == sha else "fetched"
-        page.sha256, page.content_type, page.fetched_at = sha, ctype, time.time()
+        page.sha256, page.content_type, page.fetched_at = sha, ctype, self.clock.now()
         page.etag, page.last_modified = resp.header("etag"), resp.header("last-modified")
         return None if found else resp.body
 
@@ -305,7 +306,7 @@ class Crawler:
             if not resp.retryable or is_challenge(resp):
                 return resp
             host = host_of(resp.final_url)
-            asked = resp.retry_after()
+            asked = resp.retry_after(self.clock.now())
             wait = max(asked or 0.0, self.settings.retry_backoff_s * 2 ** attempt)
             if asked is not None and asked > self.settings.max_retry_after_s:
                 self._stay_away(host, asked, f"HTTP {resp.status} with Retry-After {asked:g} s")
@@ -313,21 +314,21 @@ class Crawler:
                 if resp.status == 429:
                     self._stay_away(host, max(wait, self.settings.max_retry_after_s),
                                     f"HTTP 429 after {attempt} retries")
-                self._not_before[host] = time.time() + wait     # the next URL of this host waits as well
+                self._not_before[host] = self.clock.now() + wait     # the next URL of this host waits as well
                 return resp
-            self._not_before[host] = time.time() + wait
+            self._not_before[host] = self.clock.now() + wait
             log.info("retry %s in %.1f s after %s", url, wait, resp.error or f"HTTP {resp.status}")
         raise AssertionError("unreachable")
 
     def _stay_away(self, host: str, seconds: float, reason: str) -> None:
-        until = time.time() + seconds
+        until = self.clock.now() + seconds
         self.state.save_not_before(host, until, reason)
         raise HostAsksToWait(host, until, reason)
 
     def _done_asking(self) -> None:
         """The request under way has been answered: the host's delay counts from now."""
         if self._asking:
-            self.state.save_last_request(self._asking, time.time())
+            self.state.save_last_request(self._asking, self.clock.now())
             self._asking = None
 
     def _guard(self, site: Site, check_robots: bool) -> Callable[[str], Target]:
@@ -357,12 +358,12 @@ class Crawler:
             longer than one run waits; the site's own delay and retry backoffs are simply slept.
         """
         last, asked_until, why = self.state.politeness(host)
-        if (asked_until or 0.0) - time.time() > self.settings.max_retry_after_s:
+        if (asked_until or 0.0) - self.clock.now() > self.settings.max_retry_after_s:
             raise HostAsksToWait(host, asked_until, why or "a pause asked for earlier")
         ready = max((last or 0.0) + delay, self._not_before.get(host, 0.0), asked_until or 0.0)
-        while (pause := ready - time.time()) > 0:
-            time.sleep(min(pause, 0.5))
-        self.state.save_last_request(host, time.time())
+        while (pause := ready - self.clock.now()) > 0:
+            self.clock.sleep(min(pause, 0.5))
+        self.state.save_last_request(host, self.clock.now())
         self._asking = host
 
     def _robots_for(self, site: Site, host: str) -> Robots:
@@ -370,7 +371,7 @@ class Crawler:
         if host in self._robots:
             return self._robots[host]
         status, body, at = self.state.robots(host)
-        if at is None or status is None or status >= 500 or time.time() - at > self.settings.robots_ttl_s:
+        if at is None or status is None or status >= 500 or self.clock.now() - at > self.settings.robots_ttl_s:
             limits = dataclasses.replace(self.limits, max_bytes=self.settings.max_robots_bytes, truncate=True)
             resp = self._fetch(site, host + "/robots.txt", {}, limits, check_robots=False)
             # a challenge in place of robots.txt tells us nothing about the rules: the host is unreachable

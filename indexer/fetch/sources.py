@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from indexer.settings import SETTINGS, Settings
 from indexer.fetch.safety import Unsafe, normalize_host
+from indexer.settings import SETTINGS, Settings
 
 if sys.version_info >= (3, 11):
     import tomllib

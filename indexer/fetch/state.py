@@ -4,7 +4,10 @@ Layout of a crawl directory::
 
     crawl.sqlite              pages, frontier, hosts (robots.txt per origin), politeness (per host), runs
     raw/ab/<sha256>.body      a response body, decoded from gzip/deflate, named by its SHA-256
-    raw/ab/<sha256>.json      its sidecar: url, final_url, status, headers, fetched_at, content_type, …
+    raw/ab/<sha256>.json      its sidecar: url, final_url, urls, status, headers, fetched_at, content_type, …
+
+This module is the only one that knows the layout: the crawler writes through :class:`CrawlState`, and
+ingest finds bodies with :func:`ingestable` and reads them with :func:`read_stored`.
 
 Guarantee: every body and sidecar is written to a temporary file and renamed into place before the state
 row that names it is committed, and each processed URL is one transaction (page row, frontier removal and
@@ -17,12 +20,16 @@ import hashlib
 import json
 import os
 import sqlite3
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
+from indexer.fetch.clock import SYSTEM_CLOCK, Clock
+
 DB_NAME = "crawl.sqlite"
+BODY_SUFFIX = ".body"
+SIDECAR_SUFFIX = ".json"
 INGESTED_KINDS = ("article", "pdf", "docx")
 
 _SCHEMA = """
@@ -48,6 +55,10 @@ CREATE TABLE IF NOT EXISTS politeness (     -- per host name: http and https, an
 
 class CrawlBusy(RuntimeError):
     """Another crawl is writing to the same directory."""
+
+
+class UnreadableSidecar(ValueError):
+    """A stored body's sidecar is missing, not JSON, or names no URL; the message names the sidecar file."""
 
 
 @dataclass
@@ -82,14 +93,24 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def body_path(root: Path, sha: str) -> Path:
-    return root / "raw" / sha[:2] / f"{sha}.body"
+    return root / "raw" / sha[:2] / f"{sha}{BODY_SUFFIX}"
+
+
+def _sidecar_urls(meta: dict) -> list[str]:
+    """Every URL a sidecar says served its bytes; a sidecar from before ``urls`` was written has only its own."""
+    urls = meta.get("urls")
+    return [u for u in (urls if isinstance(urls, list) and urls else [meta.get("final_url") or meta.get("url")])
+            if isinstance(u, str)]
 
 
 class CrawlState:
-    """The state of one crawl directory; holds an exclusive lock on it while open."""
+    """The state of one crawl directory; holds an exclusive lock on it while open.
 
-    def __init__(self, root: str | os.PathLike):
-        self.root = Path(root)
+    ``clock`` stamps the times the state keeps; the crawler waits on the same clock, so the two agree.
+    """
+
+    def __init__(self, root: str | os.PathLike, clock: Clock = SYSTEM_CLOCK):
+        self.root, self.clock = Path(root), clock
         (self.root / "raw").mkdir(parents=True, exist_ok=True)
         self._lock = open(self.root / "crawl.lock", "w")
         try:
@@ -124,14 +145,15 @@ class CrawlState:
             return row[0], True
         with self.db:
             self.db.execute("BEGIN")
-            run = self.db.execute("INSERT INTO runs(site, started_at) VALUES (?, ?)", (site, time.time())).lastrowid
+            run = self.db.execute("INSERT INTO runs(site, started_at) VALUES (?, ?)",
+                                  (site, self.clock.now())).lastrowid
             self.db.execute("DELETE FROM frontier WHERE site=?", (site,))
             self.db.executemany("INSERT OR IGNORE INTO frontier(url, site, run_id, kind) VALUES (?, ?, ?, 'list')",
                                 [(u, site, run) for u in start_urls])
         return run, False
 
     def finish_run(self, run: int) -> None:
-        self.db.execute("UPDATE runs SET finished_at=? WHERE id=?", (time.time(), run))
+        self.db.execute("UPDATE runs SET finished_at=? WHERE id=?", (self.clock.now(), run))
 
     def next_queued(self, site: str, run: int) -> tuple[str, str, str | None] | None:
         """The oldest queued (url, kind, referrer) of the run."""
@@ -152,27 +174,33 @@ class CrawlState:
         row = self.db.execute(f"SELECT {', '.join(_PAGE_FIELDS)} FROM pages WHERE url=?", (url,)).fetchone()
         return Page(*row) if row else None
 
-    def store_body(self, body: bytes, sidecar: dict) -> str:
+    def store_body(self, body: bytes, *, url: str, final_url: str, status: int, headers: list[tuple[str, str]],
+                   content_type: str, site: str, kind: str, content_selector: str | None = None,
+                   decoded_from: str | None = None) -> str:
         """Write ``body`` under its SHA-256 with its sidecar (both atomically); return the hash.
 
         The sidecar describes the latest response with these bytes; ``urls`` lists every final URL that
         served them, so a page reachable under two addresses keeps both as sources.
+
+        :param decoded_from: the Content-Encoding the body came in; it is stored decoded, but ``headers``
+            still name that encoding.
         """
         sha = hashlib.sha256(body).hexdigest()
         path = body_path(self.root, sha)
         path.parent.mkdir(exist_ok=True)
         if not path.exists():
             _write_atomic(path, body)
-        meta_path = path.with_suffix(".json")
-        urls = []
+        meta_path = path.with_suffix(SIDECAR_SUFFIX)
         try:
-            old = json.loads(meta_path.read_text(encoding="utf-8"))
-            urls = [u for u in old.get("urls") or [old.get("final_url") or old.get("url")] if isinstance(u, str)]
+            urls = _sidecar_urls(json.loads(meta_path.read_text(encoding="utf-8")))
         except (OSError, ValueError, AttributeError):
             urls = []       # none yet, or unreadable: this response's own URL is enough
-        urls = list(dict.fromkeys([*urls, sidecar.get("final_url") or sidecar["url"]]))
-        _write_atomic(meta_path, json.dumps({**sidecar, "sha256": sha, "urls": urls}, ensure_ascii=False,
-                                            indent=1).encode("utf-8"))
+        fetched_at = datetime.fromtimestamp(self.clock.now(), timezone.utc).isoformat(timespec="seconds")
+        meta = {"url": url, "final_url": final_url, "status": status, "headers": headers, "fetched_at": fetched_at,
+                "content_type": content_type, "site": site, "kind": kind, "content_selector": content_selector,
+                "body_decoded_from": decoded_from, "sha256": sha,
+                "urls": list(dict.fromkeys([*urls, final_url or url]))}
+        _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
         return sha
 
     def body(self, sha: str) -> bytes | None:
@@ -207,7 +235,7 @@ class CrawlState:
         self.db.execute("INSERT INTO hosts(origin, robots_status, robots_body, robots_at) VALUES (?, ?, ?, ?) "
                         "ON CONFLICT(origin) DO UPDATE SET robots_status=excluded.robots_status, "
                         "robots_body=excluded.robots_body, robots_at=excluded.robots_at",
-                        (origin, status, body, time.time()))
+                        (origin, status, body, self.clock.now()))
 
     def politeness(self, host: str) -> tuple[float | None, float | None, str | None]:
         """(last request at, no request before, why) for a host name, across runs and processes."""
@@ -226,6 +254,41 @@ class CrawlState:
                         "not_before_reason=excluded.not_before_reason", (host, when, reason))
 
 
+@dataclass(frozen=True)
+class StoredBody:
+    """A crawled body and what ingest needs from its sidecar."""
+    data: bytes
+    url: str                        # the final URL of the latest response: the document's source
+    urls: list[str]                 # every URL that served these bytes, ``url`` first
+    content_type: str | None        # as served, charset included
+    content_selector: str | None    # the site's hint where the report text is
+
+
+def is_stored_body(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a body stored by a crawl: a ``.body`` file with its sidecar beside it."""
+    path = Path(path)
+    return path.suffix == BODY_SUFFIX and path.with_suffix(SIDECAR_SUFFIX).exists()
+
+
+def read_stored(path: str | os.PathLike) -> StoredBody:
+    """A stored body with its sidecar's URLs, Content-Type and content selector (read-only; no lock taken).
+
+    :raises UnreadableSidecar: the sidecar cannot be read, is not a JSON object, or names no URL.
+    """
+    path = Path(path)
+    sidecar = path.with_suffix(SIDECAR_SUFFIX)
+    try:
+        meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        url = meta.get("final_url") or meta["url"]
+        if not isinstance(url, str):
+            raise TypeError(f"the URL is {type(url).__name__}, not text")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UnreadableSidecar(f"unreadable crawl sidecar {sidecar.name}: {exc}") from exc
+    ctype, selector = meta.get("content_type"), meta.get("content_selector")
+    return StoredBody(path.read_bytes(), url, list(dict.fromkeys([url, *_sidecar_urls(meta)])),
+                      ctype if isinstance(ctype, str) else None, selector if isinstance(selector, str) else None)
+
+
 def ingestable(root: str | os.PathLike) -> list[Path]:
     """Body files of the report pages and attachments in a crawl directory (read-only; no lock taken)."""
     root = Path(root)
@@ -236,4 +299,4 @@ def ingestable(root: str | os.PathLike) -> list[Path]:
                           INGESTED_KINDS).fetchall()
     finally:
         db.close()
-    return [p for (sha,) in rows if (p := body_path(root, sha)).exists() and p.with_suffix(".json").exists()]
+    return [p for (sha,) in rows if (p := body_path(root, sha)).exists() and is_stored_body(p)]

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
 from indexer.clean.attachments import AttachmentError, attachment_text, sniff
+from indexer.clean.decode import decode
 from indexer.clean.html import CleanError, extract_html
 from indexer.clean.text import extract_text
-from indexer.settings import SETTINGS, Settings
-from indexer.clean.decode import decode
-from indexer.understand.metadata import congress_body, find_doc_type, find_place, find_year
+from indexer.fetch.state import UnreadableSidecar, is_stored_body, read_stored
 from indexer.model import Document
 from indexer.normalize import fold, is_traditional, simplify_for_analysis
+from indexer.settings import SETTINGS, Settings
+from indexer.understand.metadata import congress_body, find_doc_type, find_place, find_year
 from indexer.understand.passages import build_sections
 from indexer.understand.sections import detect
 
@@ -123,14 +123,12 @@ def parse_file(path: str | os.PathLike, settings: Settings = SETTINGS) -> Docume
     size = path.stat().st_size
     if size > settings.max_file_bytes:
         raise ParseError(f"file too large: {size} bytes (limit {settings.max_file_bytes})")
-    if path.suffix == CRAWLED_SUFFIX and (sidecar := path.with_suffix(".json")).exists():
+    if is_stored_body(path):
         try:
-            meta = json.loads(sidecar.read_text(encoding="utf-8"))
-            source = meta.get("final_url") or meta["url"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ParseError(f"unreadable crawl sidecar {sidecar.name}: {exc}") from exc
-        doc = parse_bytes(path.read_bytes(), source, meta.get("content_type"), settings, meta.get("content_selector"))
-        urls = meta.get("urls") if isinstance(meta.get("urls"), list) else []
-        doc.sources = list(dict.fromkeys([source, *(u for u in urls if isinstance(u, str))]))   # every URL serving them
+            stored = read_stored(path)
+        except UnreadableSidecar as exc:
+            raise ParseError(str(exc)) from exc
+        doc = parse_bytes(stored.data, stored.url, stored.content_type, settings, stored.content_selector)
+        doc.sources = stored.urls
         return doc
     return parse_bytes(path.read_bytes(), str(path), settings=settings)

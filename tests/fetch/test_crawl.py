@@ -1,5 +1,9 @@
 """The crawler against a real local site (R11, R12): exactly the allowed pages, delays, caps, incremental
-re-crawls, SIGKILL and Ctrl-C resumes, and `lrsearch ingest` on the crawl directory."""
+re-crawls, SIGKILL and Ctrl-C resumes, and `lrsearch ingest` on the crawl directory.
+
+The crawls run on a :class:`FakeClock` that also stamps the server's log, so the gaps between requests are
+the crawler's own waits, exact, and cost no real time; only the subprocess crawls wait for real.
+"""
 from __future__ import annotations
 
 import json
@@ -14,15 +18,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.settings import SETTINGS, Settings, load_settings
 from indexer.fetch.crawl import Crawler, Summary, extract_links, is_challenge, normalize_url
-from indexer.fetch.state import CrawlBusy, CrawlState
 from indexer.fetch.http import Response
 from indexer.fetch.sources import load_sources
+from indexer.fetch.state import CrawlState
+from indexer.settings import SETTINGS, Settings, load_settings
 from search_app.cli import main
-from tests.crawl_server import ROBOTS, Server
-
-from .conftest import ROOT
+from tests.conftest import ROOT
+from tests.fetch.conftest import FakeClock
+from tests.fetch.crawl_server import ROBOTS, Server, _bomb
 
 TEST_SETTINGS = dict(connect_timeout_s=1.0, read_timeout_s=0.8, fetch_timeout_s=1.0, max_fetch_bytes=300_000,
                      max_retries=1, retry_backoff_s=0.1, max_retry_after_s=2.0)
@@ -31,8 +35,11 @@ ARTICLES = ['/art/[^/]+\\.(?:html|asp)(?:\\?.*)?$', '/private/[^/]+\\.html$']
 HOSTILE_PATHS = "missing|slow|huge|bomb|deep|away|ftp|loop|guarded|data"
 GOOD_REPORTS = {"/art/a1.html", "/art/a2.html", "/art/a3.html", "/private/open-report.html", "/art/flaky.html",
                 "/art/moved.html", "/files/report.pdf", "/files/report.docx"}
-DENIED_ON_GOOD = f"/art/({HOSTILE_PATHS}|busy)\\.html$"     # busy's Retry-After would cost each test 1 s
+# busy's 503 is the hostile crawl's to test; the subprocess crawls here would wait out its Retry-After for real
+DENIED_ON_GOOD = f"/art/({HOSTILE_PATHS}|busy)\\.html$"
 LISTS = {"/list/index.html", "/list/index_1.html", "/list/index_2.html"}
+# a gap on the fake clock is exact but for the rounding of seconds since 1970 in a float (2.4e-7 s now)
+EPS = 1e-6
 
 
 def write_sources(tmp: Path, server: Server, delay: float, deny: list[str] = (), **extra) -> Path:
@@ -52,10 +59,15 @@ content_selector = "#zoom"
     return path
 
 
-def crawl(out: Path, sources: Path, settings: Settings = S, **kw) -> Summary:
+def crawl(out: Path, sources: Path, clock: FakeClock, settings: Settings = S, **kw) -> Summary:
     site = load_sources(sources, settings)[0]
-    with CrawlState(out) as state:
+    with CrawlState(out, clock) as state:
         return Crawler(state, settings, **kw).crawl(site)
+
+
+def gaps(hits) -> list[float]:
+    """Seconds between consecutive requests, on the clock that stamped them."""
+    return [b.at - a.at for a, b in zip(hits, hits[1:])]
 
 
 def db_rows(out: Path, sql: str, *args) -> list[tuple]:
@@ -72,9 +84,19 @@ def stored_reports(out: Path, server: Server) -> set[str]:
 
 
 @pytest.fixture
-def server():
-    with Server() as s:
+def server(clock):
+    with Server(clock.now) as s:
         yield s
+
+
+@pytest.fixture
+def command_clock(clock, monkeypatch):
+    """`lrsearch crawl` opens its own CrawlState: make it one on the test's clock."""
+    class OnTheTestClock(CrawlState):
+        def __init__(self, root):
+            super().__init__(root, clock)
+    monkeypatch.setattr("indexer.fetch.state.CrawlState", OnTheTestClock)
+    return clock
 
 
 @pytest.fixture
@@ -90,8 +112,10 @@ def good(server, tmp_path):
 def hostile(tmp_path_factory):
     """One crawl of the whole hostile site (delay 0.1 s, robots Crawl-delay 0.15 s)."""
     tmp = tmp_path_factory.mktemp("hostile")
-    with Server() as server:
-        summary = crawl(tmp / "out", write_sources(tmp, server, 0.1))
+    clock = FakeClock()
+    with Server(clock.now) as server:
+        _bomb(server.site.bomb_bytes)       # built now, not while the crawler's fetch of it is timed
+        summary = crawl(tmp / "out", write_sources(tmp, server, 0.1), clock)
         yield server, summary, tmp / "out"
 
 
@@ -137,19 +161,29 @@ def test_every_refusal_is_recorded_with_its_reason(hostile):
 def test_gap_between_requests_respects_the_delay_and_one_at_a_time(hostile):
     server, _, _ = hostile
     hits = server.site.requests()
-    gaps = [b.at - a.at for a, b in zip(hits[1:], hits[2:])]     # after robots.txt, Crawl-delay 0.15 s rules
-    assert min(gaps) >= 0.15, min(gaps)
-    assert hits[1].at - hits[0].at >= 0.1
+    assert hits[0].path == "/robots.txt"
+    between = gaps(hits)            # the first page after robots.txt is held to its Crawl-delay 0.15 s too
+    assert min(between) >= 0.15 - EPS, min(between)
     assert server.site.max_in_flight == 1
-    print(f"minimum gap between requests: {min(gaps):.3f} s (delay 0.15 s); max in flight 1")
+    print(f"minimum gap between requests: {min(between):.3f} s (delay 0.15 s); max in flight 1")
 
 
 def test_retries_wait_for_retry_after_and_backoff(hostile):
     server, _, _ = hostile
     busy = [h.at for h in server.site.requests() if h.path == "/art/busy.html"]
     flaky = [h.at for h in server.site.requests() if h.path == "/art/flaky.html"]
-    assert len(busy) == 2 and busy[1] - busy[0] >= 1.0      # Retry-After: 1
-    assert len(flaky) == 2 and flaky[1] - flaky[0] >= 0.15
+    assert len(busy) == 2 and busy[1] - busy[0] >= 1.0 - EPS      # Retry-After: 1
+    assert len(flaky) == 2 and flaky[1] - flaky[0] >= 0.15 - EPS
+
+
+def test_a_5xx_is_retried_after_a_doubling_backoff(server, clock, tmp_path):
+    server.site.robots = b""
+    server.site.answers["/art/a1.html"] = (500, b"<h1>500</h1>", {}, 2)
+    settings = load_settings(**{**TEST_SETTINGS, "max_retries": 2, "retry_backoff_s": 3.0})
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]), clock, settings)
+    asked = [h for h in server.site.requests() if h.path == "/art/a1.html"]
+    assert [h.status for h in asked] == [500, 500, 200]
+    assert gaps(asked) == pytest.approx([3.0, 6.0], abs=EPS)      # 3 s, then twice that; no request between
 
 
 def test_sidecar_and_content_addressed_body(hostile):
@@ -166,19 +200,19 @@ def test_sidecar_and_content_addressed_body(hostile):
 
 # ------------------------------------------------------------------------------------------- incremental
 
-def test_second_run_fetches_nothing_new(good):
+def test_second_run_fetches_nothing_new(good, clock):
     server, sources, out = good
-    first = crawl(out, sources)
+    first = crawl(out, sources, clock)
     assert first.stopped is None and stored_reports(out, server) == GOOD_REPORTS
     before = len(server.site.hits)
-    second = crawl(out, sources)
+    second = crawl(out, sources, clock)
     hits = server.site.requests(before)
     assert {h.path for h in hits} == LISTS          # reports are kept, robots.txt is cached
     assert all(h.status == 304 and "If-None-Match" in h.headers for h in hits)
     assert (second.fetched, second.unchanged, second.kept) == (0, 3, len(GOOD_REPORTS))
 
     before = len(server.site.hits)
-    third = crawl(out, sources, revalidate=True)
+    third = crawl(out, sources, clock, revalidate=True)
     hits = [h for h in server.site.requests(before) if h.status != 302]
     assert {h.path for h in hits} == (GOOD_REPORTS - {"/art/moved.html"}) | LISTS | {"/r/0"}
     assert all(h.status == 304 for h in hits), [(h.path, h.status) for h in hits if h.status != 304]
@@ -186,27 +220,35 @@ def test_second_run_fetches_nothing_new(good):
     assert third.fetched == 0 and third.unchanged == len(GOOD_REPORTS) + 3
 
 
-def test_max_pages_stops_and_the_next_run_resumes(good):
+def test_max_pages_stops_and_the_next_run_resumes(good, clock):
     server, sources, out = good
-    first = crawl(out, sources, max_pages=3)
+    first = crawl(out, sources, clock, max_pages=3)
     assert first.stopped == "max-pages" and first.requests == 3
     assert len(server.site.paths()) == 3
-    second = crawl(out, sources)
+    second = crawl(out, sources, clock)
     assert second.resumed and second.stopped is None
     paths = server.site.paths()
     assert len(paths) == len(set(paths)) + 1      # only the 500 was asked twice
     assert stored_reports(out, server) == GOOD_REPORTS
 
 
-def test_site_max_pages_from_the_sources_file(server, tmp_path):
-    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, max_pages=2))
+def test_site_max_pages_from_the_sources_file(server, tmp_path, clock):
+    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, max_pages=2), clock)
     assert summary.stopped == "max-pages" and len(server.site.paths()) == 2
 
 
 def _start(sources: Path, out: Path) -> subprocess.Popen:
+    """`lrsearch crawl` in a process of its own, on the real clock; its 0.5 s delay leaves the test seconds
+    to stop it mid-crawl after a few pages, however loaded the machine.
+
+    Ctrl-C is made to raise KeyboardInterrupt even when the tests run as a background job, whose children
+    inherit an ignored SIGINT.
+    """
     env = {**os.environ, **{f"LRSEARCH_{k.upper()}": str(v) for k, v in TEST_SETTINGS.items()}}
-    return subprocess.Popen([sys.executable, "-c", "from search_app.cli import main; main()", "crawl",
-                             "--sources", str(sources), "--out", str(out)], cwd=ROOT, env=env,
+    code = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); " \
+           "from search_app.cli import main; main()"
+    return subprocess.Popen([sys.executable, "-c", code, "crawl",
+                             "--sources", str(sources), "--out", str(out), "--delay", "0.5"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -233,19 +275,19 @@ def _assert_resumed_without_loss_or_refetch(server: Server, out: Path, done_at_s
     assert stored_reports(out, server) == GOOD_REPORTS
 
 
-def test_sigkill_mid_crawl_then_resume_loses_and_refetches_nothing(good):
+def test_sigkill_mid_crawl_then_resume_loses_and_refetches_nothing(good, clock):
     server, sources, out = good
     proc = _start(sources, out)
     done = _wait_for_pages(out, 3, proc)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=10)
     assert proc.returncode == -signal.SIGKILL
-    summary = crawl(out, sources)
+    summary = crawl(out, sources, clock)
     assert summary.resumed and summary.stopped is None
     _assert_resumed_without_loss_or_refetch(server, out, done)
 
 
-def test_ctrl_c_stops_cleanly_with_a_summary_and_resumes(good):
+def test_ctrl_c_stops_cleanly_with_a_summary_and_resumes(good, clock):
     server, sources, out = good
     proc = _start(sources, out)
     done = _wait_for_pages(out, 3, proc)
@@ -253,16 +295,16 @@ def test_ctrl_c_stops_cleanly_with_a_summary_and_resumes(good):
     _, err = proc.communicate(timeout=15)
     assert proc.returncode == 130, err
     assert "interrupted (resumable)" in err and "Traceback" not in err
-    assert crawl(out, sources).resumed
+    assert crawl(out, sources, clock).resumed
     _assert_resumed_without_loss_or_refetch(server, out, done)
 
 
 # ------------------------------------------------------------------------------------------- robots.txt
 
 @pytest.mark.parametrize("status", [503, 500])
-def test_robots_5xx_means_nothing_is_fetched(server, tmp_path, status):
+def test_robots_5xx_means_nothing_is_fetched(server, tmp_path, status, clock):
     server.site.robots_status = status
-    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05))
+    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05), clock)
     assert set(server.site.paths(robots=True)) == {"/robots.txt"}
     assert summary.robots == 1 and summary.requests == 0       # a refused URL never reached the server
 
@@ -271,45 +313,59 @@ def test_robots_5xx_means_nothing_is_fetched(server, tmp_path, status):
     (412, b"<html><script>var $_ts=window['$_ts'];</script></html>"),
     (200, b"<script>document.cookie='__jsl_clearance=1';location.href=location.href</script>"),
 ])
-def test_a_challenge_instead_of_robots_txt_means_nothing_is_fetched(server, tmp_path, status, body):
+def test_a_challenge_instead_of_robots_txt_means_nothing_is_fetched(server, tmp_path, status, body, clock):
     """A challenge says nothing about the rules: the host counts as unreachable, not as having no robots.txt."""
     server.site.robots_status, server.site.robots = status, body
-    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05))
+    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05), clock)
     assert set(server.site.paths(robots=True)) == {"/robots.txt"} and summary.robots == 1
 
 
-def test_robots_txt_with_a_byte_order_mark_keeps_its_first_group(server, tmp_path):
+def test_robots_txt_with_a_byte_order_mark_keeps_its_first_group(server, tmp_path, clock):
     server.site.robots = b"\xef\xbb\xbfUser-agent: *\nDisallow: /art/a1.html\n"
-    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]))
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]), clock)
     paths = server.site.paths()
     assert "/art/a1.html" not in paths and "/art/a2.html" in paths
 
 
-def test_crawl_delay_of_two_seconds_is_honoured(server, tmp_path):
+def test_crawl_delay_of_two_seconds_is_honoured(server, tmp_path, clock):
     server.site.robots = b"User-agent: *\nCrawl-delay: 2\n"
-    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05), max_pages=3)
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05), clock, max_pages=3)
     hits = server.site.requests()
-    gaps = [b.at - a.at for a, b in zip(hits[1:], hits[2:])]       # after robots.txt
-    assert len(gaps) == 2 and min(gaps) >= 2.0, gaps
+    assert hits[0].path == "/robots.txt"
+    assert gaps(hits) == pytest.approx([2.0, 2.0, 2.0], abs=EPS)     # the first page after robots.txt waits too
 
 
-def test_robots_404_means_everything_is_allowed(server, tmp_path):
+def test_robots_txt_is_reused_until_its_ttl_is_over(good, clock):
+    server, sources, out = good
+    settings = load_settings(**TEST_SETTINGS, robots_ttl_s=1000.0)
+    crawl(out, sources, clock, settings)
+    (fetched_at,), = db_rows(out, "SELECT robots_at FROM hosts")
+    assert fetched_at == server.site.requests()[0].at          # stamped on the crawl's clock
+    clock.sleep(fetched_at + 900 - clock.now())
+    crawl(out, sources, clock, settings)
+    assert server.site.paths(robots=True).count("/robots.txt") == 1
+    clock.sleep(fetched_at + 1001 - clock.now())
+    crawl(out, sources, clock, settings)
+    assert server.site.paths(robots=True).count("/robots.txt") == 2
+
+
+def test_robots_404_means_everything_is_allowed(server, tmp_path, clock):
     server.site.robots_status = 404
-    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]))
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]), clock)
     assert {"/private/secret.html", "/art/old.asp", "/art/print.html?print=1"} <= set(server.site.paths())
 
 
-def test_crawl_delay_over_the_cap_stops_the_host(server, tmp_path):
+def test_crawl_delay_over_the_cap_stops_the_host(server, tmp_path, clock):
     settings = load_settings(**TEST_SETTINGS, max_crawl_delay_s=0.1)
-    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05), settings)
+    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05), clock, settings)
     assert server.site.paths() == [] and summary.robots == 1
     (detail,), = db_rows(tmp_path / "out", "SELECT detail FROM pages")
     assert "Crawl-delay 0.15 s is over the 0.1 s cap" in detail
 
 
-def test_big_robots_txt_is_read_up_to_the_cap(server, tmp_path):
+def test_big_robots_txt_is_read_up_to_the_cap(server, tmp_path, clock):
     server.site.robots = b"User-agent: *\nDisallow: /art/a1\n" + b"#" * 600 * 1024 + b"\nDisallow: /art/a2\n"
-    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]))
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]), clock)
     paths = server.site.paths()
     assert "/art/a1.html" not in paths and "/art/a2.html" in paths
 
@@ -319,10 +375,10 @@ def test_big_robots_txt_is_read_up_to_the_cap(server, tmp_path):
 A2_BUSY = (429, b"<h1>429</h1>", {"Retry_After": "600"}, None)
 
 
-def test_a_retry_after_over_the_cap_pauses_the_site_and_the_url_stays_queued(good):
+def test_a_retry_after_over_the_cap_pauses_the_site_and_the_url_stays_queued(good, clock):
     server, sources, out = good
     server.site.answers["/art/a2.html"] = A2_BUSY
-    first = crawl(out, sources)
+    first = crawl(out, sources, clock)
     assert first.stopped == "paused" and "asked us to wait until" in first.pause and "Retry-After 600" in first.pause
     paths = server.site.paths()
     assert paths[-1] == "/art/a2.html" and paths.count("/art/a2.html") == 1     # nothing more after the 429
@@ -330,97 +386,99 @@ def test_a_retry_after_over_the_cap_pauses_the_site_and_the_url_stays_queued(goo
     assert "paused: 127.0.0.1 asked us to wait" in first.line()
 
     before = len(server.site.hits)
-    second = crawl(out, sources)                       # still within the pause: the host is not contacted
+    clock.sleep(590)
+    second = crawl(out, sources, clock)           # still 10 s of the pause left: the host is not contacted
     assert second.resumed and second.stopped == "paused" and server.site.paths(before) == []
 
     del server.site.answers["/art/a2.html"]
-    with sqlite3.connect(out / "crawl.sqlite") as db:   # the pause is over
-        db.execute("UPDATE politeness SET not_before=?", (time.time() - 1,))
-    third = crawl(out, sources)
+    clock.sleep(10)                               # the pause is over
+    third = crawl(out, sources, clock)
     assert third.resumed and third.stopped is None and stored_reports(out, server) == GOOD_REPORTS
 
 
-def test_429_with_a_short_retry_after_is_waited_for(good):
+def test_429_with_a_short_retry_after_is_waited_for(good, clock):
     server, sources, out = good
     server.site.answers["/art/a1.html"] = (429, b"<h1>429</h1>", {"Retry_After": "1"}, 1)
-    summary = crawl(out, sources)
+    summary = crawl(out, sources, clock)
     asked = [h.at for h in server.site.requests() if h.path == "/art/a1.html"]
-    assert len(asked) == 2 and asked[1] - asked[0] >= 1.0 and summary.stopped is None
+    assert len(asked) == 2 and asked[1] - asked[0] >= 1.0 - EPS and summary.stopped is None
     assert stored_reports(out, server) == GOOD_REPORTS
 
 
-def test_429_after_every_retry_pauses_the_site(good):
+def test_429_after_every_retry_pauses_the_site(good, clock):
     server, sources, out = good
     server.site.answers["/art/a1.html"] = (429, b"<h1>429</h1>", {}, None)
-    summary = crawl(out, sources)
+    summary = crawl(out, sources, clock)
     assert summary.stopped == "paused" and "HTTP 429 after 1 retries" in summary.pause
     assert server.site.paths()[-2:] == ["/art/a1.html", "/art/a1.html"]
 
 
-def test_a_challenge_answered_with_503_is_not_retried(good):
+def test_a_challenge_answered_with_503_is_not_retried(good, clock):
     server, sources, out = good
     server.site.answers["/art/a1.html"] = (503, b"<html><script>var _waf_=1;</script></html>", {}, None)
-    summary = crawl(out, sources)
+    summary = crawl(out, sources, clock)
     assert server.site.paths().count("/art/a1.html") == 1 and summary.challenge == 1
 
 
-def test_a_redirect_hop_is_held_to_the_deny_rules(server, tmp_path):
+def test_a_redirect_hop_is_held_to_the_deny_rules(server, tmp_path, clock):
     server.site.robots = b""
     server.site.redirects["/art/a3.html"] = "/login/secret.html"
-    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD, "/login/"]))
+    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD, "/login/"]), clock)
     assert "/login/secret.html" not in server.site.paths() and summary.refused == 0
     (outcome, detail), = db_rows(tmp_path / "out", "SELECT outcome, detail FROM pages WHERE url LIKE '%/art/a3.html'")
     assert outcome == "rule" and "redirect to" in detail and "deny rule" in detail
 
 
-def test_a_deny_rule_never_refuses_robots_txt(server, tmp_path):
+def test_a_deny_rule_never_refuses_robots_txt(server, tmp_path, clock):
     """robots.txt is not a page of the site's rules: refusing it would read as "disallow everything"."""
-    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD, r"\.txt$"]))
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD, r"\.txt$"]), clock)
     assert "/robots.txt" in server.site.paths(robots=True) and "/art/a1.html" in server.site.paths()
 
 
-def test_an_ordinary_delay_is_slept_not_taken_for_a_pause(server, tmp_path):
+def test_an_ordinary_delay_is_slept_not_taken_for_a_pause(server, tmp_path, clock):
     """The site's own delay, however long, is waited for; only a pause the server asked for stops the run."""
     server.site.robots = b""
     settings = load_settings(**{**TEST_SETTINGS, "max_retry_after_s": 0.2})
-    summary = crawl(tmp_path / "out", write_sources(tmp_path, server, 0.5, [DENIED_ON_GOOD]), settings, max_pages=2)
+    sources = write_sources(tmp_path, server, 0.5, [DENIED_ON_GOOD])
+    summary = crawl(tmp_path / "out", sources, clock, settings, max_pages=2)
     hits = server.site.requests()
-    assert summary.stopped == "max-pages" and len(server.site.paths()) == 2 and hits[-1].at - hits[-2].at >= 0.5
+    assert summary.stopped == "max-pages" and len(server.site.paths()) == 2 and hits[-1].at - hits[-2].at >= 0.5 - EPS
 
 
-def test_the_delay_is_per_host_name_whatever_the_port(tmp_path):
+def test_the_delay_is_per_host_name_whatever_the_port(tmp_path, clock):
     """Two ports of one host share the delay: a link to the other port waits like a link on the same one."""
-    with Server() as a, Server() as b:
+    with Server(clock.now) as a, Server(clock.now) as b:
         for s in (a, b):
             s.site.robots = b""
         a.site.pages["/list/index.html"] = (a.site.pages["/list/index.html"][0].replace(
             b'href="/art/a1.html"', f'href="{b.url}/art/a1.html"'.encode()), "text/html; charset=utf-8")
-        crawl(tmp_path / "out", write_sources(tmp_path, a, 0.5, [DENIED_ON_GOOD]), max_pages=4)
+        crawl(tmp_path / "out", write_sources(tmp_path, a, 0.5, [DENIED_ON_GOOD]), clock, max_pages=4)
         hits = sorted(a.site.requests() + b.site.requests(), key=lambda h: h.at)
-    assert b.site.paths(robots=True)[:2] == ["/robots.txt", "/art/a1.html"]
-    gaps = [y.at - x.at for x, y in zip(hits, hits[1:])]
-    assert min(gaps) >= 0.5, gaps
+    assert b.site.paths(robots=True)[:2] == ["/robots.txt", "/art/a1.html"] and len(hits) == 6
+    assert min(gaps(hits)) >= 0.5 - EPS, gaps(hits)
 
 
-def test_a_304_confirms_a_report_until_it_is_due_again(good):
+def test_a_304_confirms_a_report_until_it_is_due_again(good, clock):
     server, sources, out = good
     settings = load_settings(**TEST_SETTINGS, revisit_after_s=50.0)
-    crawl(out, sources, settings)
-    with sqlite3.connect(out / "crawl.sqlite") as db:   # as if the reports were fetched long ago
-        db.execute("UPDATE pages SET fetched_at=fetched_at - 100")
-    crawl(out, sources, settings)                       # due: revalidated, every report answers 304
+    crawl(out, sources, clock, settings)
+    clock.sleep(100)
     before = len(server.site.hits)
-    third = crawl(out, sources, settings)              # confirmed a moment ago: not asked again
+    crawl(out, sources, clock, settings)                # due: revalidated, every report answers 304
+    revalidated = {(h.path, h.status) for h in server.site.requests(before) if h.status != 302}
+    assert revalidated == {(p, 304) for p in (GOOD_REPORTS - {"/art/moved.html"}) | LISTS | {"/r/0"}}
+    before = len(server.site.hits)
+    third = crawl(out, sources, clock, settings)        # confirmed a moment ago: not asked again
     assert {h.path for h in server.site.requests(before)} == LISTS and third.kept == len(GOOD_REPORTS)
 
 
-def test_an_https_site_that_resets_every_handshake_is_recorded_not_fatal(tmp_path):
-    from tests.crawl_server import BrokenTLSServer
+def test_an_https_site_that_resets_every_handshake_is_recorded_not_fatal(tmp_path, clock):
+    from tests.fetch.crawl_server import BrokenTLSServer
     with BrokenTLSServer("reset") as port:
         path = tmp_path / "sources.toml"
         path.write_text(f'[[sites]]\nname="tls"\nstart_urls=["https://127.0.0.1:{port}/list/"]\n'
                         f'allow=["/list/"]\narticle=["/art/"]\ndelay_s=0.05\nlocal=true\n', encoding="utf-8")
-        summary = crawl(tmp_path / "out", path)
+        summary = crawl(tmp_path / "out", path, clock)
     assert summary.stopped is None and summary.robots == 1     # robots.txt unreachable: nothing is fetched
     ((detail,),) = db_rows(tmp_path / "out", "SELECT detail FROM pages")
     assert f"robots.txt of https://127.0.0.1:{port} disallows /list/" in detail
@@ -433,12 +491,6 @@ def test_default_delay_is_at_least_one_second(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text('[[sites]]\nname="x"\nstart_urls=["https://www.npc.gov.cn/"]\nallow=["/"]\narticle=["/a/"]\n')
     assert load_sources(path)[0].delay_s >= 1.0
-
-
-def test_one_crawl_per_directory(tmp_path):
-    with CrawlState(tmp_path):
-        with pytest.raises(CrawlBusy):
-            CrawlState(tmp_path)
 
 
 @pytest.mark.parametrize("status, body, challenge", [
@@ -476,7 +528,7 @@ def test_extract_links_uses_base_and_the_page_charset():
 
 # ------------------------------------------------------------------------------------------- command line
 
-def test_crawl_command_then_ingest_the_crawl_directory(good, tmp_path, monkeypatch):
+def test_crawl_command_then_ingest_the_crawl_directory(good, tmp_path, monkeypatch, command_clock):
     server, sources, out = good
     monkeypatch.setattr("indexer.settings.SETTINGS", S)
     runner = CliRunner()
@@ -497,7 +549,8 @@ def test_crawl_command_then_ingest_the_crawl_directory(good, tmp_path, monkeypat
     assert "返回列表" not in by_source["/art/a1.html"]["text"]       # the content selector kept the nav out
 
 
-def test_a_crawl_ingested_into_an_index_keeps_urls_and_replaces_a_changed_page(good, tmp_path, monkeypatch):
+def test_a_crawl_ingested_into_an_index_keeps_urls_and_replaces_a_changed_page(good, tmp_path, monkeypatch,
+                                                                              command_clock):
     server, sources, out = good
     monkeypatch.setattr("indexer.settings.SETTINGS", S)
     runner = CliRunner()
@@ -523,7 +576,7 @@ def test_a_crawl_ingested_into_an_index_keeps_urls_and_replaces_a_changed_page(g
     assert len(docs) == before
 
 
-def test_crawl_command_errors(tmp_path, monkeypatch):
+def test_crawl_command_errors(tmp_path):
     runner = CliRunner()
     bad = tmp_path / "bad.toml"
     bad.write_text('[[sites]]\nname="x"\nstart_urls=["https://a.cn/"]\nallow=["("]\narticle=["/a/"]\n')
@@ -546,13 +599,13 @@ def test_settings_are_the_module_defaults():
     assert SETTINGS.max_redirects <= 5 and SETTINGS.user_agent.startswith("lrsearch/")
 
 
-def test_a_report_served_under_two_urls_keeps_both_as_sources(good, tmp_path, monkeypatch):
+def test_a_report_served_under_two_urls_keeps_both_as_sources(good, tmp_path, monkeypatch, clock):
     server, sources, out = good
     server.site.pages["/art/a1-copy.html"] = server.site.pages["/art/a1.html"]
     listing, ctype = server.site.pages["/list/index.html"]
     server.site.pages["/list/index.html"] = (listing.replace(b'href="/art/a2.html"',
                                                              b'href="/art/a1-copy.html"><a href="/art/a2.html"'), ctype)
-    crawl(out, sources)
+    crawl(out, sources, clock)
     (sha,), = set(db_rows(out, "SELECT sha256 FROM pages WHERE url LIKE '%/art/a1%'"))
     meta = json.loads((out / "raw" / sha[:2] / f"{sha}.json").read_text(encoding="utf-8"))
     assert {u.removeprefix(server.url) for u in meta["urls"]} == {"/art/a1.html", "/art/a1-copy.html"}
@@ -565,25 +618,11 @@ def test_a_report_served_under_two_urls_keeps_both_as_sources(good, tmp_path, mo
     assert {s.removeprefix(server.url) for s in a1["sources"]} == {"/art/a1.html", "/art/a1-copy.html"}
 
 
-def test_a_body_stored_before_urls_were_listed_keeps_its_first_url(tmp_path):
-    with CrawlState(tmp_path) as state:
-        sha = state.store_body(b"<p>report</p>", {"url": "http://a.cn/1.html", "final_url": "http://a.cn/1.html"})
-        meta = tmp_path / "raw" / sha[:2] / f"{sha}.json"
-        old = json.loads(meta.read_text(encoding="utf-8"))
-        del old["urls"]                                    # the sidecar of an older crawl
-        meta.write_text(json.dumps(old), encoding="utf-8")
-        state.store_body(b"<p>report</p>", {"url": "http://a.cn/2.html", "final_url": "http://a.cn/2.html"})
-        assert json.loads(meta.read_text(encoding="utf-8"))["urls"] == ["http://a.cn/1.html", "http://a.cn/2.html"]
-        meta.write_text("[1, 2]", encoding="utf-8")       # not a sidecar at all: start again from this response
-        state.store_body(b"<p>report</p>", {"url": "http://a.cn/3.html", "final_url": "http://a.cn/3.html"})
-        assert json.loads(meta.read_text(encoding="utf-8"))["urls"] == ["http://a.cn/3.html"]
-
-
-def test_a_gzipped_body_is_stored_decoded_and_says_so(server, tmp_path):
+def test_a_gzipped_body_is_stored_decoded_and_says_so(server, tmp_path, clock):
     import gzip
     body = server.site.pages["/art/a1.html"][0]
     server.site.answers["/art/a1.html"] = (200, gzip.compress(body), {"Content_Encoding": "gzip"}, None)
-    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]))
+    crawl(tmp_path / "out", write_sources(tmp_path, server, 0.05, [DENIED_ON_GOOD]), clock)
     (sha,), = db_rows(tmp_path / "out", "SELECT sha256 FROM pages WHERE url LIKE '%/art/a1.html'")
     stored = tmp_path / "out" / "raw" / sha[:2] / f"{sha}.body"
     meta = json.loads(stored.with_suffix(".json").read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ import pytest
 
 from indexer.fetch.http import Limits, Refused, Response, fetch
 from indexer.fetch.safety import Target, check_url
-from tests.crawl_server import Server, _bomb
+from tests.fetch.crawl_server import Server, _bomb
 
 LIMITS = Limits(connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=1.0, max_bytes=300_000,
                 max_redirects=5, user_agent="lrsearch-test/0.1")
@@ -188,7 +188,7 @@ def test_headers_over_the_header_cap_are_a_clean_error(server):
 @pytest.mark.parametrize("behaviour, kind", [("stall", "timeout"), ("reset", "connection")])
 def test_a_broken_tls_handshake_is_a_clean_error(behaviour, kind):
     """A server that takes the ClientHello and then stalls or resets must not raise out of fetch()."""
-    from tests.crawl_server import BrokenTLSServer
+    from tests.fetch.crawl_server import BrokenTLSServer
     with BrokenTLSServer(behaviour) as port:
         start = time.monotonic()
         resp = fetch(f"https://127.0.0.1:{port}/", lambda u: check_url(u, {"127.0.0.1"}, allow_private=True), LIMITS)

@@ -3,7 +3,8 @@
 It serves paginated list pages, reports in UTF-8, GBK and Big5, a robots.txt with ``*`` and ``$`` rules,
 redirect chains, redirects to a host not in the sources file and to ftp://, 404, a 500 then success, a 503
 with Retry-After, a one-byte-a-second trickle, an oversized page, a gzip bomb, a redirect loop, a PDF and
-a DOCX attachment and a 412 challenge; it answers conditional GETs with 304 and logs every request.
+a DOCX attachment and a 412 challenge; it answers conditional GETs with 304 and logs every request,
+stamped by the clock it is given (a crawl test gives it the crawler's fake clock, so gaps are the crawler's).
 """
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ import select
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "crawl_site"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "crawl_site"
 LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
 
 ROBOTS = b"""# the test site's robots.txt
@@ -69,7 +71,7 @@ def list_page(links: list[str], extra: str = "") -> bytes:
 class Hit:
     path: str
     host: str
-    at: float
+    at: float               # on the server's clock
     headers: dict[str, str]
     status: int = 0
 
@@ -77,8 +79,8 @@ class Hit:
 class Site:
     """The pages of the test site, keyed by path (with query)."""
 
-    def __init__(self, port: int):
-        self.port = port
+    def __init__(self, port: int, clock: Callable[[], float]):
+        self.port, self.clock = port, clock
         other = f"http://localhost:{port}"
         self.pages: dict[str, tuple[bytes, str]] = {
             "/list/index.html": (list_page(
@@ -115,7 +117,8 @@ class Site:
                           "/art/away.html": f"{other}/art/a1.html", "/art/ftp.html": "ftp://127.0.0.1/report.txt",
                           "/art/loop.html": "/art/loop2.html", "/art/loop2.html": "/art/loop.html"}
         self.hits: list[Hit] = []
-        self.in_flight = self.max_in_flight = 0
+        self.open: set[socket.socket] = set()      # connections whose handler is still running
+        self.max_in_flight = 0                      # the most requests whose clients waited at once
         self.robots_status = 200
         self.lock = threading.Lock()
         self.counts: dict[str, int] = {}
@@ -157,17 +160,20 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site = self.site
         path = self.path
-        self.hit = Hit(path, self.headers.get("Host", ""), time.time(), dict(self.headers.items()))
+        self.hit = Hit(path, self.headers.get("Host", ""), site.clock(), dict(self.headers.items()))
         with site.lock:
             site.hits.append(self.hit)
             n = site.counts[path] = site.counts.get(path, 0) + 1
-            site.in_flight += 1
-            site.max_in_flight = max(site.max_in_flight, site.in_flight)
+            # a handler can outlive its request (it has not yet noticed its client hang up): only a client
+            # still connected is still waiting for an answer
+            waiting = 1 + sum(not _hung_up(c) for c in site.open)
+            site.max_in_flight = max(site.max_in_flight, waiting)
+            site.open.add(self.connection)
         try:
             self._answer(site, path, n)
         finally:
             with site.lock:
-                site.in_flight -= 1
+                site.open.discard(self.connection)
 
     def _answer(self, site: Site, path: str, n: int) -> None:
         if path == "/robots.txt":
@@ -266,6 +272,16 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
 
+def _hung_up(conn: socket.socket) -> bool:
+    """Whether the client has closed its end of ``conn``, without waiting."""
+    try:
+        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False        # connected and silent: waiting for its answer
+    except OSError:
+        return True         # reset by the client
+
+
 _BOMBS: dict[int, bytes] = {}
 
 
@@ -276,14 +292,20 @@ def _bomb(size: int) -> bytes:
 
 
 class Server:
-    """Start with ``with Server() as s:``; ``s.url`` is http://127.0.0.1:PORT."""
+    """Start with ``with Server() as s:``; ``s.url`` is http://127.0.0.1:PORT.
+
+    :param clock: stamps each request's :attr:`Hit.at`; the crawler's clock, where the test fakes it.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        self.clock = clock
 
     def __enter__(self) -> "Server":
         handler = type("BoundHandler", (Handler,), {})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.site = handler.site = Site(self.port)
+        self.site = handler.site = Site(self.port, self.clock)
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
