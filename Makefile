@@ -32,8 +32,9 @@ test: $(STAMP) $(CHROMIUM)  ## run the test suite (unit, search, web, and end-to
 stress: $(STAMP)  ## run the slow reliability tests
 	$(BIN)/pytest -q -m slow
 
-lint: $(STAMP)  ## ruff over the code
+lint: $(STAMP)  ## ruff over the code, and the import contracts between the parts (ARCHITECTURE.md)
 	$(BIN)/ruff check indexer search_app tests
+	$(BIN)/lint-imports --no-cache
 
 index: $(STAMP)  ## build the index of the shipped corpus into $(INDEX)
 	$(BIN)/lrsearch ingest corpus --index $(INDEX)
@@ -43,7 +44,7 @@ run: $(STAMP)  ## index corpus/ (unchanged files skipped; an index of an older v
 	$(BIN)/lrsearch serve --index $(INDEX)
 
 bench: $(STAMP)  ## build synthetic corpora and print build and query figures
-	$(BIN)/python -m search_app.bench
+	$(BIN)/python -m tests.tools.bench
 
 clean:  ## remove the venv, built data and caches
 	rm -rf $(VENV) data .pytest_cache .hypothesis

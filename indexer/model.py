@@ -78,6 +78,22 @@ class Document:
     def passages(self) -> list[Passage]:
         return [p for s in self.sections for p in s.passages]
 
+    def surroundings(self) -> list[tuple[str, str]] | None:
+        """For each passage, the report text before it since the previous passage (the headings that open it)
+        and, for the last passage, the text after it; None when the offsets do not fit the text.
+
+        Passages and these pieces together are the whole report in order, so an exact phrase can be looked for
+        in the report as written: in a heading, or running on from one passage into the next.
+        """
+        passages = self.passages()
+        if any(self.text[p.start:p.end] != p.text for p in passages):
+            return None
+        out, previous_end = [], 0
+        for i, p in enumerate(passages):
+            out.append((self.text[previous_end:p.start], self.text[p.end:] if i == len(passages) - 1 else ""))
+            previous_end = p.end
+        return out
+
     def to_dict(self) -> dict:
         d = {k: v for k, v in asdict(self).items() if k != "sections"}
         d["sections"] = [s.to_dict() for s in self.sections]

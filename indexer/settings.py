@@ -1,7 +1,9 @@
-"""Named limits and settings, defaults in code, overridable by environment variables.
+"""The one settings system: named limits with defaults in code, overridden by environment variables.
 
-Every limit that protects the pipeline from bad input lives here so that it is documented in one place
-and can be lowered for tests. An environment variable ``LRSEARCH_<NAME>`` overrides a default.
+Every limit that protects the pipeline, the crawler, the search core or the web from bad input or heavy use
+lives here, documented in one place. An environment variable ``LRSEARCH_<NAME>`` overrides a default (read
+once, at import); the web app takes these as its configuration (upper-case names) and ``create_app``'s
+``test_config`` goes on top.
 """
 from __future__ import annotations
 
@@ -50,6 +52,22 @@ class Settings:
     max_fetch_bytes: int = 20 * 1024 * 1024  # decoded body size (a gzip bomb stops here)
     max_header_bytes: int = 64 * 1024        # all response headers together
     max_redirects: int = 5
+    # the index, the search core
+    index_dir: str = "data/index"            # where the CLI and the web look for the index unless told
+    max_query_chars: int = 256               # a longer query is refused
+    max_terms: int = 32                      # words and phrases in one query
+    max_or_terms: int = 16                   # alternatives joined by OR
+    max_hits: int = 10_000                   # hits one search returns (pages ask for far fewer)
+    max_offset: int = 100_000                # deepest hit a search may start at
+    facet_size: int = 50                     # values listed per facet, most frequent first
+    max_similar_chars: int = 5_000           # longest pasted paragraph for precedents
+    # the web pages
+    per_page: int = 20
+    max_per_page: int = 50
+    max_page: int = 500
+    kwic_hits: int = 100                     # passages whose keyword-in-context lines the KWIC page lists
+    similar_limit: int = 20                  # precedents listed by /similar unless `limit` says
+    export_rows: int = 100_000               # rows one export streams at most
 
 
 def load_settings(**overrides) -> Settings:
@@ -61,6 +79,11 @@ def load_settings(**overrides) -> Settings:
             values[f.name] = parse_bool(env) if f.type == "bool" else type(f.default)(env)
     values.update(overrides)
     return Settings(**values)
+
+
+def web_config(settings: Settings) -> dict:
+    """The settings as a Flask configuration: upper-case names."""
+    return {f.name.upper(): getattr(settings, f.name) for f in fields(Settings)}
 
 
 SETTINGS = load_settings()

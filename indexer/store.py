@@ -1,28 +1,40 @@
-"""Processed documents on disk as JSON lines, written atomically (temp file, fsync, rename)."""
+"""Processed documents on disk: ``documents.jsonl`` (one Document per line, its ``to_dict``) and
+``documents.offsets.json`` (each document's byte offset in it), written atomically (temp file, fsync, rename).
+
+The offsets let a reader fetch one report without reading the file, so opening an index costs nothing
+however many reports it holds.
+"""
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from indexer.model import Document
 
 DOCUMENTS_FILE = "documents.jsonl"
+OFFSETS_FILE = "documents.offsets.json"
 
 
-def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
-    """Write ``lines`` to ``path`` so that a reader sees the old file or the new one, never half of one."""
+def atomic_write_lines(path: Path, lines: Iterable[str]) -> list[int]:
+    """Write ``lines`` to ``path`` so that a reader sees the old file or the new one, never half of one;
+    returns the byte offset of each line."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name, dir=path.parent)
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)      # mkstemp makes 0600; the file is meant to be shared like any other
+    offsets, pos = [], 0
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "wb") as fh:
             for line in lines:
-                fh.write(line + "\n")
+                data = (line + "\n").encode("utf-8")
+                offsets.append(pos)
+                fh.write(data)
+                pos += len(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -34,11 +46,16 @@ def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+    return offsets
 
 
 def write_documents(out_dir: str | os.PathLike, docs: Iterable[Document]) -> Path:
+    """Write ``documents.jsonl`` and its offsets into ``out_dir``; returns the documents file."""
+    docs = list(docs)
     path = Path(out_dir) / DOCUMENTS_FILE
-    atomic_write_lines(path, (json.dumps(d.to_dict(), ensure_ascii=False) for d in docs))
+    offsets = atomic_write_lines(path, (json.dumps(d.to_dict(), ensure_ascii=False) for d in docs))
+    atomic_write_lines(path.with_name(OFFSETS_FILE),
+                       [json.dumps({d.doc_id: at for d, at in zip(docs, offsets)}, ensure_ascii=False)])
     return path
 
 
@@ -51,3 +68,27 @@ def read_documents(path: str | os.PathLike) -> Iterator[Document]:
         for line in fh:
             if line.strip():
                 yield Document.from_dict(json.loads(line))
+
+
+class DocumentFile:
+    """Random access to the documents written by ``write_documents`` in a directory, by doc id."""
+
+    def __init__(self, directory: str | os.PathLike):
+        self.path = Path(directory) / DOCUMENTS_FILE
+        self._offsets: dict[str, int] | None = None
+        self._lock = threading.Lock()
+
+    def offsets(self) -> dict[str, int]:
+        with self._lock:
+            if self._offsets is None:
+                self._offsets = json.loads(self.path.with_name(OFFSETS_FILE).read_text(encoding="utf-8"))
+            return self._offsets
+
+    def get(self, doc_id: str) -> dict | None:
+        """One document as its JSON object, or None."""
+        pos = self.offsets().get(doc_id)
+        if pos is None:
+            return None
+        with self.path.open("rb") as fh:
+            fh.seek(pos)
+            return json.loads(fh.readline())

@@ -39,7 +39,7 @@ def labelled_files() -> list[tuple[Path, dict]]:
 @pytest.fixture(scope="session")
 def index_dir(tmp_path_factory) -> Path:
     """An index of the labelled samples and the seeds, built once for the session."""
-    from indexer.index.build import ingest
+    from indexer.update import ingest
     path = tmp_path_factory.mktemp("index")
     ingest(path, [SAMPLES, SEEDS], workers=2)
     return path
@@ -48,6 +48,13 @@ def index_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def all_passages(index_dir) -> list[dict]:
     """Every stored passage of the session index, for brute-force oracles."""
-    from search_app.search import open_index
+    from indexer.index.reader import open_index
     ix = open_index(index_dir)
     return [ix.stored(r) for r in range(ix.n)]
+
+
+def search_json(ix, params) -> dict:
+    """A core search as its JSON (what `lrsearch search --json` prints and /api/search returns)."""
+    from search_app.core.search import search
+    from search_app.formats import result_json
+    return result_json(search(ix, params))

@@ -28,12 +28,14 @@ import mmap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from indexer.index.postings import Grams, Postings
+from indexer.index.schema import FACETS
 
-FACETS = ("region", "province", "level", "section", "doc_type")
+if TYPE_CHECKING:     # the reader never loads the builders
+    from indexer.index.postings import Grams, Postings
 
 
 class StringTable(Sequence):
@@ -89,7 +91,7 @@ def build(out: Path, data: SidecarInput) -> None:
     if data.words.deltas is not None:       # word positions, for proximity queries without Whoosh's reader
         arrays.update({"word_pos_offsets": data.words.pos_offsets, "word_deltas": data.words.deltas})
     meta = {"rows": n, "facets": {}, "doc_ids": data.doc_ids}
-    for name in FACETS:
+    for name in (f.name for f in FACETS):
         values = sorted(set(data.facets[name]))
         code = {v: i for i, v in enumerate(values)}
         arrays[f"fac_{name}"] = np.fromiter((code[v] for v in data.facets[name]), dtype=np.int32, count=n)
@@ -124,6 +126,13 @@ class Sidecar:
         self._pairs: np.ndarray | None = None
         self.word_vocab = StringTable(self["word_vocab_blob"], self["word_vocab_offsets"])
         self.head_vocab = StringTable(self["head_vocab_blob"], self["head_vocab_offsets"])
+
+    def close(self) -> None:
+        """Unmap the folded texts; the arrays unmap when the last reference to them goes."""
+        if self._text_map is not None:
+            self._text_map[0].close()
+            self._text_map = None
+        self._arrays.clear()
 
     def __getitem__(self, name: str) -> np.ndarray:
         arr = self._arrays.get(name)

@@ -14,9 +14,9 @@ from pathlib import Path
 from pebble import ProcessPool
 from pebble.common import ProcessExpired
 
-from indexer.settings import SETTINGS, Settings
 from indexer.fetch.state import DB_NAME, ingestable
 from indexer.model import Document
+from indexer.settings import SETTINGS, Settings
 from indexer.understand.pipeline import SUFFIXES, ParseError, parse_file
 
 SKIP_NAMES = {"readme", "license", "changelog", "manifest", "sources"}

@@ -7,9 +7,9 @@ threshold (an estimated Jaccard similarity of 0.85 of 5-character shingles).
 """
 from __future__ import annotations
 
-from indexer.settings import SETTINGS, Settings
 from indexer.model import Document
 from indexer.normalize import fold
+from indexer.settings import SETTINGS, Settings
 
 NUM_PERM = 128
 

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from indexer.understand import divisions as dv
+from indexer import divisions as dv
 
 CONGRESS = re.compile(r"人民代表大会常务委员会|人大常委会|人民代表大会|人大")
 _SESSION_TAIL = re.compile(r"(第[一二三四五六七八九十百零〇\d]+届|[一二三四五六七八九十]+届|\d{4}年度?|届)$")

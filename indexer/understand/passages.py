@@ -8,9 +8,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from indexer.settings import SETTINGS, Settings
-from indexer.model import Document, Passage, Section
+from indexer.model import Passage, Section
 from indexer.normalize import fold
+from indexer.settings import SETTINGS, Settings
 from indexer.understand.sections import Item, categorize
 
 _SENTENCE_END = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』）)\"']*|[^。！？!?；;]+$")
@@ -86,20 +86,3 @@ def build_sections(doc_id: str, items: list[Item], settings: Settings = SETTINGS
             ordinal += 1
             pos += len(piece)
     return "\n".join(lines), sections
-
-
-def surroundings(doc: Document) -> list[tuple[str, str]] | None:
-    """For each passage, the report text before it since the previous passage (the headings that open it)
-    and, for the last passage, the text after it; None when the offsets do not fit the text.
-
-    Passages and these pieces together are the whole report in order, so an exact phrase can be looked for
-    in the report as written: in a heading, or running on from one passage into the next.
-    """
-    passages = doc.passages()
-    if any(doc.text[p.start:p.end] != p.text for p in passages):
-        return None
-    out, previous_end = [], 0
-    for i, p in enumerate(passages):
-        out.append((doc.text[previous_end:p.start], doc.text[p.end:] if i == len(passages) - 1 else ""))
-        previous_end = p.end
-    return out

@@ -22,7 +22,6 @@ TEXT_SUFFIXES = {".txt", ".text", ""}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 ATTACHMENT_SUFFIXES = {".pdf", ".docx"}
 SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | MARKDOWN_SUFFIXES | ATTACHMENT_SUFFIXES
-CRAWLED_SUFFIX = ".body"      # a response body stored by `lrsearch crawl`, with its .json sidecar beside it
 _READERS = {"pdf": "pdfminer.six", "docx": "python-docx"}
 
 

@@ -1,0 +1,205 @@
+"""The read side's commands: search, kwic, similar, stats and trends, each with the shared output options;
+and serve, which runs the web app over the same core."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from search_app.cli.common import ExitStatus, done, fail, index_option
+from search_app.cli.output import output_options
+from search_app.core.facets import FACET_NAMES, FACETS
+from search_app.core.records import ROW_FIELDS
+from search_app.core.stats import STAT_DIMENSIONS
+from search_app.formats import hit_row, result_json
+
+STAT_COLUMNS = ["passages", "reports", "reports_held", "share_of_reports", "passages_per_report"]
+KWIC_COLUMNS = ["left", "match", "right", "passage_id", "doc_id", "title", "region", "year"]
+_OPTION_HELP = {"region": "Region, e.g. 浙江省 (repeat for OR).", "province": "Province (repeat for OR).",
+                "level": "national, provincial, city or county (repeat for OR).",
+                "section": "Section category, e.g. 监督工作 (repeat for OR).",
+                "doc_type": "工作报告, 法治建设工作报告, 述法报告, 工作综述 or other."}
+
+
+def _open(index_dir: Path):
+    from indexer.index.generations import IndexMismatch, IndexMissing
+    from indexer.index.reader import open_index
+    try:
+        return open_index(index_dir)
+    except (IndexMissing, IndexMismatch) as exc:
+        fail(str(exc), ExitStatus.NO_INDEX)
+
+
+def filter_options(f):
+    """--region --province --level --section --doc-type (each repeatable) and --year, from the facet table."""
+    for facet in reversed(FACETS):
+        f = click.option(f"--{facet.option}", facet.name, multiple=True, help=_OPTION_HELP[facet.name])(f)
+    return click.option("--year", default=None, help="A year or a range: 2021, 2019-2023, 2019-.")(f)
+
+
+def _params(query: str, kw: dict, **more):
+    from search_app.core.search import Params
+    return Params(q=query, filters={name: list(kw.pop(name)) for name in FACET_NAMES}, year=kw.pop("year"), **more)
+
+
+def _run(fn, *args, **kwargs):
+    """Call the core; a query it cannot run is a usage error (exit 2) with its message."""
+    from search_app.core.query import QueryError
+    try:
+        return fn(*args, **kwargs)
+    except QueryError as exc:
+        fail(str(exc), ExitStatus.USAGE)
+
+
+def _heading(out, n: int, h) -> None:
+    out.print(f"\n{n}. {h.title} · {h.region or '—'} · {h.year or '—'} · {h.section}"
+              + (f" · {h.heading}" if h.heading else ""))
+
+
+@click.command()
+@click.argument("query")
+@index_option
+@filter_options
+@click.option("--limit", type=click.IntRange(0, 10_000), default=10, show_default=True, help="Hits to show.")
+@click.option("--offset", type=click.IntRange(0, 100_000), default=0, help="Skip this many hits.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--kwic", "with_kwic", is_flag=True, help="Keyword-in-context lines (left | match | right).")
+@click.option("--strict", is_flag=True,
+              help="Every word must match: no passages with most of the words when none has them all.")
+@output_options
+def search(query, index_dir, limit, offset, sort, with_kwic, strict, out, **filters):
+    """Search passages. QUERY supports words, "exact phrases", OR, NOT/-word, (…), "a b"~5 and field:value filters.
+
+    When no passage has every word, the passages with most of them are shown, with the words each lacks
+    ("relaxed" in the JSON; --strict turns this off). Exit 0 with hits, 1 with none, 2 for a query that
+    cannot be run, 3 when there is no index.
+    """
+    from search_app.core.search import search as run
+    params = _params(query, filters, limit=limit, offset=offset, sort=sort, kwic=with_kwic, relax=not strict)
+    result = _run(run, _open(index_dir), params)
+    if not out.readable:
+        out.emit(result_json(result), (hit_row(h) for h in result["hits"]), ROW_FIELDS)
+    elif with_kwic:
+        _kwic_lines(out, [{"left": left, "match": match, "right": right, "region": h.region, "year": h.year}
+                          for h in result["hits"] for left, match, right in h.kwic or []])
+    else:
+        out.print(f"{result['total']} passages ({result['took_ms']} ms) — {result['parsed']['tree']}")
+        if (relaxed := result.get("relaxed")):
+            out.print(f"no passage has all {relaxed['of']} words: these have {relaxed['matched']} of them")
+        for n, h in enumerate(result["hits"], start=offset + 1):
+            _heading(out, n, h)
+            out.print(out.marked(h.highlight, "   "))
+            if h.missing:
+                out.print(f"   missing: {' '.join(h.missing)}")
+            out.print(f"   {h.citation}" + (f"  {h.citation_url}" if h.citation_url else ""))
+    done(bool(result["total"]))
+
+
+def _kwic_lines(out, lines: list[dict]) -> None:
+    for x in lines:
+        out.print(f"{x['left']:>30} | {x['match']} | {x['right']:<30}  [{x['region'] or '—'} {x['year'] or ''}]")
+
+
+@click.command()
+@click.argument("query")
+@index_option
+@filter_options
+@click.option("--order", type=click.Choice(["left", "right"]), default=None,
+              help="Sort the lines by the context left of the keyword (read backwards) or right of it.")
+@click.option("--hits", type=click.IntRange(1, 10_000), default=100, show_default=True,
+              help="Passages whose lines are listed (the first in relevance order).")
+@output_options
+def kwic(query, index_dir, order, hits, out, **filters):
+    """Keyword in context: every occurrence of QUERY in its first hits, one line each, as on the /kwic page."""
+    from search_app.core.kwic import kwic_lines
+    result = _run(kwic_lines, _open(index_dir), _params(query, filters), order, hits=hits)
+    if out.readable:
+        _kwic_lines(out, result["lines"])
+    else:
+        out.emit(result, result["lines"], KWIC_COLUMNS)
+    done(bool(result["lines"]))
+
+
+@click.command()
+@click.argument("passage_id", required=False)
+@click.option("--text", default=None, help="A pasted paragraph instead of a passage id.")
+@index_option
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@output_options
+def similar(passage_id, text, index_dir, limit, out):
+    """Passages from other reports most similar to PASSAGE_ID or to --text (precedent wording)."""
+    from search_app.core.similar import similar as run
+    result = _run(run, _open(index_dir), passage_id=passage_id, text=text, limit=limit)
+    if not out.readable:
+        out.emit(result_json(result), (hit_row(h) for h in result["hits"]), ROW_FIELDS)
+    else:
+        out.print("words: " + " ".join(result["terms"]))
+        for n, h in enumerate(result["hits"], start=1):
+            _heading(out, n, h)
+            out.print(out.marked(h.highlight, "   "))
+            out.print(f"   {h.citation}  [{h.passage_id}]")
+    done(bool(result["hits"]))
+
+
+@click.command()
+@click.argument("query", required=False, default="")
+@index_option
+@filter_options
+@click.option("--by", default="year", show_default=True, help=f"Comma-separated dimensions: {', '.join(STAT_DIMENSIONS)}.")
+@output_options
+def stats(query, index_dir, by, out, **filters):
+    """Count matching passages and reports per year, region … normalised by the reports held per group.
+
+    Without a query it describes the whole index.
+    """
+    from search_app.core.stats import stats as run
+    result = _run(run, _open(index_dir), _params(query, filters), [d.strip() for d in by.split(",") if d.strip()])
+    columns = result["by"] + STAT_COLUMNS
+    if out.readable:
+        out.print(f"{result['total']} passages in {result['reports']} reports")
+        out.table(columns, ([row[c] for c in columns] for row in result["rows"]))
+    else:
+        out.emit(result, result["rows"], columns)
+    done(bool(result["total"]))
+
+
+@click.command()
+@click.argument("query", required=False, default="")
+@index_option
+@filter_options
+@click.option("--by", type=click.Choice(FACET_NAMES), default="province", show_default=True,
+              help="The groups compared year by year.")
+@output_options
+def trends(query, index_dir, by, out, **filters):
+    """Per year, hits per report held and the share of reports mentioning QUERY, overall and per group
+    (as the /trends page); years with no report held are gaps. Without a query: what the index holds."""
+    from search_app.core.stats import trends as run
+    result = _run(run, _open(index_dir), _params(query, filters), by)
+    series = [("", result["years"])] + [(g["name"], g["years"]) for g in result["groups"]]
+    rows = [{by: name, **year} for name, years in series for year in years]
+    if out.readable:
+        out.print(f"{result['total']} passages in {result['reports']} reports; hits per report held, by year "
+                  "(· no report held)")
+        years = [y["year"] for y in result["years"]]
+        out.table([by, *map(str, years)],
+                  (["全部" if name == "" else name or "（未标明）",
+                    *("·" if y["gap"] else f"{y['passages_per_report']:.2f}" for y in ys)] for name, ys in series))
+    else:
+        out.emit(result, rows, [by, "year", *STAT_COLUMNS, "gap"])
+    done(bool(result["total"]))
+
+
+@click.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+def serve(index_dir: Path, host: str, port: int, threads: int) -> None:
+    """Serve the web interface with waitress (a production WSGI server); the index is opened once."""
+    from waitress import serve as waitress_serve
+
+    from search_app.web import create_app
+    _open(index_dir)
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    click.echo(f"lrsearch: serving {index_dir} on http://{host}:{port}/", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="lrsearch")

@@ -1,0 +1,72 @@
+"""How a passage is cited: 《report》（2020年）“the level-1 section”, and the report's web address.
+
+The facts a citation needs (the report's name, each passage's top section, its web source) are read from
+the report once per index generation and kept in ``Index.memo``.
+"""
+from __future__ import annotations
+
+import re
+
+from indexer.index.reader import Index
+from search_app.core.records import Hit
+
+HEADING_END = "。；;：:，,、 "
+CITE_CACHE_REPORTS = 4096       # reports whose citation facts are kept per generation
+
+
+def is_web_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def report_name(doc: dict) -> str:
+    """The name a citation gives a report: its title when the title names the congress, else body + type.
+
+    Many reports carry a slogan as their title (《围绕中心 服务大局 努力开创新时代人大工作新局面》); the
+    citation then says whose report it is (《巴彦淖尔市人大常委会工作综述》). A title of slogan and name
+    (凝心聚力担使命丨2024年义乌市人大常委会工作综述) is cut to the part with the name.
+    """
+    title, body, region = doc.get("title") or "", doc.get("body") or "", doc.get("region") or ""
+    names = [n for n in (body, region) if n]
+    for part in re.split(r"[丨|｜]", title):
+        if any(n in part for n in names):
+            return part.strip()
+    if body and doc.get("doc_type") not in (None, "", "other"):
+        return body + doc["doc_type"]
+    return title
+
+
+def top_sections(doc: dict) -> dict[str, str | None]:
+    """Each passage's top-level section heading (level 1, or the highest level the report has), without the
+    trailing 。；：, as a citation names the section; None before the first heading."""
+    levels = [s["level"] for s in doc["sections"] if s["heading"] and s["level"] > 0]
+    top = min(levels, default=None)
+    out, current = {}, None
+    for s in doc["sections"]:
+        if s["level"] == top or s["level"] == 0:
+            current = s["heading"].rstrip(HEADING_END) or None
+        for p in s["passages"]:
+            out[p["passage_id"]] = current
+    return out
+
+
+def _facts(ix: Index, doc_id: str) -> dict:
+    cache = ix.memo.setdefault("citations", {})
+    if doc_id not in cache:
+        if len(cache) >= CITE_CACHE_REPORTS:
+            cache.clear()
+        doc = ix.document(doc_id) or {"sections": [], "sources": []}
+        cache[doc_id] = {"name": report_name(doc), "sections": top_sections(doc) if doc["sections"] else {},
+                         "url": next((s for s in doc.get("sources") or [] if is_web_url(s)), None)}
+    return cache[doc_id]
+
+
+def cite(ix: Index, hits: list[Hit]) -> list[Hit]:
+    """Give each hit its ``citation`` (《report》（2020年）“三、全力抓好监督工作”) and ``citation_url``, the
+    report's web address (None for a report known only as a file)."""
+    for h in hits:
+        facts = _facts(ix, h.doc_id)
+        section = facts["sections"].get(h.passage_id)
+        h.citation = (f"《{facts['name']}》（{h.year or '年份不详'}{'年' if h.year else ''}）"
+                      + (f"“{section}”" if section else ""))
+        h.citation_url = facts["url"]
+    return hits

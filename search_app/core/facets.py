@@ -1,0 +1,118 @@
+"""Filters and facets: which rows a filter keeps, and exact counts of every facet value over a result set.
+
+Counts are ``np.bincount`` over the facet columns of the rows, so they are exact over the whole result
+however large, and cost milliseconds.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.index.reader import Index
+from indexer.index.schema import FACETS, LEVEL_LABELS, YEAR, Facet
+from indexer.settings import SETTINGS
+from search_app.core.query import ParsedQuery, QueryError, parse_year_range
+
+FACET_NAMES = tuple(f.name for f in FACETS)
+__all__ = ["FACETS", "FACET_NAMES", "LEVEL_LABELS", "YEAR", "Facet", "facet_counts", "facets_or", "filter_mask",
+           "merge_filters", "region_provinces"]
+
+
+def merge_filters(parsed: ParsedQuery, filters: dict[str, list[str]], year: str | None) \
+        -> tuple[dict[str, list[str]], tuple[int, int] | None]:
+    """The filters of a search: those written in the query and those given beside it (facet name → values,
+    and a year or range such as 2019-2023), values of one facet ORed, the year ranges intersected."""
+    merged = {k: list(v) for k, v in parsed.filters.items()}
+    for name, values in filters.items():
+        if name not in FACET_NAMES:
+            raise QueryError(f"没有 {name!r} 这个筛选条件")
+        merged.setdefault(name, []).extend(v for v in values if v)
+    year_range = parsed.year_range
+    if year:
+        lo, hi = parse_year_range(year)
+        if year_range:
+            lo, hi = max(lo, year_range[0]), min(hi, year_range[1])
+        year_range = (lo, hi)
+    return merged, year_range
+
+
+def filter_mask(ix: Index, rows: np.ndarray, filters: dict[str, list[str]],
+                year_range: tuple[int, int] | None) -> np.ndarray:
+    """The rows (sorted) that every filter keeps."""
+    keep = np.ones(len(rows), dtype=bool)
+    for name, values in filters.items():
+        if not values:
+            continue
+        table = ix.side.facet_values(name)
+        codes = [table.index(v) for v in set(values) if v in table]
+        keep &= np.isin(np.asarray(ix.side[f"fac_{name}"])[rows], codes)
+    if year_range:
+        years = np.asarray(ix.side["year"])[rows]
+        keep &= (years >= year_range[0]) & (years <= year_range[1])
+    return rows[keep]
+
+
+def _facet(ix: Index, name: str, rows: np.ndarray, selected: list[str], size: int) -> list[dict]:
+    """Exact counts of one facet's values over ``rows``, largest first; selected values are always listed."""
+    table = ix.side.facet_values(name)
+    counts = np.bincount(np.asarray(ix.side[f"fac_{name}"])[rows], minlength=len(table))
+    order = sorted((i for i in range(len(table)) if counts[i]), key=lambda i: (-counts[i], table[i]))[:size]
+    listed = [{"value": table[i] or None, "count": int(counts[i])} for i in order]
+    for v in selected:
+        if not any(item["value"] == v for item in listed):
+            i = table.index(v) if v in table else None
+            listed.append({"value": v, "count": int(counts[i]) if i is not None else 0})
+    return listed
+
+
+def facet_counts(ix: Index, rows: np.ndarray, selected: dict[str, list[str]], size: int = SETTINGS.facet_size) \
+        -> dict[str, list[dict]]:
+    """Exact counts of every facet value over ``rows``; selected values are always listed."""
+    out = {f.name: _facet(ix, f.name, rows, selected.get(f.name, []), size) for f in FACETS}
+    out["year"] = _year_facet(ix, rows)
+    return out
+
+
+def _year_facet(ix: Index, rows: np.ndarray) -> list[dict]:
+    """Exact counts per year over ``rows``, newest first (None: no year known)."""
+    years = np.asarray(ix.side["year"])[rows].astype(np.int64)
+    values, counts = np.unique(years, return_counts=True)
+    return [{"value": int(y) or None, "count": int(c)}
+            for y, c in sorted(zip(values.tolist(), counts.tolist()), key=lambda yc: -yc[0])]
+
+
+def facets_or(ix: Index, query_rows: np.ndarray, filters: dict[str, list[str]],
+              year_range: tuple[int, int] | None, size: int = SETTINGS.facet_size) -> dict[str, list[dict]]:
+    """For each facet with a selected value, its counts over the results of every *other* filter (the year
+    too, when a year range is set).
+
+    ``facets`` counts the result set itself, where a filtered facet shows only its selected values; these
+    counts say what ticking one more value would add (values of one facet are OR-ed), so the sidebar can
+    offer them. A selected value's count here equals its count in ``facets``.
+    """
+    out = {}
+    for name, values in filters.items():
+        if values and name in FACET_NAMES:
+            others = {k: v for k, v in filters.items() if k != name}
+            out[name] = _facet(ix, name, filter_mask(ix, query_rows, others, year_range), values, size)
+    if year_range:
+        out["year"] = _year_facet(ix, filter_mask(ix, query_rows, filters, None))
+    return out
+
+
+def region_provinces(ix: Index) -> dict[str, str | None]:
+    """Each region value's province as the index stores them together (None for 全国 and for a name stored
+    with several provinces), so the region facet can be nested under the province facet. Once per generation."""
+    if "region_provinces" not in ix.memo:
+        ix.memo["region_provinces"] = _pair_regions_with_provinces(ix)
+    return ix.memo["region_provinces"]
+
+
+def _pair_regions_with_provinces(ix: Index) -> dict[str, str | None]:
+    regions, provinces = ix.side.facet_values("region"), ix.side.facet_values("province")
+    pairs = np.unique(np.asarray(ix.side["fac_region"]).astype(np.int64) * len(provinces)
+                      + np.asarray(ix.side["fac_province"]))
+    seen: dict[str, set[str]] = {}
+    for code in pairs.tolist():
+        r, p = divmod(code, len(provinces))
+        seen.setdefault(regions[r], set()).add(provinces[p])
+    return {name: (next(iter(ps)) or None) if len(ps) == 1 else None for name, ps in seen.items() if name}

@@ -1,0 +1,265 @@
+"""Which passages a query tree matches: exact substrings, words, proximity, and words that name reports.
+
+Matching is exact substring matching on folded text (simplified, width-folded, whitespace removed): the
+character n-gram postings give candidates and the folded text confirms them, so a quoted phrase returns
+every passage containing it and nothing else. Unquoted text is cut into words along the index's own
+vocabulary (no dictionary to load, so a cold query stays fast) and each word must occur.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from indexer.divisions import short_name
+from indexer.index.reader import Index
+from indexer.normalize import fold
+from search_app.core.query import Node, ParsedQuery
+
+MAX_SEGMENT = 8        # longest word tried when cutting query text along the vocabulary
+SEGMENT_CACHE = 4096   # query strings whose cut is remembered per opened index
+
+
+def segment(ix: Index, text: str) -> list[str]:
+    """Cut folded text into words along the index vocabulary, longest first; unknown runs stay whole.
+
+    One search asks for the same cut several times (matching, ranking, highlighting, the parsed query), and a
+    generation's vocabulary never changes, so cuts are remembered per opened index.
+    """
+    cache = ix.memo.setdefault("segments", {})
+    cut = cache.get(text)
+    if cut is None:
+        if len(cache) >= SEGMENT_CACHE:
+            cache.clear()
+        cut = cache[text] = _segment(ix.side.word_vocab, text)
+    return list(cut)
+
+
+def _segment(vocab, text: str) -> tuple[str, ...]:
+    folded = fold(text)
+    out: list[str] = []
+    unknown = ""
+    i = 0
+    while i < len(folded):
+        for size in range(min(MAX_SEGMENT, len(folded) - i), 0, -1):
+            piece = folded[i:i + size]
+            if (size > 1 or not unknown) and vocab.find(piece) >= 0:
+                break
+        else:
+            size, piece = 1, None
+        if piece is None or (size == 1 and not _is_word_char(piece) and not unknown):
+            if piece is None:
+                unknown += folded[i]
+            i += 1
+            continue
+        if unknown:
+            out.append(unknown)
+            unknown = ""
+        out.append(piece)
+        i += size
+    if unknown:
+        out.append(unknown)
+    return tuple(w for w in out if any(_is_word_char(c) for c in w))
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum()
+
+
+def substring_rows(ix: Index, needle: str, in_report: bool = False) -> np.ndarray:
+    """Every row whose passage contains the folded ``needle``: n-gram candidates, then verified.
+
+    :param in_report: look in the report as written instead (exact phrases): a match in the headings before
+        a passage, or one that runs on from a passage into the next, belongs to the passage where it starts.
+    """
+    needle = fold(needle)
+    if not needle:
+        return ix.all_rows
+    side = ix.side
+    grams = [needle] if len(needle) <= 2 else list({needle[i:i + 2] for i in range(len(needle) - 1)})
+    postings = sorted((side.gram_rows(g) for g in grams), key=len)
+    rows = np.asarray(postings[0])
+    for p in postings[1:]:
+        if not len(rows):
+            break
+        rows = np.intersect1d(rows, p, assume_unique=True)
+    if len(needle) <= 2 and in_report:
+        found = rows              # the gram is the needle
+    else:
+        # certain without reading: a row where the needle is a word of the passage, and for a one- or
+        # two-character needle (a gram) a row whose text is the passage alone
+        sure = positions_in(rows, side.word_postings(needle)[0])
+        if len(needle) <= 2:
+            sure |= side.plain_rows()[rows]
+        keep = side.rows_containing(rows[~sure], needle.encode("utf-8"), own_only=not in_report)
+        sure[np.searchsorted(rows, keep)] = True
+        found = rows[sure]
+    if in_report and len(needle) >= 2:
+        found = np.union1d(found, side.rows_crossing(needle))
+    return np.asarray(found, dtype=np.int32)
+
+
+def positions_in(rows: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """A mask over sorted ``rows``: True where the row is among the sorted ``others``."""
+    mask = np.zeros(len(rows), dtype=bool)
+    if len(rows) and len(others):
+        idx = np.searchsorted(rows, others)
+        ok = idx < len(rows)
+        ok[ok] = rows[idx[ok]] == others[ok]
+        mask[idx[ok]] = True
+    return mask
+
+
+def _near_rows(ix: Index, node: Node) -> np.ndarray:
+    """Rows where the words of ``node.text`` all occur within ``node.slop`` words of each other."""
+    words = [w for part in node.text.split() for w in segment(ix, part)]
+    if not words:
+        return ix.all_rows
+    if len(words) == 1:
+        return substring_rows(ix, words[0])
+    # positions exist only for whole words, so only passages holding every word as a word can qualify
+    rows = ix.all_rows
+    for w in words:
+        rows = np.intersect1d(rows, ix.side.word_postings(w)[0], assume_unique=True)
+    if not len(rows):
+        return rows
+    distinct = list(dict.fromkeys(words))
+    positions = [ix.side.word_positions(w, rows) for w in distinct]
+    keep = [r for i, r in enumerate(rows.tolist())
+            if _window([p[i].tolist() for p in positions]) - (len(distinct) - 1) <= node.slop]
+    return np.asarray(keep, dtype=np.int32)
+
+
+def _window(lists: list[list[int]]) -> int:
+    """Smallest span of positions that holds one position from each list."""
+    events = sorted((p, i) for i, ps in enumerate(lists) for p in ps)
+    need, have, best, lo = len(lists), {}, math.inf, 0
+    for p, i in events:
+        have[i] = have.get(i, 0) + 1
+        while len(have) == need:
+            best = min(best, p - events[lo][0])
+            j = events[lo][1]
+            have[j] -= 1
+            if not have[j]:
+                del have[j]
+            lo += 1
+    return int(best)
+
+
+def evaluate(ix: Index, node: Node, by_report: bool | None = None) -> np.ndarray:
+    """The sorted rows matching a query tree.
+
+    :param by_report: let words that name a congress, a place or a year also match through the report's
+        metadata (see ``report_rows``); by default, when the query has more than one word.
+    """
+    if by_report is None:
+        by_report = names_reports(ix, node)
+    if node.op == "all":
+        return ix.all_rows
+    if node.op == "phrase":
+        return substring_rows(ix, node.text, in_report=True)
+    if node.op == "word":
+        rows = ix.all_rows
+        for w in chunk_words(ix, node.text) or [node.text]:
+            found = substring_rows(ix, w)
+            named = report_rows(ix, w) if by_report else None
+            if named is not None:
+                found = np.union1d(found, named).astype(np.int32)
+            rows = np.intersect1d(rows, found, assume_unique=True) if len(rows) else rows
+        return rows
+    if node.op == "near":
+        return _near_rows(ix, node)
+    if node.op == "not":
+        return np.setdiff1d(ix.all_rows, evaluate(ix, node.children[0], by_report), assume_unique=True)
+    if node.op == "or":
+        out = np.zeros(0, dtype=np.int32)
+        for c in node.children:
+            out = np.union1d(out, evaluate(ix, c, by_report))
+        return out.astype(np.int32)
+    rows = ix.all_rows
+    for c in sorted(node.children, key=lambda c: c.op == "not"):
+        if not len(rows):
+            break
+        if c.op == "not":
+            rows = np.setdiff1d(rows, evaluate(ix, c.children[0], by_report), assume_unique=True)
+        else:
+            rows = np.intersect1d(rows, evaluate(ix, c, by_report), assume_unique=True)
+    return rows
+
+
+# ------------------------------------------------------------------- words that name a report, not its text
+
+# A report seldom repeats its own congress, region or year in its passages: 湖州's report says 市 and 常委会,
+# not 浙江 or 湖州市人大常委会; the 2022 report rarely writes 2022年. So in a query of several words, a word that
+# names a congress, a place or a year also matches the passages of the reports it names.
+CONGRESS_WORDS = ("人民代表大会常务委员会", "人民代表大会", "常务委员会", "人大常委会", "常委会", "人大")
+_YEAR_WORD = re.compile(r"((?:19|20)\d\d)年?度?")
+
+
+def names_reports(ix: Index, node: Node) -> bool:
+    """Whether a query lets words match through report metadata: when it has more than one word."""
+    count = 0
+    for kind, text in ParsedQuery(node, {}, None).positive_texts():
+        count += len(chunk_words(ix, text)) if kind == "word" else 1
+    return count > 1
+
+
+def chunk_words(ix: Index, text: str) -> list[str]:
+    """The words of an unquoted chunk: its segments (``segment``), where neighbouring segments that together
+    name a place, a congress or a year are one word (内/蒙古 → 内蒙古, 浙江省/人大常委会 → 浙江省人大常委会)."""
+    segs = segment(ix, text)
+    out, i = [], 0
+    while i < len(segs):
+        j = next((j for j in range(len(segs), i + 1, -1) if _names(ix, "".join(segs[i:j]))), i + 1)
+        out.append("".join(segs[i:j]))
+        i = j
+    return out
+
+
+def _names(ix: Index, folded: str) -> tuple | None:
+    """What a folded word names: ("year", 2022), ("congress",) for every report, ("place", codes), or None."""
+    year = _YEAR_WORD.fullmatch(folded)
+    if year:
+        return ("year", int(year.group(1)))
+    core = folded
+    while core and (tail := next((c for c in CONGRESS_WORDS if core.endswith(c)), None)):
+        core = core[:-len(tail)]
+    if not core:
+        return ("congress",) if folded else None
+    codes = places(ix).get(core)
+    return ("place", codes) if codes else None
+
+
+def report_rows(ix: Index, word: str) -> np.ndarray | None:
+    """Rows of the reports that ``word`` names, or None for a word that names no report.
+
+    A year (2022, 2022年) names the reports of that year; a place (浙江, 宁夏, 湖州市, 全国), with or without a
+    congress word after it (湖州市人大常委会, 全国人大), names the reports of that region or province; a congress
+    word alone (人大常委会) names every report.
+    """
+    named = _names(ix, fold(word))
+    if named is None:
+        return None
+    if named[0] == "year":
+        return np.flatnonzero(np.asarray(ix.side["year"]) == named[1]).astype(np.int32)
+    if named[0] == "congress":
+        return ix.all_rows
+    mask = np.zeros(ix.n, dtype=bool)
+    for facet, values in named[1].items():
+        mask |= np.isin(np.asarray(ix.side[f"fac_{facet}"]), values)
+    return np.flatnonzero(mask).astype(np.int32)
+
+
+def places(ix: Index) -> dict[str, dict[str, list[int]]]:
+    """Place names (full and short: 浙江省 and 浙江) → the region and province facet codes they name; once per
+    generation."""
+    found = ix.memo.get("places")
+    if found is None:
+        found = {}
+        for facet in ("region", "province"):
+            for code, name in enumerate(ix.side.facet_values(facet)):
+                for key in {name, short_name(name)} if name else ():
+                    found.setdefault(key, {}).setdefault(facet, []).append(code)
+        ix.memo["places"] = found
+    return found

@@ -1,0 +1,76 @@
+"""Ranking: BM25 over the jieba word postings, with bonuses for words in the heading or title, for words that
+name the passage's report, and for the exact unquoted string; and the order of a result set.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from indexer.index.reader import Index
+from search_app.core.matching import chunk_words, report_rows, substring_rows
+from search_app.core.query import ParsedQuery
+
+K1, B = 1.2, 0.75
+HEAD_BOOST = 1.0
+EXACT_BONUS = 2.0
+SORTS = ("relevance", "newest", "oldest")
+
+
+def terms_for_ranking(ix: Index, parsed: ParsedQuery) -> tuple[list[str], list[str]]:
+    words, exact = [], []
+    for kind, text in parsed.positive_texts():
+        segs = chunk_words(ix, text)
+        words.extend(segs)
+        if kind == "word" and len(segs) > 1:
+            exact.append(text)
+    return list(dict.fromkeys(words)), exact
+
+
+def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], by_report: bool = False) \
+        -> np.ndarray:
+    """BM25 over the word postings, plus heading/title and exact-string bonuses, for ``rows`` (sorted).
+
+    With ``by_report``, a word that names some reports (a place, a year) counts like a heading word for their
+    passages, so that a passage of 湖州's report ranks with one that writes 浙江 in its text.
+    """
+    scores = np.zeros(len(rows), dtype=np.float64)
+    if not len(rows):
+        return scores
+    for w in words if by_report else ():
+        named = report_rows(ix, w)
+        if named is not None and 0 < len(named) < ix.n:
+            idf = math.log(1 + (ix.n - len(named) + 0.5) / (len(named) + 0.5))
+            scores[np.isin(rows, named, assume_unique=True)] += HEAD_BOOST * idf
+    plen = np.asarray(ix.side["plen"])[rows].astype(np.float64)
+    norm = K1 * (1 - B + B * plen / ix.avg_len)
+    for w in words:
+        idf = None
+        for head in (False, True):
+            prow, tf = ix.side.word_postings(w, head=head)
+            if idf is None:     # the passage text's df for both: a word rare in headings is not rare in reports
+                idf = math.log(1 + (ix.n - len(prow) + 0.5) / (len(prow) + 0.5))
+            if not len(prow):
+                continue
+            idx = np.searchsorted(rows, prow)
+            ok = idx < len(rows)
+            ok[ok] = rows[idx[ok]] == prow[ok]
+            if head:
+                scores[idx[ok]] += HEAD_BOOST * idf
+            else:
+                t = tf[ok].astype(np.float64)
+                scores[idx[ok]] += idf * t * (K1 + 1) / (t + norm[idx[ok]])
+    for text in exact:
+        hit = np.isin(rows, substring_rows(ix, text), assume_unique=True)
+        scores[hit] += EXACT_BONUS * max(1.0, math.log(1 + ix.n / max(1, int(hit.sum()))))
+    return scores
+
+
+def order(ix: Index, rows: np.ndarray, scores: np.ndarray, sort: str, k: int) -> np.ndarray:
+    """Indexes into ``rows`` of the first ``k`` results in the requested order."""
+    if sort == "relevance":
+        key = np.lexsort((rows, -scores))
+    else:
+        years = np.asarray(ix.side["year"])[rows].astype(np.int64)
+        key = np.lexsort((rows, -scores, -years if sort == "newest" else np.where(years == 0, 9999, years)))
+    return key[:k]

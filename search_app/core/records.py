@@ -1,0 +1,44 @@
+"""The records the core returns: a hit (one passage found), with its fields listed once.
+
+The JSON of ``search``/``similar`` and the CSV, TSV and JSON-lines rows of the CLI and the web exports are
+all made from ``Hit`` by ``search_app.formats``: the JSON takes every field in this order (the snippets as
+``highlight``/``lead_highlight``), the rows take the fields marked ``row``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from search_app.core.snippets import Snippet
+
+
+def _row(default=None, **kw):
+    return field(default=default, metadata={"row": True}, **kw)
+
+
+@dataclass
+class Hit:
+    passage_id: str = _row()
+    doc_id: str = _row()
+    title: str = _row()
+    region: str | None = _row()
+    province: str | None = _row()
+    level: str | None = _row()
+    year: int | None = _row()
+    doc_type: str = _row()
+    section: str = _row()
+    heading: str = _row()
+    text: str = _row()
+    highlight: Snippet | None = _row()          # where the query matched in ``text``, and what to show
+    score: float = _row(0.0)
+    body: str = _row()                          # the congress (巴彦淖尔市人大常委会)
+    ordinal: int = 0                            # the passage's place in its report
+    lead: str = ""                              # the headings between the previous passage and this one
+    lead_highlight: Snippet | None = None       # where the query matched in ``lead`` (None: nowhere)
+    kwic: list[tuple[str, str, str]] | None = None    # keyword-in-context lines, when asked for
+    missing: list[str] | None = _row()          # a relaxed result: the query's words this passage lacks
+    citation: str = _row("")                    # 《report》（2020年）“section”, see citations.py
+    citation_url: str | None = _row()           # the report's web address, if it has one
+
+
+ROW_FIELDS = tuple(f.name for f in fields(Hit) if f.metadata.get("row"))
+OPTIONAL = ("kwic", "missing")                  # left out of the JSON when None

@@ -1,0 +1,62 @@
+"""Precedents: the passages of other reports most like a given passage or a pasted paragraph."""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from indexer.index.reader import Index
+from indexer.settings import SETTINGS
+from search_app.core.citations import cite
+from search_app.core.matching import segment
+from search_app.core.query import QueryError
+from search_app.core.ranking import order, score_rows
+from search_app.core.search import make_hit
+
+SIMILAR_TERMS = 16      # the most distinctive words of the text that precedents are looked up by
+
+
+def similar(ix: Index, passage_id: str | None = None, text: str | None = None, limit: int = 10,
+            max_chars: int = SETTINGS.max_similar_chars) -> dict:
+    """Passages most like a given passage (or pasted text), one per other report, by their distinctive words.
+
+    :raises QueryError: neither or both of passage_id and text, an unknown passage, or text with no known words.
+    """
+    t0 = time.perf_counter()
+    if bool(passage_id) == bool(text):
+        raise QueryError("请给出一个段落编号或一段文字（二者选一）")
+    if not 0 < limit <= 100:
+        raise QueryError("先例条数须在 1 到 100 之间")
+    exclude_doc = None
+    if passage_id:
+        row = ix.row_of_passage(passage_id)
+        if row is None:
+            raise QueryError(f"索引中没有段落 {passage_id!r}")
+        text = ix.stored(row)["text"]
+        exclude_doc = int(ix.side["doc"][row])
+    if len(text) > max_chars:
+        raise QueryError(f"文字太长：请粘贴一段（至多 {max_chars} 字）")
+    counts: dict[str, int] = {}
+    for w in segment(ix, text):
+        if len(w) >= 2:
+            counts[w] = counts.get(w, 0) + 1
+    weighted = []
+    for w, tf in counts.items():
+        rows, _ = ix.side.word_postings(w)
+        if 0 < len(rows) < ix.n:
+            weighted.append((tf * math.log(1 + ix.n / len(rows)), w))
+    terms = [w for _, w in sorted(weighted, reverse=True)[:SIMILAR_TERMS]]
+    if not terms:
+        raise QueryError("这段文字里没有索引中出现过的词")
+    rows = np.unique(np.concatenate([ix.side.word_postings(w)[0] for w in terms])).astype(np.int32)
+    if exclude_doc is not None:
+        rows = rows[np.asarray(ix.side["doc"])[rows] != exclude_doc]
+    scores = score_rows(ix, rows, terms, [])
+    ranked = order(ix, rows, scores, "relevance", len(rows))
+    # the best passage of each report, so that one report's near-repeats do not fill the list
+    _, first = np.unique(np.asarray(ix.side["doc"])[rows[ranked]], return_index=True)
+    top = ranked[np.sort(first)][:limit]
+    hits = cite(ix, [make_hit(ix, int(rows[i]), scores[i], terms, 60, False) for i in top])
+    return {"passage_id": passage_id, "text": text, "terms": terms, "total": len(hits), "hits": hits,
+            "took_ms": round((time.perf_counter() - t0) * 1000, 2)}

@@ -1,0 +1,92 @@
+"""The output formats of the core's records, shared by the web and the CLI so that both write the same.
+
+JSON: a ``Hit`` becomes an object with every field in order, its snippets as ``highlight`` and
+``lead_highlight`` (HTML: the text escaped, then the matches wrapped in ``<mark>``; pieces left out shown as
+…). Rows (CSV, TSV, JSON lines): the fields ``records.ROW_FIELDS``, ``missing`` as the words joined by spaces.
+CSV and TSV cells are neutralised against spreadsheet formulas.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import fields
+from html import escape
+
+from search_app.core.records import OPTIONAL, ROW_FIELDS, Hit
+from search_app.core.snippets import Snippet
+
+ELLIPSIS = "…"
+
+
+def snippet_html(s: Snippet | None) -> str:
+    """The snippet as HTML: every piece escaped, matches in <mark>, cuts as …."""
+    if s is None:
+        return ""
+    out = []
+    for piece in s.pieces():
+        if piece is None:
+            out.append(ELLIPSIS)
+        else:
+            text = escape(piece[0], quote=True)
+            out.append(f"<mark>{text}</mark>" if piece[1] else text)
+    return "".join(out)
+
+
+def hit_json(h: Hit) -> dict:
+    out = {}
+    for f in fields(Hit):
+        value = getattr(h, f.name)
+        if isinstance(value, Snippet) or f.name in ("highlight", "lead_highlight"):
+            value = snippet_html(value)
+        elif value is None and f.name in OPTIONAL:
+            continue
+        out[f.name] = value
+    return out
+
+
+def result_json(result: dict) -> dict:
+    """A search or precedents result with its hits as JSON objects."""
+    return {**result, "hits": [hit_json(h) if isinstance(h, Hit) else h for h in result["hits"]]}
+
+
+def hit_row(h: Hit) -> dict:
+    """The row of a hit in CSV, TSV and JSON lines."""
+    row = {}
+    for name in ROW_FIELDS:
+        value = getattr(h, name)
+        if name == "highlight":
+            value = snippet_html(value)
+        elif name == "missing":
+            value = " ".join(value or [])
+        row[name] = value
+    return row
+
+
+def safe_cell(value) -> str:
+    """A cell that a spreadsheet will not run as a formula (= + - @, tab, carriage return)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def delimited_lines(rows: Iterable[dict], columns: Iterable[str], tab: bool = False,
+                    bom: bool = False) -> Iterator[str]:
+    """CSV (or TSV) text a line at a time: a header, then one line per row."""
+    columns = list(columns)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n", **({"delimiter": "\t"} if tab else {}))
+
+    def line(cells) -> str:
+        buf.seek(0)
+        buf.truncate()
+        w.writerow(cells)
+        return buf.getvalue()
+    yield ("\ufeff" if bom else "") + line(columns)
+    for row in rows:
+        yield line([safe_cell(row.get(c)) for c in columns])
+
+
+def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(row, ensure_ascii=False) + "\n"

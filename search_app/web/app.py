@@ -1,0 +1,102 @@
+"""The app factory: configuration, the blueprints of the pages, security headers and errors in Chinese.
+
+Configuration is the one settings system (``indexer.settings``: defaults in code, ``LRSEARCH_*`` from the
+environment) as upper-case keys, with ``test_config`` on top. Each request opens the index once (``index()``),
+so every part of a page comes from the same generation even while a rebuild swaps in a new one.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from indexer.index.generations import IndexMismatch, IndexMissing
+from indexer.index.reader import Index, open_index
+from indexer.settings import load_settings, web_config
+from search_app.core.query import QueryError
+from search_app.web.params import BadRequest
+
+PACKAGE = Path(__file__).resolve().parent.parent
+# a checkout keeps the templates at the top level; a wheel carries them inside the package (pyproject.toml)
+TEMPLATES = next((p for p in (PACKAGE.parent / "templates", PACKAGE / "templates") if p.is_dir()),
+                 PACKAGE / "templates")
+# Chinese for the errors Werkzeug raises itself; an error raised with its own description keeps it.
+HTTP_MESSAGES = {400: "请求有误。", 404: "找不到这个页面。", 405: "这个地址不接受这种请求方式。",
+                 413: "请求太大。", 500: "服务器出错，请求没有完成。"}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. Configuration: the settings (defaults, then LRSEARCH_* variables), then ``test_config``."""
+    from search_app.web import analysis, reader, search, similar
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(PACKAGE / "static"))
+    app.config.update(web_config(load_settings()))
+    if test_config:
+        app.config.update(test_config)
+    app.debug = False          # never the interactive debugger, whatever the configuration says
+    app.config["DEBUG"] = False
+    app.json.ensure_ascii = False   # the same JSON as `lrsearch search --json`: Chinese as is, keys in order
+    app.json.sort_keys = False
+    for module in (search, reader, analysis, similar):
+        app.register_blueprint(module.bp)
+    app.add_url_rule("/-/health.json", "health", health)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(BadRequest, lambda e: error(str(e), 400))
+    app.register_error_handler(QueryError, lambda e: error(f"查询无法执行：{e}", 400))
+    app.register_error_handler(IndexMissing, _index_unavailable)
+    app.register_error_handler(IndexMismatch, _index_unavailable)
+    app.register_error_handler(Exception, _internal_error)
+    from search_app.web import params, render
+    app.jinja_env.globals.update(render.TEMPLATE_GLOBALS, **params.TEMPLATE_GLOBALS)
+    return app
+
+
+def index() -> Index:
+    """The index generation of this request, opened (or reused) once per request."""
+    if "index" not in g:
+        g.index = open_index(current_app.config["INDEX_DIR"])
+    return g.index
+
+
+def health():
+    ix = index()
+    return jsonify({"ok": True, "generation": ix.generation.name, "passages": ix.n})
+
+
+def _security_headers(resp):
+    resp.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                               "script-src 'self'; object-src 'none'; base-uri 'none'; "
+                                               "form-action 'self'; frame-ancestors 'none'")
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["X-Frame-Options"] = "DENY"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return resp
+
+
+def error(message: str, status: int):
+    """The one error shape: ``{"ok": false, "error", "status"}`` under /api/, the error page elsewhere."""
+    if request.path.startswith("/api/"):
+        return jsonify({"ok": False, "error": message, "status": status}), status
+    return render_template("error.html", message=message, status=status), status
+
+
+def _http_error(e: HTTPException):
+    code = e.code or 500
+    own = e.description and e.description != type(e).description
+    resp, status = error(e.description if own else HTTP_MESSAGES.get(code, f"请求无法完成（{code}）。"), code)
+    if getattr(e, "valid_methods", None):
+        resp = current_app.make_response(resp)
+        resp.headers["Allow"] = ", ".join(e.valid_methods)
+    return resp, status
+
+
+def _index_unavailable(e: Exception):
+    """The index's own message names server paths: it goes to the log, the user gets a plain sentence."""
+    current_app.logger.error("index unavailable: %s", e)
+    return error("检索服务暂不可用：索引尚未建立，或版本与本程序不符，需要重建。", 503)
+
+
+def _internal_error(e: Exception):
+    current_app.logger.exception("unhandled error")
+    return error("服务器出错，请求没有完成。", 500)

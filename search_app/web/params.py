@@ -1,0 +1,172 @@
+"""The request's parameters: validated into the core's ``Params``, and carried from page to page.
+
+A parameter that cannot be used raises ``BadRequest`` with a message for the user, in Chinese; the facet
+parameters are those of the facet table (``region``, ``type`` …).
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from flask import current_app, request
+
+from search_app.core.facets import FACETS
+from search_app.core.query import OPEN_END, OPEN_START, QueryError, parse_year_range
+from search_app.core.ranking import SORTS
+from search_app.core.search import Params
+
+FILTER_ARGS = tuple(f.param for f in FACETS)
+YEAR_ARGS = ("year", "year_from", "year_to")
+SHARED_ARGS = ("q", *FILTER_ARGS, *YEAR_ARGS)     # what the search, KWIC, trends, compare and precedents pages share
+PARAM_NAMES = {"page": "页码 page", "per_page": "每页条数 per_page", "limit": "条数 limit"}
+
+
+class BadRequest(ValueError):
+    """A request parameter that cannot be used; the message is shown to the user."""
+
+
+def check_query_length(q: str) -> None:
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    if len(q) > limit:
+        raise BadRequest(f"检索词太长：{len(q)} 个字符（上限 {limit} 个）")
+
+
+def int_arg(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not lo <= value <= hi:
+        raise BadRequest(f"{PARAM_NAMES.get(name, name)}须是 {lo} 到 {hi} 之间的整数，而不是 {raw!r}")
+    return value
+
+
+def search_params() -> tuple[Params, int, int]:
+    """Validate the request's search parameters (shared by the page, its JSON twin and the exports)."""
+    cfg = current_app.config
+    q = request.args.get("q", "")
+    check_query_length(q)
+    per_page = int_arg("per_page", cfg["PER_PAGE"], 1, cfg["MAX_PER_PAGE"])
+    page = int_arg("page", 1, 1, cfg["MAX_PAGE"])
+    sort = request.args.get("sort", "relevance")
+    if sort not in SORTS:
+        raise BadRequest(f"排序 sort 只能是 {'、'.join(SORTS)} 之一")
+    filters = {f.name: [v for v in request.args.getlist(f.param) if v] for f in FACETS}
+    kwic = request.args.get("kwic") in ("1", "true", "yes")
+    strict = request.args.get("strict") in ("1", "true", "yes")      # every word, even when that finds nothing
+    return Params(q=q, filters=filters, year=year_param(year_span()), limit=per_page,
+                  offset=(page - 1) * per_page, sort=sort, kwic=kwic, relax=not strict), page, per_page
+
+
+def year_bounds(raw: str) -> tuple[int | None, int | None]:
+    """One year value as (first, last), the core's rule, with an open end as None."""
+    try:
+        lo, hi = parse_year_range(raw)
+    except QueryError as exc:
+        raise BadRequest(str(exc)) from None
+    return (None if lo == OPEN_START else lo), (None if hi == OPEN_END else hi)
+
+
+def year_span() -> tuple[int | None, int | None] | None:
+    """The request's one year filter as (first, last), an open end as None; None when there is none.
+
+    The range boxes send ``year_from``/``year_to`` and the year facet sends its ticked years as ``year``
+    (``year=2019&year=2020``; a value may also be a range, as in ``year=2019-2023``). The two forms are
+    separate, so a request carries one or the other; should it carry both, the range boxes win. Ticked years
+    are OR-ed: the core takes one range, so the filter is the span from the first ticked year to the last.
+    """
+    lo, hi = request.args.get("year_from", "").strip(), request.args.get("year_to", "").strip()
+    for name, value in (("year_from", lo), ("year_to", hi)):
+        if value and not re.fullmatch(r"\d{4}", value):
+            raise BadRequest(f"{name} 须是四位数的年份，如 2019，而不是 {value!r}")
+    bounds = [(int(lo) if lo else None, int(hi) if hi else None)] if lo or hi else \
+        [year_bounds(v) for v in request.args.getlist("year") if v.strip()]
+    if not bounds:
+        return None
+    first = None if any(b[0] is None for b in bounds) else min(b[0] for b in bounds)
+    last = None if any(b[1] is None for b in bounds) else max(b[1] for b in bounds)
+    if first is not None and last is not None and first > last:
+        raise BadRequest(f"年份范围 {first}–{last} 首尾颠倒")
+    return first, last
+
+
+def year_param(span: tuple[int | None, int | None] | None) -> str | None:
+    """The span in the core's form: 2019, 2019-2023, 2019- or -2023."""
+    if span is None:
+        return None
+    lo, hi = span
+    return str(lo) if lo == hi else f"{lo or ''}-{hi or ''}"
+
+
+def year_label(span: tuple[int | None, int | None]) -> str:
+    lo, hi = span
+    if lo == hi:
+        return f"{lo}年"
+    return f"{lo}–{hi}年" if lo and hi else (f"{lo}年起" if lo else f"{hi}年止")
+
+
+def in_span(year: int, span) -> bool:
+    return span is not None and (span[0] is None or span[0] <= year) and (span[1] is None or year <= span[1])
+
+
+def url_with(**changes) -> str:
+    """The current URL with some parameters replaced (None removes one); used for facets and paging."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    for k, v in changes.items():
+        if v is None:
+            continue
+        args += [(k, x) for x in v] if isinstance(v, list) else [(k, v)]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def toggle_url(arg: str, value: str) -> str:
+    values = request.args.getlist(arg)
+    values = [v for v in values if v != value] if value in values else values + [value]
+    return url_with(**{arg: values, "page": None})
+
+
+def active_filters() -> list[tuple[str, str]]:
+    """Every filter of the request as (label, the URL without it), so that each can be dropped in one click."""
+    out = [(f"{f.label} {f.values.get(v, v)}", toggle_url(f.param, v))
+           for f in FACETS for v in request.args.getlist(f.param) if v]
+    span = year_span()
+    if span:
+        out.append((f"年份 {year_label(span)}", url_with(year=None, year_from=None, year_to=None, page=None)))
+    return out
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page links of the pager: the first, the last and a few around the current one; None marks a gap."""
+    shown = sorted({1, pages} | set(range(max(1, page - around), min(pages, page + around) + 1)))
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def has_search() -> bool:
+    """Whether the request asks for anything: words, or a filter alone (browsing by filter is a search)."""
+    return any(v.strip() for k in SHARED_ARGS for v in request.args.getlist(k))
+
+
+def shared_args(without: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """The query and filters of this request, carried to the other pages by the navigation and the forms."""
+    return [(k, v) for k, v in request.args.items(multi=True) if k in SHARED_ARGS and k not in without and v]
+
+
+def mode_url(path: str) -> str:
+    args = shared_args()
+    return path + ("?" + urlencode(args) if args else "")
+
+
+def json_twin(api_path: str, **changes) -> str:
+    """The address of this page's JSON twin: the same parameters under /api/."""
+    return api_path + url_with(**changes)[len(request.path):]
+
+
+TEMPLATE_GLOBALS = {"shared_args": shared_args, "mode_url": mode_url, "url_with": url_with, "toggle_url": toggle_url}

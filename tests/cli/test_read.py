@@ -1,0 +1,174 @@
+"""The read commands (search, kwic, similar, stats, trends): JSON contract, the shared output options,
+exit codes, no tracebacks (R20, R4)."""
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.index.lock import WriteLock
+from search_app.cli import main
+from search_app.formats import safe_cell
+from tests.conftest import SAMPLES
+
+HIT_KEYS = {"passage_id", "doc_id", "title", "region", "province", "level", "year", "doc_type", "section", "heading",
+            "text", "highlight", "score"}
+FACETS = {"region", "province", "level", "year", "section", "doc_type"}
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_search_json_contract(index_dir):
+    r = invoke("search", '"备案审查"', "--index", index_dir, "--json", "--limit", 5)
+    assert r.exit_code == 0
+    out = json.loads(r.stdout)
+    assert {"query", "total", "took_ms", "hits", "facets", "parsed"} <= out.keys()
+    assert len(out["hits"]) == 5 and all(HIT_KEYS <= h.keys() for h in out["hits"])
+    assert FACETS <= out["facets"].keys()
+    assert all({"value", "count"} == set(i) for items in out["facets"].values() for i in items)
+    assert "备案审查" in r.stdout                      # Chinese printed as is
+
+
+def test_filters_as_options(index_dir):
+    r = invoke("search", "监督", "--index", index_dir, "--json", "--level", "county", "--level", "city",
+               "--year", "2015-2021", "--section", "监督工作", "--limit", 100)
+    hits = json.loads(r.stdout)["hits"]
+    assert hits and all(h["level"] in ("county", "city") and 2015 <= h["year"] <= 2021 and h["section"] == "监督工作"
+                        for h in hits)
+
+
+def test_no_hits_exit_1(index_dir):
+    r = invoke("search", '"完全不存在的一句话"', "--index", index_dir, "--json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["total"] == 0
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "(((", "*x", "nofield:1", "x" * 500])
+def test_bad_query_exit_2_with_a_message(index_dir, q):
+    r = invoke("search", q, "--index", index_dir)
+    assert r.exit_code == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.output
+
+
+def test_missing_index_exit_3(tmp_path):
+    r = invoke("search", "监督", "--index", tmp_path / "none")
+    assert r.exit_code == 3 and "no index" in r.stderr
+
+
+def _index_of_another_version(path):
+    assert invoke("ingest", SAMPLES / "10-quanguo-2010.txt", "--index", path).exit_code == 0
+    gen = path / (path / "CURRENT").read_text().strip()
+    info = json.loads((gen / "info.json").read_text())
+    (gen / "info.json").write_text(json.dumps({**info, "schema_version": 999}))
+
+
+def test_schema_mismatch_exit_3(tmp_path):
+    _index_of_another_version(tmp_path)
+    r = invoke("search", "监督", "--index", tmp_path)
+    assert r.exit_code == 3 and "schema version 999" in r.stderr
+
+
+@pytest.mark.parametrize("command", [["index"], ["ingest", str(SAMPLES / "10-quanguo-2010.txt")]])
+def test_the_command_the_mismatch_message_names_rebuilds_the_index(tmp_path, command):
+    """`lrsearch index` (as the message says), or an ingest even of unchanged files, rebuilds an index of
+    another schema version from its own documents."""
+    _index_of_another_version(tmp_path)
+    assert invoke(*command, "--index", tmp_path).exit_code == 0
+    assert invoke("search", "监督", "--index", tmp_path).exit_code == 0
+
+
+def test_second_writer_gets_busy_exit_4(tmp_path):
+    with WriteLock(tmp_path):
+        r = invoke("ingest", SAMPLES / "10-quanguo-2010.txt", "--index", tmp_path)
+    assert r.exit_code == 4 and "index is busy" in r.stderr and "Traceback" not in r.output
+
+
+def test_csv_output_and_formula_neutralising(index_dir):
+    r = invoke("search", "监督", "--index", index_dir, "--csv", "--limit", 3)
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(rows) == 3 and list(rows[0]) == ["passage_id", "doc_id", "title", "region", "province", "level",
+                                                "year", "doc_type", "section", "heading", "text", "highlight",
+                                                "score", "body", "missing", "citation", "citation_url"]
+    assert [safe_cell(v) for v in ("=1+1", "+x", "-x", "@x", "ok")] == ["'=1+1", "'+x", "'-x", "'@x", "ok"]
+
+
+def test_kwic_and_table_output(index_dir):
+    r = invoke("search", "有备必审", "--index", index_dir, "--kwic")
+    assert r.exit_code == 0 and " | 有备必审 | " in r.stdout
+    r = invoke("search", "有备必审", "--index", index_dir)
+    assert "【有备必审】" in r.stdout and "<mark>" not in r.stdout
+
+
+def test_relaxed_results_on_the_command_line_say_what_each_passage_lacks(index_dir):
+    r = invoke("search", "脱贫攻坚 扶贫 监督", "--index", index_dir, "--csv")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert r.exit_code == 0 and rows and all(row["missing"] in ("脱贫攻坚", "扶贫", "监督") for row in rows)
+    table = invoke("search", "脱贫攻坚 扶贫 监督", "--index", index_dir)
+    assert "these have 2 of them" in table.stdout and "missing: " in table.stdout
+    strict = invoke("search", "脱贫攻坚 扶贫 监督", "--index", index_dir, "--strict", "--json")
+    assert strict.exit_code == 1 and json.loads(strict.stdout)["total"] == 0
+
+
+ESC = "\x1b["
+READ_COMMANDS = [["search", "监督"], ["kwic", "监督"], ["similar", "--text", "坚持有件必备、有备必审、有错必纠"],
+                 ["stats", "监督", "--by", "year,level"], ["trends", "监督", "--by", "level"]]
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: c[0])
+def test_every_read_command_speaks_every_output_format(index_dir, command):
+    as_json = invoke(*command, "--index", index_dir, "--json")
+    assert as_json.exit_code == 0, as_json.output
+    document = json.loads(as_json.stdout)
+    lines = invoke(*command, "--index", index_dir, "--jsonl").stdout.splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert rows and all(isinstance(r, dict) for r in rows)
+    as_csv = list(csv.DictReader(io.StringIO(invoke(*command, "--index", index_dir, "--csv").stdout)))
+    as_tsv = list(csv.DictReader(io.StringIO(invoke(*command, "--index", index_dir, "--tsv").stdout), delimiter="\t"))
+    assert len(as_csv) == len(as_tsv) == len(rows) and list(as_csv[0]) == list(rows[0]) == list(as_tsv[0])
+    if isinstance(document.get("hits"), list):     # the rows are the document's hits
+        assert [r["passage_id"] for r in rows] == [h["passage_id"] for h in document["hits"]]
+    readable = invoke(*command, "--index", index_dir)
+    assert readable.exit_code == 0 and readable.stdout.strip() and ESC not in readable.stdout   # piped: no ANSI
+    both = invoke(*command, "--index", index_dir, "--json", "--csv")
+    assert both.exit_code == 2 and "choose one of --json, --csv" in both.output
+
+
+def test_search_hits_carry_their_citation(index_dir):
+    hit = json.loads(invoke("search", '"有备必审"', "--index", index_dir, "--json", "--limit", 1).stdout)["hits"][0]
+    assert hit["citation"].startswith("《") and f"（{hit['year']}年）" in hit["citation"]
+    assert "citation_url" in hit
+    assert hit["citation"] in invoke("search", '"有备必审"', "--index", index_dir, "--limit", 1).stdout
+
+
+def test_kwic_command_lists_every_occurrence_sorted_by_its_context(index_dir):
+    r = json.loads(invoke("kwic", "备案审查", "--index", index_dir, "--order", "right", "--json").stdout)
+    assert r["lines"] and all(x["match"] == "备案审查" for x in r["lines"])
+    assert [x["right"] for x in r["lines"]] == sorted(x["right"] for x in r["lines"])
+    assert invoke("kwic", "备案审查", "--index", index_dir, "--order", "up").exit_code == 2
+
+
+def test_trends_command_has_every_year_and_marks_the_gaps(index_dir):
+    r = json.loads(invoke("trends", "监督", "--index", index_dir, "--by", "province", "--json").stdout)
+    years = [y["year"] for y in r["years"]]
+    assert years == list(range(years[0], years[-1] + 1)) and any(y["gap"] for y in r["years"])
+    table = invoke("trends", "监督", "--index", index_dir, "--by", "province").stdout
+    assert "全部" in table and str(years[0]) in table and "·" in table
+
+
+def test_the_cli_csv_and_the_web_export_write_the_same_rows(index_dir):
+    """Regression: when a search fell back to partial matches, /export.csv and /export.jsonl dropped the
+    `missing` column that `lrsearch search --csv` kept."""
+    from search_app.web import create_app
+    client = create_app({"INDEX_DIR": str(index_dir)}).test_client()
+    q = "脱贫攻坚 扶贫 监督"
+    cli = list(csv.DictReader(io.StringIO(invoke("search", q, "--index", index_dir, "--csv", "--limit", 10000).stdout)))
+    web = list(csv.DictReader(io.StringIO(client.get("/export.csv", query_string={"q": q}).get_data(as_text=True)
+                                          .lstrip("\ufeff"))))
+    web_lines = [json.loads(line) for line in client.get("/export.jsonl", query_string={"q": q}).get_data(
+        as_text=True).splitlines()]
+    assert cli and list(cli[0]) == list(web[0]) == list(web_lines[0]) and "missing" in cli[0]
+    drop = ("citation_url",)      # a file-only report is cited by its page on the web, by nothing on the CLI
+    assert [{k: v for k, v in r.items() if k not in drop} for r in cli] == \
+        [{k: v for k, v in r.items() if k not in drop} for r in web]
+    assert [r["missing"] for r in web_lines] == [r["missing"] for r in web] and all(r["missing"] for r in web)

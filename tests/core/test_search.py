@@ -1,0 +1,380 @@
+"""The search core against brute force: exact wording, facet counts, filters, ranking basics."""
+import bisect
+import random
+
+import pytest
+
+from indexer.index.reader import open_index
+from indexer.normalize import fold, to_traditional
+from indexer.settings import SETTINGS
+from search_app.core.query import QueryError
+from search_app.core.search import Params
+from tests.conftest import search_json
+
+MAX_LIMIT = SETTINGS.max_hits
+
+SEED = 20261122
+
+
+def run(index_dir, q, **kw):
+    kw.setdefault("limit", MAX_LIMIT)
+    return search_json(open_index(index_dir), Params(q=q, **kw))
+
+
+def _variants(rng: random.Random, s: str) -> str:
+    """The same wording as a user might type it: traditional, full-width digits, stray spaces."""
+    choice = rng.random()
+    if choice < 0.2:
+        return to_traditional(s)
+    if choice < 0.3:
+        return s.translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})
+    if choice < 0.4 and len(s) > 2:
+        cut = rng.randrange(1, len(s))
+        return s[:cut] + " " + s[cut:]
+    return s
+
+
+@pytest.fixture(scope="module")
+def reports(index_dir):
+    from indexer.index.generations import current_generation
+    from indexer.store import read_documents
+    return list(read_documents(current_generation(index_dir) / "documents.jsonl"))
+
+
+def report_matches(reports, key: str) -> set[str]:
+    """Brute force over whole reports as written: the passages where the folded ``key`` starts, the text
+    between two passages (their headings) counting with the passage after it, and what follows the last
+    passage with the last."""
+    out = set()
+    for d in reports:
+        passages = d.passages()
+        pieces, previous_end = [], 0
+        for i, p in enumerate(passages):
+            pieces.append(fold(d.text[previous_end:len(d.text) if i == len(passages) - 1 else p.end]))
+            previous_end = p.end
+        starts = [0]
+        for piece in pieces:
+            starts.append(starts[-1] + len(piece))
+        joined = "".join(pieces)
+        i = joined.find(key)
+        while i >= 0:
+            out.add(passages[bisect.bisect_right(starts, i) - 1].passage_id)
+            i = joined.find(key, i + 1)
+    return out
+
+
+def test_exact_wording_oracle_600_substrings_of_the_reports(index_dir, reports):
+    """Quoted queries return exactly the passages where the folded string starts in the report as written,
+    for random substrings of whole reports: inside a passage, in a heading, or running on across a passage
+    or a line (100% recall and precision)."""
+    rng = random.Random(SEED)
+    checked = crossing = 0
+    for _ in range(600):
+        text = rng.choice(reports).text
+        length = rng.randint(1, 20)
+        start = rng.randrange(0, max(1, len(text) - length))
+        sub = text[start:start + length]
+        key = fold(sub)
+        if not key or '"' in sub:
+            continue
+        want = report_matches(reports, key)
+        got = {h["passage_id"] for h in run(index_dir, f'"{_variants(rng, sub.replace(chr(10), " "))}"')["hits"]}
+        assert got == want, (sub, len(got), len(want))
+        checked += 1
+        crossing += "\n" in sub
+    assert checked >= 580 and crossing >= 30
+    print(f"{checked} substrings, {crossing} of them across a line: 100% recall and precision")
+
+
+@pytest.mark.parametrize("phrase", ["备必审", "有备必审", "人大常委会", "專題詢問", "２０２２年", "备案 审查"])
+def test_phrases_cutting_across_words_scripts_and_spaces(index_dir, reports, phrase):
+    want = report_matches(reports, fold(phrase))
+    assert want
+    assert {h["passage_id"] for h in run(index_dir, f'"{phrase}"')["hits"]} == want
+
+
+def test_a_phrase_in_a_heading_is_found_and_marked(index_dir):
+    r = run(index_dir, '"全力抓好监督工作"')
+    (hit,) = r["hits"]
+    assert "全力抓好监督工作" in hit["lead"] and "<mark>全力抓好监督工作</mark>" in hit["lead_highlight"]
+    assert hit["region"] == "巴彦淖尔市"
+
+
+def test_a_phrase_running_on_into_the_next_passage_is_found_where_it_starts(index_dir, reports):
+    d = next(d for d in reports if d.region == "巴彦淖尔市")
+    a, b = d.passages()[3], d.passages()[4]
+    assert d.text[a.end:b.start] == "\n"          # two passages with nothing between them
+    phrase = a.text[-4:] + b.text[:4]
+    (hit,) = run(index_dir, f'"{phrase}"')["hits"]
+    assert hit["passage_id"] == a.passage_id and hit["highlight"].endswith(f"<mark>{a.text[-4:]}</mark>")
+
+
+def test_words_match_the_passage_not_the_heading_before_it(index_dir):
+    """Only the heading 三、全力抓好监督工作 says 全力抓好: quoted, it finds the passage the heading opens;
+    as a word it matches passage text alone, like any other word."""
+    assert run(index_dir, '"全力抓好"')["total"] == 1 and run(index_dir, "全力抓好")["total"] == 0
+
+
+def test_text_across_an_undone_hard_wrap_is_found(index_dir):
+    # 13-weifang wraps "审查批准了2011年市级财" / "政决算" across lines in the file.
+    r = run(index_dir, '"2011年市级财政决算"')
+    assert r["total"] == 2 and {h["region"] for h in r["hits"]} == {"潍坊市"}
+
+
+def _brute_facets(passages):
+    counts = {}
+    for p in passages:
+        for name, key in (("region", "region"), ("province", "province"), ("level", "level"),
+                          ("section", "category"), ("doc_type", "doc_type"), ("year", "year")):
+            v = p[key] or None
+            counts.setdefault(name, {}).setdefault(v, 0)
+            counts[name][v] += 1
+    return counts
+
+
+def test_facet_counts_oracle(index_dir, all_passages):
+    """Facet counts equal brute-force counts over the filtered result set, for random queries and filters."""
+    rng = random.Random(SEED)
+    words = ["监督", "代表", "立法", "备案审查", "法治", "预算", "专题询问", "人大常委会", "作风", "民生"]
+    for _ in range(60):
+        w = rng.choice(words)
+        filters = {}
+        if rng.random() < 0.5:
+            filters["level"] = rng.sample(["county", "city", "provincial", "national"], rng.randint(1, 2))
+        if rng.random() < 0.4:
+            filters["section"] = rng.sample(["监督工作", "代表工作", "立法工作", "法治建设", "综述"], 2)
+        year = rng.choice([None, "2014-2020", "2021-", "2022"])
+        r = run(index_dir, w, filters=filters, year=year)
+        lo, hi = (2014, 2020) if year == "2014-2020" else (2021, 9999) if year == "2021-" else \
+            (2022, 2022) if year == "2022" else (0, 9999)
+        matched = [p for p in all_passages if fold(w) in fold(p["text"])
+                   and all(p["category" if k == "section" else k] in v for k, v in filters.items())
+                   and lo <= (p["year"] or 0) <= hi]
+        assert r["total"] == len(matched)
+        brute = _brute_facets(matched)
+        for name, items in r["facets"].items():
+            got = {i["value"]: i["count"] for i in items if i["count"]}
+            assert got == brute.get(name, {}), name
+        for name, values in filters.items():
+            listed = {i["value"] for i in r["facets"][name]}
+            assert set(values) <= listed           # a selected value always appears
+            # facets_or: the same facet counted under every other filter, what ticking another value would add
+            key = "category" if name == "section" else name
+            others = [p for p in all_passages if fold(w) in fold(p["text"]) and lo <= (p["year"] or 0) <= hi
+                      and all(p["category" if k == "section" else k] in v for k, v in filters.items() if k != name)]
+            want = {}
+            for p in others:
+                want[p[key] or None] = want.get(p[key] or None, 0) + 1
+            assert {i["value"]: i["count"] for i in r["facets_or"][name] if i["count"]} == want, name
+        if year:        # the year counted under every other filter, without the year range
+            others = [p for p in all_passages if fold(w) in fold(p["text"])
+                      and all(p["category" if k == "section" else k] in v for k, v in filters.items())]
+            want = {}
+            for p in others:
+                want[p["year"] or None] = want.get(p["year"] or None, 0) + 1
+            assert {i["value"]: i["count"] for i in r["facets_or"]["year"]} == want
+        assert set(r["facets_or"]) == {k for k, v in filters.items() if v} | ({"year"} if year else set())
+
+
+def test_or_within_a_facet_and_across_facets(index_dir):
+    both = run(index_dir, "监督", filters={"region": ["浙江省", "武侯区"]})
+    zj = run(index_dir, "监督", filters={"region": ["浙江省"]})
+    wh = run(index_dir, "监督", filters={"region": ["武侯区"]})
+    assert both["total"] == zj["total"] + wh["total"] > 0
+    narrowed = run(index_dir, "监督", filters={"region": ["浙江省", "武侯区"], "level": ["county"]})
+    assert narrowed["total"] == wh["total"]
+
+
+def test_boolean_operators(index_dir, all_passages):
+    def ids(q):
+        return {h["passage_id"] for h in run(index_dir, q)["hits"]}
+    has = {p["passage_id"]: fold(p["text"]) for p in all_passages}
+    assert ids("执法检查 专题询问") == {i for i, t in has.items() if "执法检查" in t and "专题询问" in t}
+    assert ids("执法检查 OR 专题询问") == {i for i, t in has.items() if "执法检查" in t or "专题询问" in t}
+    assert ids("执法检查 -专题询问") == {i for i, t in has.items() if "执法检查" in t and "专题询问" not in t}
+    assert ids("(立法 OR 法规) NOT 条例") == {i for i, t in has.items()
+                                           if ("立法" in t or "法规" in t) and "条例" not in t}
+
+
+def test_unquoted_words_match_however_the_document_was_segmented(index_dir, all_passages):
+    r = run(index_dir, "备审")                       # not a word anywhere; only a substring of 有备必审
+    assert r["total"] == sum(1 for p in all_passages if "备审" in fold(p["text"]))
+
+
+def test_proximity(index_dir):
+    near = run(index_dir, '"立法 联系点"~1')
+    far = run(index_dir, '"立法 联系点"~30')
+    assert 0 < near["total"] <= far["total"]
+
+
+def test_ranking_prefers_heading_and_exact_string(index_dir):
+    r = run(index_dir, "备案审查", limit=3)
+    assert "备案审查" in r["hits"][0]["heading"]
+
+
+def test_sorting_by_year(index_dir):
+    newest = [h["year"] for h in run(index_dir, "监督", sort="newest", limit=50)["hits"]]
+    assert newest == sorted(newest, reverse=True)
+    oldest = [h["year"] for h in run(index_dir, "监督", sort="oldest", limit=50)["hits"]]
+    assert oldest == sorted(oldest)
+
+
+def test_paging_does_not_change_totals_or_facets(index_dir):
+    a, b = run(index_dir, "代表", limit=5), run(index_dir, "代表", limit=5, offset=5)
+    assert a["total"] == b["total"] and a["facets"] == b["facets"]
+    assert not {h["passage_id"] for h in a["hits"]} & {h["passage_id"] for h in b["hits"]}
+
+
+def test_parsed_query_is_reported(index_dir):
+    r = run(index_dir, '备案审查执法检查 "有备必审" region:浙江省', limit=1)
+    assert r["parsed"]["terms"][0]["segments"] == ["备案审查", "执法检查"]
+    assert r["parsed"]["filters"] == {"region": ["浙江省"]}
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "(a", "a)", "*abc", "foo:bar", "a OR", "x" * 300, "year:abc",
+                               " ".join(["词"] * 40), "NOT", "", "region:", "year："])
+def test_bad_queries_raise_query_error(index_dir, q):
+    with pytest.raises(QueryError):
+        run(index_dir, q)
+
+
+def test_filter_only_query(index_dir):
+    r = run(index_dir, "", filters={"doc_type": ["述法报告"]})
+    assert r["total"] > 0 and {h["doc_type"] for h in r["hits"]} == {"述法报告"}
+
+
+# ----------------------------------------------------------------- words that name a report; question phrasing
+
+def test_question_phrasing_is_dropped_and_listed():
+    from search_app.core.query import parse
+    p = parse("湖州市人大常委会是怎么写生态文明立法的")
+    assert p.tree.describe() == "(湖州市人大常委会 AND 生态文明立法)" and p.ignored == ["是怎么写", "的"]
+    assert parse("义乌 基层立法联系点 怎么做的").ignored == ["怎么做的"]
+    assert parse('"如何" 工作').ignored == [] and parse("-什么 工作").ignored == []     # quoted and excluded stay
+    for q in ("怎么", "怎么 OR 如何", "备案审查 OR 怎么"):                             # nothing else, or a dangling OR
+        p = parse(q)
+        assert p.ignored == [] and "怎么" in p.tree.describe()
+
+
+def test_a_place_word_beside_other_words_also_matches_the_reports_of_that_place(index_dir, all_passages):
+    """浙江 备案审查: passages of Zhejiang's reports about 备案审查, and passages that write both words."""
+    r = run(index_dir, "浙江 备案审查")
+    want = {p["passage_id"] for p in all_passages if "备案审查" in fold(p["text"])
+            and (p["province"] == "浙江省" or "浙江" in fold(p["text"]))}
+    assert {h["passage_id"] for h in r["hits"]} == want and r["total"] == len(want)
+    assert any("浙江" not in h["text"] for h in r["hits"])
+    assert r["parsed"]["terms"][0]["segments"] == ["浙江"]
+    alone = run(index_dir, "浙江")                     # one word: the text only, as typed
+    assert {h["passage_id"] for h in alone["hits"]} == {p["passage_id"] for p in all_passages
+                                                        if "浙江" in fold(p["text"])}
+
+
+def test_places_years_and_congress_words_as_report_words(index_dir, all_passages):
+    def ids(q):
+        return {h["passage_id"] for h in run(index_dir, q)["hits"]}
+
+    def passages(pred):
+        return {p["passage_id"] for p in all_passages if pred(p)}
+    has = lambda p, w: w in fold(p["text"])        # noqa: E731
+    # 内/蒙古 are one word again, naming the province
+    assert ids("内蒙古 备案审查") == passages(lambda p: has(p, "备案审查") and
+                                         (p["province"] == "内蒙古自治区" or has(p, "内蒙古")))
+    # a year names the reports of that year
+    assert ids("2022年 预算") == passages(lambda p: has(p, "预算") and (p["year"] == 2022 or has(p, "2022年")))
+    assert run(index_dir, "2022年 预算")["parsed"]["terms"][0]["segments"] == ["2022年"]
+    # a congress word beside other words is satisfied by every report; 全国人大 names the national congress
+    assert ids("人大常委会 备案审查") == ids("备案审查")
+    assert ids("全国人大 备案审查") == passages(lambda p: has(p, "备案审查") and
+                                           (p["region"] == "全国" or has(p, "全国人大")))
+    assert ids("全国人大 备案审查")
+    # a legislature term that starts with a congress word stays one word
+    assert run(index_dir, "常委会组成人员")["parsed"]["terms"][0]["segments"] == ["常委会组成人员"]
+
+
+def test_words_that_match_nothing_together_give_the_passages_with_most_of_them(index_dir, all_passages):
+    """No passage has 脱贫攻坚, 扶贫 and 监督 together: the passages with two of the three come back, each
+    saying which word it lacks; --strict (relax=False) keeps the empty answer."""
+    r = run(index_dir, "脱贫攻坚 扶贫 监督")
+    assert r["relaxed"]["matched"] == 2 and r["relaxed"]["of"] == 3
+    has = {w: {p["passage_id"] for p in all_passages if fold(w) in fold(p["text"])} for w in ("脱贫攻坚", "扶贫", "监督")}
+    two = {pid for pid in set().union(*has.values()) if sum(pid in s for s in has.values()) == 2}
+    assert {h["passage_id"] for h in r["hits"]} == two and r["total"] == len(two)
+    for h in r["hits"]:
+        assert h["missing"] == [w for w in has if h["passage_id"] not in has[w]]
+    assert run(index_dir, "脱贫攻坚 扶贫 监督", relax=False)["total"] == 0
+
+
+@pytest.mark.parametrize("q", ['"脱贫攻坚扶贫监督"', "脱贫扶贫", "月球基地 火星车", "月球基地 火星车 监督"])
+def test_no_relaxed_answer_for_phrases_single_words_or_when_under_half_match(index_dir, q):
+    r = run(index_dir, q)
+    assert "relaxed" not in r and all("missing" not in h for h in r["hits"])
+
+
+def test_a_question_typed_as_one_sentence_relaxes_by_its_words(index_dir):
+    r = run(index_dir, "浙江省人大常委会过去五年立法工作怎么总结的")
+    assert r["relaxed"]["of"] == 5 and r["total"] and {h["region"] for h in r["hits"]} == {"浙江省"}
+
+
+def test_stats_count_reports_held_under_the_same_filters(index_dir, reports):
+    """Under level:county the share is of the county reports held each year, not of every report."""
+    from search_app.core.stats import stats
+    r = stats(open_index(index_dir), Params(q="监督 level:county"), ["year"])
+    for row in r["rows"]:
+        held = {d.doc_id for d in reports if d.level == "county" and (d.year or None) == row["year"]}
+        assert row["reports_held"] == len(held) > 0
+        assert row["share_of_reports"] == round(row["reports"] / len(held), 4)
+
+
+def test_similar_passages_come_one_per_other_report(index_dir, all_passages):
+    from search_app.core.similar import similar
+    from search_app.formats import result_json
+    ix = open_index(index_dir)
+    source = next(p for p in all_passages if "有件必备" in p["text"])
+    r = result_json(similar(ix, passage_id=source["passage_id"], limit=10))
+    docs = [h["doc_id"] for h in r["hits"]]
+    assert docs and len(docs) == len(set(docs)) and source["doc_id"] not in docs
+    assert r["hits"][0]["score"] >= r["hits"][-1]["score"]
+    assert any("有件必备" in h["text"] for h in r["hits"])
+    pasted = result_json(similar(ix, text="坚持有件必备、有备必审、有错必纠，认真审查规范性文件", limit=30))["hits"]
+    assert len(pasted) > 10 and len({h["doc_id"] for h in pasted}) == len(pasted)
+
+
+def test_a_phrase_from_a_heading_through_a_short_passage_into_the_next_is_marked_in_both(tmp_path):
+    from indexer.update import ingest
+    report = tmp_path / "r.txt"
+    report.write_text("某县人大常委会2020年工作报告\n一、监督工作\n成效明显。\n常委会听取审议县政府专项工作报告八个，开展执法检查三次。\n",
+                      encoding="utf-8")
+    ingest(tmp_path / "ix", [report], workers=1)
+    (hit,) = search_json(open_index(tmp_path / "ix"), Params(q='"监督工作成效明显。常委会"'))["hits"]
+    assert hit["text"] == "成效明显。" and hit["highlight"] == "<mark>成效明显。</mark>"
+    assert hit["lead_highlight"] == "一、<mark>监督工作</mark>"
+
+
+def test_relaxed_results_count_facets_and_export_what_they_show(index_dir):
+    from search_app.core.search import export_hits
+    from search_app.formats import hit_row
+    ix = open_index(index_dir)
+    r = run(index_dir, "脱贫攻坚 扶贫 监督")
+    assert r["relaxed"] and sum(f["count"] for f in r["facets"]["level"]) == r["total"]
+    exported = [hit_row(h) for h in export_hits(ix, Params(q="脱贫攻坚 扶贫 监督"))]
+    assert [e["passage_id"] for e in exported] == [h["passage_id"] for h in r["hits"]]
+    assert all(e["missing"] == " ".join(h["missing"]) for e, h in zip(exported, r["hits"]))
+    level = r["hits"][0]["level"]
+    ticked = run(index_dir, "脱贫攻坚 扶贫 监督", filters={"level": [level]})
+    offered = {f["value"] for f in ticked["facets_or"]["level"]}
+    assert offered == {f["value"] for f in r["facets"]["level"]}       # the other levels stay on offer
+
+
+@pytest.mark.parametrize("a, b", [("立法", "联系点"), ("代表", "建议"), ("监督", "工作"), ("执法", "检查")])
+@pytest.mark.parametrize("slop", [0, 1, 3, 10])
+def test_proximity_oracle(index_dir, all_passages, a, b, slop):
+    """"a b"~k: passages holding both as words with at most k words between some occurrence of each,
+    against the passages' own segmentation."""
+    from indexer.index.analysis import words
+    want = set()
+    for p in all_passages:
+        tokens = words(fold(p["text"]))
+        pa, pb = [i for i, t in enumerate(tokens) if t == a], [i for i, t in enumerate(tokens) if t == b]
+        if pa and pb and min(abs(x - y) for x in pa for y in pb) - 1 <= slop:
+            want.add(p["passage_id"])
+    assert {h["passage_id"] for h in run(index_dir, f'"{a} {b}"~{slop}')["hits"]} == want

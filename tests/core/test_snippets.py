@@ -1,0 +1,64 @@
+"""Highlights mark exactly what matched, after escaping; KWIC lines (R15)."""
+import random
+
+import pytest
+from bs4 import BeautifulSoup
+
+from search_app.core.snippets import kwic, match_spans, snippet
+from search_app.formats import snippet_html
+
+
+def html_of(text, spans, **kw) -> str:
+    """The snippet as the JSON and the pages carry it: escaped, then marked."""
+    return snippet_html(snippet(text, spans, **kw))
+
+
+def marked(html: str) -> list[str]:
+    return [m.get_text() for m in BeautifulSoup(html, "html.parser").find_all("mark")]
+
+
+def test_overlapping_matches_are_merged_and_marked_whole():
+    text = "学习马克思主义理论，马克思的著作。"
+    assert marked(html_of(text, match_spans(text, ["马克", "马克思"]))) == ["马克思", "马克思"]
+    assert marked(html_of(text, match_spans(text, ["克思主", "马克"]))) == ["马克思主", "马克"]
+
+
+@pytest.mark.parametrize("text", ['<script>alert("x")</script>备案审查&amp;', 'a "quoted" 备案审查 \'single\' <b>',
+                                  "<img src=x onerror=alert(1)>备案审查", "备案审查</mark><script>"])
+def test_hostile_text_is_escaped_then_marked(text):
+    html = str(html_of(text, match_spans(text, ["备案审查"]), whole=True))
+    soup = BeautifulSoup(html, "html.parser")
+    assert [t.name for t in soup.find_all(True)] == ["mark"]
+    assert soup.get_text() == text
+    assert marked(html) == ["备案审查"]
+
+
+def test_matches_in_traditional_and_across_spaces_map_back_to_the_original():
+    text = "加強規範性文件備案\n審查工作"
+    assert marked(html_of(text, match_spans(text, ["备案审查"]), whole=True)) == ["備案\n審查"]
+
+
+def test_fragments_and_ellipses():
+    text = "甲" * 200 + "备案审查" + "乙" * 200 + "执法检查" + "丙" * 200
+    html = str(html_of(text, match_spans(text, ["备案审查", "执法检查"]), context=10))
+    assert html.startswith("…") and html.endswith("…") and html.count("…") == 3
+    assert marked(html) == ["备案审查", "执法检查"] and len(BeautifulSoup(html, "html.parser").get_text()) < 80
+
+
+def test_random_spans_always_reproduce_the_text_and_marks():
+    rng = random.Random(7)
+    alphabet = "备案审查<>&\"'马克思 "
+    for _ in range(200):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        needles = ["".join(rng.choice(alphabet[:7]) for _ in range(rng.randint(1, 3))) for _ in range(2)]
+        spans = match_spans(text, needles)
+        html = str(html_of(text, spans, whole=True))
+        soup = BeautifulSoup(html, "html.parser")
+        assert soup.get_text() == text
+        assert {t.name for t in soup.find_all(True)} <= {"mark"}
+        assert all(s < e for s, e in spans) and all(a[1] < b[0] for a, b in zip(spans, spans[1:]))
+
+
+def test_kwic_lines():
+    text = "坚持有件必备、有备必审、有错必纠，全年审查规范性文件。"
+    assert kwic(text, match_spans(text, ["有备必审"]), width=4) == [("件必备、", "有备必审", "、有错必")]

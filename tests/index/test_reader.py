@@ -1,0 +1,55 @@
+"""The one reader of an index directory: a generation opened once, dropped with its files when replaced."""
+import gc
+import os
+import shutil
+from pathlib import Path
+
+from indexer.index.reader import open_index
+from indexer.update import ingest
+from search_app.core.search import Params, search
+from tests.conftest import SAMPLES
+
+
+def open_files_under(path: Path) -> list[str]:
+    """Descriptors and memory maps of this process that point into ``path``."""
+    root = str(path.resolve())
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(root):
+            found.append(target)
+    with open("/proc/self/maps", encoding="utf-8") as fh:
+        found += [line.split(None, 5)[-1].strip() for line in fh if root in line]
+    return found
+
+
+def test_a_replaced_generation_closes_its_files_without_waiting_for_the_collector(tmp_path):
+    """Regression: an opened index kept a cache that referred back to itself (an lru_cache over a partial of
+    the index), so a generation replaced by a rebuild kept its files open until garbage collection."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    shutil.copy(SAMPLES / "02-ningxia-2014.html", reports)
+    ingest(tmp_path / "ix", [reports], workers=1)
+    ix = open_index(tmp_path / "ix")
+    result = search(ix, Params(q="监督 备案", limit=5, kwic=True))       # touches every kind of file
+    assert result["total"] and ix.document(result["hits"][0].doc_id)
+    old = ix.generation
+    assert open_files_under(old)
+    del ix, result
+    shutil.copy(SAMPLES / "13-weifang-2012.txt", reports)
+    ingest(tmp_path / "ix", [reports], workers=1)
+    gc.disable()
+    try:
+        new = open_index(tmp_path / "ix")
+        assert new.generation != old
+        assert open_files_under(old) == []
+        assert open_files_under(new.generation)
+    finally:
+        gc.enable()
+
+
+def test_the_same_generation_is_shared_until_a_new_one_goes_live(index_dir):
+    assert open_index(index_dir) is open_index(index_dir)
