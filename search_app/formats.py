@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from html import escape
 
-from search_app.core.records import OPTIONAL, ROW_FIELDS, Hit
+from search_app.core.records import OPTIONAL, ROW_FIELDS, SNIPPET_FIELDS, Hit
 from search_app.core.snippets import Snippet
 
 ELLIPSIS = "…"
@@ -38,7 +38,7 @@ def hit_json(h: Hit) -> dict:
     out = {}
     for f in fields(Hit):
         value = getattr(h, f.name)
-        if isinstance(value, Snippet) or f.name in ("highlight", "lead_highlight"):
+        if f.name in SNIPPET_FIELDS:
             value = snippet_html(value)
         elif value is None and f.name in OPTIONAL:
             continue

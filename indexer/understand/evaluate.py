@@ -1,4 +1,4 @@
-"""Extraction accuracy against a labelled manifest (the format of ../shared/samples/manifest.json).
+"""Extraction accuracy against a labelled manifest (the format of tests/fixtures/samples/manifest.json).
 
 Figures: metadata field accuracy (region, province, level, year, doc_type), heading recall, heading precision
 (parsed level-1/2 headings that are labelled ones) and category accuracy of the found headings. The matching

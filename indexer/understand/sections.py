@@ -3,7 +3,7 @@
 Shapes: 第一部分, 一、, （一）/(一), 1./1、, （1）, ①; Markdown and HTML headings; whole bold lines; run-in heads
 (a short opening sentence, bold in HTML or repeated in plain text: "突出立法重点。…"); and, in reports with
 no numbered headings, short unpunctuated lines. In-paragraph enumerations (一是…二是…) are never headings.
-Categories come from cue words of ../shared/section-taxonomy.md with weights; a heading without a confident
+Categories (the section facet: 党的领导, 立法工作, 监督工作 …, ``CATEGORIES`` below) come from weighted cue words; a heading without a confident
 category takes its parent's, as the taxonomy's rules say.
 """
 from __future__ import annotations

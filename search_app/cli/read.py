@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from indexer.settings import SETTINGS
 from search_app.cli.common import ExitStatus, done, fail, index_option
 from search_app.cli.output import output_options
 from search_app.core.facets import FACET_NAMES, FACETS
+from search_app.core.ranking import SORTS
 from search_app.core.records import ROW_FIELDS
 from search_app.core.stats import STAT_DIMENSIONS
 from search_app.formats import hit_row, result_json
@@ -60,9 +62,9 @@ def _heading(out, n: int, h) -> None:
 @click.argument("query")
 @index_option
 @filter_options
-@click.option("--limit", type=click.IntRange(0, 10_000), default=10, show_default=True, help="Hits to show.")
-@click.option("--offset", type=click.IntRange(0, 100_000), default=0, help="Skip this many hits.")
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(0, SETTINGS.max_hits), default=10, show_default=True, help="Hits to show.")
+@click.option("--offset", type=click.IntRange(0, SETTINGS.max_offset), default=0, help="Skip this many hits.")
+@click.option("--sort", type=click.Choice(SORTS), default=SORTS[0], show_default=True)
 @click.option("--kwic", "with_kwic", is_flag=True, help="Keyword-in-context lines (left | match | right).")
 @click.option("--strict", is_flag=True,
               help="Every word must match: no passages with most of the words when none has them all.")
@@ -106,7 +108,7 @@ def _kwic_lines(out, lines: list[dict]) -> None:
 @filter_options
 @click.option("--order", type=click.Choice(["left", "right"]), default=None,
               help="Sort the lines by the context left of the keyword (read backwards) or right of it.")
-@click.option("--hits", type=click.IntRange(1, 10_000), default=100, show_default=True,
+@click.option("--hits", type=click.IntRange(1, SETTINGS.max_hits), default=SETTINGS.kwic_hits, show_default=True,
               help="Passages whose lines are listed (the first in relevance order).")
 @output_options
 def kwic(query, index_dir, order, hits, out, **filters):

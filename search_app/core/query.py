@@ -58,6 +58,22 @@ class QueryError(ValueError):
     """A query that cannot be run; the message says why in words a user understands."""
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How a query tree is written out: in the query language (``parsed.tree`` of the JSON), or in words."""
+    phrase: str
+    near: str
+    negation: str
+    everything: str
+    joiners: dict[str, str]
+    group: str
+    bare: bool = False       # no brackets around the whole query, nor around a group of one part
+    skip_all: bool = False   # leave out the "every passage" that a query of exclusions alone starts from
+
+
+QUERY_LANGUAGE = Wording('"{}"', '"{}"~{}', "NOT {}", "*", {"or": " OR ", "and": " AND "}, "({})")
+
+
 @dataclass
 class Node:
     op: str                                  # word, phrase, near, and, or, not, all
@@ -65,19 +81,20 @@ class Node:
     slop: int = 0
     children: list["Node"] = field(default_factory=list)
 
-    def describe(self) -> str:
+    def describe(self, wording: Wording = QUERY_LANGUAGE, top: bool = True) -> str:
         if self.op == "word":
             return self.text
         if self.op == "phrase":
-            return f'"{self.text}"'
+            return wording.phrase.format(self.text)
         if self.op == "near":
-            return f'"{self.text}"~{self.slop}'
+            return wording.near.format(self.text, self.slop)
         if self.op == "not":
-            return f"NOT {self.children[0].describe()}"
+            return wording.negation.format(self.children[0].describe(wording, False))
         if self.op == "all":
-            return "*"
-        joiner = " OR " if self.op == "or" else " AND "
-        return "(" + joiner.join(c.describe() for c in self.children) + ")"
+            return wording.everything
+        parts = [c for c in self.children if not (wording.skip_all and c.op == "all")] or self.children
+        text = wording.joiners[self.op].join(c.describe(wording, False) for c in parts)
+        return text if wording.bare and (top or len(parts) == 1) else wording.group.format(text)
 
 
 @dataclass

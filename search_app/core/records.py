@@ -42,3 +42,4 @@ class Hit:
 
 ROW_FIELDS = tuple(f.name for f in fields(Hit) if f.metadata.get("row"))
 OPTIONAL = ("kwic", "missing")                  # left out of the JSON when None
+SNIPPET_FIELDS = ("highlight", "lead_highlight")

@@ -8,7 +8,7 @@ import numpy as np
 
 from indexer.index.reader import Index
 from indexer.normalize import fold
-from search_app.core.facets import filter_mask, merge_filters
+from search_app.core.facets import FACETS, YEAR, filter_mask, merge_filters
 from search_app.core.matching import evaluate, names_reports
 from search_app.core.query import ParsedQuery, QueryError, parse
 
@@ -96,10 +96,10 @@ class _SuggestionTotals:
 
 def _filter_text(parsed: ParsedQuery) -> list[str]:
     """The filters written inside the query (region:… year:…), to carry over into every suggested query."""
-    names = {"doc_type": "type"}
-    out = [f"{names.get(k, k)}:{','.join(v)}" for k, v in parsed.filters.items() if v]
+    key = {f.name: f.keys[0] for f in FACETS}
+    out = [f"{key[k]}:{','.join(v)}" for k, v in parsed.filters.items() if v]
     if parsed.year_range:
-        out.append("year:{}-{}".format(*parsed.year_range))
+        out.append(f"{YEAR.keys[0]}:" + "{}-{}".format(*parsed.year_range))
     return out
 
 

@@ -12,7 +12,7 @@ from search_app.core.facets import FACETS, region_provinces
 from search_app.core.kwic import kwic_lines
 from search_app.core.search import Params
 from search_app.core.stats import stats, trends
-from search_app.web.app import index
+from search_app.web.context import index
 from search_app.web.params import (
     SHARED_ARGS,
     BadRequest,

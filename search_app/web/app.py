@@ -1,20 +1,20 @@
 """The app factory: configuration, the blueprints of the pages, security headers and errors in Chinese.
 
 Configuration is the one settings system (``indexer.settings``: defaults in code, ``LRSEARCH_*`` from the
-environment) as upper-case keys, with ``test_config`` on top. Each request opens the index once (``index()``),
-so every part of a page comes from the same generation even while a rebuild swaps in a new one.
+environment) as upper-case keys, with ``test_config`` on top.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.index.generations import IndexMismatch, IndexMissing
-from indexer.index.reader import Index, open_index
 from indexer.settings import load_settings, web_config
 from search_app.core.query import QueryError
+from search_app.web import analysis, params, reader, render, search, similar
+from search_app.web.context import index
 from search_app.web.params import BadRequest
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -28,7 +28,6 @@ HTTP_MESSAGES = {400: "请求有误。", 404: "找不到这个页面。", 405: "
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app. Configuration: the settings (defaults, then LRSEARCH_* variables), then ``test_config``."""
-    from search_app.web import analysis, reader, search, similar
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(PACKAGE / "static"))
     app.config.update(web_config(load_settings()))
     if test_config:
@@ -47,16 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(IndexMissing, _index_unavailable)
     app.register_error_handler(IndexMismatch, _index_unavailable)
     app.register_error_handler(Exception, _internal_error)
-    from search_app.web import params, render
     app.jinja_env.globals.update(render.TEMPLATE_GLOBALS, **params.TEMPLATE_GLOBALS)
     return app
-
-
-def index() -> Index:
-    """The index generation of this request, opened (or reused) once per request."""
-    if "index" not in g:
-        g.index = open_index(current_app.config["INDEX_DIR"])
-    return g.index
 
 
 def health():

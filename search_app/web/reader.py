@@ -9,7 +9,7 @@ from search_app.core.citations import is_web_url
 from search_app.core.query import QueryError, parse
 from search_app.core.search import highlight_needles
 from search_app.core.snippets import match_spans, snippet
-from search_app.web.app import index
+from search_app.web.context import index
 from search_app.web.params import check_query_length
 from search_app.web.render import marked
 

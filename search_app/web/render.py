@@ -9,8 +9,8 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from search_app.core.facets import FACETS, LEVEL_LABELS, YEAR
-from search_app.core.query import OPEN_END, OPEN_START, Node, parse
-from search_app.core.records import Hit
+from search_app.core.query import OPEN_END, OPEN_START, Wording, parse
+from search_app.core.records import SNIPPET_FIELDS, Hit
 from search_app.core.snippets import Snippet
 from search_app.formats import hit_json, snippet_html
 from search_app.web.params import year_label
@@ -23,8 +23,11 @@ def marked(s: Snippet | None) -> Markup:
 
 
 def hit_view(h: Hit) -> dict:
-    """A hit as the templates use it: its JSON fields, the highlights as markup."""
-    return {**hit_json(h), "highlight": marked(h.highlight), "lead_highlight": marked(h.lead_highlight)}
+    """A hit as the templates use it: its JSON fields, the highlights (made by ``snippet_html``) as markup."""
+    view = hit_json(h)
+    for name in SNIPPET_FIELDS:
+        view[name] = Markup(view[name])
+    return view
 
 
 def level_name(value: str | None) -> str:
@@ -40,27 +43,14 @@ def facet_arg(name: str) -> str:
     return _BY_NAME[name].param
 
 
-def tree_zh(node: Node, top: bool = True) -> str:
-    """The boolean tree of a query in Chinese: 并且, 或, 不含; inner groups in （）."""
-    if node.op == "word":
-        return node.text
-    if node.op == "phrase":
-        return f"“{node.text}”"
-    if node.op == "near":
-        return f"“{node.text}”（{node.slop} 词以内）"
-    if node.op == "not":
-        return "不含 " + tree_zh(node.children[0], False)
-    if node.op == "all":
-        return "全部段落"
-    parts = [c for c in node.children if c.op != "all"] or node.children
-    text = (" 或 " if node.op == "or" else " 并且 ").join(tree_zh(c, False) for c in parts)
-    return text if top or len(parts) == 1 else f"（{text}）"
+CHINESE = Wording("“{}”", "“{}”（{} 词以内）", "不含 {}", "全部段落", {"or": " 或 ", "and": " 并且 "}, "（{}）",
+                  bare=True, skip_all=True)
 
 
 def explain(q: str, parsed: dict) -> dict:
     """How the query was understood, for people: the tree in Chinese, the filters written in the query
     (level:county year:2019-2023) and the question phrasing dropped."""
-    tree = tree_zh(parse(q).tree) if q.strip() else "全部段落（只按筛选条件）"
+    tree = parse(q).tree.describe(CHINESE) if q.strip() else "全部段落（只按筛选条件）"
     filters = [f"{_BY_NAME[k].label if k in _BY_NAME else k}：{'、'.join(_BY_NAME[k].values.get(v, v) if k in _BY_NAME else v for v in values)}"
                for k, values in (parsed.get("filters") or {}).items() if values]
     if parsed.get("year"):

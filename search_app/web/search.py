@@ -21,7 +21,7 @@ from search_app.core.records import ROW_FIELDS, Hit
 from search_app.core.region_tree import region_tree
 from search_app.core.search import Params, export_hits, search
 from search_app.formats import delimited_lines, hit_row, jsonl_lines, result_json
-from search_app.web.app import index
+from search_app.web.context import index
 from search_app.web.params import (
     SHARED_ARGS,
     active_filters,

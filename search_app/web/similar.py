@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from search_app.core.similar import similar
 from search_app.formats import result_json
-from search_app.web.app import index
+from search_app.web.context import index
 from search_app.web.params import BadRequest, int_arg, json_twin
 from search_app.web.render import hit_view
 from search_app.web.search import cited_here

@@ -1,0 +1,161 @@
+"""The app factory and what every page shares: errors in Chinese in both forms, security headers, settings,
+headings and navigation, no executable markup from queries (R8, R9)."""
+import json
+from urllib.parse import parse_qsl, urlparse
+
+import pytest
+
+from search_app.web import create_app
+from tests.web.conftest import has_cjk, soup
+
+
+def test_werkzeug_errors_are_in_chinese_in_both_forms(client):
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and soup(page).select_one(".message").get_text() == "找不到这个页面。"
+    api = client.get("/api/no-such-thing")
+    assert api.status_code == 404 and api.get_json() == {"ok": False, "error": "找不到这个页面。", "status": 404}
+    post = client.post("/api/search?q=监督")
+    assert post.status_code == 405 and post.get_json()["error"] == "这个地址不接受这种请求方式。"
+    assert "GET" in post.headers["Allow"]
+    assert soup(client.post("/")).select_one(".message").get_text() == "这个地址不接受这种请求方式。"
+
+
+@pytest.mark.parametrize("query", ["q=%22unbalanced", "q=监督&page=0", "q=监督&page=abc", "q=监督&per_page=1000",
+                                   "q=监督&sort=random", "q=" + "x" * 300, "q=*abc", "q=监督&year=abc"])
+def test_bad_parameters_give_400_in_both_forms(client, query):
+    api = client.get("/api/search?" + query)
+    assert api.status_code == 400
+    body = api.get_json()
+    assert body["ok"] is False and body["status"] == 400 and has_cjk(body["error"]), body
+    page = client.get("/?" + query)
+    assert page.status_code == 400 and soup(page).select_one(".message").get_text() == body["error"]
+
+
+def test_query_errors_of_the_core_get_a_chinese_lead_in(client):
+    body = client.get("/api/search?q=%22unbalanced").get_json()
+    assert body["error"].startswith("查询无法执行：") and "引号不成对" in body["error"]
+    assert client.get("/api/search?q=监督&page=0").get_json()["error"] == "页码 page须是 1 到 500 之间的整数，而不是 '0'"
+
+
+def test_missing_index_message_is_chinese_and_names_no_path(tmp_path):
+    client = create_app({"INDEX_DIR": str(tmp_path)}).test_client()
+    for url in ("/api/search?q=x", "/?q=x"):
+        r = client.get(url)
+        text = r.get_json()["error"] if url.startswith("/api") else soup(r).select_one(".message").get_text()
+        assert r.status_code == 503 and has_cjk(text) and str(tmp_path) not in r.get_data(as_text=True)
+
+
+def test_security_headers_on_every_kind_of_response(client):
+    for url in ("/", "/?q=监督", "/api/search?q=监督", "/api/doc/nope", "/?q=%22", "/static/style.css"):
+        with client.get(url) as resp:        # closes the static file the response streams
+            h = resp.headers
+        assert "frame-ancestors 'none'" in h["Content-Security-Policy"] and "script-src 'self'" in \
+            h["Content-Security-Policy"]
+        assert h["X-Content-Type-Options"] == "nosniff" and h["Referrer-Policy"] == "no-referrer"
+        assert "Set-Cookie" not in h
+
+
+@pytest.mark.parametrize("value", ["False", "0", "no", "off"])
+def test_debug_is_never_on(index_dir, monkeypatch, value):
+    monkeypatch.setenv("LRSEARCH_DEBUG", value)
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    assert app.debug is False and app.config["DEBUG"] is False
+
+
+def test_internal_error_has_no_traceback(index_dir):
+    app = create_app({"INDEX_DIR": str(index_dir)})
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret detail")
+    r = app.test_client().get("/boom")
+    assert r.status_code == 500 and b"Traceback" not in r.data and b"secret detail" not in r.data
+
+
+def test_missing_index_is_503(tmp_path):
+    r = create_app({"INDEX_DIR": str(tmp_path)}).test_client().get("/api/search?q=x")
+    assert r.status_code == 503 and json.loads(r.data)["ok"] is False
+
+
+XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)", "'><svg onload=alert(1)>",
+       "<iframe src=//x>", "</mark><script>x</script>"]
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_no_executable_markup_from_queries(client, payload):
+    from urllib.parse import quote
+    for url in (f"/?q={quote(payload)}", f"/?q=监督&region={quote(payload)}", f"/doc/x?q={quote(payload)}"):
+        page = soup(client.get(url))
+        assert not page.find_all(["script"], src=False) or all(s.get("src") for s in page.find_all("script"))
+        assert not [t for t in page.find_all(True) if any(a.startswith("on") for a in t.attrs)]
+        assert not page.find_all(["iframe", "svg", "img"])
+
+
+def test_limits_are_named_settings(index_dir):
+    small = create_app({"INDEX_DIR": str(index_dir), "KWIC_HITS": 2, "EXPORT_ROWS": 3}).test_client()
+    with small.get("/export.jsonl?q=监督") as r:
+        assert len(r.get_data(as_text=True).splitlines()) == 3
+    lines = soup(small.get("/kwic?q=监督")).select("table.kwic tbody tr")
+    sources = {a["href"] for a in soup(small.get("/kwic?q=监督")).select("table.kwic td.src a")}
+    assert lines and len(sources) <= 2
+
+
+def test_navigation_keeps_the_query_and_filters(client):
+    page = soup(client.get("/?q=监督&level=county&year_from=2015&year_to=2022&sort=newest&page=2&per_page=5"))
+    nav = {a.get_text(): a["href"] for a in page.select("nav.modes a")}
+    expected = [("q", "监督"), ("level", "county"), ("year_from", "2015"), ("year_to", "2022")]
+    for path, label in (("/", "检索"), ("/kwic", "语境"), ("/similar", "先例"), ("/trends", "趋势"), ("/compare", "对比")):
+        assert urlparse(nav[label]).path == path and parse_qsl(urlparse(nav[label]).query) == expected, label
+    kwic = soup(client.get(nav["语境"]))
+    twin = client.get("/api/kwic?q=监督&level=county&year_from=2015&year_to=2022").get_json()
+    assert len(kwic.select("table.kwic tbody tr")) == len(twin["lines"]) > 0
+    assert {x["year"] for x in twin["lines"]} <= set(range(2015, 2023))
+    form = kwic.select_one("header form.search")
+    assert [(i["name"], i["value"]) for i in form.select("input[type=hidden]")] == expected[1:]
+    back = soup(client.get(dict((a.get_text(), a["href"]) for a in kwic.select("nav.modes a"))["检索"]))
+    assert back.select_one(".total").get_text() == str(client.get(
+        "/api/search?q=监督&level=county&year_from=2015&year_to=2022").get_json()["total"])
+    trends = soup(client.get(nav["趋势"] + "&by=region"))
+    assert ("by", "region") in [(i["name"], i["value"]) for i in trends.select("header form.search input[type=hidden]")]
+    similar = soup(client.get(nav["先例"]))
+    assert similar.select_one("textarea").get_text() == "监督"
+    assert ("level", "county") in [(i["name"], i["value"]) for i in similar.select("form.paste input[type=hidden]")]
+    assert [a["href"] for a in soup(client.get("/")).select("nav.modes a")] == ["/", "/kwic", "/similar", "/trends",
+                                                                               "/compare"]
+
+
+def a11y_pages(client):
+    doc_id = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]["doc_id"]
+    return ["/", "/?q=监督", "/?q=监督&per_page=5&page=2", "/?q=月球基地", "/kwic", "/kwic?q=有备必审", "/similar",
+            "/similar?text=有备必审", "/trends", "/trends?q=监督", "/compare", "/compare?q=监督&province=浙江省&province=四川省",
+            f"/doc/{doc_id}?q=监督", "/doc/nope", "/?q=%22"]
+
+
+MODES = {"/": "检索", "/kwic": "语境", "/similar": "先例", "/trends": "趋势", "/compare": "对比"}
+
+
+def test_every_page_is_labelled_headed_in_order_and_skippable(client):
+    for url in a11y_pages(client):
+        page = soup(client.get(url))
+        assert page.html["lang"] == "zh-CN", url
+        levels = [int(h.name[1]) for h in page.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+        assert levels[0] == 1 and levels.count(1) == 1, url
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (url, levels)
+        for field in page.select("input:not([type=hidden]), textarea, select"):
+            label = page.select_one(f"label[for='{field.get('id')}']") if field.get("id") else field.find_parent("label")
+            assert label is not None and label.get_text(strip=True), (url, field)
+        skip = page.body.find("a")
+        assert "skip" in skip["class"] and page.find(id=skip["href"][1:]) is not None, url
+        current = page.select("nav.modes a[aria-current=page]")
+        mode = MODES.get(url.split("?")[0])
+        assert [a.get_text() for a in current] == ([mode] if mode else []), url
+        assert (page.select_one("#q").has_attr("autofocus")) == (url == "/"), url
+
+
+@pytest.mark.parametrize("query, status", [("q=监督&year=&year=2019", 200), ("q=监督&year_from=-2019", 400),
+                                           ("q=监督&year_to=20x9", 400)])
+def test_year_parameters_empty_or_malformed(client, query, status):
+    r = client.get(f"/?{query}")
+    assert r.status_code == status
+    if status == 400:
+        assert "四位数的年份" in client.get(f"/api/search?{query}").get_json()["error"]

@@ -1,0 +1,61 @@
+"""The report page and its JSON twin: contents, anchors, sources, the query marked."""
+
+
+from tests.web.conftest import soup
+
+
+def test_doc_json_twin_and_404(client):
+    data = client.get("/api/search?q=有备必审&per_page=1").get_json()
+    doc_id = data["hits"][0]["doc_id"]
+    assert client.get(f"/api/doc/{doc_id}").get_json()["doc_id"] == doc_id
+    r = client.get("/api/doc/nope")
+    assert r.status_code == 404 and r.get_json() == {"ok": False, "error": "索引中没有编号为 'nope' 的报告。",
+                                                     "status": 404}
+    assert client.get("/doc/nope").status_code == 404
+
+
+def test_table_of_contents_links_to_its_own_headings(client):
+    checked = 0
+    for doc_id in {h["doc_id"] for h in client.get("/api/search?q=监督&per_page=50").get_json()["hits"]}:
+        page = soup(client.get(f"/doc/{doc_id}"))
+        headings = page.select("article.doc h2")
+        links = page.select("nav.toc a")
+        assert len(links) == len(headings), doc_id        # no headings, no table of contents
+        for a in links:
+            target = page.find(id=a["href"][1:])
+            assert target is not None and target.name == "h2" and target.get_text() == a.get_text(), a
+            checked += 1
+    assert checked > 50
+
+
+def test_reader_links_web_sources_and_names_no_server_path(web_sourced):
+    client, doc_id, url = web_sourced
+    page = soup(client.get(f"/doc/{doc_id}"))
+    sources = page.select_one("p.sources")
+    links = sources.select("a")
+    assert [(a["href"], a["rel"]) for a in links] == [(url, ["noopener", "noreferrer"])]
+    assert [s.get_text() for s in sources.select("span.source")] == ["abcdef.html", "巴彦淖尔.docx",
+                                                                     "javascript:alert(1)"]
+    assert "/srv/" not in page.get_text() and "reports" not in sources.get_text()
+    data = client.get(f"/api/doc/{doc_id}").get_json()
+    assert data["sources"] == [url, "abcdef.html", "巴彦淖尔.docx", "javascript:alert(1)"] and data["source"] == url
+
+
+def test_reader_with_a_query_that_cannot_be_parsed_shows_the_report_unmarked(client):
+    doc_id = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]["doc_id"]
+    for q in ("OR", "%22unbalanced", "(a"):
+        r = client.get(f"/doc/{doc_id}?q={q}")
+        page = soup(r)
+        assert r.status_code == 200 and page.select("p.passage") and not page.select("mark")
+        assert page.select_one("article.doc .note").get_text().startswith("检索词无法用于标记")
+
+
+def test_reader_marks_what_the_search_page_marks(client):
+    """Unquoted words are marked word by word on both pages (one rule in the core, not two)."""
+    q = "执法检查专题询问"
+    card = soup(client.get("/?q=" + q)).select_one("article.result")
+    on_search = {m.get_text() for m in card.select(".snippet mark")}
+    doc = soup(client.get(card.select_one("h3 a")["href"].split("#")[0]))
+    in_reader = {m.get_text() for m in doc.select("p.passage mark")}
+    assert on_search <= {"执法检查", "专题询问", "执法检查专题询问"} and on_search
+    assert on_search <= in_reader
