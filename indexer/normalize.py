@@ -93,18 +93,46 @@ def fold(text: str) -> str:
     return _WS.sub("", to_simplified(unicodedata.normalize("NFKC", strip_controls(text))).lower())
 
 
+class _Pieces(dict):
+    """A character → what ``fold`` makes of it alone before the script (controls stripped, NFKC), computed the
+    first time the character is seen."""
+
+    def __missing__(self, ch: str) -> str:
+        piece = self[ch] = unicodedata.normalize("NFKC", strip_controls(ch))
+        return piece
+
+
+_PIECES = _Pieces()
+_simplified_piece = functools.lru_cache(maxsize=4096)(lambda piece: to_simplified(piece))
+
+
 def fold_with_map(text: str) -> tuple[str, list[int]]:
     """``fold`` character by character, with the index in ``text`` each folded character came from.
 
-    Highlighting uses the map to mark the original text at exactly the matched characters.
+    Highlighting uses the map to mark the original text at exactly the matched characters. When every
+    character folds to exactly one (the usual case: full-width punctuation to ASCII, no controls, no ligatures),
+    the pieces are joined in one pass over the string instead of folding each character on its own.
     """
-    out: list[str] = []
-    where: list[int] = []
     simplified = to_simplified(text)
     per_char = len(simplified) == len(text)   # OpenCC's phrase tables almost never change the length
+    pieces = _PIECES
+    if per_char and all(len(pieces[c]) == 1 for c in set(text)):
+        merged = "".join([s if pieces[t] == t else _simplified_piece(pieces[t]) for s, t in zip(simplified, text)])
+        lower = merged.lower()
+        if len(lower) == len(text) and "Σ" not in merged:     # a final sigma lowers by its context, not alone
+            if not _WS.search(lower):
+                return lower, list(range(len(lower)))
+            where = [i for i, c in enumerate(lower) if not c.isspace()]
+            return "".join([lower[i] for i in where]), where
+    return _fold_each(text, simplified if per_char else None)
+
+
+def _fold_each(text: str, simplified: str | None) -> tuple[str, list[int]]:
+    out: list[str] = []
+    where: list[int] = []
     for i, ch in enumerate(text):
         piece = unicodedata.normalize("NFKC", strip_controls(ch))
-        piece = (simplified[i] if per_char and piece == ch else to_simplified(piece)).lower()
+        piece = (simplified[i] if simplified is not None and piece == ch else to_simplified(piece)).lower()
         for c in piece:
             if not c.isspace():
                 out.append(c)

@@ -2,8 +2,9 @@
 
 Every limit that protects the pipeline, the crawler, the search core or the web from bad input or heavy use
 lives here, documented in one place. An environment variable ``LRSEARCH_<NAME>`` overrides a default (read
-once, at import); the web app takes these as its configuration (upper-case names) and ``create_app``'s
-``test_config`` goes on top.
+at import for ``SETTINGS``, and again by ``create_app``); the web app takes these as its configuration
+(upper-case names) with ``create_app``'s ``test_config`` on top. The core applies the settings themselves, so
+an app's configuration can lower a limit of its pages, never raise one of the core's.
 """
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ class Settings:
     max_offset: int = 100_000                # deepest hit a search may start at
     facet_size: int = 50                     # values listed per facet, most frequent first
     max_similar_chars: int = 5_000           # longest pasted paragraph for precedents
+    max_similar: int = 100                   # precedents one request may ask for
     # the web pages
     per_page: int = 20
     max_per_page: int = 50
@@ -70,11 +72,14 @@ class Settings:
     export_rows: int = 100_000               # rows one export streams at most
 
 
+ALIASES = {"index_dir": "LRSEARCH_INDEX"}     # names the environment used before this settings system
+
+
 def load_settings(**overrides) -> Settings:
     """Return settings with environment overrides (LRSEARCH_MAX_FILE_BYTES, …) and explicit ones applied."""
     values = {}
     for f in fields(Settings):
-        env = os.environ.get("LRSEARCH_" + f.name.upper())
+        env = os.environ.get("LRSEARCH_" + f.name.upper(), os.environ.get(ALIASES.get(f.name, "")))
         if env is not None:
             values[f.name] = parse_bool(env) if f.type == "bool" else type(f.default)(env)
     values.update(overrides)

@@ -1,4 +1,6 @@
 """The display form and the search key (fold) of text."""
+import random
+
 from indexer.normalize import (
     display,
     fold,
@@ -8,6 +10,7 @@ from indexer.normalize import (
     strip_pinyin_glosses,
     to_simplified,
 )
+from tests.conftest import SEEDS
 
 
 def test_fold_is_simplified_width_folded_and_spaceless():
@@ -49,3 +52,18 @@ def test_fold_with_map_points_back_to_the_original_characters():
 def test_to_simplified_keeps_length_on_report_text():
     t = "常務委員會堅持黨的領導"
     assert len(to_simplified(t)) == len(t)
+
+
+def test_fold_with_map_takes_the_whole_string_only_where_that_is_the_same_as_character_by_character():
+    """The fast path (an NFKC text without controls, folded whole) must give what folding each character
+    gives, on report text and on every kind of character that the per-character path treats specially."""
+    from indexer.normalize import _fold_each
+    rng = random.Random(7)
+    alphabet = ("有備必審监督，。２０ＡＢab İẞﬁΣσς\u3000\u00a0\t\n\u200b\ufeff\u0301é會(huì)樂發髮"
+                + "".join(chr(c) for c in range(0x4e00, 0x4e40)))
+    samples = [p.read_text(encoding="utf-8")[:3000] for p in sorted(SEEDS.glob("*.txt"))]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
+    for text in samples:
+        simplified = to_simplified(text)
+        slow = _fold_each(text, simplified if len(simplified) == len(text) else None)
+        assert fold_with_map(text) == slow, text

@@ -2,6 +2,7 @@
 
 Regression: `pip install .` (not editable) shipped no templates/, so every page answered 500.
 """
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -25,9 +26,16 @@ def packages_in_the_checkout() -> set[str]:
 
 
 def test_the_wheel_installs_and_serves_pages(tmp_path, index_dir):
+    # built from a copy of what the package is made of, so that no build/ left in the checkout can add to it
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src)
+    for name in ("indexer", "search_app", "templates"):
+        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(dist), str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
+                    "--wheel-dir", str(dist), str(src)], check=True, capture_output=True, cwd=tmp_path)
     (wheel,) = dist.glob("lrsearch-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"{p}/__init__.py" for p in packages_in_the_checkout()} <= names

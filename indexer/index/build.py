@@ -7,6 +7,7 @@ arrays are shared, not copied.
 """
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -18,14 +19,15 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 
+from indexer.facets import FACETS
 from indexer.index import sidecar
 from indexer.index.bulkwrite import BulkField, BulkSegmentWriter
-from indexer.index.generations import SIDECAR_DIR, WHOOSH_DIR, new_generation, publish
+from indexer.index.generations import CURRENT, FILES, INFO, SIDECAR_DIR, WHOOSH_DIR
 from indexer.index.postings import Grams, gram_postings, word_postings
-from indexer.index.schema import FACETS, passage_schema
+from indexer.index.schema import SCHEMA_VERSION, passage_schema
 from indexer.model import Document
 from indexer.normalize import fold
-from indexer.store import write_documents
+from indexer.store import atomic_write_lines, write_documents
 
 # ------------------------------------------------------------------------------------------- analysis
 
@@ -199,3 +201,49 @@ def _gram_field(grams: Grams, folded: list[str]) -> BulkField:
     starts, ends = grams.offsets[:-1][order], grams.offsets[1:][order]
     lengths = np.fromiter((len(t) for t in folded), dtype=np.int32, count=len(folded))
     return BulkField([strings[i].encode("utf-8") for i in order], starts, ends, grams.rows, None, lengths)
+
+
+# ------------------------------------------------------------------------------------------ publish
+
+def new_generation(index_dir: Path) -> Path:
+    """An empty temporary directory for the next generation (``gen-N.tmp``), left over ones removed."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
+    tmp = index_dir / f"gen-{max(numbers, default=0) + 1:06d}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / WHOOSH_DIR).mkdir(parents=True)
+    return tmp
+
+
+def publish(tmp: Path, files: dict[str, dict], documents: int, passages: int) -> str:
+    """Finish the generation being written in ``tmp`` and make it live; returns its name.
+
+    Writes ``files.json`` and ``info.json``, fsyncs every file and directory, renames it into place, replaces
+    ``CURRENT``, and removes every generation but the new and the previous one.
+    """
+    index_dir, gen = tmp.parent, tmp.with_name(tmp.name.removesuffix(".tmp"))
+    (tmp / FILES).write_text(json.dumps(files, ensure_ascii=False, indent=0), encoding="utf-8")
+    (tmp / INFO).write_text(json.dumps({"schema_version": SCHEMA_VERSION, "documents": documents,
+                                        "passages": passages, "built": time.strftime("%Y-%m-%dT%H:%M:%S")}),
+                            encoding="utf-8")
+    _fsync_tree(tmp)
+    os.replace(tmp, gen)
+    try:
+        previous = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        previous = None
+    atomic_write_lines(index_dir / CURRENT, [gen.name])
+    for old in index_dir.glob("gen-*"):
+        if old.name not in (gen.name, previous):
+            shutil.rmtree(old, ignore_errors=True)
+    return gen.name
+
+
+def _fsync_tree(path: Path) -> None:
+    for root, _dirs, files in os.walk(path):
+        for name in [*files, "."]:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)

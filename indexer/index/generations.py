@@ -9,20 +9,19 @@
                          hashes of the ingested files), info.json (schema version, counts, build time)
 
 A change writes a complete new generation into ``gen-N.tmp``, fsyncs it, renames it into place and then
-replaces ``CURRENT``; a reader keeps the generation it opened, so nobody ever sees half an index. The
-previous generation is kept until the next change, for readers still holding it.
+replaces ``CURRENT`` (``build.publish``); a reader keeps the generation it opened, so nobody ever sees half an
+index. The previous generation is kept until the next change, for readers still holding it. This module only
+names and reads; writing is the builder's, so that the read side cannot reach it.
 """
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import time
 from pathlib import Path
 
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.model import Document
-from indexer.store import DOCUMENTS_FILE, atomic_write_lines, read_documents
+from indexer.store import DOCUMENTS_FILE, read_documents
 
 CURRENT = "CURRENT"
 WHOOSH_DIR, SIDECAR_DIR = "whoosh", "side"
@@ -78,47 +77,3 @@ def load(index_dir: str | os.PathLike) -> tuple[list[Document], dict[str, dict],
     files = json.loads((gen / FILES).read_text(encoding="utf-8"))
     current = json.loads((gen / INFO).read_text(encoding="utf-8")).get("schema_version") == SCHEMA_VERSION
     return list(read_documents(gen / DOCUMENTS_FILE)), files, current
-
-
-def new_generation(index_dir: Path) -> Path:
-    """An empty temporary directory for the next generation (``gen-N.tmp``), left over ones removed."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
-    tmp = index_dir / f"gen-{max(numbers, default=0) + 1:06d}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / WHOOSH_DIR).mkdir(parents=True)
-    return tmp
-
-
-def publish(tmp: Path, files: dict[str, dict], documents: int, passages: int) -> str:
-    """Finish the generation being written in ``tmp`` and make it live; returns its name.
-
-    Writes ``files.json`` and ``info.json``, fsyncs every file and directory, renames it into place, replaces
-    ``CURRENT``, and removes every generation but the new and the previous one.
-    """
-    index_dir, gen = tmp.parent, tmp.with_name(tmp.name.removesuffix(".tmp"))
-    (tmp / FILES).write_text(json.dumps(files, ensure_ascii=False, indent=0), encoding="utf-8")
-    (tmp / INFO).write_text(json.dumps({"schema_version": SCHEMA_VERSION, "documents": documents,
-                                        "passages": passages, "built": time.strftime("%Y-%m-%dT%H:%M:%S")}),
-                            encoding="utf-8")
-    _fsync_tree(tmp)
-    os.replace(tmp, gen)
-    try:
-        previous = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except OSError:
-        previous = None
-    atomic_write_lines(index_dir / CURRENT, [gen.name])
-    for old in index_dir.glob("gen-*"):
-        if old.name not in (gen.name, previous):
-            shutil.rmtree(old, ignore_errors=True)
-    return gen.name
-
-
-def _fsync_tree(path: Path) -> None:
-    for root, _dirs, files in os.walk(path):
-        for name in [*files, "."]:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)

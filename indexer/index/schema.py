@@ -8,8 +8,6 @@ ranking), ``lead`` (the headings between the previous passage and this one, as w
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, NUMERIC, STORED, FieldType, Schema
 from whoosh.formats import Existence, Positions
@@ -19,33 +17,6 @@ from indexer.normalize import fold
 
 SCHEMA_VERSION = 3      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
                         # to indexer.index.schema (Whoosh pickles them by module path)
-
-
-@dataclass(frozen=True)
-class Facet:
-    """One facet: a column of the index, a filter of the query language, a parameter of the pages and the CLI.
-
-    The one table of them (``FACETS``) is what the build, the search core, the web, the CLI and the exports
-    all read, so that a facet is named, labelled and keyed the same everywhere.
-    """
-    name: str                  # key in facets, hits and exports; the sidecar column fac_<name>
-    label: str                 # its name on the pages
-    param: str                 # URL parameter (region=…, type=…)
-    option: str                # CLI option (--region, --doc-type)
-    keys: tuple[str, ...]      # keys of the query language (region:…, type:…)
-    per_passage: bool = False  # a value of the passage (its section), not of its report
-    values: dict[str, str] = field(default_factory=dict)   # labels of coded values
-
-
-LEVEL_LABELS = {"national": "全国", "provincial": "省级", "city": "市级", "county": "县级"}
-FACETS = (
-    Facet("region", "地区", "region", "region", ("region",)),
-    Facet("province", "省份", "province", "province", ("province",)),
-    Facet("level", "层级", "level", "level", ("level",), values=LEVEL_LABELS),
-    Facet("section", "栏目", "section", "section", ("section",), per_passage=True),
-    Facet("doc_type", "文种", "type", "doc-type", ("type", "doc_type")),
-)
-YEAR = Facet("year", "年份", "year", "year", ("year",))     # a range filter, stored as a number per passage
 
 
 class JiebaTokenizer(Tokenizer):

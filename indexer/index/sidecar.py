@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from indexer.index.schema import FACETS
+from indexer.facets import FACETS
 
 if TYPE_CHECKING:     # the reader never loads the builders
     from indexer.index.postings import Grams, Postings

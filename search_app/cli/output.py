@@ -11,10 +11,6 @@ import json
 from collections.abc import Callable, Iterable
 
 import click
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from search_app.core.snippets import Snippet
 from search_app.formats import delimited_lines, jsonl_lines
@@ -42,9 +38,10 @@ class Output:
 
     def __init__(self, fmt: str | None):
         self.fmt = fmt
-        self.console = Console(highlight=False)
-        if not self.console.is_terminal:       # piped: lines as long as they are, never cut at 80 columns
-            self.console = Console(highlight=False, width=10_000)
+        if fmt is None:       # rich is loaded only for readable output, so a --json query starts faster
+            from rich.console import Console
+            # no rich markup or emoji codes: reports and queries are printed as written, brackets included
+            self.console = Console(highlight=False, markup=False, emoji=False)
 
     @property
     def readable(self) -> bool:
@@ -62,10 +59,11 @@ class Output:
                 click.echo(line, nl=False)
 
     def print(self, *items) -> None:
-        self.console.print(*items)
+        self.console.print(*items, soft_wrap=not self.console.is_terminal)
 
-    def marked(self, s: Snippet | None, prefix: str = "") -> Text:
+    def marked(self, s: Snippet | None, prefix: str = ""):
         """A snippet as terminal text: matches in bold on a terminal, in 【】 when piped."""
+        from rich.text import Text
         text = Text(prefix)
         for piece in (s.pieces() if s else []):
             if piece is None:
@@ -78,9 +76,17 @@ class Output:
                 text.append(f"【{piece[0]}】")
         return text
 
-    def table(self, columns: list[str], rows: Iterable[Iterable], title: str | None = None) -> None:
-        t = Table(*columns, title=title, box=box.SIMPLE_HEAD if self.console.is_terminal else None,
-                  show_edge=False, pad_edge=False)
-        for row in rows:
-            t.add_row(*("—" if v is None else str(v) for v in row))
+    def table(self, columns: list[str], rows: Iterable[Iterable]) -> None:
+        """A table on a terminal; piped, tab-separated lines (what ``cut -f`` and a spreadsheet take)."""
+        cells = [["—" if v is None else str(v) for v in row] for row in rows]
+        if not self.console.is_terminal:
+            for line in [columns, *cells]:
+                click.echo("\t".join(line))
+            return
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+        t = Table(*columns, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for row in cells:
+            t.add_row(*(Text(c) for c in row))
         self.console.print(t)

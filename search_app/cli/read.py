@@ -6,21 +6,20 @@ from pathlib import Path
 
 import click
 
+from indexer.facets import DOC_TYPES, FACET_NAMES, FACETS
 from indexer.settings import SETTINGS
 from search_app.cli.common import ExitStatus, done, fail, index_option
 from search_app.cli.output import output_options
-from search_app.core.facets import FACET_NAMES, FACETS
+from search_app.core.kwic import KWIC_FIELDS, KWIC_ORDERS
 from search_app.core.ranking import SORTS
 from search_app.core.records import ROW_FIELDS
-from search_app.core.stats import STAT_DIMENSIONS
+from search_app.core.stats import STAT_DIMENSIONS, STAT_FIELDS
 from search_app.formats import hit_row, result_json
 
-STAT_COLUMNS = ["passages", "reports", "reports_held", "share_of_reports", "passages_per_report"]
-KWIC_COLUMNS = ["left", "match", "right", "passage_id", "doc_id", "title", "region", "year"]
 _OPTION_HELP = {"region": "Region, e.g. 浙江省 (repeat for OR).", "province": "Province (repeat for OR).",
                 "level": "national, provincial, city or county (repeat for OR).",
                 "section": "Section category, e.g. 监督工作 (repeat for OR).",
-                "doc_type": "工作报告, 法治建设工作报告, 述法报告, 工作综述 or other."}
+                "doc_type": f"{', '.join(DOC_TYPES)} (repeat for OR)."}
 
 
 def _open(index_dir: Path):
@@ -106,7 +105,7 @@ def _kwic_lines(out, lines: list[dict]) -> None:
 @click.argument("query")
 @index_option
 @filter_options
-@click.option("--order", type=click.Choice(["left", "right"]), default=None,
+@click.option("--order", type=click.Choice(KWIC_ORDERS), default=None,
               help="Sort the lines by the context left of the keyword (read backwards) or right of it.")
 @click.option("--hits", type=click.IntRange(1, SETTINGS.max_hits), default=SETTINGS.kwic_hits, show_default=True,
               help="Passages whose lines are listed (the first in relevance order).")
@@ -118,7 +117,7 @@ def kwic(query, index_dir, order, hits, out, **filters):
     if out.readable:
         _kwic_lines(out, result["lines"])
     else:
-        out.emit(result, result["lines"], KWIC_COLUMNS)
+        out.emit(result, result["lines"], KWIC_FIELDS)
     done(bool(result["lines"]))
 
 
@@ -126,7 +125,7 @@ def kwic(query, index_dir, order, hits, out, **filters):
 @click.argument("passage_id", required=False)
 @click.option("--text", default=None, help="A pasted paragraph instead of a passage id.")
 @index_option
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--limit", type=click.IntRange(1, SETTINGS.max_similar), default=10, show_default=True)
 @output_options
 def similar(passage_id, text, index_dir, limit, out):
     """Passages from other reports most similar to PASSAGE_ID or to --text (precedent wording)."""
@@ -156,7 +155,7 @@ def stats(query, index_dir, by, out, **filters):
     """
     from search_app.core.stats import stats as run
     result = _run(run, _open(index_dir), _params(query, filters), [d.strip() for d in by.split(",") if d.strip()])
-    columns = result["by"] + STAT_COLUMNS
+    columns = result["by"] + list(STAT_FIELDS)
     if out.readable:
         out.print(f"{result['total']} passages in {result['reports']} reports")
         out.table(columns, ([row[c] for c in columns] for row in result["rows"]))
@@ -177,17 +176,17 @@ def trends(query, index_dir, by, out, **filters):
     (as the /trends page); years with no report held are gaps. Without a query: what the index holds."""
     from search_app.core.stats import trends as run
     result = _run(run, _open(index_dir), _params(query, filters), by)
-    series = [("", result["years"])] + [(g["name"], g["years"]) for g in result["groups"]]
-    rows = [{by: name, **year} for name, years in series for year in years]
+    series = [("overall", None, result["years"])] + [("group", g["name"], g["years"]) for g in result["groups"]]
     if out.readable:
         out.print(f"{result['total']} passages in {result['reports']} reports; hits per report held, by year "
                   "(· no report held)")
-        years = [y["year"] for y in result["years"]]
-        out.table([by, *map(str, years)],
-                  (["全部" if name == "" else name or "（未标明）",
-                    *("·" if y["gap"] else f"{y['passages_per_report']:.2f}" for y in ys)] for name, ys in series))
+        out.table([by, *(str(y["year"]) for y in result["years"])],
+                  (["全部" if kind == "overall" else name or "（未标明）",
+                    *("·" if y["gap"] else f"{y['passages_per_report']:.2f}" for y in years)]
+                   for kind, name, years in series))
     else:
-        out.emit(result, rows, [by, "year", *STAT_COLUMNS, "gap"])
+        rows = [{"series": kind, by: name, **year} for kind, name, years in series for year in years]
+        out.emit(result, rows, ["series", by, "year", *STAT_FIELDS, "gap"])
     done(bool(result["total"]))
 
 

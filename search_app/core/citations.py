@@ -51,13 +51,14 @@ def top_sections(doc: dict) -> dict[str, str | None]:
 
 def _facts(ix: Index, doc_id: str) -> dict:
     cache = ix.memo.setdefault("citations", {})
-    if doc_id not in cache:
+    facts = cache.get(doc_id)       # read once: another thread may clear the cache meanwhile
+    if facts is None:
         if len(cache) >= CITE_CACHE_REPORTS:
             cache.clear()
         doc = ix.document(doc_id) or {"sections": [], "sources": []}
-        cache[doc_id] = {"name": report_name(doc), "sections": top_sections(doc) if doc["sections"] else {},
-                         "url": next((s for s in doc.get("sources") or [] if is_web_url(s)), None)}
-    return cache[doc_id]
+        facts = cache[doc_id] = {"name": report_name(doc), "sections": top_sections(doc) if doc["sections"] else {},
+                                 "url": next((s for s in doc.get("sources") or [] if is_web_url(s)), None)}
+    return facts
 
 
 def cite(ix: Index, hits: list[Hit]) -> list[Hit]:

@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from indexer.facets import FACET_NAMES, FACETS
 from indexer.index.reader import Index
-from indexer.index.schema import FACETS, LEVEL_LABELS, YEAR, Facet
 from indexer.settings import SETTINGS
 from search_app.core.query import ParsedQuery, QueryError, parse_year_range
-
-FACET_NAMES = tuple(f.name for f in FACETS)
-__all__ = ["FACETS", "FACET_NAMES", "LEVEL_LABELS", "YEAR", "Facet", "facet_counts", "facets_or", "filter_mask",
-           "merge_filters", "region_provinces"]
 
 
 def merge_filters(parsed: ParsedQuery, filters: dict[str, list[str]], year: str | None) \

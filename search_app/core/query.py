@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.index.schema import FACETS, LEVEL_LABELS, YEAR
+from indexer.facets import FACETS, LEVEL_LABELS, YEAR
 from indexer.settings import SETTINGS
 
 FILTER_FIELDS = {key: f.name for f in (*FACETS, YEAR) for key in f.keys}     # query-language key → facet

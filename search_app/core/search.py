@@ -54,7 +54,7 @@ class Result:
 
 def parse_filters_only(params: Params) -> ParsedQuery:
     if not any(params.filters.values()) and not params.year:
-        raise QueryError("检索式是空的：请输入要找的词，或选择一个筛选条件")
+        raise QueryError("检索式是空的：要给出检索词，或至少一个筛选条件")
     return ParsedQuery(Node("all"), {}, None)
 
 

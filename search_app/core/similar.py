@@ -26,8 +26,8 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
     t0 = time.perf_counter()
     if bool(passage_id) == bool(text):
         raise QueryError("请给出一个段落编号或一段文字（二者选一）")
-    if not 0 < limit <= 100:
-        raise QueryError("先例条数须在 1 到 100 之间")
+    if not 0 < limit <= SETTINGS.max_similar:
+        raise QueryError(f"先例条数须在 1 到 {SETTINGS.max_similar} 之间")
     exclude_doc = None
     if passage_id:
         row = ix.row_of_passage(passage_id)

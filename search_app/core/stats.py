@@ -6,12 +6,14 @@ import time
 
 import numpy as np
 
+from indexer.facets import FACET_NAMES
 from indexer.index.reader import Index
-from search_app.core.facets import FACET_NAMES, filter_mask
+from search_app.core.facets import filter_mask
 from search_app.core.query import QueryError
 from search_app.core.search import Params, describe, query_rows
 
 STAT_DIMENSIONS = ("year", *FACET_NAMES)
+STAT_FIELDS = ("passages", "reports", "reports_held", "share_of_reports", "passages_per_report")   # per group
 
 
 def _dimension(ix: Index, name: str) -> tuple[np.ndarray, list]:
@@ -70,7 +72,7 @@ def stats(ix: Index, params: Params, by: list[str]) -> dict:
             "took_ms": round((time.perf_counter() - t0) * 1000, 2)}
 
 
-GAP_ROW = {"passages": 0, "reports": 0, "reports_held": 0, "share_of_reports": None, "passages_per_report": None}
+GAP_ROW = {**dict.fromkeys(STAT_FIELDS[:3], 0), **dict.fromkeys(STAT_FIELDS[3:])}   # ratios of nothing held: None
 
 
 def by_year(rows: list[dict], years: list[int]) -> list[dict]:

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from indexer.facets import FACETS, YEAR
 from indexer.index.reader import Index
 from indexer.normalize import fold
-from search_app.core.facets import FACETS, YEAR, filter_mask, merge_filters
+from search_app.core.facets import filter_mask, merge_filters
 from search_app.core.matching import evaluate, names_reports
 from search_app.core.query import ParsedQuery, QueryError, parse
 

@@ -8,8 +8,9 @@ import math
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from search_app.core.facets import FACETS, region_provinces
-from search_app.core.kwic import kwic_lines
+from indexer.facets import FACETS
+from search_app.core.facets import region_provinces
+from search_app.core.kwic import KWIC_ORDERS, kwic_lines
 from search_app.core.search import Params
 from search_app.core.stats import stats, trends
 from search_app.web.context import index
@@ -31,7 +32,7 @@ COMPARE_DIMENSIONS = ("province", "region")
 COMPARE_MIN, COMPARE_MAX = 2, 5
 SLOT_W, CHART_MIN_W, CHART_H = 44, 320, 240   # the trend chart in pixels, drawn at its size (a phone scrolls it)
 SMALL_W, SMALL_H = 320, 150          # one small multiple of the comparison, in pixels
-KWIC_ORDERS = {"": "相关度", "left": "左语境", "right": "右语境"}
+KWIC_LABELS = dict(zip(("", *KWIC_ORDERS), ("相关度", "左语境", "右语境")))
 
 
 def _by(allowed: tuple[str, ...]) -> str:
@@ -131,7 +132,7 @@ def api_stats():
 def kwic_data() -> dict:
     """What /kwic shows and /api/kwic returns: the keyword-in-context lines of the first ``KWIC_HITS`` hits."""
     order = request.args.get("order", "")
-    if order not in KWIC_ORDERS:
+    if order not in KWIC_LABELS:
         raise BadRequest("排序 order 只能是 left（按左语境）或 right（按右语境）")
     if not request.args.get("q", "").strip():
         raise BadRequest("语境需要检索词")
@@ -144,7 +145,7 @@ def kwic_page():
     """Keyword-in-context lines for a query, sortable by the left or the right context."""
     if not request.args.get("q", "").strip():
         return render_template("kwic.html", data=None)
-    return render_template("kwic.html", data=kwic_data(), orders=KWIC_ORDERS, json_url=json_twin("/api/kwic"))
+    return render_template("kwic.html", data=kwic_data(), orders=KWIC_LABELS, json_url=json_twin("/api/kwic"))
 
 
 @bp.route("/api/kwic")

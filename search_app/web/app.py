@@ -18,9 +18,8 @@ from search_app.web.context import index
 from search_app.web.params import BadRequest
 
 PACKAGE = Path(__file__).resolve().parent.parent
-# a checkout keeps the templates at the top level; a wheel carries them inside the package (pyproject.toml)
-TEMPLATES = next((p for p in (PACKAGE.parent / "templates", PACKAGE / "templates") if p.is_dir()),
-                 PACKAGE / "templates")
+# a wheel carries the templates inside the package (pyproject.toml); a checkout keeps them at its top level
+TEMPLATES = PACKAGE / "templates" if (PACKAGE / "templates").is_dir() else PACKAGE.parent / "templates"
 # Chinese for the errors Werkzeug raises itself; an error raised with its own description keeps it.
 HTTP_MESSAGES = {400: "请求有误。", 404: "找不到这个页面。", 405: "这个地址不接受这种请求方式。",
                  413: "请求太大。", 500: "服务器出错，请求没有完成。"}

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, request
 
-from search_app.core.facets import FACETS
+from indexer.facets import FACETS
 from search_app.core.query import OPEN_END, OPEN_START, QueryError, parse_year_range
 from search_app.core.ranking import SORTS
 from search_app.core.search import Params

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from search_app.core.facets import FACETS, LEVEL_LABELS, YEAR
+from indexer.facets import FACETS, LEVEL_LABELS, YEAR
 from search_app.core.query import OPEN_END, OPEN_START, Wording, parse
 from search_app.core.records import SNIPPET_FIELDS, Hit
 from search_app.core.snippets import Snippet

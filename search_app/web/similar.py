@@ -21,7 +21,7 @@ def similar_result() -> dict | None:
         return None
     if text and len(text) > cfg["MAX_SIMILAR_CHARS"]:
         raise BadRequest(f"粘贴的文字太长：{len(text)} 个字符（上限 {cfg['MAX_SIMILAR_CHARS']} 个），请只粘贴一段")
-    result = similar(index(), passage_id=pid, text=text, limit=int_arg("limit", cfg["SIMILAR_LIMIT"], 1, 100),
+    result = similar(index(), passage_id=pid, text=text, limit=int_arg("limit", cfg["SIMILAR_LIMIT"], 1, cfg["MAX_SIMILAR"]),
                      max_chars=cfg["MAX_SIMILAR_CHARS"])
     result["hits"] = [cited_here(h) for h in result["hits"]]
     return result

@@ -62,3 +62,13 @@ def test_random_spans_always_reproduce_the_text_and_marks():
 def test_kwic_lines():
     text = "坚持有件必备、有备必审、有错必纠，全年审查规范性文件。"
     assert kwic(text, match_spans(text, ["有备必审"]), width=4) == [("件必备、", "有备必审", "、有错必")]
+
+
+def test_the_texts_own_ellipses_are_kept_and_a_cut_adds_one():
+    """Before spans, the HTML was made by joining strings and then collapsing every "……" to "…", which also
+    shortened the report's own ellipses; the pieces now say where a cut is."""
+    text = "甲" * 100 + "全面落实……有备必审……等要求" + "乙" * 100
+    html = html_of(text, match_spans(text, ["有备必审"]), context=8)
+    assert html == "…甲甲全面落实……<mark>有备必审</mark>……等要求乙乙乙…"     # eight characters each side
+    whole = html_of("……有备必审……", match_spans("……有备必审……", ["有备必审"]), whole=True)
+    assert whole == "……<mark>有备必审</mark>……"

@@ -3,6 +3,8 @@ re-crawls, SIGKILL and Ctrl-C resumes, and `lrsearch ingest` on the crawl direct
 
 The crawls run on a :class:`FakeClock` that also stamps the server's log, so the gaps between requests are
 the crawler's own waits, exact, and cost no real time; only the subprocess crawls wait for real.
+
+Over 400 lines because every scenario shares one local site and its fixtures; split, each file would repeat them.
 """
 from __future__ import annotations
 

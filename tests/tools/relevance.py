@@ -5,7 +5,7 @@
     python -m tests.tools.relevance --verbose       # also: each failing curated query with its top 10
     python -m tests.tools.relevance --write-floors  # raise tests/fixtures/retrieval/floors.json to today's figures
 
-Three measures, the same functions as tests/test_retrieval.py uses:
+Three measures, the same functions as tests/core/test_retrieval.py uses:
 
 (a) ``phrases``: quoted spans of 4-12 characters taken verbatim from indexed passages (seeded); the share
     whose source passage is among the hits (must be 100%).
@@ -20,6 +20,8 @@ floors.json pins a floor for each figure (a ceiling for the zero-result rate). T
 falls below its floor, and when a floor is lower than any floor committed before for the same golden set
 (same queries file, same indexed passages): floors only go up. ``--write-floors`` raises them to today's
 figures (rounded down), never lowers them; commit the file with the change that earned it.
+
+Over 400 lines: the three measures, the resolver of judgements and the floors' gate belong together.
 """
 from __future__ import annotations
 
@@ -346,7 +348,7 @@ def floors_from(report: Report, previous: dict | None = None) -> dict:
         if previous and previous.get("fingerprints") == report.fingerprints and name in previous.get("floors", {}):
             value = max(value, previous["floors"][name]) if higher_is_better else min(value, previous["floors"][name])
         floors[name] = value
-    return {"about": ("Floors of the retrieval-quality gate (tests/tools/relevance.py, tests/test_retrieval.py). They only "
+    return {"about": ("Floors of the retrieval-quality gate (tests/tools/relevance.py, tests/core/test_retrieval.py). They only "
                       "go up: raise them with `python -m tests.tools.relevance --write-floors` and commit. "
                       "curated_zero_result_rate is a ceiling. fingerprints name the golden set they were measured on."),
             "fingerprints": dict(report.fingerprints), "floors": floors}

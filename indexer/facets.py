@@ -1,0 +1,34 @@
+"""The one table of facets: each is a column of the index, a filter of the query language, a parameter of the
+pages and an option of the CLI, named, labelled and keyed the same everywhere (build, core, web, CLI, exports)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet: a column of the index, a filter of the query language, a parameter of the pages and the CLI.
+
+    The one table of them (``FACETS``) is what the build, the search core, the web, the CLI and the exports
+    all read, so that a facet is named, labelled and keyed the same everywhere.
+    """
+    name: str                  # key in facets, hits and exports; the sidecar column fac_<name>
+    label: str                 # its name on the pages
+    param: str                 # URL parameter (region=…, type=…)
+    option: str                # CLI option (--region, --doc-type)
+    keys: tuple[str, ...]      # keys of the query language (region:…, type:…)
+    per_passage: bool = False  # a value of the passage (its section), not of its report
+    values: dict[str, str] = field(default_factory=dict)   # labels of coded values
+
+
+DOC_TYPES = ("工作报告", "法治建设工作报告", "述法报告", "工作综述", "other")     # what metadata.find_doc_type gives
+LEVEL_LABELS = {"national": "全国", "provincial": "省级", "city": "市级", "county": "县级"}
+FACETS = (
+    Facet("region", "地区", "region", "region", ("region",)),
+    Facet("province", "省份", "province", "province", ("province",)),
+    Facet("level", "层级", "level", "level", ("level",), values=LEVEL_LABELS),
+    Facet("section", "栏目", "section", "section", ("section",), per_passage=True),
+    Facet("doc_type", "文种", "type", "doc-type", ("type", "doc_type")),
+)
+FACET_NAMES = tuple(f.name for f in FACETS)
+YEAR = Facet("year", "年份", "year", "year", ("year",))     # a range filter, stored as a number per passage
