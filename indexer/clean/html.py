@@ -253,7 +253,7 @@ def _html_title(page: _Elements, root: Tag, declared: list[str]) -> str:
     candidates = []
     for sel in TITLE_SELECTORS + GENERIC_TITLE_SELECTORS:
         for el in page.select(sel):
-            if root in el.parents or el is root:
+            if el is root or any(parent is root for parent in el.parents):    # identity: Tag == compares markup
                 continue
             t = tidy(el.get_text(" "))
             if 2 <= len(t) <= 120 and t not in candidates:

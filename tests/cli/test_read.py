@@ -172,3 +172,12 @@ def test_the_cli_csv_and_the_web_export_write_the_same_rows(index_dir):
     assert [{k: v for k, v in r.items() if k not in drop} for r in cli] == \
         [{k: v for k, v in r.items() if k not in drop} for r in web]
     assert [r["missing"] for r in web_lines] == [r["missing"] for r in web] and all(r["missing"] for r in web)
+
+
+@pytest.mark.parametrize("q", ["[/b]监督", "监督 [red]", ":smile: 监督"])
+def test_readable_output_prints_queries_and_reports_as_written(index_dir, q):
+    """Regression: the readable output went through rich's markup, so '[/b]' crashed it with a traceback,
+    '[red]' vanished and ':smile:' became an emoji."""
+    r = invoke("search", q, "--index", index_dir, "--limit", 1)
+    assert r.exit_code in (0, 1) and "Traceback" not in r.output, r.output
+    assert all(word in r.stdout.splitlines()[0] for word in q.split())      # the query as understood, verbatim
