@@ -1,8 +1,11 @@
-"""Processed documents on disk: ``documents.jsonl`` (one Document per line, its ``to_dict``) and
-``documents.offsets.json`` (each document's byte offset in it), written atomically (temp file, fsync, rename).
+"""Processed documents on disk: ``documents.jsonl`` (one Document per line, its ``to_dict``),
+``documents.offsets.json`` (each document's byte offset in it) and, for an index segment, the catalog
+(``documents.catalog.json``: what folding reposts needs of each document, and ``documents.signatures.npy``:
+their MinHash signatures), written atomically (temp file, fsync, rename).
 
 The offsets let a reader fetch one report without reading the file, so opening an index costs nothing
-however many reports it holds.
+however many reports it holds; the catalog lets an ingest fold new reports into the held ones without reading
+or signing those again.
 """
 from __future__ import annotations
 
@@ -11,12 +14,31 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import numpy as np
 
 from indexer.model import Document
 
 DOCUMENTS_FILE = "documents.jsonl"
 OFFSETS_FILE = "documents.offsets.json"
+CATALOG_FILE, SIGNATURES_FILE = "documents.catalog.json", "documents.signatures.npy"
+
+
+@dataclass
+class CatalogEntry:
+    """A held document as folding reposts sees it."""
+    doc_id: str
+    source: str
+    sources: list[str]
+    traditional: bool
+    pub_date: str | None
+    text_len: int
+
+    @classmethod
+    def of(cls, doc: Document) -> "CatalogEntry":
+        return cls(doc.doc_id, doc.source, list(doc.sources), doc.traditional, doc.pub_date, len(doc.text))
 
 
 def atomic_write_lines(path: Path, lines: Iterable[str]) -> list[int]:
@@ -49,14 +71,27 @@ def atomic_write_lines(path: Path, lines: Iterable[str]) -> list[int]:
     return offsets
 
 
-def write_documents(out_dir: str | os.PathLike, docs: Iterable[Document]) -> Path:
-    """Write ``documents.jsonl`` and its offsets into ``out_dir``; returns the documents file."""
+def write_documents(out_dir: str | os.PathLike, docs: Iterable[Document], signatures: np.ndarray | None = None) \
+        -> Path:
+    """Write ``documents.jsonl`` and its offsets into ``out_dir`` and, given their signatures, the catalog;
+    returns the documents file."""
     docs = list(docs)
     path = Path(out_dir) / DOCUMENTS_FILE
     offsets = atomic_write_lines(path, (json.dumps(d.to_dict(), ensure_ascii=False) for d in docs))
     atomic_write_lines(path.with_name(OFFSETS_FILE),
                        [json.dumps({d.doc_id: at for d, at in zip(docs, offsets)}, ensure_ascii=False)])
+    if signatures is not None:
+        atomic_write_lines(path.with_name(CATALOG_FILE),
+                           [json.dumps([asdict(CatalogEntry.of(d)) for d in docs], ensure_ascii=False)])
+        np.save(path.with_name(SIGNATURES_FILE), np.asarray(signatures, dtype=np.uint64), allow_pickle=False)
     return path
+
+
+def read_catalog(directory: str | os.PathLike) -> tuple[list[CatalogEntry], np.ndarray]:
+    """The catalog of the documents written in ``directory``, in their order, and their signatures."""
+    directory = Path(directory)
+    entries = [CatalogEntry(**e) for e in json.loads((directory / CATALOG_FILE).read_text(encoding="utf-8"))]
+    return entries, np.load(directory / SIGNATURES_FILE, allow_pickle=False)
 
 
 def read_documents(path: str | os.PathLike) -> Iterator[Document]:

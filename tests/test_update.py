@@ -1,7 +1,8 @@
-"""Index lifecycle: incremental ingest, replacement, removal, generations swapped atomically (R17 spirit)."""
+"""Index lifecycle: incremental ingest into new segments, replacement, removal, commits swapped atomically
+(R17 spirit)."""
 import shutil
 
-from indexer.index.generations import current_generation
+from indexer.index.commits import current_commit
 from indexer.index.reader import open_index
 from indexer.update import ingest, rebuild, remove
 from search_app.core.search import Params
@@ -61,16 +62,63 @@ def test_remove_by_path_and_by_doc_id(tmp_path):
     assert remove(ix, [doc_id])[0] == 1 and total(ix, "region:湖州市") == 0
 
 
-def test_readers_keep_their_generation_during_a_swap(tmp_path):
+def test_readers_keep_their_commit_during_a_swap(tmp_path):
     src = copy(tmp_path, "10-quanguo-2010.txt")
     ix = tmp_path / "ix"
     ingest(ix, [src], workers=1)
     old = open_index(ix)
-    old_gen = current_generation(ix)
+    old_commit = current_commit(ix)
     copy(tmp_path, "15-huzhou-2022.md")
     ingest(ix, [src], workers=1)
-    assert current_generation(ix) != old_gen
+    assert current_commit(ix).number == old_commit.number + 1
     assert search_json(old, Params(q="region:湖州市", limit=0))["total"] == 0      # the old reader still answers
-    assert total(ix, "region:湖州市") > 0                                     # a new open sees the new generation
-    gens = sorted(p.name for p in ix.glob("gen-*"))
-    assert len(gens) == 2 and not list(ix.glob("*.tmp"))
+    assert total(ix, "region:湖州市") > 0                                     # a new open sees the new commit
+    assert sorted(p.name for p in (ix / "commits").iterdir()) == ["commit-000001.json", "commit-000002.json"]
+    assert not list(ix.rglob("*.tmp"))
+
+
+def test_an_ingest_writes_only_what_is_new(tmp_path):
+    src = copy(tmp_path, "10-quanguo-2010.txt", "15-huzhou-2022.md")
+    ix = tmp_path / "ix"
+    first = ingest(ix, [src], workers=1)
+    (segment,) = current_commit(ix).segments
+    copy(tmp_path, "12-etuokeqianqi-2020.txt")
+    second = ingest(ix, [src], workers=1)
+    commit = current_commit(ix)
+    assert [s.id for s in commit.segments][:1] == [segment.id] and commit.documents == 3
+    assert second.build.written == commit.segments[1].rows < first.build.written
+
+
+def test_a_changed_file_is_taken_out_of_its_segment_and_written_again(tmp_path):
+    src = copy(tmp_path, "10-quanguo-2010.txt", "15-huzhou-2022.md")
+    ix = tmp_path / "ix"
+    ingest(ix, [src], workers=1)
+    f = src / "15-huzhou-2022.md"
+    f.write_text(f.read_text(encoding="utf-8").replace("太湖溇港保护条例", "太湖溇港守护条例"), encoding="utf-8")
+    before = current_commit(ix)
+    report = ingest(ix, [src], workers=1)
+    after = current_commit(ix)
+    assert after.documents == 2 and after.passages == before.passages
+    # the edited report is written again; its old copy is taken out of the first segment, which, left with
+    # under 70% of its passages, is itself written again by the merge policy
+    assert [s.docs for s in after.segments] == [1, 1] and not any(s.deleted for s in after.segments)
+    assert report.build.written == after.passages
+    assert total(ix, '"太湖溇港保护条例"') == 0 and total(ix, '"太湖溇港守护条例"') > 0
+    assert total(ix, "region:湖州市") == search_json(open_index(ix), Params(q="region:湖州市", limit=0))["total"] > 0
+
+
+def test_a_removed_report_is_marked_deleted_in_whoosh_too(tmp_path):
+    from whoosh.index import open_dir
+    src = copy(tmp_path, "01-zhejiang-2022.html", "02-ningxia-2014.html", "13-weifang-2012.txt",
+               "14-mianyang-2015.txt", "16-chongqing-2025.md")
+    ix = tmp_path / "ix"
+    ingest(ix, [src], workers=1)
+    removed, _ = remove(ix, [str(src / "13-weifang-2012.txt")])
+    (segment,) = current_commit(ix).segments
+    assert removed == 1 and len(segment.deleted) == 1 and segment.deleted_rows < 0.3 * segment.rows
+    reader = open_dir(str(ix / "whoosh"), indexname="MAIN").reader()
+    try:
+        assert reader.doc_count() == segment.live_rows and reader.doc_count_all() == segment.rows
+    finally:
+        reader.close()
+    assert total(ix, "region:潍坊市") == 0 and total(ix, "监督") > 0

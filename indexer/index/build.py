@@ -1,32 +1,46 @@
-"""Build one index generation from documents: analyse every passage once, compute the postings with numpy,
-write the Whoosh segments and the sidecar arrays, then publish the generation (generations.py).
+"""Write an index: segments from documents, and commits that make a set of segments live.
 
-The caller holds the write lock (lock.py). Analysis runs in worker processes (jieba does not get faster
-with threads); large corpora are written as one Whoosh segment per worker, forked so that the postings
-arrays are shared, not copied.
+A segment is written from a batch of documents: every passage analysed once (in worker processes: jieba does
+not get faster with threads), the postings computed with numpy, the Whoosh segment written a block at a time
+(bulkwrite.py), and beside it the sidecar arrays and the documents (its folder under ``segments/``). A commit
+lists the segments, marks in Whoosh the passages of documents taken out, fsyncs everything, and replaces
+``CURRENT``. The caller holds the write lock (lock.py).
 """
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import shutil
 import time
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 
 from indexer.facets import FACETS
 from indexer.index import sidecar
 from indexer.index.bulkwrite import BulkField, BulkSegmentWriter
-from indexer.index.generations import CURRENT, FILES, INFO, SIDECAR_DIR, WHOOSH_DIR
+from indexer.index.commits import (
+    COMMITS_DIR,
+    CURRENT,
+    SEGMENTS_DIR,
+    SIDECAR_DIR,
+    WHOOSH_DIR,
+    WHOOSH_NAME,
+    Commit,
+    SegmentEntry,
+    segment_dir,
+)
 from indexer.index.postings import Grams, gram_postings, word_postings
 from indexer.index.schema import SCHEMA_VERSION, passage_schema
 from indexer.model import Document
 from indexer.normalize import fold
+from indexer.settings import SETTINGS
 from indexer.store import atomic_write_lines, write_documents
 
 # ------------------------------------------------------------------------------------------- analysis
@@ -78,20 +92,20 @@ def analyze_all(items: list[tuple[str, str, str, str]], workers: int) -> list[tu
 
 @dataclass
 class BuildReport:
-    documents: int = 0
+    documents: int = 0          # live documents after the change
     passages: int = 0
     seconds: float = 0.0
-    generation: str = ""
+    generation: str = ""        # the commit made live
+    segments: int = 0           # segments after the change
+    written: int = 0            # passages written into new segments by this change
     timings: dict[str, float] = field(default_factory=dict)
 
+    def add(self, timings: dict[str, float]) -> None:
+        for k, v in timings.items():
+            self.timings[k] = self.timings.get(k, 0.0) + v
 
-def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: dict[str, dict] | None = None,
-                     workers: int | None = None) -> BuildReport:
-    """Write a complete new generation for ``docs`` and make it live. The caller holds the write lock."""
-    t0 = time.perf_counter()
-    tmp = new_generation(Path(index_dir))
-    report = BuildReport(documents=len(docs))
 
+def _rows(docs: list[Document]) -> tuple[list[Row], list[int], list[bool]]:
     rows: list[Row] = []
     doc_of_row: list[int] = []
     joined: list[bool] = []
@@ -103,38 +117,48 @@ def build_generation(index_dir: str | os.PathLike, docs: list[Document], files: 
                             lead, trail))
             doc_of_row.append(d_index)
             joined.append(around is not None and i < len(passages) - 1)
-    report.passages = len(rows)
+    return rows, doc_of_row, joined
+
+
+def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures: np.ndarray, workers: int) \
+        -> tuple[SegmentEntry, list, dict]:
+    """Write ``docs`` as one segment: its Whoosh segment(s) in ``whoosh/`` (not yet listed in any table of
+    contents) and its folder, with the documents' catalog and ``signatures`` (for folding reposts later).
+    Returns its entry, its Whoosh segment objects and the time of each phase."""
+    timings: dict[str, float] = {}
+    folder = segment_dir(index_dir, seg_id)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    rows, doc_of_row, joined = _rows(docs)
     t = time.perf_counter()
     analysed = analyze_all([(r.text, f"{r.heading} {docs[d].title}", r.lead, r.trail) for r, d in zip(rows, doc_of_row)],
-                           workers or max(1, min(2, os.cpu_count() or 1)))
-    report.timings["analysis"] = time.perf_counter() - t
+                           workers)
+    timings["analysis"] = time.perf_counter() - t
 
     t = time.perf_counter()
     folded = [a[0] for a in analysed]
     words = word_postings([a[3] for a in analysed], positions=True)
     head = word_postings([a[4] for a in analysed], positions=True)
     grams = gram_postings(folded)
-    report.timings["postings"] = time.perf_counter() - t
+    timings["postings"] = time.perf_counter() - t
 
     t = time.perf_counter()
     bulk = {"words": BulkField.from_postings(words), "head": BulkField.from_postings(head),
             "grams": _gram_field(grams, folded)}
-    _write_whoosh(tmp / WHOOSH_DIR, rows, doc_of_row, docs, bulk, workers or max(1, min(2, os.cpu_count() or 1)))
-    report.timings["whoosh"] = time.perf_counter() - t
+    whoosh_segments = _write_whoosh(Path(index_dir) / WHOOSH_DIR, folder, rows, doc_of_row, docs, bulk, workers)
+    timings["whoosh"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    sidecar.build(tmp / SIDECAR_DIR, sidecar.SidecarInput(
+    sidecar.build(folder / SIDECAR_DIR, sidecar.SidecarInput(
         folded=folded, lead_bytes=[a[1] for a in analysed], trail_bytes=[a[2] for a in analysed], joined=joined,
         words=words, head=head, grams=grams,
         facets={f.name: [r.category if f.per_passage else getattr(docs[d], f.name) or ""
                          for r, d in zip(rows, doc_of_row)] for f in FACETS},
         years=[docs[d].year or 0 for d in doc_of_row], doc_index=doc_of_row, doc_ids=[d.doc_id for d in docs]))
-    report.timings["sidecar"] = time.perf_counter() - t
-
-    write_documents(tmp, docs)
-    report.generation = publish(tmp, files or {}, len(docs), len(rows))
-    report.seconds = time.perf_counter() - t0
-    return report
+    write_documents(folder, docs, signatures)
+    timings["sidecar"] = time.perf_counter() - t
+    entry = SegmentEntry(seg_id, [s.segment_id() for s in whoosh_segments], len(rows), len(docs))
+    return entry, whoosh_segments, timings
 
 
 PARALLEL_MIN_ROWS = 5_000   # below this one segment is written; above, one per worker process
@@ -144,7 +168,7 @@ def _write_segment(path: Path, rows: list[Row], doc_of_row: list[int], docs: lis
                    bulk: dict[str, BulkField], lo: int, hi: int) -> None:
     """Write rows lo..hi-1 as one Whoosh index (a single segment) at ``path``."""
     path.mkdir(parents=True, exist_ok=True)
-    ix = whoosh_index.create_in(str(path), passage_schema())
+    ix = whoosh_index.create_in(str(path), passage_schema(), indexname=WHOOSH_NAME)
     part = bulk if (lo, hi) == (0, len(rows)) else {name: f.rows_between(lo, hi) for name, f in bulk.items()}
     # Separate files, not one compound file: Whoosh opens a compound file's parts through BytesIO, which copies
     # each (the term index included) into memory on every cold open.
@@ -159,39 +183,37 @@ def _write_segment(path: Path, rows: list[Row], doc_of_row: list[int], docs: lis
     writer.commit()
 
 
-def _write_whoosh(path: Path, rows: list[Row], doc_of_row: list[int], docs: list[Document],
-                  bulk: dict[str, BulkField], workers: int) -> None:
-    """Write the Whoosh index, in parallel for large corpora: each worker process writes one segment of
-    contiguous rows (forked, so the postings arrays are shared, not copied), and one table of contents lists
-    the segments in row order, so that document numbers stay equal to sidecar rows."""
+def _write_whoosh(whoosh_dir: Path, folder: Path, rows: list[Row], doc_of_row: list[int], docs: list[Document],
+                  bulk: dict[str, BulkField], workers: int) -> list:
+    """Write the rows as Whoosh segments, in parallel for large batches: each worker process writes one
+    segment of contiguous rows (forked, so the postings arrays are shared, not copied) into an index of its own
+    under the segment's folder; their files then move into ``whoosh_dir``. Returns the segment objects in row
+    order, so that document numbers stay equal to sidecar rows."""
     n = len(rows)
     parts = workers if n >= PARALLEL_MIN_ROWS and workers > 1 else 1
-    if parts == 1:
-        _write_segment(path, rows, doc_of_row, docs, bulk, 0, n)
-        return
-    from whoosh.filedb.filestore import FileStorage
-    from whoosh.index import TOC
     bounds = [n * k // parts for k in range(parts + 1)]
-    ctx = multiprocessing.get_context("fork")
-    jobs = []
-    for k in range(parts):
-        sub = path.with_name(f"{path.name}.part{k}")
-        proc = ctx.Process(target=_write_segment, args=(sub, rows, doc_of_row, docs, bulk, bounds[k], bounds[k + 1]))
-        proc.start()
-        jobs.append((proc, sub))
-    for proc, _ in jobs:
-        proc.join()
-        if proc.exitcode != 0:
-            raise RuntimeError(f"a segment writer failed (exit code {proc.exitcode})")
-    ix = whoosh_index.create_in(str(path), passage_schema())
+    subs = [folder / f"whoosh.part{k}" for k in range(parts)]
+    if parts == 1:
+        _write_segment(subs[0], rows, doc_of_row, docs, bulk, 0, n)
+    else:
+        ctx = multiprocessing.get_context("fork")
+        jobs = [ctx.Process(target=_write_segment, args=(sub, rows, doc_of_row, docs, bulk, bounds[k], bounds[k + 1]))
+                for k, sub in enumerate(subs)]
+        for proc in jobs:
+            proc.start()
+        for proc in jobs:
+            proc.join()
+            if proc.exitcode != 0:
+                raise RuntimeError(f"a segment writer failed (exit code {proc.exitcode})")
+    whoosh_dir.mkdir(parents=True, exist_ok=True)
     segments = []
-    for _, sub in jobs:
-        segments += TOC.read(FileStorage(str(sub)), ix.indexname).segments
+    for sub in subs:
+        segments += TOC.read(FileStorage(str(sub)), WHOOSH_NAME).segments
         for f in sub.iterdir():
             if not f.name.endswith((".toc", ".lock")):
-                os.replace(f, path / f.name)
+                os.replace(f, whoosh_dir / f.name)
         shutil.rmtree(sub)
-    TOC(ix.schema, segments, ix.latest_generation() + 1).write(FileStorage(str(path)), ix.indexname)
+    return segments
 
 
 def _gram_field(grams: Grams, folded: list[str]) -> BulkField:
@@ -203,47 +225,143 @@ def _gram_field(grams: Grams, folded: list[str]) -> BulkField:
     return BulkField([strings[i].encode("utf-8") for i in order], starts, ends, grams.rows, None, lengths)
 
 
-# ------------------------------------------------------------------------------------------ publish
 
-def new_generation(index_dir: Path) -> Path:
-    """An empty temporary directory for the next generation (``gen-N.tmp``), left over ones removed."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
-    tmp = index_dir / f"gen-{max(numbers, default=0) + 1:06d}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / WHOOSH_DIR).mkdir(parents=True)
-    return tmp
+# ------------------------------------------------------------------------------------------ commits
+
+class Change:
+    """One change to an index: the commit it starts from, the segments it adds or drops, the documents it takes
+    out; ``publish`` makes it live. The caller holds the write lock."""
+
+    def __init__(self, index_dir: str | os.PathLike, base: Commit | None, workers: int | None = None,
+                 max_segment_passages: int = SETTINGS.max_segment_passages, reuse: bool = True):
+        """:param base: the live commit; its segments are kept (unless ``reuse`` is False, or it is of another
+            version), and its files stay until the commit after this one."""
+        self.index_dir = Path(index_dir)
+        self.base = base
+        self.previous = base if reuse and base and base.schema_version == SCHEMA_VERSION else None
+        self.workers = workers or max(1, min(2, os.cpu_count() or 1))
+        self.max_passages = max_segment_passages
+        self.entries = [SegmentEntry(**vars(s)) for s in self.previous.segments] if self.previous else []
+        self.whoosh: dict[str, object] = {}           # Whoosh segment id → segment object
+        if self.previous:
+            for seg in TOC.read(FileStorage(str(self.index_dir / WHOOSH_DIR)), WHOOSH_NAME,
+                                gen=self.previous.whoosh_generation).segments:
+                self.whoosh[seg.segment_id()] = seg
+        self.report = BuildReport()
+        self._started = time.perf_counter()
+        _clean(self.index_dir, keep=[base] if base else [], old_layout=False)
+
+    def add(self, docs: Iterable[tuple[Document, np.ndarray]], at: int | None = None) -> list[SegmentEntry]:
+        """Write documents (each with its signature) as new segments of at most ``max_segment_passages``
+        passages each, placed at ``at`` in the segment order (default: last); reads ``docs`` a batch at a time."""
+        added, batch, size = [], [], 0
+        for doc, sig in docs:
+            n = len(doc.passages())
+            if batch and size + n > self.max_passages:
+                added.append(self._write(batch))
+                batch, size = [], 0
+            batch.append((doc, sig))
+            size += n
+        if batch:
+            added.append(self._write(batch))
+        at = len(self.entries) if at is None else at
+        self.entries[at:at] = added
+        return added
+
+    def _write(self, batch: list[tuple[Document, np.ndarray]]) -> SegmentEntry:
+        numbers = [int(p.name[4:]) for p in (self.index_dir / SEGMENTS_DIR).glob("seg-*") if p.name[4:].isdigit()]
+        docs = [d for d, _ in batch]
+        sigs = np.stack([s for _, s in batch]) if batch else None
+        entry, segments, timings = write_segment(self.index_dir, f"seg-{max(numbers, default=0) + 1:06d}", docs,
+                                                 sigs, self.workers)
+        self.whoosh.update((s.segment_id(), s) for s in segments)
+        self.report.add(timings)
+        self.report.written += entry.rows
+        return entry
+
+    def delete(self, entry: SegmentEntry, local_docs: Iterable[int]) -> None:
+        """Take documents (by their place in the segment) out, marking their passages deleted in Whoosh."""
+        new = sorted(set(local_docs) - set(entry.deleted))
+        if not new:
+            return
+        doc = np.asarray(sidecar.Sidecar(segment_dir(self.index_dir, entry.id) / SIDECAR_DIR)["doc"])
+        rows = np.flatnonzero(np.isin(doc, new))
+        parts = [self.whoosh[w] for w in entry.whoosh]
+        starts = np.cumsum([0] + [p.doc_count_all() for p in parts])
+        for row in rows.tolist():
+            k = int(np.searchsorted(starts, row, side="right")) - 1
+            parts[k].delete_document(row - int(starts[k]))
+        entry.deleted = sorted(set(entry.deleted) | set(new))
+        entry.deleted_rows += len(rows)
+
+    def drop(self, entry: SegmentEntry) -> None:
+        """Take a whole segment out (its documents were written again elsewhere: a merge)."""
+        self.entries.remove(entry)
+
+    def publish(self, files: dict[str, dict]) -> Commit:
+        """Make the change live: a Whoosh table of contents, the commit, then ``CURRENT``, each fsynced."""
+        t0 = time.perf_counter()
+        self.entries = [e for e in self.entries if e.live_rows > 0]
+        whoosh_dir = self.index_dir / WHOOSH_DIR
+        whoosh_dir.mkdir(parents=True, exist_ok=True)
+        generation = (self.base.whoosh_generation + 1) if self.base else 0
+        while (whoosh_dir / f"_{WHOOSH_NAME}_{generation}.toc").exists():    # left by a killed writer
+            generation += 1
+        segments = [self.whoosh[w] for e in self.entries for w in e.whoosh]
+        TOC(passage_schema(), segments, generation).write(FileStorage(str(whoosh_dir)), WHOOSH_NAME)
+        commit = Commit((self.base.number + 1) if self.base else 1, generation, self.entries, files,
+                        built=time.strftime("%Y-%m-%dT%H:%M:%S"))
+        _fsync_tree(whoosh_dir, [f"_{WHOOSH_NAME}_{generation}.toc", *(f for e in self.entries for w in e.whoosh
+                                                                        for f in _whoosh_files(whoosh_dir, w))])
+        for e in self.entries:
+            _fsync_tree(segment_dir(self.index_dir, e.id))
+        atomic_write_lines(self.index_dir / COMMITS_DIR / commit.name, [commit.to_json()])
+        atomic_write_lines(self.index_dir / CURRENT, [commit.name])
+        _clean(self.index_dir, keep=[commit] + ([self.base] if self.base else []))
+        self.report.timings["commit"] = time.perf_counter() - t0
+        self.report.seconds = time.perf_counter() - self._started
+        self.report.documents, self.report.passages = commit.documents, commit.passages
+        self.report.generation, self.report.segments = f"commit {commit.number}", len(commit.segments)
+        return commit
 
 
-def publish(tmp: Path, files: dict[str, dict], documents: int, passages: int) -> str:
-    """Finish the generation being written in ``tmp`` and make it live; returns its name.
-
-    Writes ``files.json`` and ``info.json``, fsyncs every file and directory, renames it into place, replaces
-    ``CURRENT``, and removes every generation but the new and the previous one.
-    """
-    index_dir, gen = tmp.parent, tmp.with_name(tmp.name.removesuffix(".tmp"))
-    (tmp / FILES).write_text(json.dumps(files, ensure_ascii=False, indent=0), encoding="utf-8")
-    (tmp / INFO).write_text(json.dumps({"schema_version": SCHEMA_VERSION, "documents": documents,
-                                        "passages": passages, "built": time.strftime("%Y-%m-%dT%H:%M:%S")}),
-                            encoding="utf-8")
-    _fsync_tree(tmp)
-    os.replace(tmp, gen)
-    try:
-        previous = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except OSError:
-        previous = None
-    atomic_write_lines(index_dir / CURRENT, [gen.name])
-    for old in index_dir.glob("gen-*"):
-        if old.name not in (gen.name, previous):
-            shutil.rmtree(old, ignore_errors=True)
-    return gen.name
+def _whoosh_files(whoosh_dir: Path, segment: str) -> list[str]:
+    """The files of one Whoosh segment (named by its ``segment_id()``, which includes the index name)."""
+    return [f.name for f in whoosh_dir.glob(f"{segment}.*")]
 
 
-def _fsync_tree(path: Path) -> None:
-    for root, _dirs, files in os.walk(path):
-        for name in [*files, "."]:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+def _clean(index_dir: Path, keep: list[Commit], old_layout: bool = True) -> None:
+    """Remove what no kept commit uses: left over by a killed writer, or by commits before the previous one
+    (a reader that has just read ``CURRENT`` may still open the previous commit's files); with ``old_layout``,
+    the generation folders of the layout before segments too (once their documents have been rebuilt)."""
+    segments = {e.id for c in keep for e in c.segments}
+    whoosh = {w for c in keep for e in c.segments for w in e.whoosh}
+    tocs = {f"_{WHOOSH_NAME}_{c.whoosh_generation}.toc" for c in keep}
+    commits = {c.name for c in keep}
+    for p in (index_dir / SEGMENTS_DIR).glob("*"):
+        if p.name not in segments:
+            shutil.rmtree(p, ignore_errors=True)
+    for p in (index_dir / WHOOSH_DIR).glob("*"):
+        if p.name.endswith(".toc") or ".toc." in p.name:
+            if p.name not in tocs:
+                p.unlink(missing_ok=True)
+        elif p.name.split(".")[0] not in whoosh:
+            p.unlink(missing_ok=True)
+    for p in (index_dir / COMMITS_DIR).glob("*"):
+        if p.name not in commits:
+            p.unlink(missing_ok=True)
+    for p in index_dir.glob("gen-*") if old_layout else ():
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def _fsync_tree(path: Path, names: list[str] | None = None) -> None:
+    """fsync the named files in ``path`` (default: every file below it), then the directories."""
+    targets = [path / n for n in names] if names is not None else \
+        [Path(root) / f for root, _dirs, files in os.walk(path) for f in files]
+    dirs = {path} | {Path(root) for root, _d, _f in os.walk(path)} if names is None else {path}
+    for target in [*targets, *dirs]:
+        fd = os.open(target, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,9 +1,15 @@
-"""The one reader of an index directory: a generation opened once per process, shared by every thread.
+"""The one reader of an index directory: a commit opened once per process, shared by every thread.
 
-A reader holds the generation it opened; when a writer publishes a new one, ``open_index`` opens that and
-drops the old one, whose files close as soon as the last request holding it lets go (nothing here refers
-back to an ``Index``, so that happens at once, without waiting for the garbage collector). Derived data that
-callers compute once per generation goes into ``Index.memo``, as plain values that never refer to the index.
+A commit is a list of segments; the reader numbers their passages one after the other (the Whoosh document
+numbers of the commit's table of contents) and shows them as one index: ``Index.side`` answers as a single
+sidecar would, with every posting, count and table over the *live* passages only, so that a search gives the
+same answer, scores included, as it would on the same documents built afresh. Passages of documents taken
+out stay in their segment until a merge; here their rows are masked (year -1, facet code -1, no postings).
+
+A reader holds the commit it opened; when a writer publishes a new one, ``open_index`` opens that and drops the
+old one, whose files close as soon as the last request holding it lets go (nothing here refers back to an
+``Index``, so that happens at once, without waiting for the garbage collector). Derived data that callers
+compute once per commit goes into ``Index.memo``, as plain values that never refer to the index.
 """
 from __future__ import annotations
 
@@ -11,66 +17,265 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, FileIndex
+from whoosh.searching import Searcher
 
-from indexer.index.generations import SIDECAR_DIR, WHOOSH_DIR, current_generation, is_current
+from indexer.index.commits import (
+    CURRENT,
+    SIDECAR_DIR,
+    WHOOSH_DIR,
+    WHOOSH_NAME,
+    Commit,
+    SegmentEntry,
+    current_commit,
+    segment_dir,
+)
 from indexer.index.sidecar import Sidecar
 from indexer.store import DocumentFile
 
+PER_ROW = {"year": -1, "plen": 0, "doc": None}     # per-passage arrays of the sidecar, and a deleted row's value
+VOCAB_CACHE = 100_000                              # words whose presence among live passages is remembered
+
+
+class _Part:
+    """One segment: its sidecar, where its rows start among the commit's, and which of them are live."""
+
+    def __init__(self, index_dir: Path, entry: SegmentEntry, start: int, first_doc: int):
+        folder = segment_dir(index_dir, entry.id)
+        self.entry, self.start, self.first_doc = entry, start, first_doc
+        self.side = Sidecar(folder / SIDECAR_DIR)
+        self.documents = DocumentFile(folder)
+        self.rows = self.side.rows
+        doc = np.asarray(self.side["doc"])
+        self.live = ~np.isin(doc, entry.deleted) if entry.deleted else None
+        self.doc_ids = self.side.meta["doc_ids"]
+        self.dead_docs = set(entry.deleted)
+
+    def keep(self, local: np.ndarray) -> np.ndarray:
+        """Global rows of the live ones among sorted local ``rows``."""
+        if self.live is not None:
+            local = local[self.live[local]]
+        return local.astype(np.int32) + self.start
+
+
+class Segments:
+    """The sidecar API (sidecar.Sidecar) over all the segments of a commit, in global rows."""
+
+    def __init__(self, parts: list[_Part]):
+        self.parts = parts
+        self.rows = sum(p.rows for p in parts)
+        self.starts = np.array([p.start for p in parts] + [self.rows], dtype=np.int64)
+        self.live = np.concatenate([p.live if p.live is not None else np.ones(p.rows, dtype=bool) for p in parts]) \
+            if parts else np.zeros(0, dtype=bool)
+        self.doc_ids = [d for p in parts for d in p.doc_ids]
+        self._arrays: dict[str, np.ndarray] = {}
+        self._tables: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+        self._vocab: dict[tuple[str, bool], bool] = {}
+
+    def close(self) -> None:
+        for p in self.parts:
+            p.side.close()
+
+    # ------------------------------------------------------------------------------- per-passage arrays
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        arr = self._arrays.get(name)
+        if arr is None:
+            with self._lock:
+                arr = self._arrays.get(name)
+                if arr is None:
+                    arr = self._arrays[name] = self._concatenate(name)
+        return arr
+
+    def _concatenate(self, name: str) -> np.ndarray:
+        pieces = []
+        for p in self.parts:
+            if name.startswith("fac_"):
+                table = self.facet_values(name[4:])
+                codes = np.searchsorted(table, p.side.facet_values(name[4:])).astype(np.int32)
+                local = np.asarray(p.side[name])
+                piece = codes[local] if len(codes) else local.astype(np.int32)
+                dead = -1
+            else:
+                piece = np.asarray(p.side[name])
+                dead = PER_ROW[name]
+                if name == "doc":
+                    piece = piece.astype(np.int32) + p.first_doc
+            if p.live is not None and dead is not None:
+                piece = np.where(p.live, piece, dead).astype(piece.dtype)
+            pieces.append(piece)
+        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+
+    def facet_values(self, name: str) -> list[str]:
+        """The facet's values held by live passages, sorted: codes in ``fac_<name>`` index into it."""
+        table = self._tables.get(name)
+        if table is None:
+            values: set[str] = set()
+            for p in self.parts:
+                local = p.side.facet_values(name)
+                codes = np.asarray(p.side[f"fac_{name}"])
+                used = np.unique(codes[p.live] if p.live is not None else codes)
+                values.update(local[int(c)] for c in used)
+            table = self._tables[name] = sorted(values)
+        return table
+
+    def plain_rows(self) -> np.ndarray:
+        """Per row: True when its folded text is the passage alone (no headings before it, nothing after)."""
+        return self._cached("plain", lambda: np.concatenate([p.side.plain_rows() for p in self.parts])
+                            if self.parts else np.zeros(0, dtype=bool))
+
+    def _cached(self, key: str, make) -> np.ndarray:
+        arr = self._arrays.get(key)
+        if arr is None:
+            arr = self._arrays[key] = make()
+        return arr
+
+    # ---------------------------------------------------------------------------------------- postings
+
+    def word_postings(self, word: str, head: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, term frequencies) of a word in the passage text, or in heading and title, live rows only."""
+        rows, tfs = [], []
+        for p in self.parts:
+            r, tf = p.side.word_postings(word, head)
+            if len(r):
+                if p.live is not None:
+                    keep = p.live[r]
+                    r, tf = r[keep], tf[keep]
+                rows.append(r.astype(np.int32) + p.start)
+                tfs.append(tf)
+        if not rows:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16)
+        return (rows[0], tfs[0]) if len(rows) == 1 else (np.concatenate(rows), np.concatenate(tfs))
+
+    def has_word(self, word: str, head: bool = False) -> bool:
+        """Whether some live passage holds ``word`` (as a word of its text, or of its heading and title)."""
+        key = (word, head)
+        found = self._vocab.get(key)
+        if found is None:
+            found = False
+            for p in self.parts:
+                vocab = p.side.head_vocab if head else p.side.word_vocab
+                if vocab.find(word) >= 0 and (p.live is None or len(p.keep(p.side.word_postings(word, head)[0]))):
+                    found = True
+                    break
+            if len(self._vocab) >= VOCAB_CACHE:
+                self._vocab.clear()
+            self._vocab[key] = found
+        return found
+
+    def gram_rows(self, gram: str) -> np.ndarray:
+        """Live rows whose folded text contains the one- or two-character ``gram`` (sorted)."""
+        found = [p.keep(np.asarray(r)) for p in self.parts if len(r := p.side.gram_rows(gram))]
+        if not found:
+            return np.zeros(0, dtype=np.int32)
+        return found[0] if len(found) == 1 else np.concatenate(found)
+
+    def word_positions(self, word: str, rows: np.ndarray) -> list[np.ndarray]:
+        """The ordinal positions of ``word`` in each of ``rows`` (sorted live rows that all hold it as a word)."""
+        out: list[np.ndarray] = []
+        for p, local in self._split(rows):
+            out += p.side.word_positions(word, local)
+        return out
+
+    # ---------------------------------------------------------------------------------------- the text
+
+    def _split(self, rows: np.ndarray):
+        """(part, its local rows) for sorted global ``rows``."""
+        rows = np.asarray(rows)
+        bounds = np.searchsorted(rows, self.starts)
+        for k, p in enumerate(self.parts):
+            if bounds[k + 1] > bounds[k]:
+                yield p, rows[bounds[k]:bounds[k + 1]] - p.start
+
+    def rows_containing(self, rows: np.ndarray, needle: bytes, own_only: bool = False) -> np.ndarray:
+        found = [p.side.rows_containing(local, needle, own_only) + p.start for p, local in self._split(rows)]
+        return np.concatenate(found).astype(np.int32) if found else np.zeros(0, dtype=np.int32)
+
+    def rows_crossing(self, needle: str) -> np.ndarray:
+        """Live rows where ``needle`` starts and runs on into the next rows of the same report."""
+        found = [p.keep(p.side.rows_crossing(needle)) for p in self.parts]
+        return np.concatenate(found).astype(np.int32) if found else np.zeros(0, dtype=np.int32)
+
+    def crossing_at(self, row: int, needle: str) -> int:
+        k = int(np.searchsorted(self.starts, row, side="right")) - 1
+        p = self.parts[k]
+        return p.side.crossing_at(row - p.start, needle)
+
 
 class Index:
-    """One opened index generation: the sidecar arrays, the documents, and a Whoosh searcher per thread."""
+    """One opened commit: its segments as one sidecar, its documents, and a Whoosh searcher per thread."""
 
     def __init__(self, index_dir: str | Path):
         self._searchers: list = []          # first, so that close() works even if opening fails below
         self._lock = threading.Lock()
         self.dir = Path(index_dir)
-        self.generation = current_generation(self.dir)
-        self.side = Sidecar(self.generation / SIDECAR_DIR)
-        self.whoosh = whoosh_index.open_dir(str(self.generation / WHOOSH_DIR))
-        self.documents = DocumentFile(self.generation)
+        self.commit: Commit = current_commit(self.dir)
+        self.generation = self.commit.name
+        self._storage = FileStorage(str(self.dir / WHOOSH_DIR))
+        self._toc = TOC.read(self._storage, WHOOSH_NAME, gen=self.commit.whoosh_generation)
+        parts, start, first_doc = [], 0, 0
+        for entry in self.commit.segments:
+            parts.append(_Part(self.dir, entry, start, first_doc))
+            start += entry.rows
+            first_doc += entry.docs
+        self.side = Segments(parts)
         self._local = threading.local()
-        self.n = self.side.rows
-        self.all_rows = np.arange(self.n, dtype=np.int32)
-        plen = np.asarray(self.side["plen"], dtype=np.float64)
+        self.size = self.side.rows                         # rows, deleted ones included: the arrays' length
+        self.all_rows = np.flatnonzero(self.side.live).astype(np.int32)
+        self.n = len(self.all_rows)                         # live passages
+        plen = np.asarray(self.side["plen"], dtype=np.float64)[self.all_rows]
         self.avg_len = float(plen.mean()) if self.n else 1.0
+        self._documents: dict[str, _Part] | None = None
         self.memo: dict = {}
 
     def document(self, doc_id: str) -> dict | None:
-        """One report of the generation as its JSON object (metadata, text, sections)."""
-        return self.documents.get(doc_id)
+        """One live report of the commit as its JSON object (metadata, text, sections)."""
+        with self._lock:
+            if self._documents is None:
+                self._documents = {d: p for p in self.side.parts for i, d in enumerate(p.doc_ids)
+                                   if i not in p.dead_docs}
+        part = self._documents.get(doc_id)
+        return part.documents.get(doc_id) if part else None
 
     @property
-    def searcher(self):
+    def searcher(self) -> Searcher:
         s = getattr(self._local, "searcher", None)
         if s is None:
-            s = self._local.searcher = self.whoosh.searcher()
+            reader = FileIndex._reader(self._storage, self._toc.schema, list(self._toc.segments),
+                                       self._toc.generation)
+            s = self._local.searcher = Searcher(reader)
             with self._lock:
                 self._searchers.append(s)
         return s
 
     def stored(self, row: int) -> dict:
-        """The stored fields of one passage (a row is a Whoosh document number)."""
+        """The stored fields of one passage (a row is a Whoosh document number of the commit)."""
         return self.searcher.stored_fields(int(row))
 
     def row_of_passage(self, passage_id: str) -> int | None:
-        docnum = self.searcher.document_number(passage_id=passage_id)
-        return None if docnum is None else int(docnum)
+        """The live row of a passage id (a document written again leaves its old rows deleted, same ids)."""
+        rows = [int(r) for r in self.searcher.document_numbers(passage_id=passage_id)]
+        return next((r for r in rows if self.side.live[r]), None)
 
     def is_current(self) -> bool:
-        return is_current(self.dir, self.generation)
+        try:
+            return (self.dir / CURRENT).read_text(encoding="utf-8").strip() == self.commit.name
+        except OSError:
+            return False
 
     def close(self) -> None:
-        """Close every thread's Whoosh searcher and the sidecar's maps."""
+        """Close every thread's Whoosh searcher and the sidecars' maps."""
         with self._lock:
             searchers, self._searchers = self._searchers, []
         for s in searchers:
             s.close()
-        if hasattr(self, "side"):      # opening may have failed before the sidecar was opened
+        if hasattr(self, "side"):      # opening may have failed before the sidecars were opened
             self.side.close()
 
     def __del__(self):
-        # dropped by open_index once a new generation is live and no request holds it any more
+        # dropped by open_index once a new commit is live and no request holds it any more
         self.close()
 
 
@@ -79,7 +284,7 @@ _OPEN_LOCK = threading.Lock()
 
 
 def open_index(index_dir: str | Path) -> Index:
-    """The index at ``index_dir``, opened once per process and reopened when a new generation goes live."""
+    """The index at ``index_dir``, opened once per process and reopened when a new commit goes live."""
     key = str(Path(index_dir).resolve())
     with _OPEN_LOCK:
         ix = _OPEN.get(key)

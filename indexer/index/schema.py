@@ -15,8 +15,8 @@ from whoosh.formats import Existence, Positions
 from indexer.index.analysis import words_with_offsets
 from indexer.normalize import fold
 
-SCHEMA_VERSION = 3      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
-                        # to indexer.index.schema (Whoosh pickles them by module path)
+SCHEMA_VERSION = 4      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
+                        # to indexer.index.schema (Whoosh pickles them by module path); 4: segments and commits
 
 
 class JiebaTokenizer(Tokenizer):

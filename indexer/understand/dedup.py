@@ -3,31 +3,136 @@
 Near-duplicates are found by MinHash over character shingles of the search key (``fold``: simplified, width
 folded, no whitespace), so a WeChat repost, a copy with a different page template and a traditional-character
 mirror all look alike. Reports of one congress in different years share boilerplate but far less than the
-threshold (an estimated Jaccard similarity of 0.85 of 5-character shingles).
+threshold (an estimated Jaccard similarity of 0.85 of 5-character shingles). Candidates come from banding the
+signatures (16 bands of 8 values: a pair at 0.85 is a candidate with probability 0.994), and each is confirmed
+by its estimated similarity.
+
+The same rules fold a batch of new documents (``fold_duplicates``) and new documents into an index that
+already holds documents (``fold_into``): there, a held document is represented by its catalog entry and its
+signature, so nothing held is read or signed again.
 """
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from indexer.model import Document
 from indexer.normalize import fold
 from indexer.settings import SETTINGS, Settings
+from indexer.store import CatalogEntry
 
 NUM_PERM = 128
+BANDS, BAND_ROWS = 16, 8
+_MIX = np.random.default_rng(20240601).integers(1, 2**63, size=BAND_ROWS, dtype=np.uint64) | np.uint64(1)
 
 
-def signature(text: str, settings: Settings = SETTINGS):
-    """The MinHash of a text's shingles. datasketch (and scipy under it) is imported here, not at start-up."""
+def signatures(texts: Sequence[str], settings: Settings = SETTINGS) -> np.ndarray:
+    """MinHash signatures of the texts' shingles, one row of ``NUM_PERM`` uint64 each. datasketch (and scipy
+    under it) is imported here, not at start-up."""
     from datasketch import MinHash
-    key = fold(text)
+    out = np.zeros((len(texts), NUM_PERM), dtype=np.uint64)
     k = settings.shingle_size
-    shingles = {key[i:i + k].encode() for i in range(max(1, len(key) - k + 1))}
-    m = MinHash(num_perm=NUM_PERM)
-    m.update_batch(list(shingles))
-    return m
+    for i, text in enumerate(texts):
+        key = fold(text)
+        m = MinHash(num_perm=NUM_PERM)
+        m.update_batch([key[j:j + k].encode() for j in range(max(1, len(key) - k + 1))])
+        out[i] = m.hashvalues
+    return out
 
 
-def _preference(doc: Document) -> tuple:
+def band_keys(sigs: np.ndarray) -> np.ndarray:
+    """One key per band of each signature: equal bands give equal keys (a collision only adds a candidate)."""
+    bands = sigs.reshape(len(sigs), BANDS, BAND_ROWS)
+    with np.errstate(over="ignore"):
+        return (bands * _MIX).sum(axis=2, dtype=np.uint64)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard similarity of signature ``a`` with each row of ``b``."""
+    return (b == a).mean(axis=-1)
+
+
+def _preference(traditional: bool, pub_date: str | None, text_len: int, source: str) -> tuple:
     """Which copy of a report to keep: simplified, then the earliest published, then the fuller one."""
-    return (doc.traditional, doc.pub_date or "9999", -len(doc.text), doc.source)
+    return (traditional, pub_date or "9999", -text_len, source)
+
+
+def _groups(held_keys: np.ndarray, held_sigs: np.ndarray, new_sigs: np.ndarray, threshold: float) -> list[int]:
+    """For each new signature, in order, the item its group is named after: a held item (index < len(held)) or an
+    earlier new one (len(held) + j), the first that it matches; itself when it matches none. Held items are
+    never grouped with each other: the index holds them folded already."""
+    n_held = len(held_sigs)
+    new_keys = band_keys(new_sigs) if len(new_sigs) else np.zeros((0, BANDS), dtype=np.uint64)
+    seen: dict[tuple[int, int], list[int]] = {}
+    for i, keys in enumerate(new_keys.tolist()):
+        for b, k in enumerate(keys):
+            seen.setdefault((b, k), []).append(n_held + i)
+    colliding = np.zeros(n_held, dtype=bool)
+    for b in range(BANDS if n_held else 0):
+        colliding |= np.isin(held_keys[:, b], new_keys[:, b])
+    held_candidates = np.flatnonzero(colliding)
+    group = list(range(n_held + len(new_sigs)))
+    for i, keys in enumerate(new_keys.tolist()):
+        me = n_held + i
+        earlier = sorted({j for b, k in enumerate(keys) for j in seen[(b, k)] if j < me})
+        held = held_candidates[(held_keys[held_candidates] == new_keys[i]).any(axis=1)] if len(held_candidates) \
+            else held_candidates
+        candidates = held.tolist() + earlier
+        sigs = [held_sigs[j] if j < n_held else new_sigs[j - n_held] for j in candidates]
+        same = [j for j, s in zip(candidates, sigs) if similarity(new_sigs[i], s) >= threshold]
+        group[me] = group[min(same)] if same else me
+    return group
+
+
+@dataclass
+class Folding:
+    """What folding new documents into held ones decided."""
+    add: list[Document] = field(default_factory=list)             # new documents to write, sources merged
+    add_signatures: list[np.ndarray] = field(default_factory=list)
+    drop: list[int] = field(default_factory=list)                  # held documents a new copy replaces
+    extend: dict[int, list[str]] = field(default_factory=dict)     # held documents kept, with more sources
+
+
+def fold_into(held: Sequence[CatalogEntry], held_sigs: np.ndarray, new: list[Document], new_sigs: np.ndarray,
+              settings: Settings = SETTINGS) -> Folding:
+    """Fold ``new`` documents (in order) into each other and into the ``held`` ones.
+
+    Each group keeps its preferred copy, whose sources list every source of the group, its own first. A held
+    copy that stays gains the new copies' sources (``extend``); one that a new copy beats is dropped and the new
+    copy carries its sources (``drop``).
+    """
+    n_held = len(held)
+    held_keys = band_keys(held_sigs) if n_held else np.zeros((0, BANDS), dtype=np.uint64)
+    group = _groups(held_keys, held_sigs, new_sigs, settings.duplicate_threshold)
+    members: dict[int, list[int]] = {}
+    for i in range(n_held, n_held + len(new)):
+        members.setdefault(group[i], []).append(i)
+    out = Folding()
+    heads = []                # the first new member of each group that writes a new copy: the output's order
+    for head, items in members.items():
+        items = ([head] if head < n_held else []) + items
+        prefs = [_preference(held[i].traditional, held[i].pub_date, held[i].text_len, held[i].source) if i < n_held
+                 else _preference(new[i - n_held].traditional, new[i - n_held].pub_date, len(new[i - n_held].text),
+                                  new[i - n_held].source) for i in items]
+        keep = items[prefs.index(min(prefs))]
+        sources_of = [held[i].sources if i < n_held else new[i - n_held].sources for i in items]
+        own = held[keep].source if keep < n_held else new[keep - n_held].source
+        sources = list(dict.fromkeys([own] + [s for ss in sources_of for s in ss if s != own]))
+        if keep < n_held:
+            out.extend[keep] = sources
+            continue
+        doc = new[keep - n_held]
+        doc.sources = sources
+        out.add.append(doc)
+        out.add_signatures.append(new_sigs[keep - n_held])
+        out.drop += [i for i in items if i < n_held]
+        heads.append(min(i for i in items if i >= n_held))
+    ranked = sorted(range(len(out.add)), key=heads.__getitem__)
+    out.add = [out.add[k] for k in ranked]
+    out.add_signatures = [out.add_signatures[k] for k in ranked]
+    return out
 
 
 def fold_duplicates(docs: list[Document], settings: Settings = SETTINGS) -> list[Document]:
@@ -35,26 +140,5 @@ def fold_duplicates(docs: list[Document], settings: Settings = SETTINGS) -> list
 
     The kept copy's ``sources`` lists every source of the group, its own first. Order follows the input.
     """
-    from datasketch import MinHashLSH
-    lsh = MinHashLSH(threshold=settings.duplicate_threshold, num_perm=NUM_PERM)
-    sigs = [signature(d.text, settings) for d in docs]
-    group_of: dict[int, int] = {}
-    for i, sig in enumerate(sigs):
-        matches = [int(j) for j in lsh.query(sig)]
-        # LSH gives candidates; confirm with the estimated Jaccard before folding.
-        same = [j for j in matches if sigs[j].jaccard(sig) >= settings.duplicate_threshold]
-        group_of[i] = group_of[min(same)] if same else i
-        lsh.insert(str(i), sig)
-    groups: dict[int, list[int]] = {}
-    for i, g in group_of.items():
-        groups.setdefault(g, []).append(i)
-    out = []
-    for i in range(len(docs)):
-        members = groups.get(i)
-        if members is None:
-            continue
-        keep = min((docs[j] for j in members), key=_preference)
-        sources = [keep.source] + [s for j in members for s in docs[j].sources if s != keep.source]
-        keep.sources = list(dict.fromkeys(sources))
-        out.append(keep)
-    return out
+    return fold_into([], np.zeros((0, NUM_PERM), dtype=np.uint64), docs, signatures([d.text for d in docs], settings),
+                     settings).add

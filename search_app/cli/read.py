@@ -23,7 +23,7 @@ _OPTION_HELP = {"region": "Region, e.g. 浙江省 (repeat for OR).", "province":
 
 
 def _open(index_dir: Path):
-    from indexer.index.generations import IndexMismatch, IndexMissing
+    from indexer.index.commits import IndexMismatch, IndexMissing
     from indexer.index.reader import open_index
     try:
         return open_index(index_dir)

@@ -64,7 +64,7 @@ def ingest(paths: tuple[Path, ...], index_dir: Path | None, out: Path, workers: 
     """
     if index_dir is None:
         _ingest_to_jsonl(paths, out, workers)
-    from indexer.index.generations import IndexMismatch
+    from indexer.index.commits import IndexMismatch
     from indexer.index.lock import IndexBusy
     from indexer.understand.batch import find_files
     from indexer.update import ingest as ingest_index
@@ -81,8 +81,9 @@ def ingest(paths: tuple[Path, ...], index_dir: Path | None, out: Path, workers: 
     built = report.build
     click.echo(f"{report.files} files: {report.unchanged} unchanged, {report.parsed} parsed, "
                f"{len(report.errors)} skipped" +
-               (f"; index {built.generation}: {built.documents} documents, {built.passages} passages "
-                f"in {built.seconds:.1f} s" if built else "; index unchanged"), err=True)
+               (f"; index {built.generation}: {built.documents} documents, {built.passages} passages in "
+                f"{built.segments} segment(s), {built.written} passages written in {built.seconds:.1f} s" if built
+                else "; index unchanged"), err=True)
     done(bool(report.parsed or report.unchanged))
 
 
@@ -178,7 +179,7 @@ def _show(bar, task, done_: int, total: int) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Analysis processes (default: cores).")
 def index_cmd(index_dir: Path, source: Path | None, workers: int | None) -> None:
     """Rebuild an index from processed documents, into a new generation swapped in atomically."""
-    from indexer.index.generations import IndexMismatch, IndexMissing
+    from indexer.index.commits import IndexMismatch, IndexMissing
     from indexer.index.lock import IndexBusy
     from indexer.update import rebuild
     try:
@@ -189,8 +190,8 @@ def index_cmd(index_dir: Path, source: Path | None, workers: int | None) -> None
         fail(str(exc), ExitStatus.NO_INDEX)
     except (OSError, ValueError) as exc:
         fail(f"cannot read documents: {exc}", ExitStatus.USAGE)
-    click.echo(f"index {report.generation}: {report.documents} documents, {report.passages} passages "
-               f"in {report.seconds:.1f} s", err=True)
+    click.echo(f"index {report.generation}: {report.documents} documents, {report.passages} passages in "
+               f"{report.segments} segment(s), written in {report.seconds:.1f} s", err=True)
 
 
 @click.command()
@@ -198,7 +199,7 @@ def index_cmd(index_dir: Path, source: Path | None, workers: int | None) -> None
 @index_option
 def remove(targets: tuple[str, ...], index_dir: Path) -> None:
     """Remove documents from an index by doc id or by source file path."""
-    from indexer.index.generations import IndexMismatch, IndexMissing
+    from indexer.index.commits import IndexMismatch, IndexMissing
     from indexer.index.lock import IndexBusy
     from indexer.update import remove as remove_docs
     try:

@@ -105,8 +105,9 @@ def region_provinces(ix: Index) -> dict[str, str | None]:
 
 def _pair_regions_with_provinces(ix: Index) -> dict[str, str | None]:
     regions, provinces = ix.side.facet_values("region"), ix.side.facet_values("province")
-    pairs = np.unique(np.asarray(ix.side["fac_region"]).astype(np.int64) * len(provinces)
-                      + np.asarray(ix.side["fac_province"]))
+    live = ix.all_rows
+    pairs = np.unique(np.asarray(ix.side["fac_region"])[live].astype(np.int64) * len(provinces)
+                      + np.asarray(ix.side["fac_province"])[live])
     seen: dict[str, set[str]] = {}
     for code in pairs.tolist():
         r, p = divmod(code, len(provinces))

@@ -32,11 +32,11 @@ def segment(ix: Index, text: str) -> list[str]:
     if cut is None:
         if len(cache) >= SEGMENT_CACHE:
             cache.clear()
-        cut = cache[text] = _segment(ix.side.word_vocab, text)
+        cut = cache[text] = _segment(ix.side.has_word, text)
     return list(cut)
 
 
-def _segment(vocab, text: str) -> tuple[str, ...]:
+def _segment(has_word, text: str) -> tuple[str, ...]:
     folded = fold(text)
     out: list[str] = []
     unknown = ""
@@ -44,7 +44,7 @@ def _segment(vocab, text: str) -> tuple[str, ...]:
     while i < len(folded):
         for size in range(min(MAX_SEGMENT, len(folded) - i), 0, -1):
             piece = folded[i:i + size]
-            if (size > 1 or not unknown) and vocab.find(piece) >= 0:
+            if (size > 1 or not unknown) and has_word(piece):
                 break
         else:
             size, piece = 1, None
@@ -245,7 +245,7 @@ def report_rows(ix: Index, word: str) -> np.ndarray | None:
         return np.flatnonzero(np.asarray(ix.side["year"]) == named[1]).astype(np.int32)
     if named[0] == "congress":
         return ix.all_rows
-    mask = np.zeros(ix.n, dtype=bool)
+    mask = np.zeros(ix.size, dtype=bool)
     for facet, values in named[1].items():
         mask |= np.isin(np.asarray(ix.side[f"fac_{facet}"]), values)
     return np.flatnonzero(mask).astype(np.int32)

@@ -59,7 +59,7 @@ def relax(ix: Index, parsed: ParsedQuery, filters: dict, year_range: tuple | Non
             required = np.setdiff1d(required, evaluate(ix, n.children[0], by_report), assume_unique=True)
         else:
             required = np.intersect1d(required, evaluate(ix, n, by_report), assume_unique=True)
-    counts = np.zeros(ix.n, dtype=np.int16)
+    counts = np.zeros(ix.size, dtype=np.int16)
     for rows in word_rows.values():
         counts[rows] += 1
     candidates = filter_mask(ix, required, filters, year_range)

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.index.generations import IndexMismatch, IndexMissing
+from indexer.index.commits import IndexMismatch, IndexMissing
 from indexer.settings import load_settings, web_config
 from search_app.core.query import QueryError
 from search_app.web import analysis, params, reader, render, search, similar
@@ -51,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def health():
     ix = index()
-    return jsonify({"ok": True, "generation": ix.generation.name, "passages": ix.n})
+    return jsonify({"ok": True, "generation": ix.generation, "passages": ix.n})
 
 
 def _security_headers(resp):

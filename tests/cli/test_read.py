@@ -58,9 +58,8 @@ def test_missing_index_exit_3(tmp_path):
 
 def _index_of_another_version(path):
     assert invoke("ingest", SAMPLES / "10-quanguo-2010.txt", "--index", path).exit_code == 0
-    gen = path / (path / "CURRENT").read_text().strip()
-    info = json.loads((gen / "info.json").read_text())
-    (gen / "info.json").write_text(json.dumps({**info, "schema_version": 999}))
+    commit = path / "commits" / (path / "CURRENT").read_text().strip()
+    commit.write_text(json.dumps({**json.loads(commit.read_text()), "schema_version": 999}))
 
 
 def test_schema_mismatch_exit_3(tmp_path):

@@ -36,9 +36,8 @@ def _variants(rng: random.Random, s: str) -> str:
 
 @pytest.fixture(scope="module")
 def reports(index_dir):
-    from indexer.index.generations import current_generation
-    from indexer.store import read_documents
-    return list(read_documents(current_generation(index_dir) / "documents.jsonl"))
+    from indexer.index.commits import current_commit, live_documents
+    return list(live_documents(index_dir, current_commit(index_dir)))
 
 
 def report_matches(reports, key: str) -> set[str]:

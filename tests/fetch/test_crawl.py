@@ -24,6 +24,7 @@ from indexer.fetch.crawl import Crawler, Summary, extract_links, is_challenge, n
 from indexer.fetch.http import Response
 from indexer.fetch.sources import load_sources
 from indexer.fetch.state import CrawlState
+from indexer.index.commits import current_commit, live_documents
 from indexer.settings import SETTINGS, Settings, load_settings
 from search_app.cli import main
 from tests.conftest import ROOT
@@ -562,8 +563,7 @@ def test_a_crawl_ingested_into_an_index_keeps_urls_and_replaces_a_changed_page(g
         assert runner.invoke(main, ["crawl", "--sources", str(sources), "--out", str(out), *options]).exit_code == 0
         result = runner.invoke(main, ["ingest", str(out), "--index", str(ix), "--workers", "1"])
         assert result.exit_code == 0, result.output
-        gen = ix / (ix / "CURRENT").read_text(encoding="utf-8").strip()
-        return [json.loads(line) for line in (gen / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+        return [d.to_dict() for d in live_documents(ix, current_commit(ix))]
 
     docs = crawl_and_ingest()
     assert {s.removeprefix(server.url) for d in docs for s in d["sources"]} == \
@@ -614,8 +614,7 @@ def test_a_report_served_under_two_urls_keeps_both_as_sources(good, tmp_path, mo
     monkeypatch.setattr("indexer.settings.SETTINGS", S)
     ix = tmp_path / "ix"
     assert CliRunner().invoke(main, ["ingest", str(out), "--index", str(ix), "--workers", "1"]).exit_code == 0
-    gen = ix / (ix / "CURRENT").read_text(encoding="utf-8").strip()
-    docs = [json.loads(line) for line in (gen / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    docs = [d.to_dict() for d in live_documents(ix, current_commit(ix))]
     (a1,) = [d for d in docs if any(s.endswith("/art/a1.html") for s in d["sources"])]
     assert {s.removeprefix(server.url) for s in a1["sources"]} == {"/art/a1.html", "/art/a1-copy.html"}
 

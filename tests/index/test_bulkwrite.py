@@ -31,8 +31,9 @@ def test_whoosh_reads_every_field_like_the_sidecar(index_dir):
     ix = open_index(index_dir)
     reader = ix.searcher.reader()
     assert reader.doc_count() == ix.n
+    (part,) = ix.side.parts                                               # the session index is one segment
     assert all(ix.stored(r)["row"] == r for r in range(0, ix.n, 37))     # document number == sidecar row
-    vocab = ix.side.word_vocab
+    vocab = part.side.word_vocab
     for t in range(0, len(vocab), max(1, len(vocab) // 300)):
         word = vocab[t]
         rows, tf = ix.side.word_postings(word)

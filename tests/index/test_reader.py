@@ -5,13 +5,14 @@ import shutil
 from pathlib import Path
 
 from indexer.index.reader import open_index
-from indexer.update import ingest
+from indexer.update import ingest, rebuild
 from search_app.core.search import Params, search
 from tests.conftest import SAMPLES
 
 
 def open_files_under(path: Path) -> list[str]:
-    """Descriptors and memory maps of this process that point into ``path``."""
+    """Descriptors and memory maps of this process that point into ``path`` (a folder, or the files whose names
+    start with it)."""
     root = str(path.resolve())
     found = []
     for fd in os.listdir("/proc/self/fd"):
@@ -26,9 +27,9 @@ def open_files_under(path: Path) -> list[str]:
     return found
 
 
-def test_a_replaced_generation_closes_its_files_without_waiting_for_the_collector(tmp_path):
+def test_a_replaced_commit_closes_its_files_without_waiting_for_the_collector(tmp_path):
     """Regression: an opened index kept a cache that referred back to itself (an lru_cache over a partial of
-    the index), so a generation replaced by a rebuild kept its files open until garbage collection."""
+    the index), so an index replaced by a rebuild kept its files open until garbage collection."""
     reports = tmp_path / "reports"
     reports.mkdir()
     shutil.copy(SAMPLES / "02-ningxia-2014.html", reports)
@@ -36,17 +37,17 @@ def test_a_replaced_generation_closes_its_files_without_waiting_for_the_collecto
     ix = open_index(tmp_path / "ix")
     result = search(ix, Params(q="监督 备案", limit=5, kwic=True))       # touches every kind of file
     assert result["total"] and ix.document(result["hits"][0].doc_id)
-    old = ix.generation
-    assert open_files_under(old)
+    old = [tmp_path / "ix" / "segments" / s.id for s in ix.commit.segments] + \
+        [tmp_path / "ix" / "whoosh" / w for s in ix.commit.segments for w in s.whoosh]
+    assert any(open_files_under(p) for p in old)
     del ix, result
-    shutil.copy(SAMPLES / "13-weifang-2012.txt", reports)
-    ingest(tmp_path / "ix", [reports], workers=1)
+    rebuild(tmp_path / "ix", workers=1)            # every segment written again: the old files are no longer used
     gc.disable()
     try:
         new = open_index(tmp_path / "ix")
-        assert new.generation != old
-        assert open_files_under(old) == []
-        assert open_files_under(new.generation)
+        assert not {s.id for s in new.commit.segments} & {p.name for p in old}
+        assert [f for p in old for f in open_files_under(p)] == []
+        assert open_files_under(tmp_path / "ix" / "segments" / new.commit.segments[0].id)
     finally:
         gc.enable()
 
