@@ -6,10 +6,10 @@ STAMP  := $(VENV)/.installed
 INDEX  ?= data/index
 
 .DEFAULT_GOAL := help
-.PHONY: help install test lint run bench index stress clean
+.PHONY: help install test lint run bench bench-scale index stress clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,11 @@ run: $(STAMP)  ## index corpus/ (unchanged files skipped; an index of an older v
 	$(BIN)/lrsearch ingest corpus --index $(INDEX)
 	$(BIN)/lrsearch serve --index $(INDEX)
 
-bench: $(STAMP)  ## build synthetic corpora and print build and query figures
+bench: $(STAMP)  ## build synthetic corpora of 15k and 150k passages, beside the textbook baseline
 	$(BIN)/python -m tests.tools.bench
+
+bench-scale: $(STAMP)  ## build 1.5 million passages (no baseline): build, memory, size, queries, one report added
+	$(BIN)/python -m tests.tools.bench --sizes 1500000 --no-baseline
 
 clean:  ## remove the venv, built data and caches
 	rm -rf $(VENV) data .pytest_cache .hypothesis

@@ -1,7 +1,7 @@
 """Plain data objects passed between pipeline stages."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -36,7 +36,8 @@ class Passage:
     category: str
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"passage_id": self.passage_id, "ordinal": self.ordinal, "text": self.text, "start": self.start,
+                "end": self.end, "heading": self.heading, "category": self.category}
 
 
 @dataclass
@@ -95,7 +96,11 @@ class Document:
         return out
 
     def to_dict(self) -> dict:
-        d = {k: v for k, v in asdict(self).items() if k != "sections"}
+        """As JSON wants it; written out field by field (``dataclasses.asdict`` deep-copies every value, which
+        made writing a segment's documents take seconds)."""
+        d = {f: getattr(self, f) for f in _DOCUMENT_FIELDS}
+        d["years_covered"] = list(self.years_covered) if self.years_covered is not None else None
+        d["sources"] = list(self.sources)
         d["sections"] = [s.to_dict() for s in self.sections]
         return d
 
@@ -106,3 +111,6 @@ class Document:
                             passages=[Passage(**p) for p in s["passages"]]) for s in d.pop("sections", [])]
         known = {f for f in cls.__dataclass_fields__}
         return cls(sections=sections, **{k: v for k, v in d.items() if k in known})
+
+
+_DOCUMENT_FIELDS = [f for f in Document.__dataclass_fields__ if f != "sections"]

@@ -50,7 +50,7 @@ def all_passages(index_dir) -> list[dict]:
     """Every stored passage of the session index, for brute-force oracles."""
     from indexer.index.reader import open_index
     ix = open_index(index_dir)
-    return [ix.stored(r) for r in range(ix.n)]
+    return [ix.passage(r) for r in range(ix.n)]
 
 
 def search_json(ix, params) -> dict:

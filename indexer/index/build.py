@@ -36,7 +36,7 @@ from indexer.index.commits import (
     SegmentEntry,
     segment_dir,
 )
-from indexer.index.postings import Grams, gram_postings, word_postings
+from indexer.index.postings import Grams, Tokens, gram_postings, word_postings
 from indexer.index.schema import SCHEMA_VERSION, passage_schema
 from indexer.model import Document
 from indexer.normalize import fold
@@ -60,22 +60,34 @@ class Row:
     trail: str = ""     # the text after the last passage of a report
 
 
-_SEP = "\x1f"   # joins a passage's words for the trip back from a worker: one string pickles far faster than a list
+@dataclass
+class Analysed:
+    """What the analysis of some rows gives: per row the folded lead+text+trail and how many UTF-8 bytes of it
+    are the lead and the trail; the words of the texts, and of the headings and titles, as integers."""
+    folded: list[str]
+    lead_bytes: list[int]
+    trail_bytes: list[int]
+    words: Tokens
+    head: Tokens
 
 
-def _analyze(chunk: list[tuple[str, str, str, str]]) -> list[tuple[str, int, int, str, str]]:
-    """For (text, heading+title, lead, trail) tuples: the folded lead+text+trail, the folded lengths in bytes
-    of the lead and the trail, and the words of the text and of heading and title; runs in a worker."""
+def _analyze(chunk: list[tuple[str, str, str, str]]) -> Analysed:
+    """Analyse (text, heading+title, lead, trail) tuples; runs in a worker."""
     from indexer.index.analysis import words
-    out = []
+    out = Analysed([], [], [], Tokens([], np.zeros(0, np.int32), np.zeros(0, np.int64)), None)
+    word_lists, head_lists = [], []
     for text, head, lead, trail in chunk:
         folded, lead_f, trail_f = fold(text), fold(lead), fold(trail)
-        out.append((lead_f + folded + trail_f, len(lead_f.encode()), len(trail_f.encode()),
-                    _SEP.join(words(folded)), _SEP.join(words(fold(head)))))
+        out.folded.append(lead_f + folded + trail_f)
+        out.lead_bytes.append(len(lead_f.encode()))
+        out.trail_bytes.append(len(trail_f.encode()))
+        word_lists.append(words(folded))
+        head_lists.append(words(fold(head)))
+    out.words, out.head = Tokens.of(word_lists), Tokens.of(head_lists)
     return out
 
 
-def analyze_all(items: list[tuple[str, str, str, str]], workers: int) -> list[tuple[str, int, int, list[str], list[str]]]:
+def analyze_all(items: list[tuple[str, str, str, str]], workers: int) -> Analysed:
     """Segment every passage once, in parallel (jieba does not get faster with threads)."""
     size = max(64, len(items) // (workers * 8) + 1)
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
@@ -84,8 +96,9 @@ def analyze_all(items: list[tuple[str, str, str, str]], workers: int) -> list[tu
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(_analyze, chunks))
-    return [(f, lb, tb, w.split(_SEP) if w else [], h.split(_SEP) if h else [])
-            for part in parts for f, lb, tb, w, h in part]
+    return Analysed([f for p in parts for f in p.folded], [b for p in parts for b in p.lead_bytes],
+                    [b for p in parts for b in p.trail_bytes], Tokens.concatenate([p.words for p in parts]),
+                    Tokens.concatenate([p.head for p in parts]))
 
 
 # ---------------------------------------------------------------------------------------------- build
@@ -136,9 +149,9 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
     timings["analysis"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    folded = [a[0] for a in analysed]
-    words = word_postings([a[3] for a in analysed], positions=True)
-    head = word_postings([a[4] for a in analysed], positions=True)
+    folded = analysed.folded
+    words = word_postings(analysed.words, positions=True)
+    head = word_postings(analysed.head, positions=True)
     grams = gram_postings(folded)
     timings["postings"] = time.perf_counter() - t
 
@@ -150,11 +163,12 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
 
     t = time.perf_counter()
     sidecar.build(folder / SIDECAR_DIR, sidecar.SidecarInput(
-        folded=folded, lead_bytes=[a[1] for a in analysed], trail_bytes=[a[2] for a in analysed], joined=joined,
+        folded=folded, lead_bytes=analysed.lead_bytes, trail_bytes=analysed.trail_bytes, joined=joined,
         words=words, head=head, grams=grams,
         facets={f.name: [r.category if f.per_passage else getattr(docs[d], f.name) or ""
                          for r, d in zip(rows, doc_of_row)] for f in FACETS},
-        years=[docs[d].year or 0 for d in doc_of_row], doc_index=doc_of_row, doc_ids=[d.doc_id for d in docs]))
+        years=[docs[d].year or 0 for d in doc_of_row], doc_index=doc_of_row, doc_ids=[d.doc_id for d in docs],
+        doc_meta=[[getattr(d, f) for f in sidecar.DOC_META] for d in docs]))
     write_documents(folder, docs, signatures)
     timings["sidecar"] = time.perf_counter() - t
     entry = SegmentEntry(seg_id, [s.segment_id() for s in whoosh_segments], len(rows), len(docs))
@@ -175,11 +189,11 @@ def _write_segment(path: Path, rows: list[Row], doc_of_row: list[int], docs: lis
     writer = BulkSegmentWriter(ix, part, limitmb=256, compound=False)
     for row_no in range(lo, hi):
         r, doc = rows[row_no], docs[doc_of_row[row_no]]
+        facets = {f.name: (r.category if f.per_passage else getattr(doc, f.name) or "").encode("utf-8")
+                  for f in FACETS}
         writer.add_document(
-            passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, text=r.text, title_text=doc.title,
-            heading_text=r.heading, lead=r.lead.strip(), body=doc.body, category=r.category, region=doc.region or "",
-            province=doc.province or "", level=doc.level or "", year=doc.year or 0, section=r.category,
-            doc_type=doc.doc_type, ordinal=r.ordinal, start=r.start, end=r.end)
+            passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, text=r.text, heading_text=r.heading,
+            lead=r.lead.strip(), ordinal=r.ordinal, start=r.start, end=r.end, year=doc.year or 0, **facets)
     writer.commit()
 
 

@@ -22,18 +22,49 @@ class Postings:
     deltas: np.ndarray | None = None        # int32 position deltas (first one from 0), posting by posting
 
 
-def word_postings(token_lists: list[list[str]], positions: bool = False) -> Postings:
+@dataclass
+class Tokens:
+    """The words of many rows as integers: ``ids`` index into ``vocab``, row after row, ``lengths`` per row.
+
+    A build holds tens of millions of words; as Python strings in lists they would take gigabytes.
+    """
+    vocab: list[str]
+    ids: np.ndarray          # int32
+    lengths: np.ndarray      # int64
+
+    @classmethod
+    def of(cls, token_lists: list[list[str]]) -> "Tokens":
+        vocab: dict[str, int] = {}
+        setdefault = vocab.setdefault
+        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+        ids = np.fromiter((setdefault(w, len(vocab)) for toks in token_lists for w in toks), dtype=np.int32,
+                          count=int(lengths.sum()))
+        return cls(list(vocab), ids, lengths)
+
+    @classmethod
+    def concatenate(cls, parts: list["Tokens"]) -> "Tokens":
+        """One set of tokens from several, their vocabularies merged."""
+        vocab: dict[str, int] = {}
+        ids = []
+        for part in parts:
+            remap = np.fromiter((vocab.setdefault(w, len(vocab)) for w in part.vocab), dtype=np.int32,
+                                count=len(part.vocab))
+            ids.append(remap[part.ids] if len(part.ids) else part.ids)
+        return cls(list(vocab), np.concatenate(ids) if ids else np.zeros(0, np.int32),
+                   np.concatenate([p.lengths for p in parts]) if parts else np.zeros(0, np.int64))
+
+
+def word_postings(tokens: Tokens | list[list[str]], positions: bool = False) -> Postings:
     """Postings of words with term frequencies and, optionally, ordinal positions."""
-    n_rows = len(token_lists)
-    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=n_rows)
-    vocab: dict[str, int] = {}
-    setdefault = vocab.setdefault
-    ids = np.fromiter((setdefault(w, len(vocab)) for toks in token_lists for w in toks), dtype=np.int64,
-                      count=int(lengths.sum()))
-    terms = sorted(vocab)
-    remap = np.empty(len(vocab), dtype=np.int64)
-    remap[np.fromiter((vocab[t] for t in terms), dtype=np.int64, count=len(terms))] = np.arange(len(terms))
-    tid = remap[ids] if len(ids) else ids
+    if not isinstance(tokens, Tokens):
+        tokens = Tokens.of(tokens)
+    lengths = tokens.lengths
+    n_rows = len(lengths)
+    terms = sorted(tokens.vocab)
+    remap = np.empty(len(terms), dtype=np.int64)
+    remap[np.argsort(np.array(tokens.vocab, dtype=object), kind="stable")] = np.arange(len(terms))
+    ids = tokens.ids
+    tid = remap[ids] if len(ids) else ids.astype(np.int64)
     rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
     key = (tid << 32) | rows
     order = np.argsort(key, kind="stable")           # stable: positions stay ascending inside a posting

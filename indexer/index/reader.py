@@ -31,7 +31,7 @@ from indexer.index.commits import (
     current_commit,
     segment_dir,
 )
-from indexer.index.sidecar import Sidecar
+from indexer.index.sidecar import DOC_META, Sidecar
 from indexer.store import DocumentFile
 
 PER_ROW = {"year": -1, "plen": 0, "doc": None}     # per-passage arrays of the sidecar, and a deleted row's value
@@ -69,6 +69,7 @@ class Segments:
         self.live = np.concatenate([p.live if p.live is not None else np.ones(p.rows, dtype=bool) for p in parts]) \
             if parts else np.zeros(0, dtype=bool)
         self.doc_ids = [d for p in parts for d in p.doc_ids]
+        self.doc_meta = [m for p in parts for m in p.side.meta["doc_meta"]]
         self._arrays: dict[str, np.ndarray] = {}
         self._tables: dict[str, list[str]] = {}
         self._lock = threading.Lock()
@@ -253,6 +254,14 @@ class Index:
     def stored(self, row: int) -> dict:
         """The stored fields of one passage (a row is a Whoosh document number of the commit)."""
         return self.searcher.stored_fields(int(row))
+
+    def passage(self, row: int) -> dict:
+        """One passage whole: its stored fields, its section, and what its report says of itself (``DOC_META``:
+        title, body, region, province, level, year, doc type), stored once per report."""
+        record = self.stored(row)
+        record.update(zip(DOC_META, self.side.doc_meta[int(self.side["doc"][row])]))
+        record["section"] = self.side.facet_values("section")[int(self.side["fac_section"][row])]
+        return record
 
     def row_of_passage(self, passage_id: str) -> int | None:
         """The live row of a passage id (a document written again leaves its old rows deleted, same ids)."""

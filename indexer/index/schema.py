@@ -1,22 +1,28 @@
 """THE Whoosh schema of a passage index (single source of truth, versioned).
 
-Fields: the passage text (stored, original script), ``words`` (jieba words of the folded text with ordinal
-positions, for ranking and proximity), ``grams`` (the set of character unigrams and bigrams of the folded
-text, for exact substrings), ``head`` (words of the passage's heading and its report's title, boosted in
-ranking), ``lead`` (the headings between the previous passage and this one, as written), and facet columns. Document numbers equal sidecar rows (``row`` is stored to check it). The index records
-``SCHEMA_VERSION``; a reader refuses an index of another version instead of misreading it.
+Fields: the passage (stored: its id, text in the original script, heading, ``lead`` — the headings between
+the previous passage and this one, as written — its place in the report), ``words`` (jieba words of the folded
+text with ordinal positions, for ranking and proximity), ``grams`` (the set of character unigrams and bigrams of
+the folded text, for exact substrings), ``head`` (words of the passage's heading and its report's title, boosted
+in ranking), and the facets and the year as columns (what a report says of itself is stored once per report,
+in the segment's documents, not once per passage). Document numbers equal sidecar rows (``row`` is stored to
+check it). The index records ``SCHEMA_VERSION``; a reader refuses an index of another version instead of
+misreading it.
 """
 from __future__ import annotations
 
 from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import ID, NUMERIC, STORED, FieldType, Schema
+from whoosh.columns import NumericColumn, RefBytesColumn
+from whoosh.fields import COLUMN, ID, STORED, FieldType, Schema
 from whoosh.formats import Existence, Positions
 
+from indexer.facets import FACETS
 from indexer.index.analysis import words_with_offsets
 from indexer.normalize import fold
 
-SCHEMA_VERSION = 4      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
-                        # to indexer.index.schema (Whoosh pickles them by module path); 4: segments and commits
+SCHEMA_VERSION = 5      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
+                        # to indexer.index.schema (Whoosh pickles them by module path); 4: segments and commits;
+                        # 5: facets and year as columns only, the report's metadata stored per report
 
 
 class JiebaTokenizer(Tokenizer):
@@ -74,24 +80,17 @@ class GramsField(FieldType):
 def passage_schema() -> Schema:
     return Schema(
         passage_id=ID(stored=True, unique=True),
-        doc_id=ID(stored=True),
+        doc_id=STORED(),
         row=STORED(),
         text=STORED(),
         words=WordsField(),
         grams=GramsField(),
         head=WordsField(),
-        title_text=STORED(),
         heading_text=STORED(),
         lead=STORED(),
-        body=STORED(),
-        category=STORED(),
-        region=ID(stored=True, sortable=True),
-        province=ID(stored=True, sortable=True),
-        level=ID(stored=True, sortable=True),
-        year=NUMERIC(int, bits=16, stored=True, sortable=True),
-        section=ID(stored=True, sortable=True),
-        doc_type=ID(stored=True, sortable=True),
         ordinal=STORED(),
         start=STORED(),
         end=STORED(),
+        year=COLUMN(NumericColumn("h", default=0)),
+        **{f.name: COLUMN(RefBytesColumn()) for f in FACETS},
     )

@@ -34,6 +34,8 @@ import numpy as np
 
 from indexer.facets import FACETS
 
+DOC_META = ("title", "body", "region", "province", "level", "year", "doc_type")   # what a hit shows of its report
+
 if TYPE_CHECKING:     # the reader never loads the builders
     from indexer.index.postings import Grams, Postings
 
@@ -76,6 +78,7 @@ class SidecarInput:
     years: list[int]               # 0 when unknown
     doc_index: list[int]           # row → index into doc_ids
     doc_ids: list[str]
+    doc_meta: list[list]           # per document, its DOC_META
 
 
 def build(out: Path, data: SidecarInput) -> None:
@@ -90,7 +93,7 @@ def build(out: Path, data: SidecarInput) -> None:
                        f"{prefix}_offsets": p.offsets, f"{prefix}_rows": p.rows, f"{prefix}_tf": p.freqs})
     if data.words.deltas is not None:       # word positions, for proximity queries without Whoosh's reader
         arrays.update({"word_pos_offsets": data.words.pos_offsets, "word_deltas": data.words.deltas})
-    meta = {"rows": n, "facets": {}, "doc_ids": data.doc_ids}
+    meta = {"rows": n, "facets": {}, "doc_ids": data.doc_ids, "doc_meta": data.doc_meta}
     for name in (f.name for f in FACETS):
         values = sorted(set(data.facets[name]))
         code = {v: i for i, v in enumerate(values)}

@@ -94,7 +94,7 @@ def make_hit(ix: Index, row: int, score: float, needles: list[str], context: int
              phrases: tuple[str, ...] = ()) -> Hit:
     """One result. ``lead`` is the headings before the passage (``lead_highlight`` says where the query
     matched there); a phrase that runs on into the next passage is marked where it starts, at the end."""
-    s = ix.stored(row)
+    s = ix.passage(row)
     text, lead = s["text"], s.get("lead") or ""
     spans = match_spans(text, needles)
     lead_spans = match_spans(lead, needles) if lead else []
@@ -107,9 +107,9 @@ def make_hit(ix: Index, row: int, score: float, needles: list[str], context: int
                 spans = merge_spans(spans + [tail_span(text, min(k, len(folded)))])
             if k > len(folded) and lead:
                 lead_spans = merge_spans(lead_spans + [tail_span(lead, k - len(folded))])
-    return Hit(passage_id=s["passage_id"], doc_id=s["doc_id"], title=s["title_text"], region=s["region"] or None,
+    return Hit(passage_id=s["passage_id"], doc_id=s["doc_id"], title=s["title"], region=s["region"] or None,
                province=s["province"] or None, level=s["level"] or None, year=s["year"] or None,
-               doc_type=s["doc_type"], section=s["category"], heading=s["heading_text"], text=text,
+               doc_type=s["doc_type"], section=s["section"], heading=s["heading_text"], text=text,
                highlight=snippet(text, spans, context), score=round(float(score), 4), body=s["body"],
                ordinal=s["ordinal"], lead=lead,
                lead_highlight=snippet(lead, lead_spans, whole=True) if lead_spans else None,

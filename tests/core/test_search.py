@@ -124,7 +124,7 @@ def _brute_facets(passages):
     counts = {}
     for p in passages:
         for name, key in (("region", "region"), ("province", "province"), ("level", "level"),
-                          ("section", "category"), ("doc_type", "doc_type"), ("year", "year")):
+                          ("section", "section"), ("doc_type", "doc_type"), ("year", "year")):
             v = p[key] or None
             counts.setdefault(name, {}).setdefault(v, 0)
             counts[name][v] += 1
@@ -147,7 +147,7 @@ def test_facet_counts_oracle(index_dir, all_passages):
         lo, hi = (2014, 2020) if year == "2014-2020" else (2021, 9999) if year == "2021-" else \
             (2022, 2022) if year == "2022" else (0, 9999)
         matched = [p for p in all_passages if fold(w) in fold(p["text"])
-                   and all(p["category" if k == "section" else k] in v for k, v in filters.items())
+                   and all(p[k] in v for k, v in filters.items())
                    and lo <= (p["year"] or 0) <= hi]
         assert r["total"] == len(matched)
         brute = _brute_facets(matched)
@@ -158,16 +158,16 @@ def test_facet_counts_oracle(index_dir, all_passages):
             listed = {i["value"] for i in r["facets"][name]}
             assert set(values) <= listed           # a selected value always appears
             # facets_or: the same facet counted under every other filter, what ticking another value would add
-            key = "category" if name == "section" else name
+            key = name
             others = [p for p in all_passages if fold(w) in fold(p["text"]) and lo <= (p["year"] or 0) <= hi
-                      and all(p["category" if k == "section" else k] in v for k, v in filters.items() if k != name)]
+                      and all(p[k] in v for k, v in filters.items() if k != name)]
             want = {}
             for p in others:
                 want[p[key] or None] = want.get(p[key] or None, 0) + 1
             assert {i["value"]: i["count"] for i in r["facets_or"][name] if i["count"]} == want, name
         if year:        # the year counted under every other filter, without the year range
             others = [p for p in all_passages if fold(w) in fold(p["text"])
-                      and all(p["category" if k == "section" else k] in v for k, v in filters.items())]
+                      and all(p[k] in v for k, v in filters.items())]
             want = {}
             for p in others:
                 want[p["year"] or None] = want.get(p["year"] or None, 0) + 1

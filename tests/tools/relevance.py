@@ -76,7 +76,7 @@ def build_test_index(path: str | Path) -> Path:
 
 def passages(ix: Index) -> list[dict]:
     """Every stored passage, in a deterministic order (by passage id, not by row)."""
-    return sorted((ix.stored(r) for r in range(ix.n)), key=lambda p: (p["passage_id"], p["doc_id"], p["ordinal"]))
+    return sorted((ix.passage(r) for r in range(ix.n)), key=lambda p: (p["passage_id"], p["doc_id"], p["ordinal"]))
 
 
 def passages_fingerprint(all_passages: list[dict]) -> str:
