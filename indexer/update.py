@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,16 +149,41 @@ def _merge(change: Change, index_dir: Path, settings: Settings) -> None:
             change.add(docs, at=at)
 
 
-def _signed(docs: Iterable[Document], settings: Settings, batch: int = 256) -> Iterator[tuple[Document, np.ndarray]]:
-    """Documents with their signatures, computed a batch at a time."""
-    chunk: list[Document] = []
-    for doc in docs:
-        chunk.append(doc)
-        if len(chunk) >= batch:
+def _sign(texts: list[str], settings: Settings) -> np.ndarray:
+    return signatures(texts, settings)
+
+
+def _signed(docs: Iterable[Document], settings: Settings, workers: int | None = None, batch: int = 64) \
+        -> Iterator[tuple[Document, np.ndarray]]:
+    """Documents with their signatures, computed a batch at a time in ``workers`` processes, a few batches
+    ahead of the reader, so that memory holds only those."""
+    workers = workers or max(1, min(2, os.cpu_count() or 1))
+    chunks = _chunks(docs, batch)
+    if workers <= 1:
+        for chunk in chunks:
             yield from zip(chunk, signatures([d.text for d in chunk], settings))
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(_sign, [d.text for d in chunk], settings)))
+            if len(pending) > 2 * workers:
+                done, future = pending.popleft()
+                yield from zip(done, future.result())
+        while pending:
+            done, future = pending.popleft()
+            yield from zip(done, future.result())
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
             chunk = []
     if chunk:
-        yield from zip(chunk, signatures([d.text for d in chunk], settings))
+        yield chunk
 
 
 def _current(index_dir: Path, settings: Settings, workers: int | None) -> Commit | None:
@@ -165,7 +192,7 @@ def _current(index_dir: Path, settings: Settings, workers: int | None) -> Commit
     if commit is None or current:
         return commit
     change = Change(index_dir, commit, workers, settings.max_segment_passages, reuse=False)
-    change.add(_signed(docs, settings))
+    change.add(_signed(docs, settings, workers))
     return change.publish(commit.files)
 
 
@@ -230,7 +257,10 @@ def _apply(change: Change, held: Held, index_dir: Path, replaced: set[str], new:
     keep = [k for k in range(len(held.entries)) if k not in set(gone)]
     candidates = [CatalogEntry(**{**vars(held.entries[k]), "sources": sources.get(k, held.entries[k].sources)})
                   for k in keep]
-    folding = fold_into(candidates, held.signatures[keep], new, signatures([d.text for d in new], settings), settings)
+    # a few new reports are signed here; a bulk ingest in worker processes
+    new_sigs = np.stack([s for _, s in _signed(new, settings, 1 if len(new) <= 64 else None)]) if new \
+        else np.zeros((0, NUM_PERM), np.uint64)
+    folding = fold_into(candidates, held.signatures[keep], new, new_sigs, settings)
     gone += [keep[i] for i in folding.drop]
     sources.update({keep[i]: s for i, s in folding.extend.items()})
     for k in gone:
@@ -279,10 +309,10 @@ def rebuild(index_dir: str | os.PathLike, documents: str | os.PathLike | None = 
                 held = Held.of(index_dir, commit)
                 docs: Iterable = zip(held.documents(index_dir, list(range(len(held.entries)))), held.signatures)
             else:
-                docs = _signed(own, settings)
+                docs = _signed(own, settings, workers)
             files = commit.files
         else:
-            docs, files = _signed(fold_duplicates(list(read_documents(documents)), settings), settings), {}
+            docs, files = _signed(fold_duplicates(list(read_documents(documents)), settings), settings, workers), {}
         change = Change(index_dir, commit, workers, settings.max_segment_passages, reuse=False)
         change.add(docs)
         change.publish(files)

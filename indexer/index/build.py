@@ -36,7 +36,7 @@ from indexer.index.commits import (
     SegmentEntry,
     segment_dir,
 )
-from indexer.index.postings import Grams, Tokens, gram_postings, word_postings
+from indexer.index.postings import MAX_ROWS, Grams, Tokens, gram_keys, gram_postings, word_postings
 from indexer.index.schema import SCHEMA_VERSION, passage_schema
 from indexer.model import Document
 from indexer.normalize import fold
@@ -69,12 +69,15 @@ class Analysed:
     trail_bytes: list[int]
     words: Tokens
     head: Tokens
+    gram_runs: list[np.ndarray]     # the sorted gram keys of each chunk's rows (postings.gram_keys)
 
 
-def _analyze(chunk: list[tuple[str, str, str, str]]) -> Analysed:
-    """Analyse (text, heading+title, lead, trail) tuples; runs in a worker."""
+def _analyze(job: tuple[int, list[tuple[str, str, str, str]]]) -> Analysed:
+    """Analyse (text, heading+title, lead, trail) tuples, the first of them being row ``first_row``; runs in a
+    worker."""
     from indexer.index.analysis import words
-    out = Analysed([], [], [], Tokens([], np.zeros(0, np.int32), np.zeros(0, np.int64)), None)
+    first_row, chunk = job
+    out = Analysed([], [], [], Tokens([], np.zeros(0, np.int32), np.zeros(0, np.int64)), None, [])
     word_lists, head_lists = [], []
     for text, head, lead, trail in chunk:
         folded, lead_f, trail_f = fold(text), fold(lead), fold(trail)
@@ -84,13 +87,14 @@ def _analyze(chunk: list[tuple[str, str, str, str]]) -> Analysed:
         word_lists.append(words(folded))
         head_lists.append(words(fold(head)))
     out.words, out.head = Tokens.of(word_lists), Tokens.of(head_lists)
+    out.gram_runs = [gram_keys(out.folded, first_row)]
     return out
 
 
 def analyze_all(items: list[tuple[str, str, str, str]], workers: int) -> Analysed:
     """Segment every passage once, in parallel (jieba does not get faster with threads)."""
     size = max(64, len(items) // (workers * 8) + 1)
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    chunks = [(i, items[i:i + size]) for i in range(0, len(items), size)]
     if workers <= 1 or len(chunks) <= 1:
         parts = [_analyze(c) for c in chunks]
     else:
@@ -98,7 +102,7 @@ def analyze_all(items: list[tuple[str, str, str, str]], workers: int) -> Analyse
             parts = list(pool.map(_analyze, chunks))
     return Analysed([f for p in parts for f in p.folded], [b for p in parts for b in p.lead_bytes],
                     [b for p in parts for b in p.trail_bytes], Tokens.concatenate([p.words for p in parts]),
-                    Tokens.concatenate([p.head for p in parts]))
+                    Tokens.concatenate([p.head for p in parts]), [r for p in parts for r in p.gram_runs])
 
 
 # ---------------------------------------------------------------------------------------------- build
@@ -143,6 +147,8 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     rows, doc_of_row, joined = _rows(docs)
+    if len(rows) > MAX_ROWS:
+        raise ValueError(f"a segment holds at most {MAX_ROWS} passages (max_segment_passages)")
     t = time.perf_counter()
     analysed = analyze_all([(r.text, f"{r.heading} {docs[d].title}", r.lead, r.trail) for r, d in zip(rows, doc_of_row)],
                            workers)
@@ -152,12 +158,12 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
     folded = analysed.folded
     words = word_postings(analysed.words, positions=True)
     head = word_postings(analysed.head, positions=True)
-    grams = gram_postings(folded)
+    grams = gram_postings(analysed.gram_runs)
     timings["postings"] = time.perf_counter() - t
 
     t = time.perf_counter()
     bulk = {"words": BulkField.from_postings(words), "head": BulkField.from_postings(head),
-            "grams": _gram_field(grams, folded)}
+            "grams": _gram_field(grams, folded), "passage_id": BulkField.of_ids([r.passage_id for r in rows])}
     whoosh_segments = _write_whoosh(Path(index_dir) / WHOOSH_DIR, folder, rows, doc_of_row, docs, bulk, workers)
     timings["whoosh"] = time.perf_counter() - t
 
@@ -231,12 +237,10 @@ def _write_whoosh(whoosh_dir: Path, folder: Path, rows: list[Row], doc_of_row: l
 
 
 def _gram_field(grams: Grams, folded: list[str]) -> BulkField:
-    """The n-gram postings in the order Whoosh writes terms (by their UTF-8 bytes)."""
-    strings = grams.term_strings()
-    order = sorted(range(len(strings)), key=strings.__getitem__)
-    starts, ends = grams.offsets[:-1][order], grams.offsets[1:][order]
+    """The n-gram postings as Whoosh writes them: gram codes sort as the grams' UTF-8 bytes do."""
     lengths = np.fromiter((len(t) for t in folded), dtype=np.int32, count=len(folded))
-    return BulkField([strings[i].encode("utf-8") for i in order], starts, ends, grams.rows, None, lengths)
+    return BulkField([s.encode("utf-8") for s in grams.term_strings()], grams.offsets[:-1], grams.offsets[1:],
+                     grams.rows, None, lengths)
 
 
 

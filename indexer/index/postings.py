@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.index.schema import gram_string
+
 
 @dataclass
 class Postings:
@@ -88,42 +90,42 @@ def word_postings(tokens: Tokens | list[list[str]], positions: bool = False) -> 
     return out
 
 
-@dataclass
-class Grams:
-    chars: np.ndarray        # sorted code points present
-    codes: np.ndarray        # int64 gram code per term: unigram = char id; bigram = C + a * C + b
-    offsets: np.ndarray
-    rows: np.ndarray
-
-    def term_strings(self) -> list[str]:
-        c = max(1, len(self.chars))
-        chars = [chr(int(x)) for x in self.chars]
-        return [chars[k] if k < c else chars[(k - c) // c] + chars[(k - c) % c] for k in self.codes.tolist()]
+ROW_BITS = 22                    # a gram key: its code in the high 42 bits, the row in the low 22
+MAX_ROWS = 1 << ROW_BITS        # rows one set of gram postings can hold
 
 
-def gram_postings(folded: list[str]) -> Grams:
-    """Rows containing each character unigram and bigram of the folded texts (existence only)."""
+def gram_keys(folded: list[str], first_row: int) -> np.ndarray:
+    """The sorted distinct (gram code, row) keys of some rows' folded texts, rows numbered from ``first_row``."""
     n = len(folded)
     lens = np.fromiter((len(t) for t in folded), dtype=np.int64, count=n)
     joined = "".join(folded)
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32) if joined else np.zeros(0, np.uint32)
-    present = np.zeros(0x110000, dtype=bool)
-    present[cps] = True
-    chars = np.flatnonzero(present)
-    lookup = np.zeros(0x110000, dtype=np.int64)
-    lookup[chars] = np.arange(len(chars))
-    cid = lookup[cps]
-    c = np.int64(max(1, len(chars)))
-    row_of = np.repeat(np.arange(n, dtype=np.int64), lens)
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) if joined \
+        else np.zeros(0, np.uint64)
+    row_of = np.repeat(np.arange(first_row, first_row + n, dtype=np.uint64), lens)
     same = row_of[:-1] == row_of[1:]
-    bigram = c + cid[:-1].astype(np.int64) * c + cid[1:]
-    codes = np.concatenate([cid.astype(np.int64), bigram[same]])
+    codes = np.concatenate([cps << np.uint64(21), ((cps[:-1] << np.uint64(21)) | cps[1:])[same]])
     rows = np.concatenate([row_of, row_of[:-1][same]])
-    keys = (codes << 32) | rows
-    keys.sort()
-    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
-    terms = keys >> 32
-    starts = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1]))) if len(terms) else terms
-    gram_codes = terms[starts]
-    return Grams(chars.astype(np.uint32), gram_codes, np.append(starts, len(terms)).astype(np.int64),
-                 (keys & 0xFFFFFFFF).astype(np.int32))
+    return np.unique((codes << np.uint64(ROW_BITS)) | rows)
+
+
+@dataclass
+class Grams:
+    codes: np.ndarray        # uint64 gram code per term (``gram_code``), ascending
+    offsets: np.ndarray      # int64, per term: start of its rows (len(codes) + 1)
+    rows: np.ndarray         # int32 rows, ascending within a term
+
+    def term_strings(self) -> list[str]:
+        return [gram_string(k) for k in self.codes.tolist()]
+
+
+def gram_postings(runs: list[np.ndarray]) -> Grams:
+    """Rows containing each character unigram and bigram, from the sorted keys of consecutive row ranges
+    (``gram_keys``, computed in the analysis workers): a stable sort merges the runs."""
+    keys = np.concatenate(runs) if runs else np.zeros(0, np.uint64)
+    if len(runs) > 1:
+        keys = np.sort(keys, kind="stable")        # timsort: the runs are found and merged, not sorted again
+    terms = keys >> np.uint64(ROW_BITS)
+    starts = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1]))) if len(terms) else \
+        np.zeros(0, np.int64)
+    return Grams(terms[starts], np.append(starts, len(terms)).astype(np.int64),
+                 (keys & np.uint64(MAX_ROWS - 1)).astype(np.int32))

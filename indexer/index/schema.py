@@ -44,6 +44,19 @@ class JiebaTokenizer(Tokenizer):
             yield token
 
 
+def gram_code(gram: str) -> int:
+    """A unigram or bigram as one integer: the first code point, shifted, and the second (0 for none).
+
+    Code points never exceed 21 bits and folded text holds no NUL, so codes sort as the grams' UTF-8 strings
+    do, which is the order Whoosh writes terms in.
+    """
+    return (ord(gram[0]) << 21) | (ord(gram[1]) if len(gram) > 1 else 0)
+
+
+def gram_string(code: int) -> str:
+    return chr(code >> 21) + (chr(code & 0x1FFFFF) if code & 0x1FFFFF else "")
+
+
 def grams_of(folded: str) -> set[str]:
     """Character unigrams and bigrams: every substring of a passage is found through them."""
     return set(folded) | {folded[i:i + 2] for i in range(len(folded) - 1)}

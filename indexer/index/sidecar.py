@@ -5,7 +5,7 @@ Whoosh's query path visits every hit in Python (4–25 µs a hit); counting face
 rows equal to Whoosh document numbers) are intersected, counted and scored in milliseconds, and opened with
 memory maps so a cold command-line query reads only what it touches.
 
-Files (``side/`` of an index generation): ``chars`` (sorted code points), ``gram_terms``/``gram_offsets``/
+Files (``side/`` of a segment): ``gram_terms`` (gram codes, ``postings.gram_code``)/``gram_offsets``/
 ``gram_rows`` (unigram and bigram postings of the folded text), ``word_*`` and ``head_*`` (word postings of
 the passage text and of its heading and title, with term frequencies; ``word_pos_offsets``/``word_deltas``:
 the words' ordinal positions, delta-coded per posting), ``plen`` (words per passage),
@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from indexer.facets import FACETS
+from indexer.index.schema import gram_code
 
 DOC_META = ("title", "body", "region", "province", "level", "year", "doc_type")   # what a hit shows of its report
 
@@ -85,7 +86,7 @@ def build(out: Path, data: SidecarInput) -> None:
     """Write the sidecar arrays for ``data`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     n = len(data.folded)
-    arrays = {"chars": data.grams.chars, "gram_terms": data.grams.codes, "gram_offsets": data.grams.offsets,
+    arrays = {"gram_terms": data.grams.codes, "gram_offsets": data.grams.offsets,
               "gram_rows": data.grams.rows, "plen": data.words.lengths}
     for prefix, p in (("word", data.words), ("head", data.head)):
         table = StringTable.build(p.terms)
@@ -145,15 +146,10 @@ class Sidecar:
 
     def gram_rows(self, gram: str) -> np.ndarray:
         """Rows whose folded text contains the one- or two-character ``gram`` (sorted)."""
-        chars = self["chars"]
-        ids = np.searchsorted(chars, [ord(ch) for ch in gram])
-        if any(i >= len(chars) or chars[i] != ord(ch) for i, ch in zip(ids, gram)):
-            return np.zeros(0, dtype=np.int32)
-        c = max(1, len(chars))
-        code = int(ids[0]) if len(gram) == 1 else c + int(ids[0]) * c + int(ids[1])
         terms = self["gram_terms"]
+        code = gram_code(gram)
         t = int(np.searchsorted(terms, code))
-        if t >= len(terms) or terms[t] != code:
+        if t >= len(terms) or int(terms[t]) != code:
             return np.zeros(0, dtype=np.int32)
         off = self["gram_offsets"]
         return self["gram_rows"][off[t]:off[t + 1]]

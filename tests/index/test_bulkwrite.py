@@ -7,7 +7,7 @@ from whoosh.formats import Positions
 from whoosh.query import Phrase
 
 from indexer.index.analysis import words
-from indexer.index.bulkwrite import BLOCK, encode_positions
+from indexer.index.bulkwrite import encode_positions
 from indexer.index.reader import open_index
 from indexer.normalize import fold
 from tests.conftest import search_json
@@ -27,8 +27,15 @@ def test_encode_positions_refuses_what_it_cannot_encode_exactly():
         encode_positions(np.array([0, 1]), np.array([70000]))
 
 
-def test_whoosh_reads_every_field_like_the_sidecar(index_dir):
-    ix = open_index(index_dir)
+def test_whoosh_reads_every_field_like_the_sidecar(tmp_path, monkeypatch):
+    """Written with blocks of 16 postings, so that many postings span several blocks and the per-block delta
+    encoding is read back."""
+    from indexer.index import bulkwrite
+    from indexer.update import ingest
+    from tests.conftest import SAMPLES, SEEDS
+    monkeypatch.setattr(bulkwrite, "BLOCK", 16)
+    ingest(tmp_path, [SAMPLES, SEEDS], workers=1)
+    ix = open_index(tmp_path)
     reader = ix.searcher.reader()
     assert reader.doc_count() == ix.n
     (part,) = ix.side.parts                                               # the session index is one segment
@@ -50,7 +57,7 @@ def test_whoosh_reads_every_field_like_the_sidecar(index_dir):
         ids = list(reader.postings("grams", gram).all_ids())
         assert ids == ix.side.gram_rows(gram).tolist(), gram
         longest = max(longest, len(ids))
-    assert longest > 2 * BLOCK     # some postings span several blocks, so the per-block delta encoding is read back
+    assert longest > 2 * bulkwrite.BLOCK
 
 
 def test_positions_are_ordinal_so_whoosh_phrases_work(index_dir, all_passages):
