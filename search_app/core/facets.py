@@ -51,7 +51,8 @@ def _facet(ix: Index, name: str, rows: np.ndarray, selected: list[str], size: in
     """Exact counts of one facet's values over ``rows``, largest first; selected values are always listed."""
     table = ix.side.facet_values(name)
     counts = np.bincount(np.asarray(ix.side[f"fac_{name}"])[rows], minlength=len(table))
-    order = sorted((i for i in range(len(table)) if counts[i]), key=lambda i: (-counts[i], table[i]))[:size]
+    held = np.flatnonzero(counts)            # the table is sorted, so its index orders equal counts by value
+    order = held[np.lexsort((held, -counts[held]))][:size].tolist()
     listed = [{"value": table[i] or None, "count": int(counts[i])} for i in order]
     for v in selected:
         if not any(item["value"] == v for item in listed):

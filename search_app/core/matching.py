@@ -83,7 +83,7 @@ def substring_rows(ix: Index, needle: str, in_report: bool = False) -> np.ndarra
     for p in postings[1:]:
         if not len(rows):
             break
-        rows = np.intersect1d(rows, p, assume_unique=True)
+        rows = intersect(rows, p)
     if len(needle) <= 2 and in_report:
         found = rows              # the gram is the needle
     else:
@@ -96,8 +96,39 @@ def substring_rows(ix: Index, needle: str, in_report: bool = False) -> np.ndarra
         sure[np.searchsorted(rows, keep)] = True
         found = rows[sure]
     if in_report and len(needle) >= 2:
-        found = np.union1d(found, side.rows_crossing(needle))
+        found = union(found, side.rows_crossing(needle))
     return np.asarray(found, dtype=np.int32)
+
+
+def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The rows in both sorted, distinct arrays: the shorter looked up in the longer (np.intersect1d sorts
+    both together, which costs most for a short list against a common word)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a.astype(np.int32)
+    if len(a) * 16 < len(b):
+        idx = np.minimum(np.searchsorted(b, a), len(b) - 1)
+        return a[b[idx] == a].astype(np.int32)
+    marked = np.zeros(int(max(a[-1], b[-1])) + 1, dtype=bool)     # both long: one pass over each
+    marked[b] = True
+    return a[marked[a]].astype(np.int32)
+
+
+def difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The rows of sorted ``a`` that are not in sorted ``b``."""
+    if not len(a) or not len(b):
+        return a.astype(np.int32)
+    marked = np.zeros(int(max(a[-1], b[-1])) + 1, dtype=bool)
+    marked[b] = True
+    return a[~marked[a]].astype(np.int32)
+
+
+def union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The rows in either sorted, distinct array, sorted."""
+    if not len(a) or not len(b):
+        return (a if len(a) else b).astype(np.int32)
+    return np.unique(np.concatenate([a, b])).astype(np.int32)
 
 
 def positions_in(rows: np.ndarray, others: np.ndarray) -> np.ndarray:
@@ -121,7 +152,7 @@ def _near_rows(ix: Index, node: Node) -> np.ndarray:
     # positions exist only for whole words, so only passages holding every word as a word can qualify
     rows = ix.all_rows
     for w in words:
-        rows = np.intersect1d(rows, ix.side.word_postings(w)[0], assume_unique=True)
+        rows = intersect(rows, ix.side.word_postings(w)[0])
     if not len(rows):
         return rows
     distinct = list(dict.fromkeys(words))
@@ -165,26 +196,26 @@ def evaluate(ix: Index, node: Node, by_report: bool | None = None) -> np.ndarray
             found = substring_rows(ix, w)
             named = report_rows(ix, w) if by_report else None
             if named is not None:
-                found = np.union1d(found, named).astype(np.int32)
-            rows = np.intersect1d(rows, found, assume_unique=True) if len(rows) else rows
+                found = union(found, named)
+            rows = intersect(rows, found) if len(rows) else rows
         return rows
     if node.op == "near":
         return _near_rows(ix, node)
     if node.op == "not":
-        return np.setdiff1d(ix.all_rows, evaluate(ix, node.children[0], by_report), assume_unique=True)
+        return difference(ix.all_rows, evaluate(ix, node.children[0], by_report))
     if node.op == "or":
         out = np.zeros(0, dtype=np.int32)
         for c in node.children:
-            out = np.union1d(out, evaluate(ix, c, by_report))
+            out = union(out, evaluate(ix, c, by_report))
         return out.astype(np.int32)
     rows = ix.all_rows
     for c in sorted(node.children, key=lambda c: c.op == "not"):
         if not len(rows):
             break
         if c.op == "not":
-            rows = np.setdiff1d(rows, evaluate(ix, c.children[0], by_report), assume_unique=True)
+            rows = difference(rows, evaluate(ix, c.children[0], by_report))
         else:
-            rows = np.intersect1d(rows, evaluate(ix, c, by_report), assume_unique=True)
+            rows = intersect(rows, evaluate(ix, c, by_report))
     return rows
 
 

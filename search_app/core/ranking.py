@@ -67,10 +67,19 @@ def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], 
 
 
 def order(ix: Index, rows: np.ndarray, scores: np.ndarray, sort: str, k: int) -> np.ndarray:
-    """Indexes into ``rows`` of the first ``k`` results in the requested order."""
+    """Indexes into ``rows`` of the first ``k`` results in the requested order (ties by row).
+
+    Only the candidates for the first ``k`` are sorted: those at or above the k-th best primary key, ties
+    included, so the order is exactly that of sorting them all.
+    """
     if sort == "relevance":
-        key = np.lexsort((rows, -scores))
+        keys = (rows, -scores)
     else:
         years = np.asarray(ix.side["year"])[rows].astype(np.int64)
-        key = np.lexsort((rows, -scores, -years if sort == "newest" else np.where(years == 0, 9999, years)))
-    return key[:k]
+        keys = (rows, -scores, -years if sort == "newest" else np.where(years == 0, 9999, years))
+    if 0 < k < len(rows) // 4:
+        primary = keys[-1]
+        bound = np.partition(primary, k - 1)[k - 1]
+        candidates = np.flatnonzero(primary <= bound)
+        return candidates[np.lexsort(tuple(key[candidates] for key in keys))][:k]
+    return np.lexsort(keys)[:k]

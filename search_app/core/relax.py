@@ -7,7 +7,7 @@ import numpy as np
 
 from indexer.index.reader import Index
 from search_app.core.facets import filter_mask
-from search_app.core.matching import chunk_words, evaluate, names_reports, positions_in
+from search_app.core.matching import chunk_words, difference, evaluate, intersect, names_reports, positions_in
 from search_app.core.query import Node, ParsedQuery
 
 
@@ -56,9 +56,9 @@ def relax(ix: Index, parsed: ParsedQuery, filters: dict, year_range: tuple | Non
         if n.op == "word":
             continue
         if n.op == "not":
-            required = np.setdiff1d(required, evaluate(ix, n.children[0], by_report), assume_unique=True)
+            required = difference(required, evaluate(ix, n.children[0], by_report))
         else:
-            required = np.intersect1d(required, evaluate(ix, n, by_report), assume_unique=True)
+            required = intersect(required, evaluate(ix, n, by_report))
     counts = np.zeros(ix.size, dtype=np.int16)
     for rows in word_rows.values():
         counts[rows] += 1

@@ -10,7 +10,7 @@ from indexer.facets import FACETS, YEAR
 from indexer.index.reader import Index
 from indexer.normalize import fold
 from search_app.core.facets import filter_mask, merge_filters
-from search_app.core.matching import evaluate, names_reports
+from search_app.core.matching import difference, evaluate, intersect, names_reports
 from search_app.core.query import ParsedQuery, QueryError, parse
 
 if TYPE_CHECKING:
@@ -88,9 +88,9 @@ class _SuggestionTotals:
             rows = self.ix.all_rows
             for n in sorted(parts, key=lambda n: n.op == "not"):
                 if n.op == "not":
-                    rows = np.setdiff1d(rows, self.rows[n.children[0].describe(), by_report], assume_unique=True)
+                    rows = difference(rows, self.rows[n.children[0].describe(), by_report])
                 else:
-                    rows = np.intersect1d(rows, self.rows[n.describe(), by_report], assume_unique=True)
+                    rows = intersect(rows, self.rows[n.describe(), by_report])
             self.totals[query] = int(len(filter_mask(self.ix, rows, filters, year_range)))
         return self.totals[query]
 
