@@ -173,12 +173,18 @@ class Segments:
             return np.zeros(0, dtype=np.int32)
         return found[0] if len(found) == 1 else np.concatenate(found)
 
-    def word_positions(self, word: str, rows: np.ndarray) -> list[np.ndarray]:
-        """The ordinal positions of ``word`` in each of ``rows`` (sorted live rows that all hold it as a word)."""
-        out: list[np.ndarray] = []
+    def word_positions(self, word: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ordinal positions of ``word`` in ``rows`` (sorted live rows that all hold it as a word), flat:
+        for each position, the index in ``rows`` of its row, and the position."""
+        which, positions, done = [], [], 0
         for p, local in self._split(rows):
-            out += p.side.word_positions(word, local)
-        return out
+            w, pos = p.side.word_positions(word, local)
+            which.append(w + done)
+            positions.append(pos)
+            done += len(local)
+        if not which:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(which), np.concatenate(positions)
 
     # ---------------------------------------------------------------------------------------- the text
 

@@ -252,15 +252,21 @@ class Sidecar:
         off = self[f"{prefix}_offsets"]
         return self[f"{prefix}_rows"][off[t]:off[t + 1]], self[f"{prefix}_tf"][off[t]:off[t + 1]]
 
-    def word_positions(self, word: str, rows: np.ndarray) -> list[np.ndarray]:
-        """The ordinal positions of ``word`` in each of ``rows`` (sorted rows that all hold it as a word)."""
+    def word_positions(self, word: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ordinal positions of ``word`` in ``rows`` (sorted rows that all hold it as a word), flat: for
+        each position, the index in ``rows`` of its row, and the position."""
         t = self.word_vocab.find(word)
         off = self["word_offsets"]
         start = int(off[t])
         postings = start + np.searchsorted(self["word_rows"][start:int(off[t + 1])], rows)
-        pos_off, deltas = self["word_pos_offsets"], self["word_deltas"]
-        bounds = zip(pos_off[postings].tolist(), pos_off[postings + 1].tolist())
-        return [np.cumsum(deltas[a:b]) for a, b in bounds]
+        pos_off = np.asarray(self["word_pos_offsets"])
+        first, lens = pos_off[postings], pos_off[postings + 1] - pos_off[postings]
+        begins = np.cumsum(lens) - lens                            # where each row's positions start, flat
+        idx = np.repeat(first - begins, lens) + np.arange(int(lens.sum()))
+        deltas = np.asarray(self["word_deltas"])[idx].astype(np.int64)
+        totals = np.cumsum(deltas)                                 # delta-coded per posting: undo per row
+        before = np.repeat(totals[begins] - deltas[begins], lens) if len(idx) else totals
+        return np.repeat(np.arange(len(rows)), lens), totals - before
 
     def facet_values(self, name: str) -> list[str]:
         return self.meta["facets"][name]

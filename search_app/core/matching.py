@@ -156,10 +156,27 @@ def _near_rows(ix: Index, node: Node) -> np.ndarray:
     if not len(rows):
         return rows
     distinct = list(dict.fromkeys(words))
-    positions = [ix.side.word_positions(w, rows) for w in distinct]
+    flat = [ix.side.word_positions(w, rows) for w in distinct]
+    if len(distinct) == 2:
+        return rows[_pair_span(len(rows), flat) - 1 <= node.slop]
+    per_row = [np.split(pos, np.searchsorted(which, np.arange(1, len(rows)))) for which, pos in flat]
     keep = [r for i, r in enumerate(rows.tolist())
-            if _window([p[i].tolist() for p in positions]) - (len(distinct) - 1) <= node.slop]
+            if _window([p[i].tolist() for p in per_row]) - (len(distinct) - 1) <= node.slop]
     return np.asarray(keep, dtype=np.int32)
+
+
+def _pair_span(n: int, flat: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """For each of ``n`` rows, the smallest distance between a position of the first word and one of the
+    second: in each row's positions of both in order, it is between neighbours of different words."""
+    (wa, pa), (wb, pb) = flat
+    which, pos = np.concatenate([wa, wb]), np.concatenate([pa, pb])
+    label = np.concatenate([np.zeros(len(wa), dtype=np.int8), np.ones(len(wb), dtype=np.int8)])
+    order = np.lexsort((pos, which))
+    which, pos, label = which[order], pos[order], label[order]
+    pair = (which[1:] == which[:-1]) & (label[1:] != label[:-1])
+    best = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best, which[:-1][pair], (pos[1:] - pos[:-1])[pair])
+    return best
 
 
 def _window(lists: list[list[int]]) -> int:
