@@ -8,12 +8,12 @@ lists the segments, marks in Whoosh the passages of documents taken out, fsyncs 
 """
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,15 +69,13 @@ class Analysed:
     trail_bytes: list[int]
     words: Tokens
     head: Tokens
-    gram_runs: list[np.ndarray]     # the sorted gram keys of each chunk's rows (postings.gram_keys)
+    gram_keys: np.ndarray           # the sorted distinct (gram, row) keys (postings.gram_keys)
 
 
-def _analyze(job: tuple[int, list[tuple[str, str, str, str]]]) -> Analysed:
-    """Analyse (text, heading+title, lead, trail) tuples, the first of them being row ``first_row``; runs in a
-    worker."""
+def analyze(chunk: list[tuple[str, str, str, str]]) -> Analysed:
+    """Analyse (text, heading+title, lead, trail) tuples: fold, cut into words (jieba-rs), gram keys."""
     from indexer.index.analysis import words
-    first_row, chunk = job
-    out = Analysed([], [], [], Tokens([], np.zeros(0, np.int32), np.zeros(0, np.int64)), None, [])
+    out = Analysed([], [], [], Tokens([], np.zeros(0, np.int32), np.zeros(0, np.int64)), None, None)
     word_lists, head_lists = [], []
     for text, head, lead, trail in chunk:
         folded, lead_f, trail_f = fold(text), fold(lead), fold(trail)
@@ -87,22 +85,8 @@ def _analyze(job: tuple[int, list[tuple[str, str, str, str]]]) -> Analysed:
         word_lists.append(words(folded))
         head_lists.append(words(fold(head)))
     out.words, out.head = Tokens.of(word_lists), Tokens.of(head_lists)
-    out.gram_runs = [gram_keys(out.folded, first_row)]
+    out.gram_keys = gram_keys(out.folded, 0)
     return out
-
-
-def analyze_all(items: list[tuple[str, str, str, str]], workers: int) -> Analysed:
-    """Segment every passage once, in parallel (jieba does not get faster with threads)."""
-    size = max(64, len(items) // (workers * 8) + 1)
-    chunks = [(i, items[i:i + size]) for i in range(0, len(items), size)]
-    if workers <= 1 or len(chunks) <= 1:
-        parts = [_analyze(c) for c in chunks]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_analyze, chunks))
-    return Analysed([f for p in parts for f in p.folded], [b for p in parts for b in p.lead_bytes],
-                    [b for p in parts for b in p.trail_bytes], Tokens.concatenate([p.words for p in parts]),
-                    Tokens.concatenate([p.head for p in parts]), [r for p in parts for r in p.gram_runs])
 
 
 # ---------------------------------------------------------------------------------------------- build
@@ -137,11 +121,10 @@ def _rows(docs: list[Document]) -> tuple[list[Row], list[int], list[bool]]:
     return rows, doc_of_row, joined
 
 
-def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures: np.ndarray, workers: int) \
-        -> tuple[SegmentEntry, list, dict]:
-    """Write ``docs`` as one segment: its Whoosh segment(s) in ``whoosh/`` (not yet listed in any table of
-    contents) and its folder, with the documents' catalog and ``signatures`` (for folding reposts later).
-    Returns its entry, its Whoosh segment objects and the time of each phase."""
+def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures: np.ndarray) -> dict[str, float]:
+    """Write ``docs`` as one segment, in this process: a one-segment Whoosh index in the segment's folder (its
+    files move into ``whoosh/`` when the change adopts it), the sidecar, the documents with their catalog and
+    ``signatures`` (for folding reposts later). Returns the time of each phase."""
     timings: dict[str, float] = {}
     folder = segment_dir(index_dir, seg_id)
     shutil.rmtree(folder, ignore_errors=True)
@@ -150,21 +133,20 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
     if len(rows) > MAX_ROWS:
         raise ValueError(f"a segment holds at most {MAX_ROWS} passages (max_segment_passages)")
     t = time.perf_counter()
-    analysed = analyze_all([(r.text, f"{r.heading} {docs[d].title}", r.lead, r.trail) for r, d in zip(rows, doc_of_row)],
-                           workers)
+    analysed = analyze([(r.text, f"{r.heading} {docs[d].title}", r.lead, r.trail) for r, d in zip(rows, doc_of_row)])
     timings["analysis"] = time.perf_counter() - t
 
     t = time.perf_counter()
     folded = analysed.folded
     words = word_postings(analysed.words, positions=True)
     head = word_postings(analysed.head, positions=True)
-    grams = gram_postings(analysed.gram_runs)
+    grams = gram_postings([analysed.gram_keys])
     timings["postings"] = time.perf_counter() - t
 
     t = time.perf_counter()
     bulk = {"words": BulkField.from_postings(words), "head": BulkField.from_postings(head),
             "grams": _gram_field(grams, folded), "passage_id": BulkField.of_ids([r.passage_id for r in rows])}
-    whoosh_segments = _write_whoosh(Path(index_dir) / WHOOSH_DIR, folder, rows, doc_of_row, docs, bulk, workers)
+    _write_whoosh(folder / NEW_WHOOSH, rows, doc_of_row, docs, bulk)
     timings["whoosh"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -177,24 +159,23 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
         doc_meta=[[getattr(d, f) for f in sidecar.DOC_META] for d in docs]))
     write_documents(folder, docs, signatures)
     timings["sidecar"] = time.perf_counter() - t
-    entry = SegmentEntry(seg_id, [s.segment_id() for s in whoosh_segments], len(rows), len(docs))
-    return entry, whoosh_segments, timings
+    (folder / TIMINGS).write_text(json.dumps(timings), encoding="utf-8")
+    return timings
 
 
-PARALLEL_MIN_ROWS = 5_000   # below this one segment is written; above, one per worker process
+NEW_WHOOSH, TIMINGS = "whoosh.new", "timings.json"      # in a segment's folder until the change adopts it
 
 
-def _write_segment(path: Path, rows: list[Row], doc_of_row: list[int], docs: list[Document],
-                   bulk: dict[str, BulkField], lo: int, hi: int) -> None:
-    """Write rows lo..hi-1 as one Whoosh index (a single segment) at ``path``."""
+def _write_whoosh(path: Path, rows: list[Row], doc_of_row: list[int], docs: list[Document],
+                  bulk: dict[str, BulkField]) -> None:
+    """Write the rows as a one-segment Whoosh index at ``path``: document numbers equal sidecar rows."""
     path.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(path), passage_schema(), indexname=WHOOSH_NAME)
-    part = bulk if (lo, hi) == (0, len(rows)) else {name: f.rows_between(lo, hi) for name, f in bulk.items()}
     # Separate files, not one compound file: Whoosh opens a compound file's parts through BytesIO, which copies
     # each (the term index included) into memory on every cold open.
-    writer = BulkSegmentWriter(ix, part, limitmb=256, compound=False)
-    for row_no in range(lo, hi):
-        r, doc = rows[row_no], docs[doc_of_row[row_no]]
+    writer = BulkSegmentWriter(ix, bulk, limitmb=256, compound=False)
+    for row_no, r in enumerate(rows):
+        doc = docs[doc_of_row[row_no]]
         facets = {f.name: (r.category if f.per_passage else getattr(doc, f.name) or "").encode("utf-8")
                   for f in FACETS}
         writer.add_document(
@@ -203,45 +184,11 @@ def _write_segment(path: Path, rows: list[Row], doc_of_row: list[int], docs: lis
     writer.commit()
 
 
-def _write_whoosh(whoosh_dir: Path, folder: Path, rows: list[Row], doc_of_row: list[int], docs: list[Document],
-                  bulk: dict[str, BulkField], workers: int) -> list:
-    """Write the rows as Whoosh segments, in parallel for large batches: each worker process writes one
-    segment of contiguous rows (forked, so the postings arrays are shared, not copied) into an index of its own
-    under the segment's folder; their files then move into ``whoosh_dir``. Returns the segment objects in row
-    order, so that document numbers stay equal to sidecar rows."""
-    n = len(rows)
-    parts = workers if n >= PARALLEL_MIN_ROWS and workers > 1 else 1
-    bounds = [n * k // parts for k in range(parts + 1)]
-    subs = [folder / f"whoosh.part{k}" for k in range(parts)]
-    if parts == 1:
-        _write_segment(subs[0], rows, doc_of_row, docs, bulk, 0, n)
-    else:
-        ctx = multiprocessing.get_context("fork")
-        jobs = [ctx.Process(target=_write_segment, args=(sub, rows, doc_of_row, docs, bulk, bounds[k], bounds[k + 1]))
-                for k, sub in enumerate(subs)]
-        for proc in jobs:
-            proc.start()
-        for proc in jobs:
-            proc.join()
-            if proc.exitcode != 0:
-                raise RuntimeError(f"a segment writer failed (exit code {proc.exitcode})")
-    whoosh_dir.mkdir(parents=True, exist_ok=True)
-    segments = []
-    for sub in subs:
-        segments += TOC.read(FileStorage(str(sub)), WHOOSH_NAME).segments
-        for f in sub.iterdir():
-            if not f.name.endswith((".toc", ".lock")):
-                os.replace(f, whoosh_dir / f.name)
-        shutil.rmtree(sub)
-    return segments
-
-
 def _gram_field(grams: Grams, folded: list[str]) -> BulkField:
     """The n-gram postings as Whoosh writes them: gram codes sort as the grams' UTF-8 bytes do."""
     lengths = np.fromiter((len(t) for t in folded), dtype=np.int32, count=len(folded))
     return BulkField([s.encode("utf-8") for s in grams.term_strings()], grams.offsets[:-1], grams.offsets[1:],
                      grams.rows, None, lengths)
-
 
 
 # ------------------------------------------------------------------------------------------ commits
@@ -267,33 +214,67 @@ class Change:
                 self.whoosh[seg.segment_id()] = seg
         self.report = BuildReport()
         self._started = time.perf_counter()
+        self._numbers: list[int] = []
         _clean(self.index_dir, keep=[base] if base else [], old_layout=False)
 
     def add(self, docs: Iterable[tuple[Document, np.ndarray]], at: int | None = None) -> list[SegmentEntry]:
         """Write documents (each with its signature) as new segments of at most ``max_segment_passages``
-        passages each, placed at ``at`` in the segment order (default: last); reads ``docs`` a batch at a time."""
-        added, batch, size = [], [], 0
-        for doc, sig in docs:
-            n = len(doc.passages())
-            if batch and size + n > self.max_passages:
-                added.append(self._write(batch))
-                batch, size = [], 0
-            batch.append((doc, sig))
-            size += n
-        if batch:
-            added.append(self._write(batch))
+        passages each, placed at ``at`` in the segment order (default: last). ``docs`` is read a segment at a
+        time; with several workers each segment is written by a forked process of its own while the next is
+        read, at most ``workers`` at once (each process does every phase of its segment, so all of them run
+        in parallel, and memory holds only those segments)."""
+        added: list[SegmentEntry] = []
+        running: list[tuple[SegmentEntry, multiprocessing.Process]] = []
+        batches = _batches(docs, self.max_passages)
+        batch = next(batches, None)
+        while batch is not None:
+            following = next(batches, None)
+            entry = SegmentEntry(self._next_id(), [], sum(len(d.passages()) for d, _ in batch), len(batch))
+            docs_, sigs = [d for d, _ in batch], np.stack([s for _, s in batch])
+            batch = following
+            if self.workers <= 1 or (following is None and not running):     # one segment: no process needed
+                write_segment(self.index_dir, entry.id, docs_, sigs)
+                added.append(self._adopt(entry))
+                continue
+            if len(running) >= self.workers:
+                added.append(self._adopt(*running.pop(0)))
+            proc = multiprocessing.get_context("fork").Process(
+                target=write_segment, args=(self.index_dir, entry.id, docs_, sigs))
+            proc.start()
+            running.append((entry, proc))
+        for entry, proc in running:
+            added.append(self._adopt(entry, proc))
         at = len(self.entries) if at is None else at
         self.entries[at:at] = added
         return added
 
-    def _write(self, batch: list[tuple[Document, np.ndarray]]) -> SegmentEntry:
-        numbers = [int(p.name[4:]) for p in (self.index_dir / SEGMENTS_DIR).glob("seg-*") if p.name[4:].isdigit()]
-        docs = [d for d, _ in batch]
-        sigs = np.stack([s for _, s in batch]) if batch else None
-        entry, segments, timings = write_segment(self.index_dir, f"seg-{max(numbers, default=0) + 1:06d}", docs,
-                                                 sigs, self.workers)
-        self.whoosh.update((s.segment_id(), s) for s in segments)
-        self.report.add(timings)
+    def _next_id(self) -> str:
+        """A new segment's id, its folder made so that the next id differs even before it is written."""
+        if not self._numbers:
+            self._numbers = [int(p.name[4:]) for p in (self.index_dir / SEGMENTS_DIR).glob("seg-*")
+                             if p.name[4:].isdigit()]
+        self._numbers.append(max(self._numbers, default=0) + 1)
+        (segment_dir(self.index_dir, f"seg-{self._numbers[-1]:06d}")).mkdir(parents=True, exist_ok=True)
+        return f"seg-{self._numbers[-1]:06d}"
+
+    def _adopt(self, entry: SegmentEntry, proc: multiprocessing.Process | None = None) -> SegmentEntry:
+        """Take a written segment in: its Whoosh files into ``whoosh/``, its Whoosh segment into the change."""
+        if proc is not None:
+            proc.join()
+            if proc.exitcode != 0:
+                raise RuntimeError(f"the writer of segment {entry.id} failed (exit code {proc.exitcode})")
+        folder = segment_dir(self.index_dir, entry.id)
+        new = folder / NEW_WHOOSH
+        (segment,) = TOC.read(FileStorage(str(new)), WHOOSH_NAME).segments
+        whoosh_dir = self.index_dir / WHOOSH_DIR
+        whoosh_dir.mkdir(parents=True, exist_ok=True)
+        for f in new.iterdir():
+            if not f.name.endswith((".toc", ".lock")):
+                os.replace(f, whoosh_dir / f.name)
+        shutil.rmtree(new)
+        entry.whoosh = [segment.segment_id()]
+        self.whoosh[segment.segment_id()] = segment
+        self.report.add(json.loads((folder / TIMINGS).read_text(encoding="utf-8")))
         self.report.written += entry.rows
         return entry
 
@@ -341,6 +322,20 @@ class Change:
         self.report.documents, self.report.passages = commit.documents, commit.passages
         self.report.generation, self.report.segments = f"commit {commit.number}", len(commit.segments)
         return commit
+
+
+def _batches(docs: Iterable[tuple[Document, np.ndarray]], max_passages: int):
+    """The documents in lists of at most ``max_passages`` passages (a longer document alone)."""
+    batch, size = [], 0
+    for doc, sig in docs:
+        n = len(doc.passages())
+        if batch and size + n > max_passages:
+            yield batch
+            batch, size = [], 0
+        batch.append((doc, sig))
+        size += n
+    if batch:
+        yield batch
 
 
 def _whoosh_files(whoosh_dir: Path, segment: str) -> list[str]:

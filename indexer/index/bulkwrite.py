@@ -94,15 +94,6 @@ class BulkField:
         return cls([t.encode("utf-8") for t in p.terms], p.offsets[:-1], p.offsets[1:], p.rows, p.freqs,
                    p.lengths, values, offsets[:-1], offsets[1:])
 
-    def rows_between(self, lo: int, hi: int) -> "BulkField":
-        """The postings of rows lo..hi-1, renumbered from 0: one segment's share of the field."""
-        keep = (self.rows >= lo) & (self.rows < hi)
-        before = np.concatenate(([0], np.cumsum(keep)))       # kept postings before each position
-        return BulkField(self.terms, before[self.starts], before[self.ends], self.rows[keep] - lo,
-                         self.freqs[keep] if self.freqs is not None else None, self.lengths[lo:hi], self.values,
-                         self.value_starts[keep] if self.values is not None else None,
-                         self.value_ends[keep] if self.values is not None else None)
-
 
 class _ArrayPostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer fed whole blocks whose IDs are already delta-encoded; the bytes are the same."""
