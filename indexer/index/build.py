@@ -146,13 +146,13 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
     t = time.perf_counter()
     bulk = {"words": BulkField.from_postings(words), "head": BulkField.from_postings(head),
             "grams": _gram_field(grams, folded), "passage_id": BulkField.of_ids([r.passage_id for r in rows])}
-    _write_whoosh(folder / NEW_WHOOSH, rows, doc_of_row, docs, bulk)
+    extents = _write_whoosh(folder / NEW_WHOOSH, rows, doc_of_row, docs, bulk)
     timings["whoosh"] = time.perf_counter() - t
 
     t = time.perf_counter()
     sidecar.build(folder / SIDECAR_DIR, sidecar.SidecarInput(
         folded=folded, lead_bytes=analysed.lead_bytes, trail_bytes=analysed.trail_bytes, joined=joined,
-        words=words, head=head, grams=grams,
+        words=words, head=head, grams=grams, gram_extents=extents["grams"], word_extents=extents["words"],
         facets={f.name: [r.category if f.per_passage else getattr(docs[d], f.name) or ""
                          for r, d in zip(rows, doc_of_row)] for f in FACETS},
         years=[docs[d].year or 0 for d in doc_of_row], doc_index=doc_of_row, doc_ids=[d.doc_id for d in docs],
@@ -167,8 +167,9 @@ NEW_WHOOSH, TIMINGS = "whoosh.new", "timings.json"      # in a segment's folder 
 
 
 def _write_whoosh(path: Path, rows: list[Row], doc_of_row: list[int], docs: list[Document],
-                  bulk: dict[str, BulkField]) -> None:
-    """Write the rows as a one-segment Whoosh index at ``path``: document numbers equal sidecar rows."""
+                  bulk: dict[str, BulkField]) -> dict[str, np.ndarray]:
+    """Write the rows as a one-segment Whoosh index at ``path``: document numbers equal sidecar rows. Returns,
+    per bulk field, where each term's posting list starts in the postings file."""
     path.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(path), passage_schema(), indexname=WHOOSH_NAME)
     # Separate files, not one compound file: Whoosh opens a compound file's parts through BytesIO, which copies
@@ -182,6 +183,7 @@ def _write_whoosh(path: Path, rows: list[Row], doc_of_row: list[int], docs: list
             passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, text=r.text, heading_text=r.heading,
             lead=r.lead.strip(), ordinal=r.ordinal, start=r.start, end=r.end, year=doc.year or 0, **facets)
     writer.commit()
+    return writer.extents
 
 
 def _gram_field(grams: Grams, folded: list[str]) -> BulkField:

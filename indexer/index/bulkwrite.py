@@ -122,19 +122,22 @@ def _block_deltas(bulk: BulkField) -> np.ndarray:
     return deltas
 
 
-def _write_field(fieldwriter, name: str, fieldobj, bulk: BulkField) -> None:
+def _write_field(fieldwriter, name: str, fieldobj, bulk: BulkField) -> np.ndarray:
+    """Write one field's postings; returns where each term's posting list starts in the postings file."""
     fieldwriter.start_field(name, fieldobj)
+    extents = np.full(len(bulk.terms), -1, dtype=np.int64)
     old = fieldwriter._postwriter
     pw = fieldwriter._postwriter = _ArrayPostingsWriter(old._postfile, old._blocklimit, old._byteids,
                                                         old._compression, old._inlinelimit)
     lengths = bulk.lengths
     deltas = _block_deltas(bulk)
     values, vstart, vend = bulk.values, bulk.value_starts, bulk.value_ends
-    for term, lo, hi in zip(bulk.terms, bulk.starts.tolist(), bulk.ends.tolist()):
+    for t, (term, lo, hi) in enumerate(zip(bulk.terms, bulk.starts.tolist(), bulk.ends.tolist())):
         if hi <= lo:
             continue
         fieldwriter._btext = term
         pw.start_postings(fieldobj.format, W3TermInfo())
+        extents[t] = pw._startoffset
         for b in range(lo, hi, BLOCK):
             e = min(hi, b + BLOCK)
             ids = bulk.rows[b:e]
@@ -155,6 +158,7 @@ def _write_field(fieldwriter, name: str, fieldobj, bulk: BulkField) -> None:
             pw._minlength, pw._maxlength = int(ls.min()), int(ls.max())
         fieldwriter.finish_term()
     fieldwriter.finish_field()
+    return extents
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -163,6 +167,7 @@ class BulkSegmentWriter(SegmentWriter):
     def __init__(self, ix, bulk: dict[str, BulkField], **kwargs):
         super().__init__(ix, **kwargs)
         self.bulk = bulk
+        self.extents: dict[str, np.ndarray] = {}     # field → where each term's posting list starts
 
     def add_document(self, **fields):
         """Add the per-document part; bulk fields contribute their length and, if stored, their value (copied
@@ -205,7 +210,7 @@ class BulkSegmentWriter(SegmentWriter):
         pdr = self.per_document_reader() if scored and self.codec.length_stats else None
         self.fieldwriter.add_postings(self.schema, pdr, self.pool.iter_postings())
         for name in sorted(self.bulk):
-            _write_field(self.fieldwriter, name, self.schema[name], self.bulk[name])
+            self.extents[name] = _write_field(self.fieldwriter, name, self.schema[name], self.bulk[name])
         self.fieldwriter.close()
         if pdr:
             pdr.close()

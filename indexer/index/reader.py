@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, FileIndex
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
 from indexer.index.commits import (
@@ -36,6 +37,7 @@ from indexer.store import DocumentFile
 
 PER_ROW = {"year": -1, "plen": 0, "doc": None}     # per-passage arrays of the sidecar, and a deleted row's value
 VOCAB_CACHE = 100_000                              # words whose presence among live passages is remembered
+GRAM_CACHE_ROWS = 32_000_000                       # rows of decoded gram postings kept (128 MB), then dropped
 
 
 class _Part:
@@ -44,7 +46,7 @@ class _Part:
     def __init__(self, index_dir: Path, entry: SegmentEntry, start: int, first_doc: int):
         folder = segment_dir(index_dir, entry.id)
         self.entry, self.start, self.first_doc = entry, start, first_doc
-        self.side = Sidecar(folder / SIDECAR_DIR)
+        self.side = Sidecar(folder / SIDECAR_DIR, index_dir / WHOOSH_DIR / f"{entry.whoosh[0]}.pst")
         self.documents = DocumentFile(folder)
         self.rows = self.side.rows
         doc = np.asarray(self.side["doc"])
@@ -74,6 +76,8 @@ class Segments:
         self._tables: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self._vocab: dict[tuple[str, bool], bool] = {}
+        self._grams: dict[str, np.ndarray] = {}
+        self._gram_rows = 0
 
     def close(self) -> None:
         for p in self.parts:
@@ -167,11 +171,19 @@ class Segments:
         return found
 
     def gram_rows(self, gram: str) -> np.ndarray:
-        """Live rows whose folded text contains the one- or two-character ``gram`` (sorted)."""
-        found = [p.keep(np.asarray(r)) for p in self.parts if len(r := p.side.gram_rows(gram))]
-        if not found:
-            return np.zeros(0, dtype=np.int32)
-        return found[0] if len(found) == 1 else np.concatenate(found)
+        """Live rows whose folded text contains the one- or two-character ``gram`` (sorted); decoded from the
+        Whoosh blocks once and kept, up to ``GRAM_CACHE_ROWS`` rows in all."""
+        rows = self._grams.get(gram)
+        if rows is None:
+            found = [p.keep(np.asarray(r)) for p in self.parts if len(r := p.side.gram_rows(gram))]
+            rows = np.zeros(0, dtype=np.int32) if not found else found[0] if len(found) == 1 else np.concatenate(found)
+            with self._lock:
+                self._gram_rows += len(rows)
+                if self._gram_rows > GRAM_CACHE_ROWS:
+                    self._grams.clear()
+                    self._gram_rows = len(rows)
+                self._grams[gram] = rows
+        return rows
 
     def word_positions(self, word: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The ordinal positions of ``word`` in ``rows`` (sorted live rows that all hold it as a word), flat:
@@ -222,9 +234,14 @@ class Index:
         self.generation = self.commit.name
         self._storage = FileStorage(str(self.dir / WHOOSH_DIR))
         self._toc = TOC.read(self._storage, WHOOSH_NAME, gen=self.commit.whoosh_generation)
+        whoosh = {s.segment_id(): s for s in self._toc.segments}
         parts, start, first_doc = [], 0, 0
         for entry in self.commit.segments:
-            parts.append(_Part(self.dir, entry, start, first_doc))
+            part = _Part(self.dir, entry, start, first_doc)
+            parts.append(part)          # appended first, so that close() closes it should the check fail
+            reader = SegmentReader(self._storage, self._toc.schema, whoosh[entry.whoosh[0]])
+            if part.side.check(reader):
+                reader.close()          # kept only as the fallback of a segment whose blocks read otherwise
             start += entry.rows
             first_doc += entry.docs
         self.side = Segments(parts)

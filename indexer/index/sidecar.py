@@ -1,14 +1,16 @@
-"""Column arrays beside the Whoosh index, for exact substring search, facet counts and BM25 over numpy.
+"""Arrays beside a Whoosh segment, derived from its passages, for exact substring search, facet counts and BM25
+over numpy: a cache, rebuilt whenever the segment is written.
 
 Whoosh's query path visits every hit in Python (4–25 µs a hit); counting facets for a common word over
-150,000 passages that way takes seconds. The same postings kept as sorted numpy arrays (one row per passage,
-rows equal to Whoosh document numbers) are intersected, counted and scored in milliseconds, and opened with
-memory maps so a cold command-line query reads only what it touches.
+150,000 passages that way takes seconds. Per-passage columns and the word postings kept as sorted numpy arrays
+(one row per passage, rows equal to Whoosh document numbers) are intersected, counted and scored in
+milliseconds, and opened with memory maps so a cold command-line query reads only what it touches. The gram
+postings and the words' positions are not copied: they are read from Whoosh's own posting blocks (blocks.py),
+through ``gram_extents``/``word_extents``, where each term's posting list starts in the ``.pst`` file.
 
-Files (``side/`` of a segment): ``gram_terms`` (gram codes, ``postings.gram_code``)/``gram_offsets``/
-``gram_rows`` (unigram and bigram postings of the folded text), ``word_*`` and ``head_*`` (word postings of
-the passage text and of its heading and title, with term frequencies; ``word_pos_offsets``/``word_deltas``:
-the words' ordinal positions, delta-coded per posting), ``plen`` (words per passage),
+Files (``side/`` of a segment): ``gram_terms`` (gram codes, ``schema.gram_code``) with ``gram_extents``;
+``word_*`` and ``head_*`` (word postings of the passage text and of its heading and title, with term
+frequencies) with ``word_extents``; ``plen`` (words per passage),
 ``fac_<name>`` (facet value codes), ``year``, ``doc`` (document index per row), ``text_blob``/``text_offsets``
 (the folded text, UTF-8, for verifying substring candidates), ``lead_bytes``/``trail_bytes`` (how much of it
 is the report text around the passage rather than the passage), ``first_cp``/``last_cp`` (its first and last
@@ -33,7 +35,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from indexer.facets import FACETS
-from indexer.index.schema import gram_code
+from indexer.index.blocks import PostingsFile, positions
+from indexer.index.schema import gram_code, gram_string
 
 DOC_META = ("title", "body", "region", "province", "level", "year", "doc_type")   # what a hit shows of its report
 
@@ -80,20 +83,20 @@ class SidecarInput:
     doc_index: list[int]           # row → index into doc_ids
     doc_ids: list[str]
     doc_meta: list[list]           # per document, its DOC_META
+    gram_extents: np.ndarray       # per gram term, where its posting list starts in the Whoosh postings file
+    word_extents: np.ndarray       # per word term, likewise (its positions are read from there)
 
 
 def build(out: Path, data: SidecarInput) -> None:
     """Write the sidecar arrays for ``data`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     n = len(data.folded)
-    arrays = {"gram_terms": data.grams.codes, "gram_offsets": data.grams.offsets,
-              "gram_rows": data.grams.rows, "plen": data.words.lengths}
+    arrays = {"gram_terms": data.grams.codes, "gram_extents": data.gram_extents, "word_extents": data.word_extents,
+              "plen": data.words.lengths}
     for prefix, p in (("word", data.words), ("head", data.head)):
         table = StringTable.build(p.terms)
         arrays.update({f"{prefix}_vocab_blob": table.blob, f"{prefix}_vocab_offsets": table.offsets,
                        f"{prefix}_offsets": p.offsets, f"{prefix}_rows": p.rows, f"{prefix}_tf": p.freqs})
-    if data.words.deltas is not None:       # word positions, for proximity queries without Whoosh's reader
-        arrays.update({"word_pos_offsets": data.words.pos_offsets, "word_deltas": data.words.deltas})
     meta = {"rows": n, "facets": {}, "doc_ids": data.doc_ids, "doc_meta": data.doc_meta}
     for name in (f.name for f in FACETS):
         values = sorted(set(data.facets[name]))
@@ -118,10 +121,16 @@ def build(out: Path, data: SidecarInput) -> None:
 
 
 class Sidecar:
-    """Read-only view of a sidecar directory, memory-mapped."""
+    """Read-only view of a segment's sidecar, memory-mapped, with its Whoosh postings file: the grams' rows and
+    the words' positions are read from Whoosh's own posting blocks (blocks.py), stored once.
 
-    def __init__(self, path: Path):
+    :param postings: the segment's Whoosh postings file (``.pst``); the builder opens a sidecar without it.
+    """
+
+    def __init__(self, path: Path, postings: Path | None = None, whoosh=None):
         self.path = path
+        self.postings = PostingsFile(postings) if postings is not None else None
+        self.whoosh = whoosh     # the segment's Whoosh reader, when its blocks did not read as Whoosh reads them
         self.meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         self.rows = self.meta["rows"]
         self._arrays: dict[str, np.ndarray] = {}
@@ -132,10 +141,16 @@ class Sidecar:
         self.head_vocab = StringTable(self["head_vocab_blob"], self["head_vocab_offsets"])
 
     def close(self) -> None:
-        """Unmap the folded texts; the arrays unmap when the last reference to them goes."""
+        """Unmap the folded texts and the postings; the arrays unmap when the last reference to them goes."""
         if self._text_map is not None:
             self._text_map[0].close()
             self._text_map = None
+        if self.postings is not None:
+            self.postings.close()
+            self.postings = None
+        if self.whoosh is not None:
+            self.whoosh.close()
+            self.whoosh = None
         self._arrays.clear()
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -151,8 +166,20 @@ class Sidecar:
         t = int(np.searchsorted(terms, code))
         if t >= len(terms) or int(terms[t]) != code:
             return np.zeros(0, dtype=np.int32)
-        off = self["gram_offsets"]
-        return self["gram_rows"][off[t]:off[t + 1]]
+        if self.whoosh is not None:
+            return np.fromiter(self.whoosh.postings("grams", gram.encode("utf-8")).all_ids(), dtype=np.int32)
+        return self.postings.rows(int(self["gram_extents"][t]))
+
+    def check(self, whoosh) -> bool:
+        """Whether the postings file reads as ``whoosh`` (the segment's Whoosh reader) reads it, for a few
+        terms; if not, Whoosh's matcher is used from then on (slower, never wrong)."""
+        terms, extents = self["gram_terms"], self["gram_extents"]
+        sample = sorted({0, len(terms) // 2, len(terms) - 1}) if len(terms) else []
+        grams = [gram_string(int(terms[t])).encode("utf-8") for t in sample]
+        if self.postings.agrees(whoosh, "grams", grams, [int(extents[t]) for t in sample]):
+            return True
+        self.whoosh = whoosh
+        return False
 
     def _text(self) -> tuple[mmap.mmap, int]:
         """The folded texts as one memory map, and where the array's bytes start in it."""
@@ -255,18 +282,16 @@ class Sidecar:
     def word_positions(self, word: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The ordinal positions of ``word`` in ``rows`` (sorted rows that all hold it as a word), flat: for
         each position, the index in ``rows`` of its row, and the position."""
-        t = self.word_vocab.find(word)
-        off = self["word_offsets"]
-        start = int(off[t])
-        postings = start + np.searchsorted(self["word_rows"][start:int(off[t + 1])], rows)
-        pos_off = np.asarray(self["word_pos_offsets"])
-        first, lens = pos_off[postings], pos_off[postings + 1] - pos_off[postings]
-        begins = np.cumsum(lens) - lens                            # where each row's positions start, flat
-        idx = np.repeat(first - begins, lens) + np.arange(int(lens.sum()))
-        deltas = np.asarray(self["word_deltas"])[idx].astype(np.int64)
-        totals = np.cumsum(deltas)                                 # delta-coded per posting: undo per row
-        before = np.repeat(totals[begins] - deltas[begins], lens) if len(idx) else totals
-        return np.repeat(np.arange(len(rows)), lens), totals - before
+        if self.whoosh is not None:
+            matcher, values = self.whoosh.postings("words", word), []
+            for row in np.asarray(rows).tolist():
+                matcher.skip_to(row)
+                values.append(matcher.value())
+        else:
+            values = self.postings.values(int(self["word_extents"][self.word_vocab.find(word)]), np.asarray(rows))
+        found = [positions(v) for v in values]
+        lens = np.fromiter((len(p) for p in found), dtype=np.int64, count=len(found))
+        return np.repeat(np.arange(len(rows)), lens), np.concatenate(found) if found else np.zeros(0, np.int64)
 
     def facet_values(self, name: str) -> list[str]:
         return self.meta["facets"][name]
