@@ -1,7 +1,9 @@
-"""Processed documents on disk: ``documents.jsonl`` (one Document per line, its ``to_dict``),
-``documents.offsets.json`` (each document's byte offset in it) and, for an index segment, the catalog
+"""Processed documents on disk, written atomically (temp file, fsync, rename): ``documents.jsonl`` (one Document
+per line, its ``to_dict``) and ``documents.offsets.json`` (each document's byte offset in it); in an index
+segment instead ``documents.z`` (each document's JSON compressed by itself, its passages' texts left out where
+the document's text holds them at their offsets; the offsets file gives offset and length), and the catalog
 (``documents.catalog.json``: what folding reposts needs of each document, and ``documents.signatures.npy``:
-their MinHash signatures), written atomically (temp file, fsync, rename).
+their MinHash signatures).
 
 The offsets let a reader fetch one report without reading the file, so opening an index costs nothing
 however many reports it holds; the catalog lets an ingest fold new reports into the held ones without reading
@@ -13,6 +15,7 @@ import json
 import os
 import tempfile
 import threading
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,6 +25,7 @@ import numpy as np
 from indexer.model import Document
 
 DOCUMENTS_FILE = "documents.jsonl"
+COMPACT_FILE = "documents.z"
 OFFSETS_FILE = "documents.offsets.json"
 CATALOG_FILE, SIGNATURES_FILE = "documents.catalog.json", "documents.signatures.npy"
 
@@ -71,15 +75,24 @@ def atomic_write_lines(path: Path, lines: Iterable[str]) -> list[int]:
     return offsets
 
 
-def write_documents(out_dir: str | os.PathLike, docs: Iterable[Document], signatures: np.ndarray | None = None) \
-        -> Path:
-    """Write ``documents.jsonl`` and its offsets into ``out_dir`` and, given their signatures, the catalog;
-    returns the documents file."""
+def write_documents(out_dir: str | os.PathLike, docs: Iterable[Document], signatures: np.ndarray | None = None,
+                    compact: bool = False) -> Path:
+    """Write the documents and their offsets into ``out_dir`` (JSON lines, or ``compact``: compressed records)
+    and, given their signatures, the catalog; returns the documents file."""
     docs = list(docs)
-    path = Path(out_dir) / DOCUMENTS_FILE
-    offsets = atomic_write_lines(path, (json.dumps(d.to_dict(), ensure_ascii=False) for d in docs))
-    atomic_write_lines(path.with_name(OFFSETS_FILE),
-                       [json.dumps({d.doc_id: at for d, at in zip(docs, offsets)}, ensure_ascii=False)])
+    if compact:
+        path = Path(out_dir) / COMPACT_FILE
+        records = [zlib.compress(json.dumps(_without_passage_texts(d.to_dict()), ensure_ascii=False).encode(), 6)
+                   for d in docs]
+        starts = np.cumsum([0] + [len(r) for r in records]).tolist()
+        _atomic_write_bytes(path, b"".join(records))
+        atomic_write_lines(path.with_name(OFFSETS_FILE), [json.dumps(
+            {d.doc_id: [at, len(r)] for d, at, r in zip(docs, starts, records)}, ensure_ascii=False)])
+    else:
+        path = Path(out_dir) / DOCUMENTS_FILE
+        offsets = atomic_write_lines(path, (json.dumps(d.to_dict(), ensure_ascii=False) for d in docs))
+        atomic_write_lines(path.with_name(OFFSETS_FILE),
+                           [json.dumps({d.doc_id: at for d, at in zip(docs, offsets)}, ensure_ascii=False)])
     if signatures is not None:
         atomic_write_lines(path.with_name(CATALOG_FILE),
                            [json.dumps([asdict(CatalogEntry.of(d)) for d in docs], ensure_ascii=False)])
@@ -94,10 +107,43 @@ def read_catalog(directory: str | os.PathLike) -> tuple[list[CatalogEntry], np.n
     return entries, np.load(directory / SIGNATURES_FILE, allow_pickle=False)
 
 
+def _without_passage_texts(d: dict) -> dict:
+    """A document's JSON without the passages' texts that its text holds at their offsets."""
+    text = d["text"]
+    for s in d["sections"]:
+        for p in s["passages"]:
+            if text[p["start"]:p["end"]] == p["text"]:
+                del p["text"]
+    return d
+
+
+def _with_passage_texts(d: dict) -> dict:
+    text = d["text"]
+    for s in d["sections"]:
+        for p in s["passages"]:
+            if "text" not in p:
+                p["text"] = text[p["start"]:p["end"]]
+    return d
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
 def read_documents(path: str | os.PathLike) -> Iterator[Document]:
-    """Documents from a JSONL file, or from ``documents.jsonl`` in a directory."""
+    """Documents from a JSONL file, or from the documents written in a directory (either form)."""
     path = Path(path)
     if path.is_dir():
+        if (path / COMPACT_FILE).exists():
+            documents = DocumentFile(path)
+            for doc_id in documents.offsets():
+                yield Document.from_dict(documents.get(doc_id))
+            return
         path = path / DOCUMENTS_FILE
     with path.open(encoding="utf-8") as fh:
         for line in fh:
@@ -109,11 +155,13 @@ class DocumentFile:
     """Random access to the documents written by ``write_documents`` in a directory, by doc id."""
 
     def __init__(self, directory: str | os.PathLike):
-        self.path = Path(directory) / DOCUMENTS_FILE
-        self._offsets: dict[str, int] | None = None
+        directory = Path(directory)
+        self.compact = (directory / COMPACT_FILE).exists()
+        self.path = directory / (COMPACT_FILE if self.compact else DOCUMENTS_FILE)
+        self._offsets: dict | None = None
         self._lock = threading.Lock()
 
-    def offsets(self) -> dict[str, int]:
+    def offsets(self) -> dict:
         with self._lock:
             if self._offsets is None:
                 self._offsets = json.loads(self.path.with_name(OFFSETS_FILE).read_text(encoding="utf-8"))
@@ -125,5 +173,8 @@ class DocumentFile:
         if pos is None:
             return None
         with self.path.open("rb") as fh:
-            fh.seek(pos)
-            return json.loads(fh.readline())
+            if not self.compact:
+                fh.seek(pos)
+                return json.loads(fh.readline())
+            fh.seek(pos[0])
+            return _with_passage_texts(json.loads(zlib.decompress(fh.read(pos[1]))))

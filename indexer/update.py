@@ -25,7 +25,7 @@ from indexer.index.commits import Commit, SegmentEntry, current_commit, load, se
 from indexer.index.lock import WriteLock
 from indexer.model import Document
 from indexer.settings import SETTINGS, Settings
-from indexer.store import DOCUMENTS_FILE, CatalogEntry, read_catalog, read_documents
+from indexer.store import CatalogEntry, read_catalog, read_documents
 from indexer.understand.batch import find_files, parse_many
 from indexer.understand.dedup import NUM_PERM, fold_duplicates, fold_into, signatures
 
@@ -84,7 +84,7 @@ class Held:
             by_segment.setdefault(seg.id, {})[i] = k
         docs: dict[int, Document] = {}
         for seg_id, wanted in by_segment.items():
-            for i, doc in enumerate(read_documents(segment_dir(index_dir, seg_id) / DOCUMENTS_FILE)):
+            for i, doc in enumerate(read_documents(segment_dir(index_dir, seg_id))):
                 if i in wanted:
                     docs[wanted[i]] = doc
         for k in picks:
@@ -142,7 +142,7 @@ def _merge(change: Change, index_dir: Path, settings: Settings) -> None:
             for e in group:
                 catalog, sigs = read_catalog(segment_dir(index_dir, e.id))
                 gone = set(e.deleted)
-                docs += [(d, sigs[i]) for i, d in enumerate(read_documents(segment_dir(index_dir, e.id) / DOCUMENTS_FILE))
+                docs += [(d, sigs[i]) for i, d in enumerate(read_documents(segment_dir(index_dir, e.id)))
                          if i not in gone]
             for e in group:
                 change.drop(e)

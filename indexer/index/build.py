@@ -36,7 +36,7 @@ from indexer.index.commits import (
     SegmentEntry,
     segment_dir,
 )
-from indexer.index.postings import MAX_ROWS, Grams, Tokens, gram_keys, gram_postings, word_postings
+from indexer.index.postings import MAX_ROWS, Grams, TokenCounter, Tokens, gram_keys, gram_postings, word_postings
 from indexer.index.schema import SCHEMA_VERSION, passage_schema
 from indexer.model import Document
 from indexer.normalize import fold
@@ -73,18 +73,19 @@ class Analysed:
 
 
 def analyze(chunk: list[tuple[str, str, str, str]]) -> Analysed:
-    """Analyse (text, heading+title, lead, trail) tuples: fold, cut into words (jieba-rs), gram keys."""
+    """Analyse (text, heading+title, lead, trail) tuples: fold, cut into words (jieba-rs), gram keys. Words are
+    turned into ids passage by passage, so a segment's words never stand as Python strings all at once."""
     from indexer.index.analysis import words
-    out = Analysed([], [], [], Tokens([], np.zeros(0, np.int32), np.zeros(0, np.int64)), None, None)
-    word_lists, head_lists = [], []
+    out = Analysed([], [], [], None, None, None)
+    text_words, head_words = TokenCounter(), TokenCounter()
     for text, head, lead, trail in chunk:
         folded, lead_f, trail_f = fold(text), fold(lead), fold(trail)
         out.folded.append(lead_f + folded + trail_f)
         out.lead_bytes.append(len(lead_f.encode()))
         out.trail_bytes.append(len(trail_f.encode()))
-        word_lists.append(words(folded))
-        head_lists.append(words(fold(head)))
-    out.words, out.head = Tokens.of(word_lists), Tokens.of(head_lists)
+        text_words.add(words(folded))
+        head_words.add(words(fold(head)))
+    out.words, out.head = text_words.tokens(), head_words.tokens()
     out.gram_keys = gram_keys(out.folded, 0)
     return out
 
@@ -157,7 +158,7 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
                          for r, d in zip(rows, doc_of_row)] for f in FACETS},
         years=[docs[d].year or 0 for d in doc_of_row], doc_index=doc_of_row, doc_ids=[d.doc_id for d in docs],
         doc_meta=[[getattr(d, f) for f in sidecar.DOC_META] for d in docs]))
-    write_documents(folder, docs, signatures)
+    write_documents(folder, docs, signatures, compact=True)
     timings["sidecar"] = time.perf_counter() - t
     (folder / TIMINGS).write_text(json.dumps(timings), encoding="utf-8")
     return timings

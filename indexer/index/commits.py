@@ -8,7 +8,7 @@
                                of each since it was written), the content hashes of the ingested files
     whoosh/                    one Whoosh index: the segments' files and a table of contents per generation
     segments/seg-000007/       one segment's own files: side/ (numpy arrays derived from its passages,
-                               sidecar.py) and its documents (documents.jsonl + offsets, store.py)
+                               sidecar.py) and its documents (compressed records + offsets, store.py)
 
 A change writes new segments (and their Whoosh files), then a new Whoosh table of contents and a new commit,
 fsynced, and then replaces ``CURRENT`` (``build.publish``); a reader keeps the commit it opened, so nobody ever
@@ -122,7 +122,7 @@ def live_documents(index_dir: str | os.PathLike, commit: Commit) -> Iterator[Doc
     """Every document of the commit, segment by segment, in index order."""
     for s in commit.segments:
         gone = set(s.deleted)
-        for i, doc in enumerate(read_documents(segment_dir(index_dir, s.id) / DOCUMENTS_FILE)):
+        for i, doc in enumerate(read_documents(segment_dir(index_dir, s.id))):
             if i not in gone:
                 yield doc
 

@@ -6,6 +6,7 @@ posting's positions in order, so term frequencies and ordinal positions fall out
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,17 +44,23 @@ class Tokens:
                           count=int(lengths.sum()))
         return cls(list(vocab), ids, lengths)
 
-    @classmethod
-    def concatenate(cls, parts: list["Tokens"]) -> "Tokens":
-        """One set of tokens from several, their vocabularies merged."""
-        vocab: dict[str, int] = {}
-        ids = []
-        for part in parts:
-            remap = np.fromiter((vocab.setdefault(w, len(vocab)) for w in part.vocab), dtype=np.int32,
-                                count=len(part.vocab))
-            ids.append(remap[part.ids] if len(part.ids) else part.ids)
-        return cls(list(vocab), np.concatenate(ids) if ids else np.zeros(0, np.int32),
-                   np.concatenate([p.lengths for p in parts]) if parts else np.zeros(0, np.int64))
+
+class TokenCounter:
+    """Builds ``Tokens`` a row at a time: each word becomes an id as it comes."""
+
+    def __init__(self):
+        self.vocab: dict[str, int] = {}
+        self.ids = array("i")
+        self.lengths = array("q")
+
+    def add(self, row_words: list[str]) -> None:
+        setdefault = self.vocab.setdefault
+        self.ids.extend([setdefault(w, len(self.vocab)) for w in row_words])
+        self.lengths.append(len(row_words))
+
+    def tokens(self) -> Tokens:
+        return Tokens(list(self.vocab), np.frombuffer(self.ids, dtype=np.int32).copy(),
+                      np.frombuffer(self.lengths, dtype=np.int64).copy())
 
 
 def word_postings(tokens: Tokens | list[list[str]], positions: bool = False) -> Postings:

@@ -20,9 +20,10 @@ from indexer.facets import FACETS
 from indexer.index.analysis import words_with_offsets
 from indexer.normalize import fold
 
-SCHEMA_VERSION = 5      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
+SCHEMA_VERSION = 6      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
                         # to indexer.index.schema (Whoosh pickles them by module path); 4: segments and commits;
-                        # 5: facets and year as columns only, the report's metadata stored per report
+                        # 5: facets and year as columns only, the report's metadata stored per report; 6: gram
+                        # postings and positions read from Whoosh's blocks, documents stored compressed
 
 
 class JiebaTokenizer(Tokenizer):
