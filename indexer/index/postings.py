@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.arrays import distinct
 from indexer.index.schema import gram_string
 
 
@@ -112,7 +113,7 @@ def gram_keys(folded: list[str], first_row: int) -> np.ndarray:
     same = row_of[:-1] == row_of[1:]
     codes = np.concatenate([cps << np.uint64(21), ((cps[:-1] << np.uint64(21)) | cps[1:])[same]])
     rows = np.concatenate([row_of, row_of[:-1][same]])
-    return np.unique((codes << np.uint64(ROW_BITS)) | rows)
+    return distinct((codes << np.uint64(ROW_BITS)) | rows)
 
 
 @dataclass

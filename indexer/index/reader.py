@@ -22,6 +22,7 @@ from whoosh.index import TOC, FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
+from indexer.arrays import distinct
 from indexer.index.commits import (
     CURRENT,
     SIDECAR_DIR,
@@ -121,7 +122,7 @@ class Segments:
             for p in self.parts:
                 local = p.side.facet_values(name)
                 codes = np.asarray(p.side[f"fac_{name}"])
-                used = np.unique(codes[p.live] if p.live is not None else codes)
+                used = distinct(codes[p.live] if p.live is not None else codes)
                 values.update(local[int(c)] for c in used)
             table = self._tables[name] = sorted(values)
         return table

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from indexer.arrays import distinct
 from indexer.facets import FACET_NAMES, FACETS
 from indexer.index.reader import Index
 from indexer.settings import SETTINGS
@@ -107,8 +108,8 @@ def region_provinces(ix: Index) -> dict[str, str | None]:
 def _pair_regions_with_provinces(ix: Index) -> dict[str, str | None]:
     regions, provinces = ix.side.facet_values("region"), ix.side.facet_values("province")
     live = ix.all_rows
-    pairs = np.unique(np.asarray(ix.side["fac_region"])[live].astype(np.int64) * len(provinces)
-                      + np.asarray(ix.side["fac_province"])[live])
+    pairs = distinct(np.asarray(ix.side["fac_region"])[live].astype(np.int64) * len(provinces)
+                     + np.asarray(ix.side["fac_province"])[live])
     seen: dict[str, set[str]] = {}
     for code in pairs.tolist():
         r, p = divmod(code, len(provinces))

@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 
+from indexer.arrays import distinct
 from indexer.divisions import short_name
 from indexer.index.reader import Index
 from indexer.normalize import fold
@@ -128,7 +129,7 @@ def union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The rows in either sorted, distinct array, sorted."""
     if not len(a) or not len(b):
         return (a if len(a) else b).astype(np.int32)
-    return np.unique(np.concatenate([a, b])).astype(np.int32)
+    return distinct(np.concatenate([a, b])).astype(np.int32)
 
 
 def positions_in(rows: np.ndarray, others: np.ndarray) -> np.ndarray:

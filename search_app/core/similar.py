@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 
+from indexer.arrays import distinct
 from indexer.index.reader import Index
 from indexer.settings import SETTINGS
 from search_app.core.citations import cite
@@ -49,7 +50,7 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
     terms = [w for _, w in sorted(weighted, reverse=True)[:SIMILAR_TERMS]]
     if not terms:
         raise QueryError("这段文字里没有索引中出现过的词")
-    rows = np.unique(np.concatenate([ix.side.word_postings(w)[0] for w in terms])).astype(np.int32)
+    rows = distinct(np.concatenate([ix.side.word_postings(w)[0] for w in terms])).astype(np.int32)
     if exclude_doc is not None:
         rows = rows[np.asarray(ix.side["doc"])[rows] != exclude_doc]
     scores = score_rows(ix, rows, terms, [])
