@@ -69,7 +69,7 @@ class Analysed:
     trail_bytes: list[int]
     words: Tokens
     head: Tokens
-    gram_keys: np.ndarray           # the sorted distinct (gram, row) keys (postings.gram_keys)
+    gram_keys: list[np.ndarray]     # the distinct (gram, row) keys, in sorted runs (postings.gram_keys)
 
 
 def analyze(chunk: list[tuple[str, str, str, str]]) -> Analysed:
@@ -138,10 +138,11 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
     timings["analysis"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    folded = analysed.folded
+    folded, lead_bytes, trail_bytes = analysed.folded, analysed.lead_bytes, analysed.trail_bytes
     words = word_postings(analysed.words, positions=True)
     head = word_postings(analysed.head, positions=True)
-    grams = gram_postings([analysed.gram_keys])
+    grams = gram_postings(analysed.gram_keys)
+    del analysed        # the words as ids and the gram keys: as large as the postings, not needed any more
     timings["postings"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -152,7 +153,7 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
 
     t = time.perf_counter()
     sidecar.build(folder / SIDECAR_DIR, sidecar.SidecarInput(
-        folded=folded, lead_bytes=analysed.lead_bytes, trail_bytes=analysed.trail_bytes, joined=joined,
+        folded=folded, lead_bytes=lead_bytes, trail_bytes=trail_bytes, joined=joined,
         words=words, head=head, grams=grams, gram_extents=extents["grams"], word_extents=extents["words"],
         facets={f.name: [r.category if f.per_passage else getattr(docs[d], f.name) or ""
                          for r, d in zip(rows, doc_of_row)] for f in FACETS},

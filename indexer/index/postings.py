@@ -102,18 +102,25 @@ ROW_BITS = 22                    # a gram key: its code in the high 42 bits, the
 MAX_ROWS = 1 << ROW_BITS        # rows one set of gram postings can hold
 
 
-def gram_keys(folded: list[str], first_row: int) -> np.ndarray:
-    """The sorted distinct (gram code, row) keys of some rows' folded texts, rows numbered from ``first_row``."""
-    n = len(folded)
-    lens = np.fromiter((len(t) for t in folded), dtype=np.int64, count=n)
-    joined = "".join(folded)
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) if joined \
-        else np.zeros(0, np.uint64)
-    row_of = np.repeat(np.arange(first_row, first_row + n, dtype=np.uint64), lens)
-    same = row_of[:-1] == row_of[1:]
-    codes = np.concatenate([cps << np.uint64(21), ((cps[:-1] << np.uint64(21)) | cps[1:])[same]])
-    rows = np.concatenate([row_of, row_of[:-1][same]])
-    return distinct((codes << np.uint64(ROW_BITS)) | rows)
+GRAM_CHUNK = 4096               # rows whose gram keys are made at once: the raw keys are 3× the distinct ones
+
+
+def gram_keys(folded: list[str], first_row: int) -> list[np.ndarray]:
+    """The distinct (gram code, row) keys of some rows' folded texts, rows numbered from ``first_row``, as
+    sorted runs of ``GRAM_CHUNK`` rows each (``gram_postings`` merges them)."""
+    runs = []
+    for lo in range(0, len(folded), GRAM_CHUNK):
+        chunk = folded[lo:lo + GRAM_CHUNK]
+        lens = np.fromiter((len(t) for t in chunk), dtype=np.int64, count=len(chunk))
+        joined = "".join(chunk)
+        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) if joined \
+            else np.zeros(0, np.uint64)
+        row_of = np.repeat(np.arange(first_row + lo, first_row + lo + len(chunk), dtype=np.uint64), lens)
+        same = row_of[:-1] == row_of[1:]
+        codes = np.concatenate([cps << np.uint64(21), ((cps[:-1] << np.uint64(21)) | cps[1:])[same]])
+        rows = np.concatenate([row_of, row_of[:-1][same]])
+        runs.append(distinct((codes << np.uint64(ROW_BITS)) | rows))
+    return runs
 
 
 @dataclass
@@ -127,13 +134,13 @@ class Grams:
 
 
 def gram_postings(runs: list[np.ndarray]) -> Grams:
-    """Rows containing each character unigram and bigram, from the sorted keys of consecutive row ranges
-    (``gram_keys``, computed in the analysis workers): a stable sort merges the runs."""
-    keys = np.concatenate(runs) if runs else np.zeros(0, np.uint64)
+    """Rows containing each character unigram and bigram, from the sorted runs of keys of consecutive row
+    ranges (``gram_keys``; taken over, not copied): a stable sort merges the runs."""
+    keys = (runs[0] if len(runs) == 1 else np.concatenate(runs)) if runs else np.zeros(0, np.uint64)
     if len(runs) > 1:
-        keys = np.sort(keys, kind="stable")        # timsort: the runs are found and merged, not sorted again
-    terms = keys >> np.uint64(ROW_BITS)
-    starts = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1]))) if len(terms) else \
+        keys.sort(kind="stable")       # timsort: the runs are found and merged, not sorted again
+    rows = (keys & np.uint64(MAX_ROWS - 1)).astype(np.int32)
+    keys >>= np.uint64(ROW_BITS)       # in place: the keys become the terms, no second array of them
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else \
         np.zeros(0, np.int64)
-    return Grams(terms[starts], np.append(starts, len(terms)).astype(np.int64),
-                 (keys & np.uint64(MAX_ROWS - 1)).astype(np.int32))
+    return Grams(keys[starts], np.append(starts, len(keys)).astype(np.int64), rows)
