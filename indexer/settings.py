@@ -55,7 +55,7 @@ class Settings:
     max_redirects: int = 5
     # the index, the search core
     index_dir: str = "data/index"            # where the CLI and the web look for the index unless told
-    max_segment_passages: int = 75_000       # passages written into one segment: bounds the memory of a build
+    max_segment_passages: int = 64_000       # passages written into one segment: bounds the memory of a build
     merge_factor: int = 8                    # this many segments of one size tier are merged into one
     max_query_chars: int = 256               # a longer query is refused
     max_terms: int = 32                      # words and phrases in one query
