@@ -11,6 +11,7 @@ or signing those again.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -85,7 +86,7 @@ def write_documents(out_dir: str | os.PathLike, docs: Iterable[Document], signat
         records = [zlib.compress(json.dumps(_without_passage_texts(d.to_dict()), ensure_ascii=False).encode(), 6)
                    for d in docs]
         starts = np.cumsum([0] + [len(r) for r in records]).tolist()
-        _atomic_write_bytes(path, b"".join(records))
+        atomic_write_bytes(path, b"".join(records))
         atomic_write_lines(path.with_name(OFFSETS_FILE), [json.dumps(
             {d.doc_id: [at, len(r)] for d, at, r in zip(docs, starts, records)}, ensure_ascii=False)])
     else:
@@ -96,7 +97,9 @@ def write_documents(out_dir: str | os.PathLike, docs: Iterable[Document], signat
     if signatures is not None:
         atomic_write_lines(path.with_name(CATALOG_FILE),
                            [json.dumps([asdict(CatalogEntry.of(d)) for d in docs], ensure_ascii=False)])
-        np.save(path.with_name(SIGNATURES_FILE), np.asarray(signatures, dtype=np.uint64), allow_pickle=False)
+        buf = io.BytesIO()
+        np.save(buf, np.asarray(signatures, dtype=np.uint64), allow_pickle=False)
+        atomic_write_bytes(path.with_name(SIGNATURES_FILE), buf.getvalue())
     return path
 
 
@@ -126,7 +129,8 @@ def _with_passage_texts(d: dict) -> dict:
     return d
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half of one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as fh:
         fh.write(data)

@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from indexer.fetch.clock import SYSTEM_CLOCK, Clock
+from indexer.store import atomic_write_bytes
 
 DB_NAME = "crawl.sqlite"
 BODY_SUFFIX = ".body"
@@ -81,15 +82,6 @@ class Page:
 
 
 _PAGE_FIELDS = list(Page.__dataclass_fields__)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def body_path(root: Path, sha: str) -> Path:
@@ -189,7 +181,7 @@ class CrawlState:
         path = body_path(self.root, sha)
         path.parent.mkdir(exist_ok=True)
         if not path.exists():
-            _write_atomic(path, body)
+            atomic_write_bytes(path, body)
         meta_path = path.with_suffix(SIDECAR_SUFFIX)
         try:
             urls = _sidecar_urls(json.loads(meta_path.read_text(encoding="utf-8")))
@@ -200,7 +192,7 @@ class CrawlState:
                 "content_type": content_type, "site": site, "kind": kind, "content_selector": content_selector,
                 "body_decoded_from": decoded_from, "sha256": sha,
                 "urls": list(dict.fromkeys([*urls, final_url or url]))}
-        _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+        atomic_write_bytes(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
         return sha
 
     def body(self, sha: str) -> bytes | None:
