@@ -1,10 +1,11 @@
 """Write an index: segments from documents, and commits that make a set of segments live.
 
-A segment is written from a batch of documents: every passage analysed once (in worker processes: jieba does
-not get faster with threads), the postings computed with numpy, the Whoosh segment written a block at a time
-(bulkwrite.py), and beside it the sidecar arrays and the documents (its folder under ``segments/``). A commit
-lists the segments, marks in Whoosh the passages of documents taken out, fsyncs everything, and replaces
-``CURRENT``. The caller holds the write lock (lock.py).
+A segment is written from a batch of documents, end to end by one process: every passage analysed once, the
+postings computed with numpy, the Whoosh segment written a block at a time (bulkwrite.py), and beside it the
+sidecar arrays and the documents (its folder under ``segments/``). A build writes segments in parallel, one
+forked process each (jieba does not get faster with threads), at most ``max_segment_passages`` passages each,
+which bounds its memory. A commit lists the segments, marks in Whoosh the passages of documents taken out,
+fsyncs everything, and replaces ``CURRENT``. The caller holds the write lock (lock.py).
 """
 from __future__ import annotations
 

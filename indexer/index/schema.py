@@ -64,8 +64,8 @@ def grams_of(folded: str) -> set[str]:
 
 
 class WordsField(FieldType):
-    """jieba words with positions. Accepts the words already cut (the builder segments each text once,
-    in worker processes) or a string, which is then analysed."""
+    """jieba words with positions. Accepts the words already cut (the builder segments each text once) or a
+    string, which is then analysed."""
 
     def __init__(self, stored: bool = False):
         super().__init__(Positions(), JiebaTokenizer(), scorable=True, stored=stored)
