@@ -29,6 +29,7 @@ def parse_bool(value: str) -> bool:
 class Settings:
     max_file_bytes: int = 20 * 1024 * 1024   # a larger input file is refused with a clear error
     parse_timeout_s: float = 60.0            # wall-clock cap for one file in `ingest`
+    parse_memory_bytes: int = 3 * 1024 ** 3  # address space of a parsing worker: a file that needs more fails alone
     max_html_nodes: int = 200_000            # pages with more elements are refused (tag soup, bombs)
     passage_max_chars: int = 300             # long paragraphs are split at sentence ends near this size
     passage_min_chars: int = 40              # a tail shorter than this joins the previous piece

@@ -28,6 +28,7 @@ from indexer.settings import SETTINGS, Settings
 from indexer.store import CatalogEntry, read_catalog, read_documents
 from indexer.understand.batch import find_files, parse_many
 from indexer.understand.dedup import NUM_PERM, fold_duplicates, fold_into, signatures
+from indexer.workers import started
 
 MERGE_BASE = 1_000          # passages: the smallest size tier of the merge policy
 PURGE_SHARE = 0.3           # a segment with this share of its passages taken out is written again
@@ -163,7 +164,7 @@ def _signed(docs: Iterable[Document], settings: Settings, workers: int | None = 
         for chunk in chunks:
             yield from zip(chunk, signatures([d.text for d in chunk], settings))
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=started) as pool:
         pending: deque = deque()
         for chunk in chunks:
             pending.append((chunk, pool.submit(_sign, [d.text for d in chunk], settings)))

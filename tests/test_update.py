@@ -122,3 +122,50 @@ def test_a_removed_report_is_marked_deleted_in_whoosh_too(tmp_path):
     finally:
         reader.close()
     assert total(ix, "region:潍坊市") == 0 and total(ix, "监督") > 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [int(c) for c in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_killing_a_writer_leaves_neither_its_lock_nor_its_workers(tmp_path):
+    """Regression: after `kill -9` of `lrsearch ingest`, its forked workers lived on holding write.lock (an flock
+    is held while any process has the descriptor open), and every later writer exited 4 "busy"."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    src = tmp_path / "src"
+    src.mkdir()
+    for k in range(40):         # distinct reports, so that the parse workers have work
+        for f in ("01-zhejiang-2022.html", "13-weifang-2012.txt"):
+            (src / f"{k}-{f}").write_bytes((SAMPLES / f).read_bytes() + f"\n第{k}份。".encode())
+    ix = tmp_path / "ix"
+    proc = subprocess.Popen([sys.executable, "-c", "from search_app.cli import main; main()", "ingest", str(src),
+                             "--index", str(ix), "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not _children(proc.pid) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    workers = _children(proc.pid)
+    assert workers, "the ingest finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    from indexer.index.lock import WriteLock
+    with WriteLock(ix):             # at once: nothing else holds the lock
+        pass
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers)      # the workers died with the writer

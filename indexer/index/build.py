@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
+from indexer import workers
 from indexer.facets import FACETS
 from indexer.index import sidecar
 from indexer.index.bulkwrite import BulkField, BulkSegmentWriter
@@ -169,6 +170,12 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
 NEW_WHOOSH, TIMINGS = "whoosh.new", "timings.json"      # in a segment's folder until the change adopts it
 
 
+def _segment_worker(index_dir: Path, seg_id: str, docs: list[Document], signatures: np.ndarray) -> None:
+    """``write_segment`` in a forked worker, which dies with the writer and lets go of its lock."""
+    workers.started()
+    write_segment(index_dir, seg_id, docs, signatures)
+
+
 def _write_whoosh(path: Path, rows: list[Row], doc_of_row: list[int], docs: list[Document],
                   bulk: dict[str, BulkField]) -> dict[str, np.ndarray]:
     """Write the rows as a one-segment Whoosh index at ``path``: document numbers equal sidecar rows. Returns,
@@ -244,7 +251,7 @@ class Change:
             if len(running) >= self.workers:
                 added.append(self._adopt(*running.pop(0)))
             proc = multiprocessing.get_context("fork").Process(
-                target=write_segment, args=(self.index_dir, entry.id, docs_, sigs))
+                target=_segment_worker, args=(self.index_dir, entry.id, docs_, sigs))
             proc.start()
             running.append((entry, proc))
         for entry, proc in running:

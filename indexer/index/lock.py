@@ -1,8 +1,8 @@
 """The write lock of an index directory: one writing process at a time, readers never wait.
 
 The lock is ``flock`` on ``write.lock``: the kernel drops it when the holding process dies, so a crashed
-writer never leaves the index locked. The risk it leaves open: a child process that inherited the
-descriptor (a forked worker still running) holds the lock too, until it exits.
+writer never leaves the index locked, and the writer's workers close their copy of the descriptor and die with
+it (``indexer.workers``). The file names the holder (its pid and since when), so "busy" says who is writing.
 """
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import fcntl
 import os
 import time
 from pathlib import Path
+
+from indexer.workers import hold_lock, release_lock
 
 LOCK = "write.lock"
 
@@ -33,14 +35,28 @@ class WriteLock:
         while True:
             try:
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return self
+                break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     os.close(self.fd)
-                    raise IndexBusy(f"index is busy: another process is writing {self.path.parent}") from None
+                    raise IndexBusy(f"index is busy: another process is writing {self.path.parent}"
+                                    f"{self._holder()}") from None
                 time.sleep(0.1)
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, f"{os.getpid()} {time.strftime('%Y-%m-%dT%H:%M:%S')}\n".encode(), 0)
+        hold_lock(self.fd)
+        return self
+
+    def _holder(self) -> str:
+        try:
+            pid, since = self.path.read_text(encoding="ascii").split()
+        except (OSError, ValueError):
+            return ""
+        return f" (process {pid}, since {since})"
 
     def __exit__(self, *exc) -> None:
         if self.fd is not None:
+            release_lock(self.fd)
+            os.ftruncate(self.fd, 0)
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)

@@ -18,6 +18,7 @@ from indexer.fetch.state import DB_NAME, ingestable
 from indexer.model import Document
 from indexer.settings import SETTINGS, Settings
 from indexer.understand.pipeline import SUFFIXES, ParseError, parse_file
+from indexer.workers import started
 
 SKIP_NAMES = {"readme", "license", "changelog", "manifest", "sources"}
 
@@ -62,7 +63,7 @@ def parse_many(files: list[Path], settings: Settings = SETTINGS, workers: int | 
     batch = Batch(files=len(files))
     results: dict[int, Document] = {}
     workers = workers or max(1, min(len(files), os.cpu_count() or 1))
-    with ProcessPool(max_workers=workers) as pool:
+    with ProcessPool(max_workers=workers, initializer=started, initargs=(settings.parse_memory_bytes,)) as pool:
         futures = [pool.schedule(_parse_to_dict, args=(str(f), settings), timeout=settings.parse_timeout_s)
                    for f in files]
         for i, (f, fut) in enumerate(zip(files, futures)):
