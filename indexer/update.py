@@ -292,7 +292,10 @@ def remove(index_dir: str | os.PathLike, targets: Iterable[str], settings: Setti
         _delete(change, held, by_id)
         _apply(change, held.subset([k for k in range(len(held.entries)) if k not in set(by_id)]), index_dir, paths,
                [], settings)
-        files = {k: v for k, v in commit.files.items() if k not in paths}
+        # a file whose report is removed, by its path or by the report's id, is forgotten, so that ingesting
+        # it again brings the report back instead of skipping it as unchanged
+        gone = paths | {s for k in by_id for s in held.entries[k].sources}
+        files = {k: v for k, v in commit.files.items() if k not in gone}
         return commit.documents - change.publish(files).documents, missing
 
 

@@ -169,3 +169,15 @@ def test_killing_a_writer_leaves_neither_its_lock_nor_its_workers(tmp_path):
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(w) for w in workers)      # the workers died with the writer
+
+
+def test_a_report_removed_by_its_id_comes_back_when_its_file_is_ingested_again(tmp_path):
+    """Regression: `remove DOC_ID` kept the file's hash, so ingesting the folder again said "unchanged" and
+    the report never came back."""
+    src = copy(tmp_path, "15-huzhou-2022.md", "10-quanguo-2010.txt")
+    ix = tmp_path / "ix"
+    ingest(ix, [src], workers=1)
+    doc_id = search_json(open_index(ix), Params(q="region:湖州市", limit=1))["hits"][0]["doc_id"]
+    assert remove(ix, [doc_id])[0] == 1 and total(ix, "region:湖州市") == 0
+    again = ingest(ix, [src], workers=1)
+    assert (again.parsed, again.unchanged) == (1, 1) and total(ix, "region:湖州市") > 0
