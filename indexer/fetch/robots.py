@@ -28,16 +28,39 @@ def normalize_path(path: str) -> str:
 
 @dataclass(frozen=True)
 class Rule:
+    """One Allow/Disallow line: the pattern cut at its ``*`` wildcards, and whether ``$`` anchors its end.
+
+    Matching finds each piece at its leftmost place after the previous one (``str.find``), which is correct for
+    patterns whose only wildcard is ``*`` and takes time linear in the path; a regular expression of ``.*``
+    backtracks, and a rule of 14 wildcards took 12.5 s against one path.
+    """
     allow: bool
     pattern: str
-    regex: re.Pattern = field(compare=False)
+    pieces: tuple[str, ...] = field(compare=False)
+    anchored: bool = field(compare=False)
 
     @classmethod
     def make(cls, allow: bool, pattern: str) -> "Rule":
         pattern = normalize_path(pattern)
         body, anchored = (pattern[:-1], True) if pattern.endswith("$") else (pattern, False)
-        regex = ".*".join(re.escape(piece) for piece in body.split("*")) + (r"\Z" if anchored else "")
-        return cls(allow, pattern, re.compile(regex, re.S))
+        return cls(allow, pattern, tuple(body.split("*")), anchored)
+
+    def matches(self, path: str) -> bool:
+        first, *middle = self.pieces
+        if not path.startswith(first):
+            return False
+        if not middle:                      # no wildcard
+            return not self.anchored or path == first
+        *middle, last = middle
+        pos = len(first)
+        for piece in middle:
+            pos = path.find(piece, pos)
+            if pos < 0:
+                return False
+            pos += len(piece)
+        if self.anchored:                   # the last piece must end the path, after everything before it
+            return len(path) - len(last) >= pos and path.endswith(last)
+        return path.find(last, pos) >= 0
 
 
 @dataclass(frozen=True)
@@ -57,7 +80,7 @@ class Robots:
             return False
         best: Rule | None = None
         for rule in self.rules:
-            if rule.regex.match(path) and (best is None or len(rule.pattern) > len(best.pattern)
+            if rule.matches(path) and (best is None or len(rule.pattern) > len(best.pattern)
                                            or (len(rule.pattern) == len(best.pattern) and rule.allow)):
                 best = rule
         return best is None or best.allow
