@@ -73,6 +73,7 @@ class Settings:
     kwic_hits: int = 100                     # passages whose keyword-in-context lines the KWIC page lists
     similar_limit: int = 20                  # precedents listed by /similar unless `limit` says
     export_rows: int = 100_000               # rows one export streams at most
+    request_timeout_s: float = 5.0           # a search past this answers with what it has, or 503
 
 
 ALIASES = {"index_dir": "LRSEARCH_INDEX"}     # names the environment used before this settings system

@@ -2,6 +2,7 @@
 and serve, which runs the web app over the same core."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -194,13 +195,24 @@ def trends(query, index_dir, by, out, **filters):
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
-def serve(index_dir: Path, host: str, port: int, threads: int) -> None:
-    """Serve the web interface with waitress (a production WSGI server); the index is opened once."""
-    from waitress import serve as waitress_serve
+@click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
+              help="Worker processes (each opens the memory-mapped index).")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Threads per worker.")
+def serve(index_dir: Path, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the web interface with gunicorn: several worker processes, each with a few threads."""
+    import socket
 
-    from search_app.web import create_app
-    _open(index_dir)
-    app = create_app({"INDEX_DIR": str(index_dir)})
-    click.echo(f"lrsearch: serving {index_dir} on http://{host}:{port}/", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="lrsearch")
+    from indexer.index.commits import IndexMismatch, IndexMissing, current_commit
+    from search_app.web.server import serve as run
+    try:
+        current_commit(index_dir)          # checked here; each worker opens the index itself, after the fork
+    except (IndexMissing, IndexMismatch) as exc:
+        fail(str(exc), ExitStatus.NO_INDEX)
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", ExitStatus.USAGE)
+    click.echo(f"lrsearch: serving {index_dir} on http://{host}:{port}/ ({workers} workers × {threads} threads)",
+               err=True)
+    run(str(index_dir), host, port, workers, threads, SETTINGS.request_timeout_s * 6)

@@ -54,13 +54,17 @@ def health():
     return jsonify({"ok": True, "generation": ix.generation, "passages": ix.n})
 
 
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 def _security_headers(resp):
-    resp.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                               "script-src 'self'; object-src 'none'; base-uri 'none'; "
-                                               "form-action 'self'; frame-ancestors 'none'")
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["X-Frame-Options"] = "DENY"
-    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers.update(SECURITY_HEADERS)
     return resp
 
 
