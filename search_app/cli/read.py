@@ -3,6 +3,7 @@ and serve, which runs the web app over the same core."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import click
@@ -32,11 +33,36 @@ def _open(index_dir: Path):
         fail(str(exc), ExitStatus.NO_INDEX)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class Utf8Text(click.ParamType):
+    """Text typed on the command line. Python hands over an argument that is not UTF-8 (监督 typed in a GBK
+    terminal) with lone surrogates for its bytes, which nothing further on can encode: it is a usage error here."""
+
+    name = "text"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and _SURROGATE.search(value):
+            try:
+                shown = repr(value.encode("utf-8", "surrogateescape"))
+            except UnicodeEncodeError:     # a surrogate that stands for no byte (not from argv on POSIX)
+                shown = ascii(value)
+            self.fail(f"{shown} is not UTF-8 text: set the terminal to UTF-8 (e.g. LANG=zh_CN.UTF-8)", param, ctx)
+        return value
+
+
+TEXT = Utf8Text()
+
+
 def filter_options(f):
-    """--region --province --level --section --doc-type (each repeatable) and --year, from the facet table."""
+    """--region --province --level --section --doc-type (each repeatable) and --year, from the facet table.
+
+    A facet of coded values (--level) takes only those, as its key in the query language does (level:…)."""
     for facet in reversed(FACETS):
-        f = click.option(f"--{facet.option}", facet.name, multiple=True, help=_OPTION_HELP[facet.name])(f)
-    return click.option("--year", default=None, help="A year or a range: 2021, 2019-2023, 2019-.")(f)
+        kind = click.Choice(list(facet.values)) if facet.values else TEXT
+        f = click.option(f"--{facet.option}", facet.name, type=kind, multiple=True, help=_OPTION_HELP[facet.name])(f)
+    return click.option("--year", type=TEXT, default=None, help="A year or a range: 2021, 2019-2023, 2019-.")(f)
 
 
 def _params(query: str, kw: dict, **more):
@@ -59,7 +85,7 @@ def _heading(out, n: int, h) -> None:
 
 
 @click.command()
-@click.argument("query")
+@click.argument("query", type=TEXT)
 @index_option
 @filter_options
 @click.option("--limit", type=click.IntRange(0, SETTINGS.max_hits), default=10, show_default=True, help="Hits to show.")
@@ -103,7 +129,7 @@ def _kwic_lines(out, lines: list[dict]) -> None:
 
 
 @click.command()
-@click.argument("query")
+@click.argument("query", type=TEXT)
 @index_option
 @filter_options
 @click.option("--order", type=click.Choice(KWIC_ORDERS), default=None,
@@ -123,8 +149,8 @@ def kwic(query, index_dir, order, hits, out, **filters):
 
 
 @click.command()
-@click.argument("passage_id", required=False)
-@click.option("--text", default=None, help="A pasted paragraph instead of a passage id.")
+@click.argument("passage_id", type=TEXT, required=False)
+@click.option("--text", type=TEXT, default=None, help="A pasted paragraph instead of a passage id.")
 @index_option
 @click.option("--limit", type=click.IntRange(1, SETTINGS.max_similar), default=10, show_default=True)
 @output_options
@@ -144,10 +170,11 @@ def similar(passage_id, text, index_dir, limit, out):
 
 
 @click.command()
-@click.argument("query", required=False, default="")
+@click.argument("query", type=TEXT, required=False, default="")
 @index_option
 @filter_options
-@click.option("--by", default="year", show_default=True, help=f"Comma-separated dimensions: {', '.join(STAT_DIMENSIONS)}.")
+@click.option("--by", type=TEXT, default="year", show_default=True,
+              help=f"Comma-separated dimensions: {', '.join(STAT_DIMENSIONS)}.")
 @output_options
 def stats(query, index_dir, by, out, **filters):
     """Count matching passages and reports per year, region … normalised by the reports held per group.
@@ -166,7 +193,7 @@ def stats(query, index_dir, by, out, **filters):
 
 
 @click.command()
-@click.argument("query", required=False, default="")
+@click.argument("query", type=TEXT, required=False, default="")
 @index_option
 @filter_options
 @click.option("--by", type=click.Choice(FACET_NAMES), default="province", show_default=True,

@@ -180,3 +180,28 @@ def test_readable_output_prints_queries_and_reports_as_written(index_dir, q):
     r = invoke("search", q, "--index", index_dir, "--limit", 1)
     assert r.exit_code in (0, 1) and "Traceback" not in r.output, r.output
     assert all(word in r.stdout.splitlines()[0] for word in q.split())      # the query as understood, verbatim
+
+
+# 监督 typed in a GBK terminal: Python hands the program its bytes as lone surrogates (surrogateescape).
+GBK_WORD = "监督".encode("gbk").decode("utf-8", "surrogateescape")
+NOT_UTF8 = {"search": ["search", GBK_WORD], "kwic": ["kwic", GBK_WORD], "stats": ["stats", GBK_WORD],
+            "trends": ["trends", GBK_WORD], "similar": ["similar", GBK_WORD], "similar-text": ["similar", "--text", GBK_WORD],
+            "region": ["search", "监督", "--region", GBK_WORD], "section": ["stats", "--section", GBK_WORD],
+            "by": ["stats", "监督", "--by", GBK_WORD], "year": ["search", "监督", "--year", GBK_WORD]}
+
+
+@pytest.mark.parametrize("command", NOT_UTF8.values(), ids=NOT_UTF8.keys())
+def test_an_argument_that_is_not_utf8_is_a_usage_error(index_dir, command):
+    """Regression: search, similar and stats printed a UnicodeEncodeError traceback and exited 1."""
+    r = invoke(*command, "--index", index_dir)
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit), r.output
+    assert "not UTF-8" in r.stderr and r"b'\xbc\xe0\xb6\xbd'" in r.stderr and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("command", ["search", "kwic", "stats", "trends"])
+def test_an_unknown_level_is_a_usage_error_as_in_the_query_language(index_dir, command):
+    """Regression: `--level nonsense` found nothing (exit 1) while `level:nonsense` was refused (exit 2)."""
+    assert invoke(command, "监督 level:nonsense", "--index", index_dir).exit_code == 2
+    r = invoke(command, "监督", "--level", "nonsense", "--index", index_dir)
+    assert r.exit_code == 2 and "Invalid value for '--level'" in r.stderr and "county" in r.stderr, r.output
+    assert invoke(command, "监督", "--level", "county", "--index", index_dir).exit_code == 0
