@@ -79,13 +79,38 @@ class Settings:
 ALIASES = {"index_dir": "LRSEARCH_INDEX"}     # names the environment used before this settings system
 
 
+# The environment may only make the crawler stricter than its defaults: whoever sets a deployment's variables
+# must not be able to lower the politeness floor or lift a fetch cap. Code and tests that need other values
+# pass them to load_settings explicitly.
+ENV_ONLY_UP = frozenset({      # delays and waits owed to a host (max_retry_after_s: the stay-away after 429s)
+    "crawl_delay_s", "min_crawl_delay_s", "retry_backoff_s", "max_retry_after_s"})
+ENV_ONLY_DOWN = frozenset({    # what one fetch may cost, how often a URL is retried, how old robots.txt may be
+    "connect_timeout_s", "read_timeout_s", "fetch_timeout_s", "max_fetch_bytes", "max_header_bytes",
+    "max_redirects", "max_robots_bytes", "max_retries", "robots_ttl_s"})
+
+
+def _env_stricter_only(name: str, var: str, raw: str, value, default) -> None:
+    """Refuse an environment value that would loosen a crawler limit (NaN compares false, so it fails too)."""
+    if name in ENV_ONLY_UP and not value >= default:
+        raise ValueError(f"{var}={raw!r}: the environment may only raise {name}, to at least {default} "
+                         "(the crawler's politeness floor)")
+    if name in ENV_ONLY_DOWN and not 0 <= value <= default:
+        raise ValueError(f"{var}={raw!r}: the environment may only lower {name}, to between 0 and {default} "
+                         "(the crawler's cap)")
+
+
 def load_settings(**overrides) -> Settings:
-    """Return settings with environment overrides (LRSEARCH_MAX_FILE_BYTES, …) and explicit ones applied."""
+    """Return settings with environment overrides (LRSEARCH_MAX_FILE_BYTES, …) and explicit ones applied.
+
+    :raises ValueError: an environment value that is not of the setting's type, or that loosens a crawler limit.
+    """
     values = {}
     for f in fields(Settings):
-        env = os.environ.get("LRSEARCH_" + f.name.upper(), os.environ.get(ALIASES.get(f.name, "")))
+        var = "LRSEARCH_" + f.name.upper()
+        env = os.environ.get(var, os.environ.get(ALIASES.get(f.name, "")))
         if env is not None:
             values[f.name] = parse_bool(env) if f.type == "bool" else type(f.default)(env)
+            _env_stricter_only(f.name, var, env, values[f.name], f.default)
     values.update(overrides)
     return Settings(**values)
 

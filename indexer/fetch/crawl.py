@@ -334,7 +334,7 @@ class Crawler:
     def _guard(self, site: Site, check_robots: bool) -> Callable[[str], Target]:
         def guard(url: str) -> Target:
             self._done_asking()         # a redirect hop: the previous hop's answer has just come
-            target = check_url(url, site.hosts, allow_private=site.local)
+            target = check_url(url, site.hosts, site.ports, allow_local=site.allow_local)
             if check_robots and any(p.search(url) for p in site.deny):   # a redirect hop is held to them too
                 raise Refused("rule", f"{url} matches a deny rule of the sources file")
             host = origin(url)

@@ -1,10 +1,14 @@
-"""Decide whether the crawler may connect to a URL: scheme, host allow-list, and where the name resolves.
+"""Decide whether the crawler may connect to a URL: scheme, host allow-list, port, and where the name resolves.
 
 Guarantee: a URL passes only if its scheme is http or https, it has no user-info, its host is one the
-sources file names, and *every* address the host resolves to is a public unicast address (unless the site
-is marked local, which only tests do). Legacy IPv4 spellings (``2130706433``, ``0177.0.0.1``, ``0x7f.1``)
-are refused outright, since libc would read them as loopback. The addresses that passed are returned so that
-the fetcher connects to exactly those (no second lookup, so a rebinding DNS answer cannot slip in between).
+sources file names, *every* address the host resolves to is a public unicast address, and its port is 80 or
+443 or one the sources file names for that very host (a start URL or a ``hosts`` entry written
+``host:port``), so an allowed name cannot be used to reach its other services (SSH, Redis, an admin console).
+Only ``lrsearch crawl --allow-local`` lifts the address and port rules (test servers on loopback and
+ephemeral ports, private deployments); a sources file cannot. Legacy IPv4 spellings (``2130706433``,
+``0177.0.0.1``, ``0x7f.1``) are refused outright, since libc would read them as loopback. The addresses that
+passed are returned so that the fetcher connects to exactly those (no second lookup, so a rebinding DNS answer
+cannot slip in between).
 Risk left open: a public address that forwards to an internal one (a proxy we do not know about).
 """
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 SCHEMES = {"http": 80, "https": 443}
+WEB_PORTS = frozenset(SCHEMES.values())      # open to every allowed host, whatever the scheme
 
 Resolver = Callable[..., list]
 
@@ -73,12 +78,13 @@ def address_problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | 
     return None
 
 
-def check_url(url: str, hosts: Collection[str], allow_private: bool = False,
-              resolver: Resolver | None = None) -> Target:
+def check_url(url: str, hosts: Collection[str], ports: Collection[tuple[str, int]] = (), *,
+              allow_local: bool = False, resolver: Resolver | None = None) -> Target:
     """Check ``url`` and resolve its host; return the target with the addresses to connect to.
 
     :param hosts: normalised host names the sources file allows.
-    :param allow_private: accept loopback and private addresses (sites marked ``local``, for tests).
+    :param ports: (normalised host, port) pairs the sources file names besides 80 and 443.
+    :param allow_local: accept loopback and private addresses and any port (``lrsearch crawl --allow-local``).
     :param resolver: ``socket.getaddrinfo`` unless given, looked up at each call.
     :raises Unsafe: with the reason, for every refusal.
     """
@@ -114,8 +120,11 @@ def check_url(url: str, hosts: Collection[str], allow_private: bool = False,
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
         if not addresses:
             raise Unsafe(f"{host} resolves to no address")
-    if not allow_private:
+    if not allow_local:
         for ip in addresses:
             if (why := address_problem(ip)):
                 raise Unsafe(f"{host} resolves to a {why}" if literal is None else why)
+        if port not in WEB_PORTS and (host, port) not in ports:
+            raise Unsafe(f"port {port} of {host} is not 80 or 443 and not named in the sources file "
+                         "(as the port of a start URL or in a hosts entry written host:port)")
     return Target(url=url, scheme=scheme, host=host, port=port, addresses=tuple(str(ip) for ip in addresses))

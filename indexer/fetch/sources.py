@@ -1,11 +1,14 @@
 """The sources file (TOML): which sites to crawl, where to start, which URLs to follow and which are reports.
 
 Guarantee: a loaded :class:`Site` has only known keys, compiled regexes, http(s) start URLs and a delay no
-lower than the politeness floor (``min_crawl_delay_s``) unless the site is ``local``; every problem is
-reported with the site and key, so a typo cannot silently widen or stop a crawl.
+lower than the politeness floor (``min_crawl_delay_s``); every problem is reported with the site and key, so a
+typo cannot silently widen or stop a crawl. Nothing in the file can lift the SSRF guard or the floor: only the
+caller's ``allow_local`` (``lrsearch crawl --allow-local``) does, since whoever can edit or supply a sources
+file should not thereby reach loopback or private addresses.
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 import sys
 from dataclasses import dataclass
@@ -23,7 +26,7 @@ else:  # pragma: no cover - Python 3.10 has no tomllib; tomli is the same parser
 FETCHED_ATTACHMENTS = {"pdf", "docx"}
 UNSUPPORTED_ATTACHMENTS = {"doc", "wps"}
 _KEYS = {"name", "start_urls", "allow", "article", "deny", "hosts", "delay_s", "max_pages", "content_selector",
-         "attachments", "local"}
+         "attachments"}
 _NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 
 
@@ -40,11 +43,12 @@ class Site:
     article: tuple[re.Pattern, ...]        # report pages: stored for ingest, and followed for attachments
     deny: tuple[re.Pattern, ...] = ()      # never fetched, whatever else matches
     hosts: frozenset[str] = frozenset()    # the start URLs' hosts plus any listed under ``hosts``
+    ports: frozenset[tuple[str, int]] = frozenset()   # (host, port) named explicitly, besides 80 and 443
     delay_s: float = 1.0
     max_pages: int | None = None
     content_selector: str | None = None    # CSS selector of the report body, a hint for the cleaner
     attachments: frozenset[str] = frozenset(FETCHED_ATTACHMENTS)   # which of pdf, docx to fetch
-    local: bool = False                    # tests only: loopback/private addresses and short delays allowed
+    allow_local: bool = False              # --allow-local: loopback/private addresses, any port, short delays
 
     def kind_of(self, url: str) -> str | None:
         """'article', 'list', an attachment type, or None when no rule lets the URL in."""
@@ -101,7 +105,28 @@ def _number(where: str, key: str, value, kind: type, minimum: float):
     return kind(value)
 
 
-def _site(raw: dict, index: int, settings: Settings) -> Site:
+def _host_entry(where: str, entry: str) -> tuple[str, int | None]:
+    """A ``hosts`` entry: a host name or address with an optional port (``files.example.cn:8080``, ``[::1]:81``)."""
+    try:
+        ipaddress.ip_address(entry.strip().strip("[]"))
+        return normalize_host(entry), None          # an address alone: an IPv6 one's colons are not a port
+    except ValueError:
+        pass
+    try:
+        parts = urlsplit("//" + entry)
+        host, port = parts.hostname, parts.port
+        ok = host and port != 0 and not (parts.path or parts.query or parts.fragment or "@" in parts.netloc)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise _fail(where, f"'hosts' entry {entry!r} is not a host name or host:port")
+    try:
+        return normalize_host(host), port
+    except Unsafe as exc:
+        raise _fail(where, str(exc)) from None
+
+
+def _site(raw: dict, index: int, settings: Settings, allow_local: bool) -> Site:
     where = f"sites[{index}]"
     if not isinstance(raw, dict):
         raise _fail(where, "must be a table")
@@ -109,13 +134,13 @@ def _site(raw: dict, index: int, settings: Settings) -> Site:
     if not isinstance(name, str) or not _NAME.match(name):
         raise _fail(where, "'name' is required: letters, digits, '-' and '_' only")
     where = f"site {name!r}"
+    if "local" in raw:
+        raise _fail(where, "'local' is not a sources-file key: loopback and private addresses, other ports and "
+                           "delays under the politeness floor are allowed only by `lrsearch crawl --allow-local`")
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
         raise _fail(where, f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
                            f"(known: {', '.join(sorted(_KEYS))})")
-    local = raw.get("local", False)
-    if not isinstance(local, bool):
-        raise _fail(where, "'local' must be true or false")
     starts = _strings(where, "start_urls", raw.get("start_urls"), True)
     for url in starts:
         try:
@@ -126,14 +151,17 @@ def _site(raw: dict, index: int, settings: Settings) -> Site:
         if not ok:
             raise _fail(where, f"start URL {url!r} is not an http(s) URL with a host")
     try:
-        hosts = {normalize_host(urlsplit(u).hostname) for u in starts} | \
-            {normalize_host(h) for h in _strings(where, "hosts", raw.get("hosts"), False)}
+        named = [(normalize_host(p.hostname), p.port) for p in map(urlsplit, starts)]
     except Unsafe as exc:
         raise _fail(where, str(exc)) from None
+    named += [_host_entry(where, h) for h in _strings(where, "hosts", raw.get("hosts"), False)]
+    hosts = {host for host, _ in named}
+    ports = {(host, port) for host, port in named if port is not None}
     delay = _number(where, "delay_s", raw.get("delay_s"), float, 0.0)
     floor = settings.min_crawl_delay_s
-    if delay is not None and delay < floor and not local:
-        raise _fail(where, f"'delay_s' {delay:g} is below the {floor:g} s politeness floor")
+    if delay is not None and delay < floor and not allow_local:
+        raise _fail(where, f"'delay_s' {delay:g} is below the {floor:g} s politeness floor "
+                           "(only `lrsearch crawl --allow-local` allows less, for test servers)")
     if delay is not None and delay > settings.max_crawl_delay_s:
         raise _fail(where, f"'delay_s' {delay:g} is over {settings.max_crawl_delay_s:g} s: a crawl would hardly move")
     attachments = {a.lower().lstrip(".") for a in _strings(where, "attachments", raw.get("attachments"), False)} \
@@ -150,15 +178,17 @@ def _site(raw: dict, index: int, settings: Settings) -> Site:
             raise _fail(where, f"'content_selector' is not a CSS selector: {selector!r} ({exc})") from None
     return Site(name=name, start_urls=tuple(starts), allow=_regexes(where, "allow", raw.get("allow"), True),
                 article=_regexes(where, "article", raw.get("article"), True),
-                deny=_regexes(where, "deny", raw.get("deny"), False), hosts=frozenset(hosts),
+                deny=_regexes(where, "deny", raw.get("deny"), False), hosts=frozenset(hosts), ports=frozenset(ports),
                 delay_s=settings.crawl_delay_s if delay is None else delay,
                 max_pages=_number(where, "max_pages", raw.get("max_pages"), int, 1),
-                content_selector=selector, attachments=frozenset(attachments), local=local)
+                content_selector=selector, attachments=frozenset(attachments), allow_local=allow_local)
 
 
-def load_sources(path: str | Path, settings: Settings = SETTINGS) -> list[Site]:
+def load_sources(path: str | Path, settings: Settings = SETTINGS, allow_local: bool = False) -> list[Site]:
     """Read and validate a sources file.
 
+    :param allow_local: the sites may use loopback and private addresses, any port and delays under the floor;
+        only the command line's ``--allow-local`` grants it, never the file.
     :raises SourcesError: unreadable TOML, unknown keys, bad regexes, bad URLs, duplicate names.
     """
     try:
@@ -174,7 +204,7 @@ def load_sources(path: str | Path, settings: Settings = SETTINGS) -> list[Site]:
     raw_sites = data.get("sites")
     if not isinstance(raw_sites, list) or not raw_sites:
         raise SourcesError(f"{path}: no [[sites]] tables")
-    sites = [_site(raw, i, settings) for i, raw in enumerate(raw_sites)]
+    sites = [_site(raw, i, settings, allow_local) for i, raw in enumerate(raw_sites)]
     names = [s.name for s in sites]
     if dupes := sorted({n for n in names if names.count(n) > 1}):
         raise SourcesError(f"{path}: duplicate site names: {', '.join(dupes)}")

@@ -122,9 +122,12 @@ def _ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) ->
 @click.option("--delay", type=click.FloatRange(0), default=0.0,
               help="Seconds between requests to one host; can only lengthen the site's delay.")
 @click.option("--revalidate", is_flag=True, help="Ask again for every stored page (conditional GET).")
+@click.option("--allow-local", is_flag=True,
+              help="Let the sites use loopback and private addresses, any port, and delays under the politeness "
+                   "floor (test servers, private deployments); a sources file cannot grant this.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every refusal, skip and retry.")
 def crawl(sources: Path, out: Path, names: tuple[str, ...], max_pages: int | None, delay: float,
-          revalidate: bool, verbose: bool) -> None:
+          revalidate: bool, allow_local: bool, verbose: bool) -> None:
     """Crawl the sites of a sources file politely into a crawl directory; run again to resume or update.
 
     Obeys robots.txt, waits between requests to a host, caps time, size and redirects per fetch, and never
@@ -138,7 +141,7 @@ def crawl(sources: Path, out: Path, names: tuple[str, ...], max_pages: int | Non
     from indexer.fetch.state import CrawlBusy, CrawlState
     from indexer.settings import SETTINGS
     try:
-        sites = load_sources(sources, SETTINGS)
+        sites = load_sources(sources, SETTINGS, allow_local=allow_local)
     except SourcesError as exc:
         raise click.UsageError(str(exc)) from None
     if unknown := sorted(set(names) - {s.name for s in sites}):

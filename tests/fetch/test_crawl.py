@@ -33,6 +33,8 @@ from tests.fetch.crawl_server import ROBOTS, Server, _bomb
 
 TEST_SETTINGS = dict(connect_timeout_s=1.0, read_timeout_s=0.8, fetch_timeout_s=1.0, max_fetch_bytes=300_000,
                      max_retries=1, retry_backoff_s=0.1, max_retry_after_s=2.0)
+# the ones a subprocess crawl takes from LRSEARCH_* variables: they tighten a cap, which is all the environment may do
+TIGHTER_IN_THE_ENVIRONMENT = ("connect_timeout_s", "read_timeout_s", "fetch_timeout_s", "max_fetch_bytes", "max_retries")
 S = load_settings(**TEST_SETTINGS)
 ARTICLES = ['/art/[^/]+\\.(?:html|asp)(?:\\?.*)?$', '/private/[^/]+\\.html$']
 HOSTILE_PATHS = "missing|slow|huge|bomb|deep|away|ftp|loop|guarded|data"
@@ -55,7 +57,6 @@ allow = ['/list/index(_\\d+)?\\.html$']
 article = {json.dumps(ARTICLES)}
 deny = {json.dumps(list(deny))}
 delay_s = {delay}
-local = true
 content_selector = "#zoom"
 {chr(10).join(lines)}
 """, encoding="utf-8")
@@ -63,7 +64,7 @@ content_selector = "#zoom"
 
 
 def crawl(out: Path, sources: Path, clock: FakeClock, settings: Settings = S, **kw) -> Summary:
-    site = load_sources(sources, settings)[0]
+    site = load_sources(sources, settings, allow_local=True)[0]
     with CrawlState(out, clock) as state:
         return Crawler(state, settings, **kw).crawl(site)
 
@@ -245,12 +246,14 @@ def _start(sources: Path, out: Path) -> subprocess.Popen:
     to stop it mid-crawl after a few pages, however loaded the machine.
 
     Ctrl-C is made to raise KeyboardInterrupt even when the tests run as a background job, whose children
-    inherit an ignored SIGINT.
+    inherit an ignored SIGINT. The settings the environment may not loosen are set in code, before the command.
     """
-    env = {**os.environ, **{f"LRSEARCH_{k.upper()}": str(v) for k, v in TEST_SETTINGS.items()}}
+    env = {**os.environ, **{f"LRSEARCH_{k.upper()}": str(TEST_SETTINGS[k]) for k in TIGHTER_IN_THE_ENVIRONMENT}}
+    looser = {k: v for k, v in TEST_SETTINGS.items() if k not in TIGHTER_IN_THE_ENVIRONMENT}
     code = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); " \
+           f"import indexer.settings as s; s.SETTINGS = s.load_settings(**{looser!r}); " \
            "from search_app.cli import main; main()"
-    return subprocess.Popen([sys.executable, "-c", code, "crawl",
+    return subprocess.Popen([sys.executable, "-c", code, "crawl", "--allow-local",
                              "--sources", str(sources), "--out", str(out), "--delay", "0.5"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -480,7 +483,7 @@ def test_an_https_site_that_resets_every_handshake_is_recorded_not_fatal(tmp_pat
     with BrokenTLSServer("reset") as port:
         path = tmp_path / "sources.toml"
         path.write_text(f'[[sites]]\nname="tls"\nstart_urls=["https://127.0.0.1:{port}/list/"]\n'
-                        f'allow=["/list/"]\narticle=["/art/"]\ndelay_s=0.05\nlocal=true\n', encoding="utf-8")
+                        f'allow=["/list/"]\narticle=["/art/"]\ndelay_s=0.05\n', encoding="utf-8")
         summary = crawl(tmp_path / "out", path, clock)
     assert summary.stopped is None and summary.robots == 1     # robots.txt unreachable: nothing is fetched
     ((detail,),) = db_rows(tmp_path / "out", "SELECT detail FROM pages")
@@ -535,7 +538,7 @@ def test_crawl_command_then_ingest_the_crawl_directory(good, tmp_path, monkeypat
     server, sources, out = good
     monkeypatch.setattr("indexer.settings.SETTINGS", S)
     runner = CliRunner()
-    result = runner.invoke(main, ["crawl", "--sources", str(sources), "--out", str(out)])
+    result = runner.invoke(main, ["crawl", "--allow-local", "--sources", str(sources), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "local: " in result.output and "finished" in result.output
 
@@ -560,7 +563,8 @@ def test_a_crawl_ingested_into_an_index_keeps_urls_and_replaces_a_changed_page(g
     ix = tmp_path / "ix"
 
     def crawl_and_ingest(*options: str) -> list[dict]:
-        assert runner.invoke(main, ["crawl", "--sources", str(sources), "--out", str(out), *options]).exit_code == 0
+        result = runner.invoke(main, ["crawl", "--allow-local", "--sources", str(sources), "--out", str(out), *options])
+        assert result.exit_code == 0, result.output
         result = runner.invoke(main, ["ingest", str(out), "--index", str(ix), "--workers", "1"])
         assert result.exit_code == 0, result.output
         return [d.to_dict() for d in live_documents(ix, current_commit(ix))]
@@ -595,6 +599,36 @@ def test_crawl_command_errors(tmp_path):
 def test_crawl_has_help():
     result = CliRunner().invoke(main, ["crawl", "--help"])
     assert result.exit_code == 0 and "--max-pages" in result.output and "robots.txt" in result.output
+    assert "--allow-local" in result.output
+
+
+def test_a_sources_file_cannot_make_its_site_local(server, tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(write_sources(tmp_path, server, 1.0).read_text(encoding="utf-8") + "local = true\n", encoding="utf-8")
+    for flags in ([], ["--allow-local"]):
+        result = CliRunner().invoke(main, ["crawl", *flags, "--sources", str(path), "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2 and "'local' is not a sources-file key" in result.output, result.output
+        assert "lrsearch crawl --allow-local" in result.output
+    assert server.site.paths(robots=True) == []
+
+
+def test_only_allow_local_lets_the_command_go_under_the_floor_or_reach_a_local_server(good, tmp_path, monkeypatch,
+                                                                                      command_clock):
+    server, sources, out = good
+    monkeypatch.setattr("indexer.settings.SETTINGS", S)
+    runner = CliRunner()
+    result = runner.invoke(main, ["crawl", "--sources", str(sources), "--out", str(out)])         # delay_s 0.1
+    assert result.exit_code == 2 and "below the 1 s politeness floor" in result.output and "--allow-local" in result.output
+    (tmp_path / "floor").mkdir()
+    at_the_floor = write_sources(tmp_path / "floor", server, 1.0, [DENIED_ON_GOOD])
+    result = runner.invoke(main, ["crawl", "--sources", str(at_the_floor), "--out", str(out)])
+    assert result.exit_code == 0 and "1 refused" in result.output and "finished" in result.output, result.output
+    assert server.site.paths(robots=True) == []                   # not even robots.txt was asked for
+    ((outcome, detail),) = db_rows(out, "SELECT outcome, detail FROM pages")
+    assert outcome == "refused" and detail == "loopback address 127.0.0.1"
+    result = runner.invoke(main, ["crawl", "--allow-local", "--sources", str(at_the_floor), "--out", str(out),
+                                  "--max-pages", "2"])
+    assert result.exit_code == 0 and server.site.paths(robots=True)[:2] == ["/robots.txt", "/list/index.html"]
 
 
 def test_settings_are_the_module_defaults():

@@ -21,7 +21,7 @@ def server():
 
 
 def guard_for(server, hosts=("127.0.0.1",)):
-    return lambda url: check_url(url, set(hosts), allow_private=True)
+    return lambda url: check_url(url, set(hosts), allow_local=True)
 
 
 def get(server, path, limits=LIMITS, headers=None) -> Response:
@@ -134,7 +134,7 @@ def test_guard_refusal_on_a_hop_is_reported(server):
     def guard(url):
         if "/r/1" in url:
             raise Refused("robots", "robots.txt disallows /r/1")
-        return check_url(url, {"127.0.0.1"}, allow_private=True)
+        return check_url(url, {"127.0.0.1"}, allow_local=True)
     resp = fetch(server.url + "/art/moved.html", guard, LIMITS)
     assert resp.error == "robots" and "/r/1" in resp.detail
 
@@ -156,7 +156,7 @@ def test_a_hundred_kilobytes_of_headers_is_a_clean_error(server):
 
 def test_connection_refused_is_a_clean_error():
     url = "http://127.0.0.1:9/x"      # the discard port: nothing listens there
-    resp = fetch(url, lambda u: check_url(u, {"127.0.0.1"}, allow_private=True), LIMITS)
+    resp = fetch(url, lambda u: check_url(u, {"127.0.0.1"}, allow_local=True), LIMITS)
     assert resp.error == "connection" and resp.retryable
 
 
@@ -191,7 +191,7 @@ def test_a_broken_tls_handshake_is_a_clean_error(behaviour, kind):
     from tests.fetch.crawl_server import BrokenTLSServer
     with BrokenTLSServer(behaviour) as port:
         start = time.monotonic()
-        resp = fetch(f"https://127.0.0.1:{port}/", lambda u: check_url(u, {"127.0.0.1"}, allow_private=True), LIMITS)
+        resp = fetch(f"https://127.0.0.1:{port}/", lambda u: check_url(u, {"127.0.0.1"}, allow_local=True), LIMITS)
     assert resp.error == kind and "TLS handshake" in resp.detail, (resp.error, resp.detail)
     assert resp.retryable and time.monotonic() - start <= LIMITS.total_timeout_s + 0.5
 

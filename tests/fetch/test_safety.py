@@ -63,6 +63,9 @@ HOSTILE = [
     ("http://unknown-host.example.cn/", "not named in the sources"),
     ("http:///nohost", "no host"),
     ("http://www.npc.gov.cn:99999/", "malformed"),
+    ("http://www.npc.gov.cn:6379/", "port 6379 .*not named in the sources"),
+    ("https://www.npc.gov.cn:8443/npc/", "port 8443 .*not named in the sources"),
+    ("http://www.npc.gov.cn:22/", "port 22 "),
 ]
 
 
@@ -96,8 +99,19 @@ def test_unresolvable_host_is_refused():
         check_url("http://inward.example.cn/", HOSTS, resolver=fake_dns({}))
 
 
-def test_local_site_may_use_loopback_but_still_only_its_hosts_and_schemes():
-    assert check_url("http://127.0.0.1:8080/a.html", {"127.0.0.1"}, allow_private=True).addresses == ("127.0.0.1",)
+def test_a_port_passes_only_with_the_host_the_sources_file_names_it_for():
+    ports = {("www.npc.gov.cn", 8080)}
+    assert check_url("http://www.npc.gov.cn:8080/a.html", HOSTS, ports, resolver=DNS).port == 8080
+    assert check_url("https://www.npc.gov.cn:443/a.html", HOSTS, ports, resolver=DNS).port == 443
+    assert check_url("http://www.npc.gov.cn/a.html", HOSTS, ports, resolver=DNS).port == 80
+    for url in ("http://www.npc.gov.cn:8081/", "http://mixed.example.cn:8080/"):
+        with pytest.raises(Unsafe, match="port 808[01]"):
+            check_url(url, HOSTS, ports | {("mixed.example.cn", 9000)}, resolver=fake_dns(
+                {"www.npc.gov.cn": ["61.135.169.125"], "mixed.example.cn": ["61.135.169.126"]}))
+
+
+def test_allow_local_admits_loopback_and_any_port_but_still_only_its_hosts_and_schemes():
+    assert check_url("http://127.0.0.1:8080/a.html", {"127.0.0.1"}, allow_local=True).addresses == ("127.0.0.1",)
     for url in ("http://localhost:8080/", "ftp://127.0.0.1/", "http://2130706433/"):
         with pytest.raises(Unsafe):
-            check_url(url, {"127.0.0.1"}, allow_private=True)
+            check_url(url, {"127.0.0.1"}, allow_local=True)
