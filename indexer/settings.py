@@ -31,6 +31,7 @@ class Settings:
     parse_timeout_s: float = 60.0            # wall-clock cap for one file in `ingest`
     parse_memory_bytes: int = 3 * 1024 ** 3  # address space of a parsing worker: a file that needs more fails alone
     max_html_nodes: int = 200_000            # pages with more elements are refused (tag soup, bombs)
+    max_unpacked_bytes: int = 16 * 1024 ** 2  # XML a DOCX may unpack to (its pictures are not unpacked): zip bombs
     passage_max_chars: int = 300             # long paragraphs are split at sentence ends near this size
     passage_min_chars: int = 40              # a tail shorter than this joins the previous piece
     duplicate_threshold: float = 0.85        # estimated Jaccard of character shingles for a repost

@@ -58,7 +58,7 @@ def parse_bytes(data: bytes, source: str, http_charset: str | None = None,
     fmt = sniff_format(source, data, http_charset or "")
     if fmt in _READERS:
         try:
-            extracted = extract_text(attachment_text(data, fmt), markdown=fmt == "docx")
+            extracted = extract_text(attachment_text(data, fmt, settings.max_unpacked_bytes), markdown=fmt == "docx")
         except AttachmentError as exc:
             raise ParseError(str(exc)) from exc
         extracted.format = fmt
