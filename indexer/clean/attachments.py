@@ -50,6 +50,18 @@ def _is_docx(data: bytes) -> bool:
         return False
 
 
+# The errors whose message says what is wrong with the file: a bad zip, XML syntax, a missing part or value.
+_TELLING = (ValueError, KeyError, SyntaxError, zipfile.BadZipFile)
+
+
+def _malformed(kind: str, reader: str, exc: Exception) -> AttachmentError:
+    """A malformed file in plain words: the reader's message when it tells what is wrong with the file, else
+    only that the reader failed on it (an AttributeError's message is about the reader's code, not the file)."""
+    if isinstance(exc, _TELLING):
+        return AttachmentError(f"malformed {kind}: {type(exc).__name__}: {exc}")
+    return AttachmentError(f"malformed {kind}: {reader} cannot read it ({type(exc).__name__})")
+
+
 def pdf_text(data: bytes) -> str:
     """The text layer of a PDF, pages separated by blank lines.
 
@@ -67,7 +79,7 @@ def pdf_text(data: bytes) -> str:
     except MemoryError:
         raise
     except Exception as exc:   # pdfminer trips over bad objects with whatever they cause (AttributeError …)
-        raise AttachmentError(f"malformed PDF: {type(exc).__name__}: {exc}") from None
+        raise _malformed("PDF", "pdfminer.six", exc) from None
     text = text.replace("\x0c", "\n\n")
     if not re.search(r"\w", text):
         raise AttachmentError("PDF has no text layer (a scan?); OCR is not done")
@@ -149,7 +161,7 @@ def docx_text(data: bytes, max_unpacked_bytes: int = SETTINGS.max_unpacked_bytes
     except (AttachmentError, MemoryError):
         raise
     except Exception as exc:   # python-docx and lxml raise what a bad part trips: AttributeError, XMLSyntaxError …
-        raise AttachmentError(f"malformed DOCX: {type(exc).__name__}: {exc}") from None
+        raise _malformed("DOCX", "python-docx", exc) from None
     if not lines:
         raise AttachmentError("DOCX has no text")
     return "\n\n".join(lines)

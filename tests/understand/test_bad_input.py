@@ -8,10 +8,12 @@ Over 400 lines because it is a catalogue: one short test per kind of bad input, 
 """
 from __future__ import annotations
 
+import io
 import random
 import re
 import signal
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,8 @@ from indexer.settings import SETTINGS, load_settings
 from indexer.understand.batch import find_files, parse_many
 from indexer.understand.pipeline import ParseError, parse_bytes, parse_file
 from search_app.cli import main
-from tests.conftest import SAMPLES, SEEDS
+from tests.conftest import FIXTURES, SAMPLES, SEEDS
+from tests.fixtures.crawl_site.make_fixtures import make_pdf
 
 # Opening of the national report in tests/fixtures/samples/10-quanguo-2010.txt.
 TITLE = "全国人民代表大会常务委员会工作报告"
@@ -330,7 +333,23 @@ def test_utf16_with_bom(codec, name):
 
 # ------------------------------------------------------------------------------------------ batch and CLI
 
+def _docx_with(document_xml: bytes) -> bytes:
+    """The fixture DOCX with another word/document.xml."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(FIXTURES / "crawl_site" / "report.docx") as src, \
+            zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            out.writestr(name, document_xml if name == "word/document.xml" else src.read(name))
+    return buf.getvalue()
+
+
 BROKEN = {   # file name → bytes, and a pattern the per-file reason must match
+    "no-body.docx": (_docx_with(b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'),
+                     r"malformed DOCX: python-docx cannot read it"),
+    "bomb.docx": (_docx_with(b"<w:document>" + b" " * SETTINGS.max_unpacked_bytes + b"</w:document>"),
+                  r"DOCX unpacks to \d+ bytes"),
+    "bad-font.pdf": (make_pdf().replace(b"/Registry (Adobe)", b"/Registry  Adobe "),
+                     r"malformed PDF: pdfminer.six cannot read it"),
     "empty.txt": (b"", r"empty"),
     "blank.md": (b"   \n\n\t", r"empty"),
     "photo.html": (_png(), r"encoding|binary"),
