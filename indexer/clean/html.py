@@ -4,8 +4,9 @@ Guarantees: no markup, script, style or comment text reaches the output; control
 are gone; site chrome (navigation, share widgets, 字号/打印本页/关闭窗口, view counters, ICP/版权 footers,
 credit lines, WeChat extras) is removed; paragraph boundaries are kept. The line rules (noise, credits,
 publication lines) are those of ``indexer.clean.text``.
-The parsed page is walked once, into an index of its elements (``_Elements``); every selector and tag lookup
-after that reads the index, so the cost stays linear in the page however deep it nests.
+The parsed page is walked once, into an index of its elements and their text (``_Elements``); every selector,
+tag lookup and text length after that reads the index, so the cost stays linear in the page however deep it
+nests and however many elements the cleaner looks at.
 Risk left open: a content block that the page template does not mark and that holds less text than some
 sidebar is chosen wrongly by the densest-text fallback.
 """
@@ -14,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from array import array
+from bisect import bisect_right
 from collections import Counter, defaultdict
 
 from bs4 import (
@@ -77,7 +80,10 @@ def close_unterminated_comment(html: str) -> str:
 
 
 _UNSEEN = frozenset(["script", "style", "noscript", "template", "title", "textarea", "select", "option"])
+_DROPPED = frozenset(DROP_TAGS)
 PAGE_LINES_STRINGS = 3000     # text nodes read to find a publication line; it sits near the top of a page
+INFO_STRINGS = 200            # text nodes read of an element that may hold the publication line: its opening
+TITLE_MAX_CHARS = 120         # a heading longer than this is not the article's title
 
 
 def _after(tag: Tag) -> PageElement | None:
@@ -91,27 +97,48 @@ def _after(tag: Tag) -> PageElement | None:
 
 
 class _Elements:
-    """A page's elements by tag name, id and class, gathered in one walk over the tree.
+    """A page's elements by tag name, id and class, and the text under each, gathered in one walk over the tree.
 
     soup.select and find_all walk the whole tree on each call, and the cleaner asks some thirty of them per
     page: 12 s on a page nested 100,000 deep. Here a lookup reads only the elements that could match and
     soupsieve decides on those, so answers are soup.select's and find_all's, in document order. Elements
     decomposed since the walk are left out by their missing parent (Tag.decomposed would search the subtree).
+
+    The text: get_text on every element the cleaner weighs (title candidates, paragraphs, cells, chrome) read
+    the same strings again for each enclosing one, quadratic in nested or repeated elements. The walk lists
+    the visible strings (plain strings outside the tags ``extract_html`` drops, which is what get_text gives
+    once those are gone) with running totals, and the run of them under each element, so an element's text
+    length is a subtraction and its text a join of its own run.
     """
 
     def __init__(self, soup: BeautifulSoup, max_nodes: int):
         self.soup = soup
         self.markup: list[NavigableString] = []      # comments, CDATA, declarations, processing instructions
         self.strings: list[NavigableString] = []     # the first PAGE_LINES_STRINGS strings, as find_all gives them
+        self.string_blocks: list[Tag | None] = []    # each one's nearest block or unseen ancestor
         self._order: dict[int, int] = {}
         self._by_name: dict[str, list[Tag]] = defaultdict(list)
         self._by_id: dict[str, list[Tag]] = defaultdict(list)
         self._by_class: dict[str, list[Tag]] = defaultdict(list)
         self._having: dict[str, list[Tag]] = {"id": [], "class": []}     # elements with the attribute
         self._in_template: set[int] = set()          # a <template>'s contents: CSS selectors do not reach them
+        self._texts: list[NavigableString] = []      # the visible strings in document order
+        self._solid = array("q", [0])                # their characters but whitespace, running total
+        self._stripped = array("q", [0])             # their lengths stripped (a link's text as _densest counts it)
+        self._commas = array("q", [0])               # how many hold a ，, running total
+        self._first = array("q")                     # by element order: where its run of strings starts,
+        self._end = array("q")                       # where it ends,
+        self._last = array("q")                      # and the order of its last descendant element
+        self._links: list[int] = []                  # the order of every <a>
+        self._table: dict[int, Tag | None] = {}      # a cell's nearest <table> ancestor
+        # the open elements: (element, its order, under a dropped tag, nearest block or unseen, nearest table)
+        open_: list[tuple[Tag, int, bool, Tag | None, Tag | None]] = []
         template_end: PageElement | None = None
         in_template = False
         for node in soup.descendants:
+            while open_ and open_[-1][0] is not node.parent:
+                self._close(open_.pop()[1])
+            _, _, dropped, block, table = open_[-1] if open_ else (None, -1, False, None, None)
             if in_template and node is template_end:
                 in_template = False
             if not isinstance(node, Tag):
@@ -120,10 +147,24 @@ class _Elements:
                         self.markup.append(node)
                     if len(self.strings) < PAGE_LINES_STRINGS:
                         self.strings.append(node)
+                        self.string_blocks.append(block)
+                if type(node) is NavigableString and not dropped:
+                    self._add_text(node)
                 continue
             if len(self._order) == max_nodes:
                 raise CleanError(f"page has more than {max_nodes} elements")
-            self._order[id(node)] = len(self._order)
+            order = len(self._order)
+            self._order[id(node)] = order
+            self._first.append(len(self._texts))
+            self._end.append(0)
+            self._last.append(0)
+            if node.name == "a":
+                self._links.append(order)
+            elif node.name == "td":
+                self._table[id(node)] = table
+            open_.append((node, order, dropped or node.name in _DROPPED,
+                          node if node.name in BLOCK_TAGS or node.name in _UNSEEN else block,
+                          node if node.name == "table" else table))
             self._by_name[node.name].append(node)
             if in_template:
                 self._in_template.add(id(node))
@@ -137,6 +178,62 @@ class _Elements:
                 self._having["class"].append(node)
                 for name in dict.fromkeys(node["class"]):
                     self._by_class[name].append(node)
+        while open_:
+            self._close(open_.pop()[1])
+        self._link_totals = array("q", [0])          # the links' text lengths, running total in document order
+        for order in self._links:
+            self._link_totals.append(self._link_totals[-1] + self._stripped[self._end[order]]
+                                     - self._stripped[self._first[order]])
+
+    def _add_text(self, node: NavigableString) -> None:
+        self._texts.append(node)
+        self._solid.append(self._solid[-1] + len("".join(node.split())))    # str.split: what \s matches
+        self._stripped.append(self._stripped[-1] + len(node.strip()))
+        self._commas.append(self._commas[-1] + ("，" in node))
+
+    def _close(self, order: int) -> None:
+        self._end[order] = len(self._texts)
+        self._last[order] = len(self._order) - 1
+
+    def _span(self, el: Tag) -> tuple[int, int, int, int]:
+        """The element's run of strings [first, end), its order and the order of its last descendant element."""
+        if el is self.soup:
+            return 0, len(self._texts), -1, len(self._order) - 1
+        order = self._order[id(el)]
+        return self._first[order], self._end[order], order, self._last[order]
+
+    def text_len(self, el: Tag) -> int:
+        """The length of el.get_text() without its whitespace, once the dropped tags are gone."""
+        first, end, _, _ = self._span(el)
+        return self._solid[end] - self._solid[first]
+
+    def has_comma(self, el: Tag) -> bool:
+        first, end, _, _ = self._span(el)
+        return self._commas[end] > self._commas[first]
+
+    def text(self, el: Tag, separator: str = "", most: int | None = None) -> str:
+        """el.get_text(separator) once the dropped tags are gone, of its first ``most`` strings only if given."""
+        first, end, _, _ = self._span(el)
+        return separator.join(self._texts[first:end if most is None else min(end, first + most)])
+
+    def count(self, el: Tag) -> int:
+        """How many strings el.get_text() joins."""
+        first, end, _, _ = self._span(el)
+        return end - first
+
+    def link_len(self, el: Tag) -> int:
+        """sum(len(a.get_text(strip=True)) for a in el.find_all("a")): the text of the links in it."""
+        _, _, order, last = self._span(el)
+        return self._link_totals[bisect_right(self._links, last)] - self._link_totals[bisect_right(self._links, order)]
+
+    def contains(self, outer: Tag, el: Tag) -> bool:
+        """el is outer or one of its descendants."""
+        _, _, order, last = self._span(outer)
+        return order <= self._span(el)[2] <= last
+
+    def table_of(self, cell: Tag) -> Tag | None:
+        """cell.find_parent("table")."""
+        return self._table[id(cell)]
 
     def _in_order(self, elements: list[Tag]) -> list[Tag]:
         return sorted(elements, key=lambda el: self._order[id(el)])
@@ -183,10 +280,6 @@ def _emphasised(tag: Tag) -> bool:
                 _EMPH_FACE.search(face if isinstance(face, str) else ""))
 
 
-def _text_len(el: Tag) -> int:
-    return len(re.sub(r"\s+", "", el.get_text()))
-
-
 def _is_chrome(el: Tag) -> bool:
     if el.attrs is None:
         return False
@@ -201,13 +294,15 @@ def _densest(page: _Elements) -> Tag:
     for p in page.named("p", "br", "td", "section"):
         # a cell's text belongs to its table as a paragraph belongs to its container: crediting the row
         # would let one long cell outweigh the paragraphs around its table
-        parent = (p.find_parent("table") or p.parent) if p.name == "td" else p.parent
+        parent = (page.table_of(p) or p.parent) if p.name == "td" else p.parent
         if parent is None:
             continue
-        text = p.get_text() if p.name != "br" else (p.next_sibling if isinstance(p.next_sibling, str) else "")
-        n = len(re.sub(r"\s+", "", text or ""))
-        links = sum(len(a.get_text(strip=True)) for a in p.find_all("a")) if p.name != "br" else 0
-        score = n - 2 * links + (20 if "，" in (text or "") else 0)
+        if p.name == "br":
+            text = p.next_sibling if isinstance(p.next_sibling, str) else ""
+            n, links, comma = len(re.sub(r"\s+", "", text)), 0, "，" in text
+        else:
+            n, links, comma = page.text_len(p), page.link_len(p), page.has_comma(p)
+        score = n - 2 * links + (20 if comma else 0)
         if score <= 0:
             continue
         for depth, anc in enumerate((parent, parent.parent)):
@@ -222,12 +317,12 @@ def _densest(page: _Elements) -> Tag:
 def _content_root(page: _Elements, hint: str | None = None) -> Tag:
     if hint:    # a site's own selector (sources.toml content_selector) beats the generic ones
         for el in page.soup.select(hint):
-            if _text_len(el) >= 10:
+            if page.text_len(el) >= 10:
                 return el
     for n, sel in enumerate(CONTENT_SELECTORS):
         minimum = 10 if n < _SPECIFIC_SELECTORS else 100   # generic names (.content) need real text
         for el in page.select(sel):
-            if _text_len(el) >= minimum and not _is_chrome(el):
+            if page.text_len(el) >= minimum and not _is_chrome(el):
                 return el
     return _densest(page)
 
@@ -253,10 +348,13 @@ def _html_title(page: _Elements, root: Tag, declared: list[str]) -> str:
     candidates = []
     for sel in TITLE_SELECTORS + GENERIC_TITLE_SELECTORS:
         for el in page.select(sel):
-            if el is root or any(parent is root for parent in el.parents):    # identity: Tag == compares markup
+            # too long to be a title by its characters or its strings (URL-like runs that tidy drops aside):
+            # left unread, since reading every one of thousands of nested candidates was quadratic
+            if page.contains(root, el) or page.text_len(el) > 10 * TITLE_MAX_CHARS or \
+                    page.count(el) > 10 * TITLE_MAX_CHARS:
                 continue
-            t = tidy(el.get_text(" "))
-            if 2 <= len(t) <= 120 and t not in candidates:
+            t = tidy(page.text(el, " "))
+            if 2 <= len(t) <= TITLE_MAX_CHARS and t not in candidates:
                 candidates.append(t)
     keys = {fold(d) for d in declared}
     return next((t for t in candidates if fold(t) in keys), None) or \
@@ -265,14 +363,12 @@ def _html_title(page: _Elements, root: Tag, declared: list[str]) -> str:
 
 def _page_lines(page: _Elements) -> list[str]:
     """The page's visible text as lines, one per block element, in document order (the first
-    ``PAGE_LINES_STRINGS`` text nodes only). Linear in the page: each text node walks up to its block."""
+    ``PAGE_LINES_STRINGS`` text nodes only). Each text node's block was found by the index's walk: walking up
+    to it from every one was quadratic in a page of deeply nested inline elements."""
     lines: dict[int, list[str]] = {}
-    for node in page.strings:
+    for node, block in zip(page.strings, page.string_blocks):
         if type(node) is not NavigableString or not node.strip():
             continue
-        block = node.parent
-        while block is not None and block.name not in BLOCK_TAGS and block.name not in _UNSEEN:
-            block = block.parent
         if block is not None and block.name in _UNSEEN:
             continue
         lines.setdefault(id(block), []).append(node.strip())
@@ -287,7 +383,7 @@ def _html_pub_date(page: _Elements, raw_html: str) -> str | None:
         m = _meta(page, "name", name) or _meta(page, "property", name)
         if m and m.get("content") and (d := find_date(m["content"])):
             return d
-    if (d := publication_date([el.get_text(" ") for el in page.select(INFO_SELECTOR)])):
+    if (d := publication_date([page.text(el, " ", INFO_STRINGS) for el in page.select(INFO_SELECTOR)])):
         return d
     if (d := publication_date([line for line in _page_lines(page) if len(line) <= 160])):
         return d
@@ -370,8 +466,10 @@ def extract_html(html: str, settings: Settings = SETTINGS, selector: str | None 
             el.decompose()
     root = _content_root(page, selector)
     title = _html_title(page, root, declared)
+    left = page.text_len(root)     # kept as the chrome goes, instead of reading the root again for each
     for el in [el for el in root.find_all(True) if _is_chrome(el)]:
-        if el.parent is not None and _text_len(el) < max(200, _text_len(root) // 3):
+        if el.parent is not None and (n := page.text_len(el)) < max(200, left // 3):
+            left -= n      # no element removed before sits inside this one: find_all puts ancestors first
             el.decompose()
     blocks = _blocks_from_html(root)
     return Extracted(blocks=drop_noise(blocks, title), title=title, pub_date=pub_date,
