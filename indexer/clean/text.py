@@ -23,7 +23,7 @@ _CJK_NEWLINE = re.compile(r"(?<=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])[ \t]*
 _NOISE_LINES = [
     re.compile(r"^#{2}\s*paid(begin|end)\s*#{2}$", re.I),
     re.compile(r"^##\w{1,20}##$"),
-    re.compile(r"^发布于\s*\S*.*该页已被阅读.*$"),
+    re.compile(r"^发布于.*该页已被阅读.*$"),     # was \s*\S*.*: three runs that overlap backtrack quadratically
     re.compile(r"^.{0,30}(发布时间|发布日期|发表时间|更新时间)\s*[:：].{0,80}$"),
     re.compile(r"^[【\[]?\s*(字号|字体)\s*[:：].{0,20}$"),
     re.compile(r"^.{0,40}(打印本页|关闭窗口|打印此页|收藏本页|返回顶部).{0,40}$"),
@@ -67,7 +67,8 @@ def find_date(text: str) -> str | None:
 
 
 _PUB_WORDS = re.compile(r"发布时间|发布于|发布日期|发表时间|日期\s*[:：]|时间\s*[:：]|来源\s*[:：]")
-_DATE_TIME = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s+\d{1,2}:\d\d")
+# (?:\s*日)?\s+ rather than \s*日?\s+, whose two runs of spaces backtrack quadratically on a long one
+_DATE_TIME = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}(?:\s*日)?\s+\d{1,2}:\d\d")
 
 
 def publication_date(lines: list[str]) -> str | None:
@@ -106,11 +107,17 @@ def drop_noise(blocks: list[Block], title: str) -> list[Block]:
 
 # ------------------------------------------------------------------------------------ text and Markdown
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# The heading's closing #s are stripped in code: (.*?)\s*#*\s*$ backtracked cubically on a run of spaces
+# (5,000 of them: 153 s).
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _MD_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(.+?)\1\s*$")
 _MD_LEAD_BOLD = re.compile(r"^\s*(\*\*|__)(.+?)\1(.+)$")
-_MD_INLINE = [(re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""), (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
-              (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"), (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*"), r"\1"),
+# Each inline pattern stops at the first character that could open or close another of its kind, so no two
+# tries read the same text (link text and * emphasis read to the end of the line from every [ or * that was
+# never closed: quadratic). Link text holds no bracket and a link's address no ], emphasis no *: the
+# innermost brackets make the link and the nearest * closes, as in CommonMark.
+_MD_INLINE = [(re.compile(r"!\[[^\][]*\]\([^)\]]*\)"), ""), (re.compile(r"\[([^\][]*)\]\([^)\]]*\)"), r"\1"),
+              (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"), (re.compile(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*"), r"\1"),
               (re.compile(r"`([^`]*)`"), r"\1"), (re.compile(r"^\s*>\s?"), ""), (re.compile(r"^\s*[-*+]\s+"), ""),
               (re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$"), "")]
 _INDENT = re.compile(r"^[ \u3000\u00a0\t]+")
@@ -184,7 +191,7 @@ def extract_text(text: str, markdown: bool = False) -> Extracted:
         line = raw
         if markdown:
             if (m := _MD_HEADING.match(line)):
-                level, line = len(m.group(1)), m.group(2)
+                level, line = len(m.group(1)), m.group(2).rstrip().rstrip("#").rstrip()   # closing #s
             elif (m := _MD_BOLD_LINE.match(line)):
                 bold, line = True, m.group(2)
             elif (m := _MD_LEAD_BOLD.match(line)):

@@ -201,6 +201,28 @@ def test_bs4_advice_is_not_raised_from_the_parser(data):
     assert isinstance(parse(data, "report.html"), (Document, ParseError))
 
 
+# Lines on which a pattern of the cleaner backtracked: quadratic or worse in the line's length, so that each
+# of these ran for minutes (a heading with 5,000 spaces: 153 s; the others about 300 s by their growth).
+BACKTRACKING = {
+    "heading-spaces": ("report.md", "# 标题" + " " * 5_000 + "x"),
+    "unclosed-emphasis": ("report.md", "*甲 " * 100_000),
+    "unclosed-links": ("report.md", "[甲" * 200_000),
+    "unclosed-images": ("report.md", "![甲](" * 200_000),
+    "long-line-after-发布于": ("report.txt", "发布于" + "某" * 1_000_000),
+    "long-style": ("report.html", f"<p style='{'font-family:x' * 60_000}'>附</p>"),
+    "spaces-after-a-date": ("report.html", f"<div class='info'>2024-01-01{' ' * 200_000}x</div>"),
+}
+
+
+@pytest.mark.parametrize("name,text", BACKTRACKING.values(), ids=BACKTRACKING.keys())
+def test_lines_that_made_a_pattern_backtrack_are_read_in_one_pass(name, text):
+    if name.endswith(".html"):
+        data = page(text + "".join(f"<p>{p}</p>" for p in PARAS))
+    else:
+        data = REPORT_TEXT + "\n" + text + "\n"
+    assert_report_found(parse(data, name))
+
+
 # ---------------------------------------------------------------------------------------------- size cap
 
 def test_size_cap_from_settings_applies_to_bytes_and_files(tmp_path):
