@@ -181,3 +181,34 @@ def test_a_report_removed_by_its_id_comes_back_when_its_file_is_ingested_again(t
     assert remove(ix, [doc_id])[0] == 1 and total(ix, "region:湖州市") == 0
     again = ingest(ix, [src], workers=1)
     assert (again.parsed, again.unchanged) == (1, 1) and total(ix, "region:湖州市") > 0
+
+
+def test_every_new_name_is_fsynced_before_current_points_at_it(tmp_path, monkeypatch):
+    """A power cut after ``CURRENT`` is replaced must not lose a directory entry the new commit needs: every
+    directory that gained a name (a segment folder, a Whoosh file, the commit) is fsynced before the swap."""
+    import os
+    from pathlib import Path
+    src = copy(tmp_path, "10-quanguo-2010.txt")
+    ix = tmp_path / "ix"
+    ingest(ix, [src], workers=1)
+    before = {p for p in ix.rglob("*")}
+    synced, at_swap = [], []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    def replace(a, b, *args, **kw):
+        if Path(b) == ix / "CURRENT":
+            at_swap.append(set(synced))
+        return real_replace(a, b, *args, **kw)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    copy(tmp_path, "15-huzhou-2022.md")
+    ingest(ix, [src], workers=1)
+    new = {p for p in ix.rglob("*") if p not in before and p.name != "CURRENT"}
+    assert len(at_swap) == 1 and new
+    unsynced = sorted(str(p.relative_to(ix)) for p in new if p.parent not in at_swap[0])
+    assert unsynced == []

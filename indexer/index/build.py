@@ -43,7 +43,7 @@ from indexer.index.schema import SCHEMA_VERSION, passage_schema
 from indexer.model import Document
 from indexer.normalize import fold
 from indexer.settings import SETTINGS
-from indexer.store import atomic_write_lines, write_documents
+from indexer.store import atomic_write_lines, fsync_dir, write_documents
 
 # ------------------------------------------------------------------------------------------- analysis
 
@@ -326,6 +326,8 @@ class Change:
                                                                         for f in _whoosh_files(whoosh_dir, w))])
         for e in self.entries:
             _fsync_tree(segment_dir(self.index_dir, e.id))
+        fsync_dir(self.index_dir / SEGMENTS_DIR)       # the new segments' own names
+        fsync_dir(self.index_dir)
         atomic_write_lines(self.index_dir / COMMITS_DIR / commit.name, [commit.to_json()])
         atomic_write_lines(self.index_dir / CURRENT, [commit.name])
         _clean(self.index_dir, keep=[commit] + ([self.base] if self.base else []))
