@@ -159,3 +159,21 @@ def test_year_parameters_empty_or_malformed(client, query, status):
     assert r.status_code == status
     if status == 400:
         assert "四位数的年份" in client.get(f"/api/search?{query}").get_json()["error"]
+
+
+def test_one_request_opens_the_index_once(client, monkeypatch):
+    """Every part of a page (hits, facets, region tree, citations, links) comes from one commit: a rebuild that
+    goes live mid-request cannot give a hit the citation 《》 or a link that answers 404."""
+    from indexer.index.reader import open_index
+    from search_app.web import context
+    opened = []
+    monkeypatch.setattr(context, "open_index", lambda d: opened.append(d) or open_index(d))
+    hit = client.get("/api/search?q=监督&limit=1").get_json()["hits"][0]
+    for url in ["/?q=监督", "/api/search?q=监督", f"/doc/{hit['doc_id']}?q=监督", f"/api/doc/{hit['doc_id']}",
+                "/trends?q=监督", "/api/trends?q=监督", "/compare?q=监督", "/api/stats?q=监督", "/kwic?q=监督",
+                "/api/kwic?q=监督", f"/similar?passage_id={hit['passage_id']}",
+                f"/api/similar?passage_id={hit['passage_id']}",
+                "/export.csv?q=监督", "/-/health.json"]:
+        opened.clear()
+        assert client.get(url).status_code == 200, url
+        assert len(opened) == 1, url
