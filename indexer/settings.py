@@ -61,6 +61,7 @@ class Settings:
     merge_factor: int = 8                    # this many segments of one size tier are merged into one
     max_query_chars: int = 256               # a longer query is refused
     max_terms: int = 32                      # words and phrases in one query
+    max_chunk_words: int = 64                # distinct words an unquoted run of text is cut into
     max_or_terms: int = 16                   # alternatives joined by OR
     max_hits: int = 10_000                   # hits one search returns (pages ask for far fewer)
     max_offset: int = 100_000                # deepest hit a search may start at

@@ -16,10 +16,14 @@ from indexer.arrays import distinct
 from indexer.divisions import short_name
 from indexer.index.reader import Index
 from indexer.normalize import fold
-from search_app.core.query import Node, ParsedQuery
+from indexer.settings import SETTINGS
+from search_app.core import deadline
+from search_app.core.query import Node, ParsedQuery, QueryError
 
 MAX_SEGMENT = 8        # longest word tried when cutting query text along the vocabulary
 SEGMENT_CACHE = 4096   # query strings whose cut is remembered per opened index
+NAME_SEGMENTS = 8      # most segments one name spans (黔东南/苗族/侗族/自治州/人民代表大会/常务委员会)
+VERIFY_BATCH = 20_000  # candidate rows read between two looks at the request's deadline
 
 
 def segment(ix: Index, text: str) -> list[str]:
@@ -93,8 +97,12 @@ def substring_rows(ix: Index, needle: str, in_report: bool = False) -> np.ndarra
         sure = positions_in(rows, side.word_postings(needle)[0])
         if len(needle) <= 2:
             sure |= side.plain_rows()[rows]
-        keep = side.rows_containing(rows[~sure], needle.encode("utf-8"), own_only=not in_report)
-        sure[np.searchsorted(rows, keep)] = True
+        unsure = rows[~sure]
+        for start in range(0, len(unsure), VERIFY_BATCH):     # read a batch, then look at the clock
+            deadline.check()
+            keep = side.rows_containing(unsure[start:start + VERIFY_BATCH], needle.encode("utf-8"),
+                                        own_only=not in_report)
+            sure[np.searchsorted(rows, keep)] = True
         found = rows[sure]
     if in_report and len(needle) >= 2:
         found = union(found, side.rows_crossing(needle))
@@ -153,6 +161,7 @@ def _near_rows(ix: Index, node: Node) -> np.ndarray:
     # positions exist only for whole words, so only passages holding every word as a word can qualify
     rows = ix.all_rows
     for w in words:
+        deadline.check()
         rows = intersect(rows, ix.side.word_postings(w)[0])
     if not len(rows):
         return rows
@@ -161,8 +170,12 @@ def _near_rows(ix: Index, node: Node) -> np.ndarray:
     if len(distinct) == 2:
         return rows[_pair_span(len(rows), flat) - 1 <= node.slop]
     per_row = [np.split(pos, np.searchsorted(which, np.arange(1, len(rows)))) for which, pos in flat]
-    keep = [r for i, r in enumerate(rows.tolist())
-            if _window([p[i].tolist() for p in per_row]) - (len(distinct) - 1) <= node.slop]
+    keep = []
+    for i, r in enumerate(rows.tolist()):
+        if i % 1024 == 0:
+            deadline.check()
+        if _window([p[i].tolist() for p in per_row]) - (len(distinct) - 1) <= node.slop:
+            keep.append(r)
     return np.asarray(keep, dtype=np.int32)
 
 
@@ -208,9 +221,11 @@ def evaluate(ix: Index, node: Node, by_report: bool | None = None) -> np.ndarray
         return ix.all_rows
     if node.op == "phrase":
         return substring_rows(ix, node.text, in_report=True)
+    deadline.check()
     if node.op == "word":
         rows = ix.all_rows
-        for w in chunk_words(ix, node.text) or [node.text]:
+        for w in distinct_words(ix, node.text):
+            deadline.check()
             found = substring_rows(ix, w)
             named = report_rows(ix, w) if by_report else None
             if named is not None:
@@ -256,14 +271,34 @@ def names_reports(ix: Index, node: Node) -> bool:
 
 def chunk_words(ix: Index, text: str) -> list[str]:
     """The words of an unquoted chunk: its segments (``segment``), where neighbouring segments that together
-    name a place, a congress or a year are one word (内/蒙古 → 内蒙古, 浙江省/人大常委会 → 浙江省人大常委会)."""
+    name a place, a congress or a year are one word (内/蒙古 → 内蒙古, 浙江省/人大常委会 → 浙江省人大常委会);
+    remembered per opened index, like the cut."""
+    cache = ix.memo.setdefault("chunks", {})
+    if text in cache:
+        return list(cache[text])
+    if len(cache) >= SEGMENT_CACHE:
+        cache.clear()
     segs = segment(ix, text)
     out, i = [], 0
     while i < len(segs):
-        j = next((j for j in range(len(segs), i + 1, -1) if _names(ix, "".join(segs[i:j]))), i + 1)
+        j = next((j for j in range(min(len(segs), i + NAME_SEGMENTS), i + 1, -1) if _names(ix, "".join(segs[i:j]))),
+                 i + 1)
         out.append("".join(segs[i:j]))
         i = j
+    cache[text] = tuple(out)
     return out
+
+
+def distinct_words(ix: Index, text: str) -> list[str]:
+    """The words an unquoted chunk must all match, each once (的的的… is one word to look up, not 256).
+
+    :raises QueryError: for more distinct words than ``max_chunk_words``: each is a lookup of its own.
+    """
+    words = list(dict.fromkeys(chunk_words(ix, text))) or [text]
+    if len(words) > SETTINGS.max_chunk_words:
+        raise QueryError(f"检索词太多：“{text[:20]}…”切分出 {len(words)} 个不同的词（上限 {SETTINGS.max_chunk_words} 个）；"
+                         "要查原文请给它加上引号")
+    return words
 
 
 def _names(ix: Index, folded: str) -> tuple | None:

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from indexer.index.reader import Index
+from search_app.core import deadline
 from search_app.core.matching import chunk_words, report_rows, substring_rows
 from search_app.core.query import ParsedQuery
 
@@ -45,6 +46,7 @@ def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], 
     plen = np.asarray(ix.side["plen"])[rows].astype(np.float64)
     norm = K1 * (1 - B + B * plen / ix.avg_len)
     for w in words:
+        deadline.check()
         idf = None
         for head in (False, True):
             prow, tf = ix.side.word_postings(w, head=head)

@@ -2,7 +2,9 @@
 exact facet counts over the whole result set, how the query was understood, and suggestions.
 
 ``search(ix, params)`` is what the web and the CLI call; it returns data (``Hit`` records with spans) and
-raises ``QueryError`` for a query or parameter that cannot be run, with a message about the query.
+raises ``QueryError`` for a query or parameter that cannot be run, with a message about the query, and
+``TimedOut`` when the request's deadline (``deadline``) passes before the hits are known; past it, the
+optional parts (the nearest partial matches, suggestions) are left out and ``timed_out`` names them.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from indexer.index.reader import Index
 from indexer.normalize import fold
 from indexer.settings import SETTINGS
 from search_app.core.citations import cite
+from search_app.core.deadline import TimedOut
 from search_app.core.facets import facet_counts, facets_or, filter_mask, merge_filters
 from search_app.core.matching import chunk_words, evaluate, names_reports
 from search_app.core.query import Node, ParsedQuery, QueryError, parse
@@ -50,6 +53,7 @@ class Result:
     filters: dict
     year_range: tuple | None
     relaxed: Relaxed | None
+    timed_out: list[str] = field(default_factory=list)    # optional parts left out at the deadline
 
 
 def parse_filters_only(params: Params) -> ParsedQuery:
@@ -69,10 +73,15 @@ def result_rows(ix: Index, params: Params) -> Result:
     """What ``search`` and the exports answer: the query under its filters, relaxed when that finds nothing."""
     parsed, rows_before, filters, year_range = query_rows(ix, params)
     rows = filter_mask(ix, rows_before, filters, year_range)
-    relaxed = relax(ix, parsed, filters, year_range) if not len(rows) and params.relax else None
+    relaxed, timed_out = None, []
+    if not len(rows) and params.relax:
+        try:
+            relaxed = relax(ix, parsed, filters, year_range)
+        except TimedOut:            # the exact answer (nothing) stands; say that the nearest ones were not sought
+            timed_out.append("relaxed")
     if relaxed:
         rows_before, rows = relaxed.query_rows, relaxed.rows
-    return Result(parsed, rows_before, rows, filters, year_range, relaxed)
+    return Result(parsed, rows_before, rows, filters, year_range, relaxed, timed_out)
 
 
 def highlight_needles(ix: Index, parsed: ParsedQuery) -> list[str]:
@@ -157,8 +166,14 @@ def search(ix: Index, params: Params) -> dict:
            "parsed": describe(ix, result.parsed)}
     if result.relaxed:
         out["relaxed"] = result.relaxed.describe()
+    timed_out = result.timed_out
     if not len(result.rows) or result.relaxed:
-        out["suggestions"] = suggest(ix, result.parsed, params)
+        try:
+            out["suggestions"] = suggest(ix, result.parsed, params)
+        except TimedOut:
+            timed_out = [*timed_out, "suggestions"]
+    if timed_out:
+        out["timed_out"] = timed_out
     out["took_ms"] = round((time.perf_counter() - t0) * 1000, 2)
     return out
 

@@ -7,10 +7,12 @@ import time
 import numpy as np
 
 from indexer.arrays import distinct
+from indexer.index.analysis import words
 from indexer.index.reader import Index
+from indexer.normalize import fold
 from indexer.settings import SETTINGS
+from search_app.core import deadline
 from search_app.core.citations import cite
-from search_app.core.matching import segment
 from search_app.core.query import QueryError
 from search_app.core.ranking import order, score_rows
 from search_app.core.search import make_hit
@@ -39,11 +41,13 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
     if len(text) > max_chars:
         raise QueryError(f"文字太长：请粘贴一段（至多 {max_chars} 字）")
     counts: dict[str, int] = {}
-    for w in segment(ix, text):
+    for w in words(fold(text)):         # the index's own cut: its words are the vocabulary's, found in one pass
         if len(w) >= 2:
             counts[w] = counts.get(w, 0) + 1
     weighted = []
-    for w, tf in counts.items():
+    for k, (w, tf) in enumerate(counts.items()):
+        if k % 64 == 0:
+            deadline.check()
         rows, _ = ix.side.word_postings(w)
         if 0 < len(rows) < ix.n:
             weighted.append((tf * math.log(1 + ix.n / len(rows)), w))

@@ -12,6 +12,8 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.index.commits import IndexMismatch, IndexMissing
 from indexer.settings import load_settings, web_config
+from search_app.core import deadline
+from search_app.core.deadline import TimedOut
 from search_app.core.query import QueryError
 from search_app.web import analysis, params, reader, render, search, similar
 from search_app.web.context import index
@@ -38,10 +40,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (search, reader, analysis, similar):
         app.register_blueprint(module.bp)
     app.add_url_rule("/-/health.json", "health", health)
+    app.before_request(lambda: deadline.start(current_app.config["REQUEST_TIMEOUT_S"]))
+    app.teardown_request(lambda _e: deadline.start(None))
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(BadRequest, lambda e: error(str(e), 400))
     app.register_error_handler(QueryError, lambda e: error(f"查询无法执行：{e}", 400))
+    app.register_error_handler(TimedOut, _timed_out)
     app.register_error_handler(IndexMissing, _index_unavailable)
     app.register_error_handler(IndexMismatch, _index_unavailable)
     app.register_error_handler(Exception, _internal_error)
@@ -89,6 +94,14 @@ def _index_unavailable(e: Exception):
     """The index's own message names server paths: it goes to the log, the user gets a plain sentence."""
     current_app.logger.error("index unavailable: %s", e)
     return error("检索服务暂不可用：索引尚未建立，或版本与本程序不符，需要重建。", 503)
+
+
+def _timed_out(e: TimedOut):
+    """A search that ran past ``request_timeout_s`` before its hits were known: a 503 the client may retry."""
+    current_app.logger.warning("timed out after %ss: %s", e.seconds, request.full_path)
+    resp = current_app.make_response(error(str(e), 503))
+    resp.headers["Retry-After"] = "10"
+    return resp
 
 
 def _internal_error(e: Exception):

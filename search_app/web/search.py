@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 
+from search_app.core import deadline
 from search_app.core.facets import region_provinces
 from search_app.core.records import ROW_FIELDS, Hit
 from search_app.core.region_tree import region_tree
@@ -129,6 +130,7 @@ def export(fmt: str):
     params, _, _ = search_params()
     hits = export_hits(index(), params, limit=current_app.config["EXPORT_ROWS"])
     first = next(hits, None)       # run the query now, so that a bad one is a 400, not a broken stream
+    deadline.start(None)           # it has run in time; its rows stream for as long as EXPORT_ROWS of them take
 
     def rows():
         for h in itertools.chain([first] if first is not None else [], hits):

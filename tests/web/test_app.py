@@ -177,3 +177,29 @@ def test_one_request_opens_the_index_once(client, monkeypatch):
         opened.clear()
         assert client.get(url).status_code == 200, url
         assert len(opened) == 1, url
+
+
+def test_a_request_past_its_deadline_is_a_503_in_chinese_with_retry_after(index_dir):
+    """The deadline is REQUEST_TIMEOUT_S (request_timeout_s): here so short that every search runs past it."""
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "REQUEST_TIMEOUT_S": 1e-9}).test_client()
+    for url in ["/api/search?q=监督", "/?q=监督", "/api/similar?text=加强备案审查工作", "/api/stats?q=监督"]:
+        r = client.get(url)
+        assert r.status_code == 503 and r.headers["Retry-After"] == "10", url
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        message = r.get_json()["error"] if url.startswith("/api/") else soup(r).select_one("main").get_text()
+        assert "秒的时限" in message and has_cjk(message), url
+    assert client.get("/-/health.json").status_code == 200      # what does not search is not cut short
+
+
+def test_a_search_that_left_out_its_suggestions_says_so(client, monkeypatch):
+    from search_app.core import search as search_module
+    from search_app.core.deadline import TimedOut
+
+    def late(*_a, **_k):
+        raise TimedOut(5)
+    monkeypatch.setattr(search_module, "suggest", late)
+    q = "监督 不存在的词汇甲乙丙&strict=1"
+    data = client.get(f"/api/search?q={q}").get_json()
+    assert data["total"] == 0 and data["timed_out"] == ["suggestions"] and "suggestions" not in data
+    note = soup(client.get(f"/?q={q}")).select_one(".timed-out")
+    assert note is not None and "没有给出改写建议" in note.get_text()
