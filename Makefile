@@ -24,12 +24,18 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update -q && apt-get install -y -q chromium fonts-wqy-microhei
 
+WRK := /usr/bin/wrk
+
+# The load figures (the bench, and R18 in the slow tier) come from Debian's wrk, a real load generator.
+$(WRK):
+	apt-get update -q && apt-get install -y -q wrk
+
 install: $(STAMP)  ## create .venv and install the project with its test tools
 
 test: $(STAMP) $(CHROMIUM)  ## run the test suite (unit, search, web, and end-to-end in headless Chromium)
 	$(BIN)/pytest -q -m 'not slow'
 
-stress: $(STAMP)  ## run the slow reliability tests
+stress: $(STAMP) $(WRK)  ## run the slow reliability tests
 	$(BIN)/pytest -q -m slow
 
 lint: $(STAMP)  ## ruff over the code, and the import contracts between the parts (ARCHITECTURE.md)
@@ -43,10 +49,10 @@ run: $(STAMP)  ## index corpus/ (unchanged files skipped; an index of an older v
 	$(BIN)/lrsearch ingest corpus --index $(INDEX)
 	$(BIN)/lrsearch serve --index $(INDEX)
 
-bench: $(STAMP)  ## build synthetic corpora of 15k and 150k passages, beside the textbook baseline
+bench: $(STAMP) $(WRK)  ## build synthetic corpora of 15k and 150k passages, beside the textbook baseline
 	$(BIN)/python -m tests.tools.bench
 
-bench-scale: $(STAMP)  ## build 1.5 million passages (no baseline): build, memory, size, queries, one report added
+bench-scale: $(STAMP) $(WRK)  ## build 1.5 million passages (no baseline): build, memory, size, queries, one report added
 	$(BIN)/python -m tests.tools.bench --sizes 1500000 --no-baseline
 
 clean:  ## remove the venv, built data and caches

@@ -68,6 +68,8 @@ class Settings:
     facet_size: int = 50                     # values listed per facet, most frequent first
     max_similar_chars: int = 5_000           # longest pasted paragraph for precedents
     max_similar: int = 100                   # precedents one request may ask for
+    row_cache_bytes: int = 64 * 1024 ** 2    # matching rows of words and phrases kept per opened index
+    result_cache_entries: int = 256          # whole search results kept per opened index (0: none)
     # the web pages
     per_page: int = 20
     max_per_page: int = 50

@@ -73,7 +73,9 @@ def _is_word_char(c: str) -> bool:
 
 
 def substring_rows(ix: Index, needle: str, in_report: bool = False) -> np.ndarray:
-    """Every row whose passage contains the folded ``needle``: n-gram candidates, then verified.
+    """Every row whose passage contains the folded ``needle``: n-gram candidates, then verified; remembered
+    per opened index up to ``row_cache_bytes`` (the words of the day recur in most searches, and verifying a
+    common one is most of a search's time), as read-only arrays.
 
     :param in_report: look in the report as written instead (exact phrases): a match in the headings before
         a passage, or one that runs on from a passage into the next, belongs to the passage where it starts.
@@ -81,6 +83,19 @@ def substring_rows(ix: Index, needle: str, in_report: bool = False) -> np.ndarra
     needle = fold(needle)
     if not needle:
         return ix.all_rows
+    cache = ix.memo.setdefault("rows", {})
+    found = cache.get((needle, in_report))
+    if found is None:
+        found = _substring_rows(ix, needle, in_report)
+        found.flags.writeable = False
+        if SETTINGS.row_cache_bytes and found.nbytes <= SETTINGS.row_cache_bytes:
+            if sum(a.nbytes for a in cache.values()) + found.nbytes > SETTINGS.row_cache_bytes:
+                cache.clear()
+            cache[needle, in_report] = found
+    return found
+
+
+def _substring_rows(ix: Index, needle: str, in_report: bool) -> np.ndarray:
     side = ix.side
     grams = [needle] if len(needle) <= 2 else list({needle[i:i + 2] for i in range(len(needle) - 1)})
     postings = sorted((side.gram_rows(g) for g in grams), key=len)

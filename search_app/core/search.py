@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -153,8 +153,26 @@ def _hits(ix: Index, result: Result, params: Params, scores: np.ndarray, top) ->
 
 
 def search(ix: Index, params: Params) -> dict:
-    """Run one search. :raises QueryError: for queries and parameters that cannot be run."""
+    """Run one search. :raises QueryError: for queries and parameters that cannot be run.
+
+    A whole answer is remembered per opened index (``result_cache_entries``; not one the deadline cut short):
+    the same search comes back from the back button, a shared link, another member of staff. Each caller gets
+    its own hits, which the pages complete with their own addresses.
+    """
     t0 = time.perf_counter()
+    cache = ix.memo.setdefault("results", {})
+    key = repr(params)
+    out = cache.get(key)
+    if out is None:
+        out = _search(ix, params)
+        if SETTINGS.result_cache_entries and "timed_out" not in out:
+            if len(cache) >= SETTINGS.result_cache_entries:
+                cache.clear()
+            cache[key] = out
+    return {**out, "hits": [replace(h) for h in out["hits"]], "took_ms": round((time.perf_counter() - t0) * 1000, 2)}
+
+
+def _search(ix: Index, params: Params) -> dict:
     _check(params)
     result = result_rows(ix, params)
     scores, ranked = _ranked(ix, result, params, params.offset + params.limit)
@@ -174,7 +192,6 @@ def search(ix: Index, params: Params) -> dict:
             timed_out = [*timed_out, "suggestions"]
     if timed_out:
         out["timed_out"] = timed_out
-    out["took_ms"] = round((time.perf_counter() - t0) * 1000, 2)
     return out
 
 
