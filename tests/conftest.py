@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import random
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,55 @@ SAMPLES = FIXTURES / "samples"
 SEEDS = ROOT / "corpus" / "seeds"
 SEED_MANIFEST = FIXTURES / "seeds" / "manifest.json"
 HOLDOUT = FIXTURES / "holdout"     # written after the extractor, to try it on shapes it was not developed on
+
+
+SEED_ENV = "LRSEARCH_TEST_SEED"      # the seed of every randomised test; `pytest --seed N` sets it
+
+
+def pytest_addoption(parser):
+    parser.addoption("--seed", type=int, default=None, metavar="INT",
+                     help=f"seed of every randomised test (sets {SEED_ENV} and Hypothesis's seed): each such test "
+                          "prints `seed N`, and `--seed N` replays it")
+
+
+@pytest.hookimpl(tryfirst=True)      # before Hypothesis's plugin reads its seed option
+def pytest_configure(config):
+    seed = config.getoption("--seed")
+    if seed is not None:
+        os.environ[SEED_ENV] = str(seed)
+    # Hypothesis draws a fresh seed per test unless told one; choosing it here (the given seed, else a random
+    # one for the session) lets its tests print it. A --hypothesis-seed given explicitly wins.
+    if hasattr(config.option, "hypothesis_seed") and config.option.hypothesis_seed is None:
+        given = os.environ.get(SEED_ENV)
+        config.option.hypothesis_seed = given if given is not None else str(random.SystemRandom().randrange(2 ** 32))
+
+
+def pytest_report_header(config):
+    seed = os.environ.get(SEED_ENV)
+    hypothesis = getattr(config.option, "hypothesis_seed", None)
+    return f"randomised tests: {SEED_ENV}={seed if seed is not None else '(each test its default)'}, " \
+           f"Hypothesis seed {hypothesis}; replay with --seed N"
+
+
+def seed_of(default: int) -> int:
+    """The seed of a randomised test: LRSEARCH_TEST_SEED (``--seed``) when given, else the test's ``default``."""
+    return int(os.environ.get(SEED_ENV, default))
+
+
+def seeded_rng(default: int, offset: int = 0) -> random.Random:
+    """A randomised test's generator: seeded with LRSEARCH_TEST_SEED (``--seed``) or the test's ``default``,
+    plus ``offset`` (for parametrised cases); prints `seed N`, shown with the output of a failing test."""
+    seed = seed_of(default)
+    print(f"seed {seed}")
+    return random.Random(seed + offset)
+
+
+@pytest.fixture(autouse=True)
+def _print_hypothesis_seed(request):
+    """A Hypothesis test prints the seed it runs with (pytest --seed N replays it)."""
+    from hypothesis import is_hypothesis_test
+    if is_hypothesis_test(getattr(request.node, "obj", None)):
+        print(f"seed {request.config.option.hypothesis_seed} (Hypothesis)")
 
 
 def load_manifest(path: Path) -> list[dict]:

@@ -1,5 +1,4 @@
 """The display form and the search key (fold) of text."""
-import random
 
 from indexer.normalize import (
     display,
@@ -10,7 +9,7 @@ from indexer.normalize import (
     strip_pinyin_glosses,
     to_simplified,
 )
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, seeded_rng
 
 
 def test_fold_is_simplified_width_folded_and_spaceless():
@@ -58,7 +57,7 @@ def test_fold_with_map_takes_the_whole_string_only_where_that_is_the_same_as_cha
     """The fast path (an NFKC text without controls, folded whole) must give what folding each character
     gives, on report text and on every kind of character that the per-character path treats specially."""
     from indexer.normalize import _fold_each
-    rng = random.Random(7)
+    rng = seeded_rng(7)
     alphabet = ("有備必審监督，。２０ＡＢab İẞﬁΣσς\u3000\u00a0\t\n\u200b\ufeff\u0301é會(huì)樂發髮"
                 + "".join(chr(c) for c in range(0x4e00, 0x4e40)))
     samples = [p.read_text(encoding="utf-8")[:3000] for p in sorted(SEEDS.glob("*.txt"))]

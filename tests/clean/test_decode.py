@@ -1,6 +1,5 @@
 """Encoding choice: labels, detection, and refusing mojibake (engineering notes R13)."""
 import codecs
-import random
 import sys
 import tracemalloc
 
@@ -16,6 +15,7 @@ from indexer.clean.decode import (
     normalize_label,
     plausibility,
 )
+from tests.conftest import seeded_rng
 
 TEXT = "朱镕基同志和张喆同志出席会议。人大常委会听取审议了关于预算执行情况的报告，开展执法检查和专题询问。"
 
@@ -100,7 +100,7 @@ def _plausibility_by_character(text: str) -> float:
 
 
 def test_plausibility_and_common_share_count_as_their_definitions():
-    rng = random.Random(0)
+    rng = seeded_rng(0)
     alphabet = "ab 1\n\t\x85\xa0\u3000\u2028\ufffd\x80\x9f\xe9\u20ac\u0152人大常委会䶮𠀀體鏞\uf900"
     common = _common_chars()
     for _ in range(3000):

@@ -1,11 +1,13 @@
 """Highlights mark exactly what matched, after escaping; KWIC lines (R15)."""
-import random
+import re
+from html import unescape
 
 import pytest
 from bs4 import BeautifulSoup
 
 from search_app.core.snippets import kwic, match_spans, snippet
 from search_app.formats import snippet_html
+from tests.conftest import seeded_rng
 
 
 def html_of(text, spans, **kw) -> str:
@@ -46,7 +48,7 @@ def test_fragments_and_ellipses():
 
 
 def test_random_spans_always_reproduce_the_text_and_marks():
-    rng = random.Random(7)
+    rng = seeded_rng(7)
     alphabet = "备案审查<>&\"'马克思 "
     for _ in range(200):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
@@ -54,7 +56,8 @@ def test_random_spans_always_reproduce_the_text_and_marks():
         spans = match_spans(text, needles)
         html = str(html_of(text, spans, whole=True))
         soup = BeautifulSoup(html, "html.parser")
-        assert soup.get_text() == text
+        # not soup.get_text(): bs4 folds a run of spaces between two tags into one
+        assert unescape(re.sub(r"</?mark>", "", html)) == text
         assert {t.name for t in soup.find_all(True)} <= {"mark"}
         assert all(s < e for s, e in spans) and all(a[1] < b[0] for a, b in zip(spans, spans[1:]))
 

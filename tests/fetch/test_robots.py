@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.fetch.robots import ALLOW_ALL, DISALLOW_ALL, from_status, normalize_path, parse
+from tests.conftest import seeded_rng
 
 # RFC 9309 section 5.1, the simple example
 RFC_5_1 = b"""User-Agent: *
@@ -149,11 +150,10 @@ def test_2xx_is_parsed():
 def test_wildcards_match_as_the_rfc_regular_expression_does():
     """The matcher (pieces found left to right) against the pattern read as a regular expression, on random
     patterns and paths over a small alphabet."""
-    import random
     import re
 
     from indexer.fetch.robots import Rule
-    rng = random.Random(11)
+    rng = seeded_rng(11)
     for _ in range(3000):
         pattern = "/" + "".join(rng.choice("ab*") for _ in range(rng.randint(0, 7))) + rng.choice(["", "$"])
         path = "/" + "".join(rng.choice("ab") for _ in range(rng.randint(0, 9)))

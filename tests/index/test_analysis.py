@@ -6,7 +6,6 @@ that it is jieba's segmentation, so that word-level ranking and proximity behave
 from __future__ import annotations
 
 import logging
-import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 from indexer.index.analysis import _WORD, USER_DICT, words, words_with_offsets
 from indexer.normalize import fold
 from indexer.understand.pipeline import parse_file
-from tests.conftest import labelled_files
+from tests.conftest import labelled_files, seeded_rng
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +61,7 @@ def test_ascii_runs_are_split_at_punctuation_like_python_jieba(python_jieba):
 
 
 def test_offsets_point_at_the_words():
-    rng = random.Random(7)
+    rng = seeded_rng(7)
     for text in _report_texts()[:200] + ["".join(rng.choice(ALPHABET) for _ in range(50)) for _ in range(200)]:
         folded = fold(text)
         cut = words_with_offsets(folded)

@@ -1,5 +1,4 @@
 """The bulk-written Whoosh segment reads back through Whoosh's public API exactly as the postings say."""
-import random
 import shutil
 
 import numpy as np
@@ -11,11 +10,11 @@ from indexer.index.analysis import words
 from indexer.index.bulkwrite import encode_positions
 from indexer.index.reader import open_index
 from indexer.normalize import fold
-from tests.conftest import search_json
+from tests.conftest import search_json, seeded_rng
 
 
 def test_encode_positions_equals_whoosh_positions_encode():
-    rng = random.Random(3)
+    rng = seeded_rng(3)
     postings = [sorted(rng.sample(range(65000), rng.randint(1, 40))) for _ in range(1000)]
     deltas = np.array([d for p in postings for d in np.diff([0] + p)], dtype=np.int64)
     offsets = np.concatenate(([0], np.cumsum([len(p) for p in postings]))).astype(np.int64)

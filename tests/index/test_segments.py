@@ -1,7 +1,6 @@
 """An index that grows: segments written a few reports at a time, documents taken out and written again, small
 segments merged, answer exactly as one segment built from the same reports; and a plain Whoosh reader opens it.
 """
-import random
 import shutil
 
 import pytest
@@ -11,7 +10,7 @@ from indexer.index.reader import open_index
 from indexer.settings import load_settings
 from indexer.update import ingest, rebuild, remove
 from search_app.core.search import Params, search
-from tests.conftest import SAMPLES, SEEDS, search_json
+from tests.conftest import SAMPLES, SEEDS, search_json, seeded_rng
 
 QUERIES = ["监督", "备案审查", '"有备必审"', "代表建议 办理", "立法 OR 监督", "人大 -常委会", '"联系点 立法"~5',
            "脱贫攻坚 扶贫 监督", "浙江 监督", "2022年 立法", "level:county 监督", "year:2015-2021 代表",
@@ -53,7 +52,7 @@ def test_reports_ingested_a_few_at_a_time_answer_as_one_fresh_build(reports, fre
     purges and merges all happen."""
     settings = load_settings(max_segment_passages=150, merge_factor=3)
     files = sorted(reports.iterdir())
-    random.Random(3).shuffle(files)
+    seeded_rng(3).shuffle(files)
     ix, staged = tmp_path / "ix", tmp_path / "staged"
     staged.mkdir()
     seen_segments = set()
