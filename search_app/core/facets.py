@@ -11,6 +11,7 @@ from indexer.arrays import distinct
 from indexer.facets import FACET_NAMES, FACETS
 from indexer.index.reader import Index
 from indexer.settings import SETTINGS
+from search_app.core import deadline
 from search_app.core.query import ParsedQuery, QueryError, parse_year_range
 
 
@@ -62,12 +63,23 @@ def _facet(ix: Index, name: str, rows: np.ndarray, selected: list[str], size: in
     return listed
 
 
-def facet_counts(ix: Index, rows: np.ndarray, selected: dict[str, list[str]], size: int = SETTINGS.facet_size) \
-        -> dict[str, list[dict]]:
-    """Exact counts of every facet value over ``rows``; selected values are always listed."""
-    out = {f.name: _facet(ix, f.name, rows, selected.get(f.name, []), size) for f in FACETS}
-    out["year"] = _year_facet(ix, rows)
+def facet_counts(ix: Index, rows: np.ndarray, selected: dict[str, list[str]], size: int = SETTINGS.facet_size,
+                 late: list[str] | None = None) -> dict[str, list[dict]]:
+    """Exact counts of every facet value over ``rows``; selected values are always listed. Past the request's
+    deadline a facet not yet counted is left empty and named in ``late``."""
+    out = {}
+    for f in FACETS:
+        out[f.name] = _facet(ix, f.name, rows, selected.get(f.name, []), size) if _in_time(late, f.name) else []
+    out["year"] = _year_facet(ix, rows) if _in_time(late, "year") else []
     return out
+
+
+def _in_time(late: list[str] | None, name: str) -> bool:
+    """False, with ``name`` noted in ``late``, when ``late`` is given and the request's deadline has passed."""
+    if late is not None and deadline.expired():
+        late.append(name)
+        return False
+    return True
 
 
 def _year_facet(ix: Index, rows: np.ndarray) -> list[dict]:
@@ -79,21 +91,23 @@ def _year_facet(ix: Index, rows: np.ndarray) -> list[dict]:
 
 
 def facets_or(ix: Index, query_rows: np.ndarray, filters: dict[str, list[str]],
-              year_range: tuple[int, int] | None, size: int = SETTINGS.facet_size) -> dict[str, list[dict]]:
+              year_range: tuple[int, int] | None, size: int = SETTINGS.facet_size,
+              late: list[str] | None = None) -> dict[str, list[dict]]:
     """For each facet with a selected value, its counts over the results of every *other* filter (the year
     too, when a year range is set).
 
     ``facets`` counts the result set itself, where a filtered facet shows only its selected values; these
     counts say what ticking one more value would add (values of one facet are OR-ed), so the sidebar can
-    offer them. A selected value's count here equals its count in ``facets``.
+    offer them. A selected value's count here equals its count in ``facets``. Past the deadline, as there.
     """
     out = {}
     for name, values in filters.items():
         if values and name in FACET_NAMES:
             others = {k: v for k, v in filters.items() if k != name}
-            out[name] = _facet(ix, name, filter_mask(ix, query_rows, others, year_range), values, size)
+            out[name] = _facet(ix, name, filter_mask(ix, query_rows, others, year_range), values, size) \
+                if _in_time(late, name) else []
     if year_range:
-        out["year"] = _year_facet(ix, filter_mask(ix, query_rows, filters, None))
+        out["year"] = _year_facet(ix, filter_mask(ix, query_rows, filters, None)) if _in_time(late, "year") else []
     return out
 
 

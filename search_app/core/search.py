@@ -4,7 +4,8 @@ exact facet counts over the whole result set, how the query was understood, and 
 ``search(ix, params)`` is what the web and the CLI call; it returns data (``Hit`` records with spans) and
 raises ``QueryError`` for a query or parameter that cannot be run, with a message about the query, and
 ``TimedOut`` when the request's deadline (``deadline``) passes before the hits are known; past it, the
-optional parts (the nearest partial matches, suggestions) are left out and ``timed_out`` names them.
+optional parts (the nearest partial matches, suggestions, facet counts) are left out and ``timed_out`` names
+them (``facets_timed_out``: which facets).
 """
 from __future__ import annotations
 
@@ -177,11 +178,14 @@ def _search(ix: Index, params: Params) -> dict:
     result = result_rows(ix, params)
     scores, ranked = _ranked(ix, result, params, params.offset + params.limit)
     hits = _hits(ix, result, params, scores, ranked[params.offset:])
+    late: list[str] = []
     out = {"query": params.q, "total": int(len(result.rows)), "took_ms": 0.0, "offset": params.offset,
            "limit": params.limit, "sort": params.sort, "hits": hits,
-           "facets": facet_counts(ix, result.rows, result.filters, params.facet_size),
-           "facets_or": facets_or(ix, result.query_rows, result.filters, result.year_range, params.facet_size),
+           "facets": facet_counts(ix, result.rows, result.filters, params.facet_size, late),
+           "facets_or": facets_or(ix, result.query_rows, result.filters, result.year_range, params.facet_size, late),
            "parsed": describe(ix, result.parsed)}
+    if late:
+        out["facets_timed_out"] = list(dict.fromkeys(late))
     if result.relaxed:
         out["relaxed"] = result.relaxed.describe()
     timed_out = result.timed_out
@@ -190,6 +194,8 @@ def _search(ix: Index, params: Params) -> dict:
             out["suggestions"] = suggest(ix, result.parsed, params)
         except TimedOut:
             timed_out = [*timed_out, "suggestions"]
+    if late:
+        timed_out = [*timed_out, "facets"]
     if timed_out:
         out["timed_out"] = timed_out
     return out

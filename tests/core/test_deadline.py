@@ -70,6 +70,30 @@ def test_optional_parts_left_out_at_the_deadline_are_named(ix, clock, monkeypatc
     assert out["total"] == 0 and out["timed_out"][0] == part and part not in out
 
 
+def test_facets_not_counted_by_the_deadline_are_left_empty_and_named(ix, clock, monkeypatch):
+    """R16: the hits stand, the facets counted in time keep their counts, the rest are named."""
+    from search_app.core import facets
+    real, counted = facets._facet, []
+
+    def slow(ix_, name, *a):
+        counted.append(name)
+        clock.now += 3                               # each facet takes 3 s of a 5 s deadline
+        return real(ix_, name, *a)
+    monkeypatch.setattr(facets, "_facet", slow)
+    deadline.start(5)
+    params = Params(q="人大 代表 工作 监督", limit=5, filters={"province": ["浙江省"]})
+    out = search(ix, params)
+    print(f"\nR16: counted in time {counted}, left out {out['facets_timed_out']}")
+    assert out["hits"] and out["timed_out"] == ["facets"]
+    assert counted == ["region", "province"] and out["facets"]["region"] and out["facets"]["province"]
+    # the OR counts of the ticked province (what the sidebar offers beside it) came after the deadline too
+    assert out["facets_timed_out"] == ["level", "section", "doc_type", "year", "province"]
+    assert all(out["facets"][n] == [] for n in ["level", "section", "doc_type", "year"])
+    assert out["facets_or"]["province"] == []
+    deadline.start(None)
+    assert "facets_timed_out" not in search(ix, params)       # not remembered: asked again, all counted
+
+
 def test_a_query_without_a_deadline_has_no_timed_out_key(ix):
     assert "timed_out" not in search(ix, Params(q="监督 不存在的词汇甲乙丙", limit=5))
 

@@ -205,3 +205,14 @@ def test_a_search_that_left_out_its_suggestions_says_so(client, monkeypatch):
     assert data["total"] == 0 and data["timed_out"] == ["suggestions"] and "suggestions" not in data
     note = soup(client.get(f"/?q={q}")).select_one(".timed-out")
     assert note is not None and "没有给出改写建议" in note.get_text()
+
+
+def test_a_page_whose_facets_were_not_counted_in_time_says_which(client, monkeypatch):
+    from search_app.core import facets
+    monkeypatch.setattr(facets, "_in_time", lambda late, name: name == "region" or late.append(name))
+    q = "监督 预算 审查 facets-late"
+    data = client.get(f"/api/search?q={q}").get_json()
+    assert data["hits"] and data["timed_out"] == ["facets"] and "region" not in data["facets_timed_out"]
+    r = client.get(f"/?q={q}")
+    note = soup(r).select_one(".timed-out")
+    assert r.status_code == 200 and "没有统计省份、层级、栏目、文种、年份的数量" in note.get_text(), note
