@@ -205,3 +205,30 @@ def test_an_unknown_level_is_a_usage_error_as_in_the_query_language(index_dir, c
     r = invoke(command, "监督", "--level", "nonsense", "--index", index_dir)
     assert r.exit_code == 2 and "Invalid value for '--level'" in r.stderr and "county" in r.stderr, r.output
     assert invoke(command, "监督", "--level", "county", "--index", index_dir).exit_code == 0
+
+
+def test_r20_the_search_command_contract_in_one_line(index_dir, tmp_path):
+    """R20: exit code per case, --json parses, one --jsonl line per hit, no ANSI codes when piped (CliRunner's
+    output is not a terminal), no command without help."""
+    cases = {"results": (["search", "监督"], 0), "no results": (["search", '"完全不存在的一句话"'], 1),
+             "bad flag": (["search", "监督", "--bogus"], 2), "bad query": (["search", '"unbalanced'], 2),
+             "missing index": (["search", "监督", "--index", tmp_path / "none"], 3)}
+    runs = {name: invoke(*args, *([] if "--index" in args else ["--index", index_dir]))
+            for name, (args, _) in cases.items()}
+    with WriteLock(index_dir):
+        runs["write to a locked index"] = invoke("ingest", SAMPLES / "10-quanguo-2010.txt", "--index", index_dir)
+        runs["search a locked index"] = invoke("search", "监督", "--index", index_dir)
+    want = {**{name: code for name, (_, code) in cases.items()}, "write to a locked index": 4,
+            "search a locked index": 0}
+    got = {name: int(r.exit_code) for name, r in runs.items()}
+    as_json = json.loads(invoke("search", "监督", "--index", index_dir, "--json", "--limit", 7).stdout)
+    lines = invoke("search", "监督", "--index", index_dir, "--jsonl", "--limit", 7).stdout.splitlines()
+    ansi = sum(ESC in r.output for r in runs.values())
+    no_help = [name for name, cmd in main.commands.items() if not cmd.help]
+    print(f"\nR20: exit codes {got}; --json parses ({len(as_json['hits'])} hits); --jsonl lines {len(lines)} for "
+          f"{len(as_json['hits'])} hits; outputs with ANSI codes when piped {ansi}; commands without help "
+          f"{len(no_help)} of {len(main.commands)}")
+    assert got == want
+    assert len(lines) == len(as_json["hits"]) == 7 and all(json.loads(line)["passage_id"] for line in lines)
+    assert ansi == 0 and no_help == []
+    assert all("Traceback" not in r.output for r in runs.values())

@@ -53,3 +53,59 @@ def test_ingest_with_no_report_files_is_a_usage_error(tmp_path):
 def test_every_command_has_help():
     for name, cmd in main.commands.items():
         assert cmd.help, name
+
+
+HOLD_THE_LOCK = """import sys
+from indexer.index.lock import WriteLock
+with WriteLock(sys.argv[1]):          # what a build holds from its start to its commit
+    print("locked", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_r4_a_second_build_fails_at_once_with_exit_4_and_the_index_opens_afterwards(index_dir, tmp_path):
+    """R4: another process holds the index's write lock, as a build does while it writes; `ingest`, `index` and
+    `remove` started meanwhile exit 4 naming the holder, within the lock timeout (0 s) + 1 s, readers carry
+    on, and once the first writer is done the index opens and takes the second build."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from indexer.index.reader import open_index
+    ix = tmp_path / "ix"
+    shutil.copytree(index_dir, ix)
+    report = tmp_path / "new" / "10-quanguo-2010.txt"
+    report.parent.mkdir()
+    report.write_text((SAMPLES / "10-quanguo-2010.txt").read_text(encoding="utf-8") + "\n锁争用测试专用语句。\n",
+                      encoding="utf-8")
+    first = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(ix)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout.readline().strip() == "locked"
+        seconds, codes = {}, {}
+        for name, args in {"ingest": ["ingest", str(report)], "index": ["index"], "remove": ["remove", "x"]}.items():
+            start = time.monotonic()
+            r = CliRunner().invoke(main, [*args, "--index", str(ix)])
+            seconds[name], codes[name] = time.monotonic() - start, int(r.exit_code)
+            assert r.exit_code == 4, (name, r.output)
+            assert f"index is busy: another process is writing {ix} (process {first.pid}, since " in r.stderr, name
+            assert "Traceback" not in r.output
+        # the same as its own process, as a second `lrsearch ingest` started from a shell
+        second = subprocess.run([sys.executable, "-c", "from search_app.cli import main; main()", "ingest",
+                                 str(report), "--index", str(ix)], capture_output=True, text=True, timeout=120)
+        assert second.returncode == 4 and "index is busy" in second.stderr and "Traceback" not in second.stderr
+        reading = CliRunner().invoke(main, ["search", "监督", "--index", str(ix), "--json"])   # readers never wait
+        assert reading.exit_code == 0 and json.loads(reading.stdout)["total"] > 0
+    finally:
+        first.communicate("\n", timeout=30)
+    assert first.returncode == 0
+    after = CliRunner().invoke(main, ["ingest", str(report), "--index", str(ix)])
+    assert after.exit_code == 0, after.output
+    ix_after = open_index(ix)
+    assert ix_after.n > 0 and CliRunner().invoke(main, ["search", '"锁争用测试专用语句"', "--index", str(ix)]).exit_code == 0
+    print(f"\nR4: second writer exit codes {codes} and {second.returncode} as its own process; "
+          f"message 'index is busy: another process is writing … (process {first.pid}, …)'; "
+          f"failed after {max(seconds.values()):.3f} s at most (lock timeout 0 s, bar 1 s); "
+          f"index opens afterwards with {ix_after.n} passages and takes the next ingest")
+    assert max(seconds.values()) <= 0 + 1.0, seconds

@@ -47,7 +47,8 @@ def test_trickle_stops_at_the_wall_clock_cap(server):
     wall = time.monotonic() - start
     assert resp.error == "timeout"
     assert wall <= LIMITS.total_timeout_s + 0.5, wall
-    print(f"trickle: stopped after {wall:.2f} s (cap {LIMITS.total_timeout_s} s)")
+    print(f"\nR11: trickle (a byte every {server.site.trickle_s} s): {resp.error} after {wall:.2f} s "
+          f"(bar: fetch_timeout {LIMITS.total_timeout_s} s + 1 s), {resp.bytes_read} bytes read")
 
 
 def test_trickled_headers_stop_at_the_cap_too(server):
@@ -61,8 +62,12 @@ def test_oversized_by_content_length_is_refused_before_reading(server):
     assert resp.error == "too-large" and resp.bytes_read == 0 and "Content-Length" in resp.detail
 
 
-def test_oversized_stream_stops_at_the_cap(server):
+def test_oversized_stream_stops_at_the_cap(server, monkeypatch):
+    monkeypatch.setattr(server.site, "huge_bytes", 50_000_000)      # a 50 MB body without a Content-Length
+    start = time.monotonic()
     resp = get(server, "/huge-stream")
+    print(f"\nR11: 50 MB stream: {resp.error} after {resp.bytes_read} bytes (bar: max_bytes {LIMITS.max_bytes} + "
+          f"64 KiB) in {time.monotonic() - start:.2f} s")
     assert resp.error == "too-large"
     assert resp.bytes_read <= LIMITS.max_bytes + 64 * 1024
 
@@ -77,7 +82,9 @@ def test_gzip_bomb_stops_at_the_decoded_cap(server):
     assert resp.error == "too-large" and "after decoding" in resp.detail
     assert resp.bytes_read < 100_000
     assert peak < 5 * LIMITS.max_bytes, peak
-    print(f"gzip bomb: {resp.bytes_read} bytes read off the wire, peak Python memory {peak / 1e6:.1f} MB")
+    print(f"\nR11: gzip bomb ({server.site.bomb_bytes / 1e6:.0f} MB of zeros): {resp.error}, {resp.bytes_read} bytes "
+          f"read off the wire, decoding stopped at {LIMITS.max_bytes} bytes (bar: max_bytes + 64 KiB), peak Python "
+          f"memory {peak / 1e6:.1f} MB (bar 100 MB)")
 
 
 def test_gzip_page_is_decoded():
@@ -114,9 +121,21 @@ def test_redirect_cap(server):
     assert len(server.site.requests(before)) == LIMITS.max_redirects + 1     # 5 hops followed, not more
 
 
+def test_a_30_hop_chain_is_followed_5_hops_and_no_further(server, monkeypatch):
+    chain = {f"/chain/{n}": f"/chain/{n - 1}" for n in range(1, 31)}
+    monkeypatch.setattr(server.site, "redirects", {**server.site.redirects, **chain})
+    before = len(server.site.hits)
+    resp = get(server, "/chain/30")
+    asked = len(server.site.requests(before))
+    print(f"\nR11: 30-hop redirect chain: {resp.error} ({resp.detail}), {asked - 1} redirects followed in "
+          f"{asked} requests (bar: {LIMITS.max_redirects})")
+    assert resp.error == "too-many-redirects" and asked == LIMITS.max_redirects + 1
+
+
 def test_redirect_loop(server):
     resp = get(server, "/art/loop.html")
-    assert resp.error == "redirect-loop"
+    print(f"\nR11: redirect loop: {resp.error} ({resp.detail}) after {resp.requests} requests")
+    assert resp.error == "redirect-loop" and resp.requests <= LIMITS.max_redirects + 1
 
 
 @pytest.mark.parametrize("path, reason", [
@@ -151,6 +170,7 @@ def test_connection_goes_to_the_checked_address_not_a_new_lookup(server):
 
 def test_a_hundred_kilobytes_of_headers_is_a_clean_error(server):
     resp = get(server, "/many-headers")
+    print(f"\nR11: 100 KB of headers: {resp.error} ({resp.detail}) in {resp.elapsed_s:.2f} s")
     assert resp.error == "protocol" and resp.detail
 
 

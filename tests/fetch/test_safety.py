@@ -115,3 +115,19 @@ def test_allow_local_admits_loopback_and_any_port_but_still_only_its_hosts_and_s
     for url in ("http://localhost:8080/", "ftp://127.0.0.1/", "http://2130706433/"):
         with pytest.raises(Unsafe):
             check_url(url, {"127.0.0.1"}, allow_local=True)
+
+
+def test_r10_no_hostile_url_is_fetched_and_every_refusal_says_why(monkeypatch):
+    """R10's figures: each hostile URL through the fetcher itself, behind the same guard, with every socket
+    connection recorded (the two redirect cases, to 127.0.0.1 and to ftp:, are in test_fetch.py)."""
+    from indexer.fetch.http import Limits, fetch
+    connections = []
+    monkeypatch.setattr(socket, "create_connection", lambda address, *a, **k: connections.append(address))
+    limits = Limits(connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=1.0, max_bytes=1000,
+                    max_redirects=5, user_agent="lrsearch-test/0.1")
+    answers = [fetch(url, lambda u: check_url(u, HOSTS, resolver=DNS), limits) for url, _ in HOSTILE]
+    unexplained = [a.url for a in answers if a.error != "unsafe" or not (a.detail or "").strip()]
+    print(f"\nR10: {len(HOSTILE)} hostile URLs: fetched {len(connections)}; refused without a reason "
+          f"{len(unexplained)}")
+    assert connections == [] and unexplained == []
+    assert all(a.status is None or a.status == 0 for a in answers)
