@@ -358,7 +358,8 @@ def _whoosh_files(whoosh_dir: Path, segment: str) -> list[str]:
 
 
 def _clean(index_dir: Path, keep: list[Commit], old_layout: bool = True) -> None:
-    """Remove what no kept commit uses: left over by a killed writer, or by commits before the previous one
+    """Remove what no kept commit uses: left over by a killed writer (its segments, Whoosh files, commit and the
+    temporary file of ``CURRENT``), or by commits before the previous one
     (a reader that has just read ``CURRENT`` may still open the previous commit's files); with ``old_layout``,
     the generation folders of the layout before segments too (once their documents have been rebuilt)."""
     segments = {e.id for c in keep for e in c.segments}
@@ -377,6 +378,8 @@ def _clean(index_dir: Path, keep: list[Commit], old_layout: bool = True) -> None
     for p in (index_dir / COMMITS_DIR).glob("*"):
         if p.name not in commits:
             p.unlink(missing_ok=True)
+    for p in index_dir.glob(f".{CURRENT}*"):       # the temporary file of a writer killed before its rename
+        p.unlink(missing_ok=True)
     for p in index_dir.glob("gen-*") if old_layout else ():
         shutil.rmtree(p, ignore_errors=True)
 
