@@ -122,3 +122,87 @@ def test_decoding_takes_memory_in_proportion_to_the_text(codec):
     finally:
         tracemalloc.stop()
     assert text == TEXT * 12_000 and peak < 10 * sys.getsizeof(text)
+
+
+# R13: 200 generated fixtures. Each kind: (how the bytes are encoded, meta label, HTTP label, HTML or text).
+ENCODING_KINDS = {
+    "gb2312 label, GBK characters": ("gbk", "gb2312", None, True),
+    "gbk label": ("gbk", "gbk", None, True),
+    "gb18030 label, four-byte characters": ("gb18030", "gb18030", None, True),
+    "gb2312 in the HTTP header only": ("gbk", None, "text/html; charset=gb2312", True),
+    "big5 label": ("big5hkscs", "big5", None, True),
+    "big5, no label": ("big5hkscs", None, None, False),
+    "UTF-8 with BOM, a wrong gbk meta": ("utf-8-sig", "gbk", None, True),
+    "header gbk (right) vs meta utf-8 (wrong)": ("gbk", "utf-8", "text/html; charset=GBK", True),
+    "header utf-8 (wrong) vs meta gbk (right)": ("gbk", "gbk", "text/html; charset=utf-8", True),
+    "UTF-8 page labelled gb2312": ("utf-8", "gb2312", None, True),
+    "gbk, no label": ("gbk", None, None, True),
+    "gb18030 text, no label": ("gb18030", None, None, False),
+    "UTF-8 text, no label": ("utf-8", None, None, False),
+}
+RARE = {"gbk": ["朱镕基", "王堃", "李昇", "张喆"], "gb18030": ["高䶮", "𠀀字", "朱镕基"], "big5hkscs": ["王堃", "李昇", "張喆"]}
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _encodes(c: str, codec: str) -> bool:
+    try:
+        c.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def encoding_fixtures(rng, n: int = 200) -> list[tuple[str, str, bytes, str | None, bool]]:
+    """(kind, the text as written, its bytes, HTTP charset, is HTML): report text from the seeds and the
+    samples, cut at random, with characters outside GB2312 (镕 堃 昇 喆) or outside GBK (䶮 𠀀) put in."""
+    from indexer.normalize import to_traditional
+    from tests.conftest import SAMPLES, SEEDS
+    files = sorted(SEEDS.glob("*.txt")) + sorted(SAMPLES.glob("*.txt"))
+    sources = [data.decode("utf-8") for data in (p.read_bytes() for p in files) if data.isascii() or _is_utf8(data)]
+    kinds = list(ENCODING_KINDS.items())
+    out = []
+    while len(out) < n:
+        kind, (codec, meta, http, html) = kinds[len(out) % len(kinds)]
+        source = rng.choice(sources)
+        start = rng.randrange(0, len(source) - 700)
+        text = source[start:start + rng.randint(80, 600)]
+        for word in rng.sample(RARE.get(codec.replace("-sig", ""), RARE["gbk"]), 2):
+            at = rng.randrange(len(text))
+            text = text[:at] + word + text[at:]
+        if html:
+            head = f'<meta charset="{meta}">' if meta else ""
+            text = f"<!DOCTYPE html><html><head>{head}<title>报告</title></head><body><p>{text}</p></body></html>"
+        if codec.startswith("big5"):      # 繁體
+            text = to_traditional(text)
+        text = "".join(c for c in text if _encodes(c, codec))    # what the codec lacks (爲 in Big5, U+00A0 in GBK)
+        out.append((kind, text, text.encode(codec), http, html))
+    return out
+
+
+def test_r13_200_fixtures_are_decoded_exactly_and_never_as_mojibake():
+    fixtures = encoding_fixtures(seeded_rng(20261206))
+    mojibake, replacement, wrong, refused = [], [], [], []
+    for kind, text, data, http, html in fixtures:
+        try:
+            d = decode(data, http_charset=http, is_html=html)
+        except DecodeError as exc:
+            refused.append((kind, str(exc)))
+            continue
+        non_ascii = [c for c in d.text if ord(c) > 0x7F]
+        if non_ascii and sum(bool(_CJK.match(c)) for c in non_ascii) / len(non_ascii) < 0.3:
+            mojibake.append((kind, d.how))
+        if d.text.count("\ufffd") > text.count("\ufffd"):
+            replacement.append((kind, d.how))
+        if d.text != text:
+            wrong.append((kind, d.how, d.encoding))
+    print(f"\nR13: {len(fixtures)} fixtures of {len(ENCODING_KINDS)} kinds: decoded to under 30% CJK (mojibake) "
+          f"{len(mojibake)}; with U+FFFD added {len(replacement)}; silently misdecoded {len(wrong)}; refused "
+          f"{len(refused)}")
+    assert (mojibake, replacement, wrong, refused) == ([], [], [], [])

@@ -75,3 +75,40 @@ def test_the_texts_own_ellipses_are_kept_and_a_cut_adds_one():
     assert html == "…甲甲全面落实……<mark>有备必审</mark>……等要求乙乙乙…"     # eight characters each side
     whole = html_of("……有备必审……", match_spans("……有备必审……", ["有备必审"]), whole=True)
     assert whole == "……<mark>有备必审</mark>……"
+
+
+def test_r15_200_random_cases_mark_exactly_the_longest_overlapping_matches():
+    """R15: needles cut from the text itself, so that they overlap as jieba's words do (马克 in 马克思, 审查 in
+    备案审查); with no whitespace, folding changes nothing here and the marks must be exactly the runs of
+    characters some needle covers. Windows open and close ``context`` characters from a match, and the HTML
+    holds no bare <, > or & of the text."""
+    rng = seeded_rng(20261207)
+    alphabet = "备案审查马克思主义<>&\"'"
+    wrong_spans, bad_windows, unescaped = [], [], []
+    for _ in range(200):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 120)))
+        needles = []
+        for _ in range(rng.randint(1, 4)):
+            start = rng.randrange(len(text))
+            needles.append(text[start:start + rng.randint(1, 4)])
+        covered = [False] * len(text)
+        for n in needles:
+            i = text.find(n)
+            while i >= 0:
+                covered[i:i + len(n)] = [True] * len(n)
+                i = text.find(n, i + 1)
+        want = [(m.start(), m.end()) for m in re.finditer("1+", "".join("1" if c else "0" for c in covered))]
+        spans = match_spans(text, needles)
+        if spans != want:
+            wrong_spans.append((text, needles, spans, want))
+        s = snippet(text, spans, context=10)
+        if any(lo != max(0, min(a for a, b in spans if b > lo and a < hi) - 10) or
+               hi != min(len(text), max(b for a, b in spans if b > lo and a < hi) + 10) for lo, hi in s.windows):
+            bad_windows.append((text, spans, s.windows))
+        bare = re.sub(r"</?mark>|&(amp|lt|gt|quot|#x27);", "", snippet_html(s))
+        if any(c in bare for c in "<>&"):
+            unescaped.append(text)
+    print(f"\nR15: 200 random cases: spans not the longest overlapping match {len(wrong_spans)}; windows not "
+          f"context characters from a match {len(bad_windows)}; snippets with an unescaped <, > or & "
+          f"{len(unescaped)}")
+    assert (wrong_spans, bad_windows, unescaped) == ([], [], [])
