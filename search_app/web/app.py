@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.index.commits import IndexMismatch, IndexMissing
@@ -105,5 +105,11 @@ def _timed_out(e: TimedOut):
 
 
 def _internal_error(e: Exception):
+    if isinstance(e, OSError) and "index" in g and not g.index.is_current():
+        # the request's commit was replaced twice while it ran, and the writer after that removed its files
+        current_app.logger.warning("index files gone under a request: %s", e)
+        resp = current_app.make_response(error("索引刚刚更新，这次请求没有完成，请重试。", 503))
+        resp.headers["Retry-After"] = "1"
+        return resp
     current_app.logger.exception("unhandled error")
     return error("服务器出错，请求没有完成。", 500)

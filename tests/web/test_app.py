@@ -216,3 +216,26 @@ def test_a_page_whose_facets_were_not_counted_in_time_says_which(client, monkeyp
     r = client.get(f"/?q={q}")
     note = soup(r).select_one(".timed-out")
     assert r.status_code == 200 and "没有统计省份、层级、栏目、文种、年份的数量" in note.get_text(), note
+
+
+@pytest.mark.parametrize("current", [False, True])
+def test_index_files_gone_under_a_request_are_a_503_to_retry_only_when_the_index_moved_on(index_dir, monkeypatch,
+                                                                                       current):
+    """A request still reading a commit that two later commits replaced may find its files removed: that is
+    a 503 to retry at once, not a server error; the same error on the live commit stays a 500."""
+    from indexer.index.reader import Index
+    from search_app.web import search as search_web
+
+    def gone(*_a, **_k):
+        raise FileNotFoundError(2, "No such file or directory", "whoosh/MAIN_x.seg")
+    monkeypatch.setattr(search_web, "search", gone)
+    monkeypatch.setattr(Index, "is_current", lambda self: current)
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    for url in ["/api/search?q=监督", "/?q=监督"]:
+        r = client.get(url)
+        if current:
+            assert r.status_code == 500 and "Retry-After" not in r.headers, url
+        else:
+            assert r.status_code == 503 and r.headers["Retry-After"] == "1", url
+            body = r.get_json()["error"] if url.startswith("/api/") else soup(r).select_one("main").get_text()
+            assert "索引刚刚更新" in body and "whoosh" not in body, url
