@@ -2,6 +2,8 @@
 (R17 spirit)."""
 import shutil
 
+import pytest
+
 from indexer.index.commits import current_commit
 from indexer.index.reader import open_index
 from indexer.update import ingest, rebuild, remove
@@ -212,3 +214,58 @@ def test_every_new_name_is_fsynced_before_current_points_at_it(tmp_path, monkeyp
     assert len(at_swap) == 1 and new
     unsynced = sorted(str(p.relative_to(ix)) for p in new if p.parent not in at_swap[0])
     assert unsynced == []
+
+
+R17_FILES = ["01-zhejiang-2022.html", "03-wuhou-2021.html", "06-wuhou-weixin-2021.html", "10-quanguo-2010.txt",
+             "12-etuokeqianqi-2020.txt", "15-huzhou-2022.md", "16-chongqing-2025.md", "09-ganzhou-2018.html"]
+
+
+def test_r17_clean_and_build_twice_give_the_same_bytes_and_ids_and_an_interrupted_build_rerun_too(tmp_path,
+                                                                                                    monkeypatch):
+    """R17: the cleaned documents of two runs are byte for byte the same (sha256 of documents.jsonl); an index
+    rebuilt from them and one ingested from the files hold the same passages, once each; an ingest interrupted
+    after writing its segments, before publishing them, then run again, ends the same, with nothing left over."""
+    import hashlib
+
+    from click.testing import CliRunner
+
+    from indexer.index import build
+    from indexer.index.commits import SEGMENTS_DIR
+    from search_app.cli import main
+    src = copy(tmp_path, *R17_FILES)
+    digests = []
+    for run in ("one", "two"):
+        r = CliRunner().invoke(main, ["ingest", str(src), "--out", str(tmp_path / run), "--workers", "2"])
+        assert r.exit_code == 0, r.output
+        digests.append(hashlib.sha256((tmp_path / run / "documents.jsonl").read_bytes()).hexdigest())
+    rebuilt = tmp_path / "rebuilt"
+    assert CliRunner().invoke(main, ["index", "--from", str(tmp_path / "one"), "--index", str(rebuilt)]).exit_code == 0
+
+    ingested = tmp_path / "ingested"
+    real_publish = build.Change.publish
+
+    def interrupted(self, files):
+        raise KeyboardInterrupt            # Ctrl-C with the segments written, CURRENT not yet replaced
+    monkeypatch.setattr(build.Change, "publish", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(ingested, [src], workers=2)
+    written = sorted(p.name for p in (ingested / SEGMENTS_DIR).iterdir())
+    monkeypatch.setattr(build.Change, "publish", real_publish)
+    ingest(ingested, [src], workers=2)
+
+    def passages(index_dir):
+        ix = open_index(index_dir)
+        return [ix.passage(r)["passage_id"] for r in range(ix.n)], ix.side.doc_ids, ix.commit
+    ids_a, docs_a, _ = passages(rebuilt)
+    ids_b, docs_b, commit = passages(ingested)
+    left = sorted(p.name for p in (ingested / SEGMENTS_DIR).iterdir() if p.name not in {e.id for e in commit.segments})
+    dupes = len(ids_b) - len(set(ids_b))
+    print(f"\nR17: documents.jsonl sha256 {digests[0][:16]} and {digests[1][:16]}: "
+          f"{'identical' if digests[0] == digests[1] else 'DIFFERENT'}; passage ids rebuilt {len(ids_a)} vs ingested "
+          f"after an interrupted run {len(ids_b)}: {'equal' if set(ids_a) == set(ids_b) else 'DIFFERENT'}; documents "
+          f"{len(docs_a)} vs {len(docs_b)}; duplicate ids {dupes}; segments left by the interrupted run {written}, "
+          f"unused after the rerun {left}")
+    assert digests[0] == digests[1]
+    assert set(ids_a) == set(ids_b) and len(ids_a) == len(set(ids_a)) and dupes == 0
+    assert sorted(docs_a) == sorted(docs_b) and len(docs_a) == len(R17_FILES) - 1      # one repost folded
+    assert written and left == []

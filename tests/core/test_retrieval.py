@@ -107,3 +107,9 @@ def test_evaluation_report_explains_failing_queries(report, ix):
         if not r.success:
             assert f"[{r.query['id']}]" in text
     print("\n" + text.split("\n\n")[0])
+    f, pin = report.figures, rel.load_floors()["floors"]
+    print(f"R14: (a) quoted phrases found {f['phrases_found']:.1%} (bar 100%); (b) CJK substrings with the source in "
+          f"the top 50 {f['substrings_top50']:.1%} (table's bar 99%, pinned floor {pin['substrings_top50']:.0%}); "
+          f"(c) {len(report.curated)} curated queries: recall@10 {f['curated_recall_at_10']:.1%} (floor "
+          f"{pin['curated_recall_at_10']:.0%}), success@10 {f['curated_success_at_10']:.1%}, zero-result rate "
+          f"{f['curated_zero_result_rate']:.1%} (ceiling {pin['curated_zero_result_rate']:.0%})")

@@ -29,7 +29,7 @@ from indexer.settings import SETTINGS, Settings, load_settings
 from search_app.cli import main
 from tests.conftest import ROOT
 from tests.fetch.conftest import FakeClock
-from tests.fetch.crawl_server import ROBOTS, Server, _bomb
+from tests.fetch.crawl_server import ROBOTS, Server, _bomb, article, list_page
 
 TEST_SETTINGS = dict(connect_timeout_s=1.0, read_timeout_s=0.8, fetch_timeout_s=1.0, max_fetch_bytes=300_000,
                      max_retries=1, retry_backoff_s=0.1, max_retry_after_s=2.0)
@@ -662,3 +662,65 @@ def test_a_gzipped_body_is_stored_decoded_and_says_so(server, tmp_path, clock):
     stored = tmp_path / "out" / "raw" / sha[:2] / f"{sha}.body"
     meta = json.loads(stored.with_suffix(".json").read_text(encoding="utf-8"))
     assert stored.read_bytes() == body and meta["body_decoded_from"] == "gzip"
+
+
+# ------------------------------------------------------------------------------------------- R12: 200 pages, 2 hosts
+
+R12_ROBOTS = b"User-agent: *\nDisallow: /*-x.html$\nDisallow: /*?print=1\nDisallow: /private/\n"
+
+
+def _r12_site(server: Server, n: int = 100) -> set[str]:
+    """A list page linking ``n`` reports, ten pages its robots.txt disallows, ten print views and a private page;
+    returns the disallowed paths."""
+    body = article("a1")
+    links = [f"/art/g{i}.html" for i in range(n)]
+    denied = [f"/art/g{i}-x.html" for i in range(10)] + [f"/art/g{i}.html?print=1" for i in range(10)] + \
+        ["/private/p.html"]
+    for path in links + denied:
+        server.site.pages[path] = (body, "text/html; charset=utf-8")
+    server.site.pages["/list/index.html"] = (list_page(links + denied), "text/html; charset=utf-8")
+    return set(denied)
+
+
+def test_r12_200_pages_from_two_hosts_politely(tmp_path, clock):
+    """R12: two hosts of 100 reports each (one with Crawl-delay: 2, one at the 1 s default delay, whose one page
+    answers 429 with Retry-After: 1 once), and a third whose robots.txt answers 503. Nothing disallowed is
+    fetched, no two requests to one host come closer than max(1 s, Crawl-delay), never two at once, nothing from
+    the 5xx host; on the fake clock, so the 300-odd seconds of politeness cost none."""
+    with Server(clock.now) as a, Server(clock.now) as b, Server(clock.now) as c:
+        denied = {"a": _r12_site(a), "b": _r12_site(b)}
+        _r12_site(c)
+        a.site.robots = R12_ROBOTS + b"Crawl-delay: 2\n"
+        b.site.robots = R12_ROBOTS
+        c.site.robots_status = 503
+        b.site.answers["/art/g7.html"] = (429, b"<h1>429</h1>", {"Retry_After": "1"}, 1)
+        sources = tmp_path / "sources.toml"
+        sources.write_text("".join(f"""[[sites]]
+name = "{name}"
+start_urls = ["http://{host}:{s.port}/list/index.html"]
+allow = ['/list/index\\.html$']
+article = ['/art/[^/]+\\.html(?:\\?.*)?$', '/private/[^/]+\\.html$']
+delay_s = 1.0
+content_selector = "#zoom"
+""" for name, host, s in (("a", "127.0.0.1", a), ("b", "localhost", b), ("c", "127.0.0.1", c))), encoding="utf-8")
+        summaries = []
+        with CrawlState(tmp_path / "out", clock) as state:
+            for site in load_sources(sources, S, allow_local=True):
+                summaries.append(Crawler(state, S).crawl(site))
+        hits = {"a": a.site.requests(), "b": b.site.requests(), "c": c.site.requests()}
+        in_flight = {k: s.site.max_in_flight for k, s in (("a", a), ("b", b))}
+    pages = {k: [h.path for h in v if h.path != "/robots.txt"] for k, v in hits.items()}
+    fetched_denied = [p for k in ("a", "b") for p in pages[k] if p in denied[k]]
+    gap = {k: min(gaps(hits[k])) for k in ("a", "b")}
+    retried = [h.at for h in hits["b"] if h.path == "/art/g7.html"]
+    honoured = len(retried) == 2 and retried[1] - retried[0] >= 1.0 - EPS
+    print(f"\nR12: {len(pages['a']) + len(pages['b'])} pages from 2 hosts: disallowed URLs fetched {len(fetched_denied)}; "
+          f"minimum gap per host {gap['a']:.3f} s (Crawl-delay 2) and {gap['b']:.3f} s (delay 1); most requests at "
+          f"once per host {max(in_flight.values())}; fetches from the host whose robots.txt answered 503 "
+          f"{len(pages['c'])}; Retry-After: 1 honoured {'yes' if honoured else 'no'} "
+          f"({retried[1] - retried[0]:.3f} s); robots.txt parsed up to {S.max_robots_bytes // 1024} KiB "
+          "(a 600 KiB one: test_big_robots_txt_is_read_up_to_the_cap)")
+    assert len(pages["a"]) >= 100 and len(pages["b"]) >= 101
+    assert fetched_denied == [] and pages["c"] == []
+    assert gap["a"] >= 2 - EPS and gap["b"] >= 1 - EPS and max(in_flight.values()) == 1
+    assert honoured

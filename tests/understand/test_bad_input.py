@@ -25,7 +25,7 @@ from indexer.settings import SETTINGS, load_settings
 from indexer.understand.batch import find_files, parse_many
 from indexer.understand.pipeline import ParseError, parse_bytes, parse_file
 from search_app.cli import main
-from tests.conftest import FIXTURES, SAMPLES, SEEDS
+from tests.conftest import FIXTURES, ROOT, SAMPLES, SEEDS, seeded_rng
 from tests.fixtures.crawl_site.make_fixtures import make_pdf
 
 # Opening of the national report in tests/fixtures/samples/10-quanguo-2010.txt.
@@ -458,3 +458,111 @@ def test_cli_parse_of_a_broken_file_is_one_error_line_and_exit_1(mixed_folder, n
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)     # a clean sys.exit(1), not an escaped exception
 
+
+
+# ------------------------------------------------------------------------------------ R6: a generated corpus
+
+SECRET = "隐藏的旧版正文"          # in comments, scripts and styles: must never reach the text
+CONTROLS = ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\x9f", "\x00" * 3]
+HOSTILE_PARTS = {
+    "controls": lambda rng: "".join(f"<p>{p[:20]}{rng.choice(CONTROLS)}{p[20:]}</p>" for p in PARAS),
+    "comment": lambda rng: f"<p>附件</p><!-- <p>{SECRET}</p>" + "x" * rng.randint(0, 3000),
+    "script": lambda rng: f"<script>var a='{SECRET}';</script><style>.{SECRET}{{color:red}}</style>"
+                          f"<noscript>{SECRET}</noscript>",
+    "unclosed-script": lambda rng: f"<script>document.write('{SECRET}');" + "var x=1;" * rng.randint(1, 500),
+    "token": lambda rng: "<p>" + rng.choice("abcdefghij0123456789+/=") * rng.choice([100, 5_000, 50_000, 1_000_000])
+                         + "</p>",
+    "data-uri": lambda rng: f'<p><img src="data:image/png;base64,{"iVBORw0KGgo" * rng.choice([10, 2_000, 95_000])}"></p>'
+                            f'<p>data:image/gif;base64,{"R0lGODlh" * rng.randint(10, 5_000)}</p>',
+    "nesting": lambda rng: "<div>" * rng.choice([50, 500, 2_000]) + "<p>嵌套</p>",      # and deep.html: 100,000
+    "attributes": lambda rng: "<p " + " ".join(f'a{i}="{"&" * rng.randint(0, 5)}"' for i in range(rng.randint(1, 500)))
+                              + ">属性</p>",
+    "entities": lambda rng: "<p>" + "".join(rng.choice(["&#0;", "&#x1b;", "&#128;", "&#xD800;", "&amp;", "&lt;b&gt;",     # (&lt;script&gt; would be text about a script, rightly kept)
+                                                       "&#x110000;", "&nbsp;"]) for _ in range(rng.randint(1, 300))) + "</p>",
+    "cdata": lambda rng: f"<![CDATA[ {SECRET} ]]><p>x</p>",
+}
+
+
+def hostile_corpus(rng, n: int = 500) -> list[tuple[str, bytes, str]]:
+    """``n`` files: (name, bytes, what they are). Reports carrying one to three hostile parts in varied
+    encodings and cut short at random, plus files that hold no report: binary data named .html, empty ones,
+    and two over the size cap; one nested 100,000 deep."""
+    files = [("deep.html", page("<div>" * 100_000 + "".join(f"<p>{p}</p>" for p in PARAS)).encode(), "report"),
+             ("huge-1.html", b"<p>" + b"a" * (SETTINGS.max_file_bytes + 1), "bad"),
+             ("huge-2.txt", REPORT_TEXT.encode() * (SETTINGS.max_file_bytes // len(REPORT_TEXT.encode()) + 1), "bad")]
+    while len(files) < n:
+        k = len(files)
+        roll = rng.random()
+        if roll < 0.08:
+            files.append((f"binary-{k}.html", rng.randbytes(rng.randint(1, 50_000)), "bad"))
+        elif roll < 0.1:
+            files.append((f"empty-{k}.html", rng.choice([b"", b" \n\t", b"\xef\xbb\xbf"]), "bad"))
+        else:
+            parts = rng.sample(sorted(HOSTILE_PARTS), rng.randint(1, 3))
+            body = "".join(f"<p>{p}</p>" for p in PARAS)
+            for name in parts:
+                at = rng.choice([0, len(body)])
+                body = body[:at] + HOSTILE_PARTS[name](rng) + body[at:]
+            codec = rng.choice(["utf-8", "utf-8", "gbk", "gb18030"])
+            data = page(body, charset=codec).encode(codec, "xmlcharrefreplace")      # C1 controls as &#133;
+            if rng.random() < 0.2:                        # cut short, most likely inside a character
+                data = data[:rng.randint(len(data) // 2, len(data) - 1)]
+            files.append((f"{'-'.join(parts)}-{k}.{rng.choice(['html', 'htm'])}", data, "report"))
+    return files
+
+
+PARSE_ALL = """import json, resource, sys, time, traceback
+from indexer.understand.pipeline import ParseError, parse_file
+for line in sys.stdin:
+    path = line.strip()
+    start = time.perf_counter()
+    try:
+        doc = parse_file(path)
+        out = {"doc": "\\n".join([doc.title, doc.text, *(p.text for p in doc.passages()), *(s.heading for s in doc.sections)])}
+    except ParseError as exc:
+        out = {"reason": str(exc)}
+    except BaseException:
+        out = {"crash": traceback.format_exc()}
+    out.update(path=path, seconds=time.perf_counter() - start)
+    print(json.dumps(out), flush=True)
+print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def test_r6_500_generated_hostile_files(tmp_path):
+    """R6: every file is a document or is quarantined with a reason, in processes of their own (as parsing
+    workers are) so that their peak memory is the parser's: no crash, no file over 5 s, at most 500 MB, and no
+    control character, comment or script opener, hidden text or token over 64 characters in any text."""
+    import json
+    import subprocess
+    import sys
+    corpus = hostile_corpus(seeded_rng(20261208))
+    kinds = {}
+    for name, data, kind in corpus:
+        (tmp_path / name).write_bytes(data)
+        kinds[str(tmp_path / name)] = kind
+    paths = list(kinds)
+    procs = [subprocess.Popen([sys.executable, "-c", PARSE_ALL], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(2)]     # two cores
+    outputs = [p.communicate("\n".join(paths[k::2]), timeout=600) for k, p in enumerate(procs)]
+    lines = [[json.loads(line) for line in out.splitlines()] for out, _ in outputs]
+    results, peak = [r for part in lines for r in part[:-1]], max(part[-1]["peak_rss_mb"] for part in lines)
+    assert len(results) == len(corpus), [err[-2000:] for _, err in outputs]
+    crashes = [r for r in results if "crash" in r]
+    quarantined = [r for r in results if "reason" in r]
+    bad_unexplained = [r["path"] for r in results if kinds[r["path"]] == "bad" and not r.get("reason", "").strip()]
+    texts = [r["doc"] for r in results if "doc" in r]
+    controls = sum(bool(CONTROL.search(t)) for t in texts)
+    leaks = sum(any(s in t for s in ("<!--", "<script", SECRET)) for t in texts)
+    longest = max((len(m) for t in texts for m in re.findall(r"[\x21-\x7e]+", t)), default=0)
+    slowest = max(results, key=lambda r: r["seconds"])
+    print(f"\nR6: {len(corpus)} hostile files: crashes {len(crashes)}; quarantined {len(quarantined)}, each with a "
+          f"reason; bad files without one {len(bad_unexplained)}; documents {len(texts)}; slowest "
+          f"{slowest['seconds']:.2f} s ({Path(slowest['path']).name}; bar 5 s); peak RSS {peak:.0f} MB (bar 500); "
+          f"texts with control characters {controls}, with <!--, <script or hidden text {leaks}; longest token "
+          f"{longest} (bar 64)")
+    assert not crashes, crashes[0]["crash"]
+    assert not bad_unexplained and all(r["reason"].strip() for r in quarantined)
+    assert slowest["seconds"] <= 5 and peak <= 500
+    assert controls == 0 and leaks == 0 and longest <= 64
+    assert len(texts) >= len(corpus) // 2          # most files are reports and come out as documents

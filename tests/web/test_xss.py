@@ -1,5 +1,12 @@
-"""No executable markup in any page, with hostile text in queries and inside indexed documents (R7)."""
+"""No executable markup in any page, with hostile text in queries and inside indexed documents (R7).
+
+1,000 payloads: 25 attack shapes, each in 9 settings of report text or query syntax, each as written and in up
+to six disguises (upper case, a tab or a slash for a space, a NUL inside the tag name, alert`1`, <<). Every one is
+stored in a report (its title, headings and text) and sent in a query, a filter, the year or the page number
+on two of the pages in turn; every page is parsed and walked.
+"""
 import itertools
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -17,8 +24,12 @@ BASES = ['<script>alert(1)</script>', '"><script>alert(1)</script>', "'><img src
          '<form action=//x><button>', '<!--<script>x</script>-->', '<![CDATA[<script>x</script>]]>', '&lt;script&gt;',
          '<scr<script>ipt>alert(1)</script>', '<img src=x:x onerror=alert(1)//', '<video><source onerror=alert(1)>']
 WRAPS = ["{}", "备案审查{}", "{}有备必审", "监督「{}」工作", "{} OR 监督", '"{}"', "-{}", "“{}”", "({}) 监督"]
-PAYLOADS = [w.format(b) for b, w in itertools.product(BASES, WRAPS)]          # 225, all different
+DISGUISES = [lambda p: p, str.upper, lambda p: p.replace(" ", "\t"), lambda p: p.replace(" ", "/"),
+             lambda p: p.replace("<s", "<s\x00", 1), lambda p: p.replace("alert(1)", "alert`1`"),
+             lambda p: p.replace("<", "<<", 1)]
+PAYLOADS = list(dict.fromkeys(d(w.format(b)) for d, b, w in itertools.product(DISGUISES, BASES, WRAPS)))[:1000]
 PER_REPORT = len(WRAPS)           # report n carries PAYLOADS[9n:9n+9]: in its title, headings and text
+REPORTS = -(-len(PAYLOADS) // PER_REPORT)
 EXECUTABLE = {"script", "iframe", "object", "embed", "svg", "math", "img", "video", "audio", "source", "body",
               "input", "details", "style", "base", "meta", "form", "button", "link"}
 
@@ -26,17 +37,22 @@ EXECUTABLE = {"script", "iframe", "object", "embed", "svg", "math", "img", "vide
 @pytest.fixture(scope="module")
 def hostile_client(tmp_path_factory):
     """An index whose reports carry payloads in the title, the headings and the text, each its own nine."""
+    from tests.conftest import SEEDS
+    filler = "".join(f.read_text(encoding="utf-8") for f in sorted(SEEDS.glob("*.txt")))
     src = tmp_path_factory.mktemp("hostile")
-    for n in range(len(BASES)):
-        p = PAYLOADS[PER_REPORT * n:PER_REPORT * (n + 1)]
+    for n in range(REPORTS):
+        # a NUL would make the file binary: stored without it; a paragraph of its own, so that no report is
+        # folded into another as a repost
+        p = [x.replace("\x00", "") for x in (PAYLOADS[PER_REPORT * n:PER_REPORT * (n + 1)] + PAYLOADS)[:PER_REPORT]]
         (src / f"r{n}.txt").write_text(
             f"XX县人大常委会{p[0]}2020年工作报告\n各位代表：\n一、加强备案审查{p[1]}\n"
             f"坚持有件必备、有备必审、有错必纠，{p[2]}全年审查规范性文件{n}件。{p[3]}\n"
             f"二、{p[4]}加强监督工作\n常委会{p[5]}开展执法检查，听取审议专项工作报告{n}个。\n{p[6]}代表建议办理{n}件。\n"
-            f"三、加强代表工作{p[7]}\n办理代表建议{n}件，{p[8]}满意率提高。\n", encoding="utf-8")
+            f"三、加强代表工作{p[7]}\n办理代表建议{n}件，{p[8]}满意率提高。\n"
+            f"附记：{filler[150 * n:150 * n + 150].replace(chr(10), '')}\n", encoding="utf-8")
     ix = tmp_path_factory.mktemp("hostile_ix")
-    report = ingest(ix, [src], workers=1)
-    assert report.build and report.build.documents == len(BASES)
+    report = ingest(ix, [src], workers=2)
+    assert not report.errors and report.build and report.build.documents == REPORTS, report
     return create_app({"INDEX_DIR": str(ix), "TESTING": True, "KWIC_HITS": 10}).test_client()
 
 
@@ -63,48 +79,80 @@ def _own(t) -> bool:
     return False
 
 
-def assert_inert(html: bytes, where: str) -> BeautifulSoup:
-    """Parse the page and walk it once: no executable element but the app's own, no event handler, no
-    javascript: address, nothing but text inside a <mark>."""
+FINDINGS = ("executable elements", "on* attributes", "javascript: URLs", "tags in a snippet but <mark>")
+
+
+def findings(html: bytes, where: str, found: dict) -> BeautifulSoup:
+    """Parse the page and walk it once, noting (in ``found``, by kind) executable elements but the app's own,
+    event handlers, javascript: addresses, and any tag inside a snippet or a <mark> but a <mark> holding text."""
     page = BeautifulSoup(html, "html.parser")
     for tag in page.find_all(True):
-        assert tag.name not in EXECUTABLE or _own(tag), (where, tag)
-        assert not [a for a in tag.attrs if a.lower().startswith("on")], (where, tag)
-        for attr in ("href", "src", "action", "data"):
-            assert not str(tag.get(attr, "")).strip().lower().startswith("javascript:"), (where, tag)
-        assert tag.name != "mark" or not tag.find(True), where
+        if tag.name in EXECUTABLE and not _own(tag):
+            found[FINDINGS[0]].append((where, str(tag)[:80]))
+        if [a for a in tag.attrs if a.lower().startswith("on")]:
+            found[FINDINGS[1]].append((where, str(tag)[:80]))
+        if any(str(tag.get(a, "")).strip().lower().startswith("javascript:") for a in ("href", "src", "action", "data")):
+            found[FINDINGS[2]].append((where, str(tag)[:80]))
+    for box in page.select("p.snippet, p.lead, mark"):
+        for tag in box.find_all(True):
+            if tag.name != "mark" or tag.find(True):
+                found[FINDINGS[3]].append((where, str(tag)[:80]))
     return page
 
 
+def report(found: dict, what: str) -> None:
+    print(f"\nR7: {what}: " + "; ".join(f"{k} {len(v)}" for k, v in found.items()))
+    assert not any(found.values()), {k: v[:3] for k, v in found.items() if v}
+
+
+def urls_for(q: str) -> list[str]:
+    """The pages a payload is sent to: as the query, a filter, the year, the page number, a report id."""
+    return [f"/?q={q}&per_page=5", f"/?q={q}&per_page=5&strict=1", f"/?q=监督&region={q}&section={q}",
+            f"/kwic?q={q}", f"/trends?q={q}", f"/compare?q={q}&by=region&region={q}&region=XX县",
+            f"/similar?text={q}&limit=5", f"/doc/{q[:60]}", f"/?q=监督&year={q}", f"/?q=监督&page={q}",
+            f"/kwic?q=监督&type={q}&level={q}"]
+
+
 def test_payloads_in_queries_and_filters(hostile_client):
-    assert len(set(PAYLOADS)) >= 200
-    echoed = 0
-    for p in PAYLOADS:
+    """Each of the 1,000 payloads on two of the eleven kinds of URL in turn (every kind gets about 180)."""
+    assert len(set(PAYLOADS)) == 1000
+    found = {k: [] for k in FINDINGS}
+    echoed, pages = 0, 0
+    for i, p in enumerate(PAYLOADS):
         q = quote(p)
-        # a few hits per page: the payload is in the query; the reports' own payloads are the next test's
-        for url in (f"/?q={q}&per_page=5", f"/?q={q}&per_page=5&strict=1", f"/?q=监督&region={q}&section={q}", f"/kwic?q={q}", f"/trends?q={q}",
-                    f"/compare?q={q}&by=region&region={q}&region=XX县", f"/similar?text={q}&limit=5",
-                    f"/doc/{q[:60]}", f"/?q=监督&year={q}"):
+        kinds = urls_for(q)
+        for url in (kinds[i % len(kinds)], kinds[(i + 5) % len(kinds)]):
             r = hostile_client.get(url)
             assert r.status_code < 500, url
-            page = assert_inert(r.data, url)
+            page = findings(r.data, url, found)
+            pages += 1
             echoed += any("<" in s.get_text() for s in page.select(".suggestions a"))
+    report(found, f"1,000 payloads in q, region, section, type, level, year, page and a report id, {pages} pages")
     assert echoed > 20          # zero-result suggestions echoed payloads, as text, and were checked
 
 
 def test_payloads_inside_indexed_reports(hostile_client):
-    """At least 200 different payloads are stored in the reports and shown, as text, where the reports are."""
+    """The 1,000 payloads are stored in 112 reports and shown, as text, where the reports are."""
+    found = {k: [] for k in FINDINGS}
     data = hostile_client.get("/api/search?q=监督&per_page=50").get_json()
     assert data["total"] > 0
     shown: set[str] = set()
-    for doc_id in {h["doc_id"] for h in hostile_client.get("/api/search?q=有备必审&per_page=50").get_json()["hits"]}:
-        n = int(hostile_client.get(f"/api/doc/{doc_id}").get_json()["source"][1:-len(".txt")])
-        page = assert_inert(hostile_client.get(f"/doc/{doc_id}?q=监督").data, doc_id)
-        shown |= {p for p in PAYLOADS[PER_REPORT * n:PER_REPORT * (n + 1)] if p in page.get_text()}
-    assert len(shown) >= 200, len(shown)
+    from indexer.index.reader import open_index
+    doc_ids = open_index(hostile_client.application.config["INDEX_DIR"]).side.doc_ids
+    for doc_id in doc_ids:
+        n = int(Path(hostile_client.get(f"/api/doc/{doc_id}").get_json()["source"]).stem[1:])
+        page = findings(hostile_client.get(f"/doc/{doc_id}?q=监督").data, doc_id, found)
+        text = " ".join(page.get_text().split())         # a tab in a payload is shown as a space
+        shown |= {p for p in PAYLOADS[PER_REPORT * n:PER_REPORT * (n + 1)]
+                  if " ".join(p.replace("\x00", "").split()) in text}
     for h in data["hits"]:
-        assert_inert(hostile_client.get(f"/similar?passage_id={h['passage_id']}").data, h["passage_id"])
-    for q in ("备案审查", "监督", "有备必审", "script", "onerror", "javascript"):
+        findings(hostile_client.get(f"/similar?passage_id={h['passage_id']}").data, h["passage_id"], found)
+    for q in ("备案审查", "监督", "有备必审", "script", "onerror", "javascript", "SCRIPT", "alert"):
         for url in (f"/?q={quote(q)}&per_page=50", f"/kwic?q={quote(q)}", f"/trends?q={quote(q)}&by=section",
                     f"/compare?q={quote(q)}&by=province&province=浙江省&province=四川省"):
-            assert_inert(hostile_client.get(url).data, url)
+            findings(hostile_client.get(url).data, url, found)
+    report(found, f"{len(doc_ids)} reports holding the payloads in titles, headings and text, {len(shown)} payloads "
+                  "shown as text")
+    # not shown as written: reports whose text holds <body …> or <a href…>…</a> are sniffed as HTML, so their
+    # markup is parsed away (as a page's is), the rest shown as text
+    assert len(shown) >= 900, sorted(set(PAYLOADS) - shown)[:20]
