@@ -8,8 +8,9 @@ out stay in their segment until a merge; here their rows are masked (year -1, fa
 
 A reader holds the commit it opened; when a writer publishes a new one, ``open_index`` opens that and drops the
 old one, whose files close as soon as the last request holding it lets go (nothing here refers back to an
-``Index``, so that happens at once, without waiting for the garbage collector). Derived data that callers
-compute once per commit goes into ``Index.memo``, as plain values that never refer to the index.
+``Index``, so that happens at once, without waiting for the garbage collector). A segment's sidecar is opened
+once per process and shared by the commits that hold the segment, closed with the last of them. Derived data
+that callers compute once per commit goes into ``Index.memo``, as plain values that never refer to the index.
 """
 from __future__ import annotations
 
@@ -41,14 +42,58 @@ VOCAB_CACHE = 100_000                              # words whose presence among 
 GRAM_CACHE_ROWS = 32_000_000                       # rows of decoded gram postings kept (128 MB), then dropped
 
 
+_SIDECARS: dict[tuple[str, str], list] = {}    # (segment folder, Whoosh segment) -> [sidecar, open commits]
+_SIDECARS_LOCK = threading.Lock()
+
+
+def _sidecar(key: tuple[str, str], index_dir: Path, storage: FileStorage, toc: TOC) -> Sidecar:
+    """A segment's sidecar, opened and checked against Whoosh once per process and shared by every commit that
+    holds the segment: a segment never changes once written (its deletions belong to the commit), so a new
+    commit opens only its new segments, and the first search on it does not map and check them all again.
+
+    The key holds the Whoosh segment's name, random per write, so a folder name reused by a rebuild is a new
+    key. Each open commit counts as one user; the last to close closes the sidecar (``_release``)."""
+    with _SIDECARS_LOCK:
+        held = _SIDECARS.get(key)
+        if held is None:
+            side = Sidecar(Path(key[0]) / SIDECAR_DIR, index_dir / WHOOSH_DIR / f"{key[1]}.pst")
+            try:
+                segment = next(s for s in toc.segments if s.segment_id() == key[1])
+                reader = SegmentReader(storage, toc.schema, segment)
+                if side.check(reader):
+                    reader.close()      # kept only as the fallback of a segment whose blocks read otherwise
+            except BaseException:
+                side.close()
+                raise
+            held = _SIDECARS[key] = [side, 0]
+        held[1] += 1
+        return held[0]
+
+
+def _release(key: tuple[str, str], lock=_SIDECARS_LOCK, sidecars=_SIDECARS) -> None:
+    """One commit holding the segment's sidecar is closed: the last one closes the sidecar. (The registry is
+    bound here, as ``Segments.close`` binds this: a commit dropped at interpreter exit may find the module's
+    names already gone.)"""
+    with lock:
+        held = sidecars.get(key)
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] > 0:
+            return
+        del sidecars[key]
+    held[0].close()
+
+
 class _Part:
     """One segment: its sidecar, where its rows start among the commit's, and which of them are live."""
 
-    def __init__(self, index_dir: Path, entry: SegmentEntry, start: int, first_doc: int):
-        folder = segment_dir(index_dir, entry.id)
+    def __init__(self, index_dir: Path, entry: SegmentEntry, storage: FileStorage, toc: TOC, start: int,
+                 first_doc: int):
         self.entry, self.start, self.first_doc = entry, start, first_doc
-        self.side = Sidecar(folder / SIDECAR_DIR, index_dir / WHOOSH_DIR / f"{entry.whoosh[0]}.pst")
-        self.documents = DocumentFile(folder)
+        self.key = (str(segment_dir(index_dir, entry.id)), entry.whoosh[0])
+        self.documents = DocumentFile(segment_dir(index_dir, entry.id))
+        self.side = _sidecar(self.key, index_dir, storage, toc)       # taken last: released by Segments.close
         self.rows = self.side.rows
         doc = np.asarray(self.side["doc"])
         self.live = ~np.isin(doc, entry.deleted) if entry.deleted else None
@@ -80,9 +125,11 @@ class Segments:
         self._grams: dict[str, np.ndarray] = {}
         self._gram_rows = 0
 
-    def close(self) -> None:
-        for p in self.parts:
-            p.side.close()
+    def close(self, release=_release) -> None:
+        """Let go of the segments' sidecars (closed by the last commit that holds them)."""
+        parts, self.parts = self.parts, []
+        for p in parts:
+            release(p.key)
 
     # ------------------------------------------------------------------------------- per-passage arrays
 
@@ -235,16 +282,15 @@ class Index:
         self.generation = self.commit.name
         self._storage = FileStorage(str(self.dir / WHOOSH_DIR))
         self._toc = TOC.read(self._storage, WHOOSH_NAME, gen=self.commit.whoosh_generation)
-        whoosh = {s.segment_id(): s for s in self._toc.segments}
         parts, start, first_doc = [], 0, 0
-        for entry in self.commit.segments:
-            part = _Part(self.dir, entry, start, first_doc)
-            parts.append(part)          # appended first, so that close() closes it should the check fail
-            reader = SegmentReader(self._storage, self._toc.schema, whoosh[entry.whoosh[0]])
-            if part.side.check(reader):
-                reader.close()          # kept only as the fallback of a segment whose blocks read otherwise
-            start += entry.rows
-            first_doc += entry.docs
+        try:
+            for entry in self.commit.segments:
+                parts.append(_Part(self.dir, entry, self._storage, self._toc, start, first_doc))
+                start += entry.rows
+                first_doc += entry.docs
+        except BaseException:
+            Segments(parts).close()         # let go of the sidecars taken so far
+            raise
         self.side = Segments(parts)
         self._local = threading.local()
         self.size = self.side.rows                         # rows, deleted ones included: the arrays' length
