@@ -429,6 +429,29 @@ def test_parse_many_reports_a_timeout_instead_of_raising(tmp_path):
     assert batch.errors == [(str(long_report), "timed out after 0.001 s")]
 
 
+def _hungry_parse(path: str, settings):
+    """The workers' parse, asking for 2 GiB first when the file is hog.html (module level: it is pickled)."""
+    if Path(path).name == "hog.html":
+        bytearray(2 * 1024 ** 3)
+    return parse_file(path, settings).to_dict()
+
+
+def test_a_file_that_needs_more_memory_than_a_worker_may_have_fails_alone(tmp_path, monkeypatch):
+    """Parse workers run under an address-space cap (``parse_memory_bytes``): a file whose parse would take
+    more fails with "out of memory" and the rest of the batch is parsed. The parse of ``hog.html`` is made to
+    ask for 2 GiB (workers are forked, so they run the patched function); without the cap it gets them."""
+    from indexer.understand import batch as batch_module
+    monkeypatch.setattr(batch_module, "_parse_to_dict", _hungry_parse)
+    with open("/proc/self/status", encoding="ascii") as fh:
+        mapped = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+    hog, fine = tmp_path / "hog.html", tmp_path / "fine.html"
+    for f in (hog, fine):
+        f.write_bytes((SAMPLES / "02-ningxia-2014.html").read_bytes())
+    batch = parse_many([hog, fine], load_settings(parse_memory_bytes=mapped + 1024 ** 3), workers=2)
+    assert batch.errors == [(str(hog), "out of memory")]
+    assert [d.source for d in batch.documents] == [str(fine)]
+
+
 def test_cli_ingest_skips_broken_files_and_writes_the_good_ones(mixed_folder, tmp_path):
     folder, good, broken = mixed_folder
     out = tmp_path / "out"
