@@ -85,14 +85,35 @@ def _release(key: tuple[str, str], lock=_SIDECARS_LOCK, sidecars=_SIDECARS) -> N
     held[0].close()
 
 
+class Bounded(dict):
+    """One kind of derived data of a commit, kept up to a budget (entries, or a cost such as bytes) and emptied
+    when the next value would pass it: a commit's searches are alike, so forgetting everything at once costs
+    little and needs no bookkeeping per entry. A budget of 0 keeps nothing."""
+
+    def __init__(self, budget: int):
+        super().__init__()
+        self.budget, self.spent = budget, 0
+
+    def put(self, key, value, cost: int = 1):
+        """Keep ``value`` under ``key`` (unless it alone passes the budget); returns it."""
+        if self.budget and cost <= self.budget:
+            if self.spent + cost > self.budget:
+                self.clear()
+                self.spent = 0
+            self[key] = value
+            self.spent += cost
+        return value
+
+
 class _Part:
     """One segment: its sidecar, where its rows start among the commit's, and which of them are live."""
 
     def __init__(self, index_dir: Path, entry: SegmentEntry, storage: FileStorage, toc: TOC, start: int,
                  first_doc: int):
         self.entry, self.start, self.first_doc = entry, start, first_doc
-        self.key = (str(segment_dir(index_dir, entry.id)), entry.whoosh[0])
-        self.documents = DocumentFile(segment_dir(index_dir, entry.id))
+        folder = segment_dir(index_dir, entry.id)
+        self.key = (str(folder), entry.whoosh[0])
+        self.documents = DocumentFile(folder)
         self.side = _sidecar(self.key, index_dir, storage, toc)       # taken last: released by Segments.close
         self.rows = self.side.rows
         doc = np.asarray(self.side["doc"])
@@ -300,6 +321,13 @@ class Index:
         self.avg_len = float(plen.mean()) if self.n else 1.0
         self._documents: dict[str, _Part] | None = None
         self.memo: dict = {}
+
+    def cache(self, kind: str, budget: int) -> Bounded:
+        """This commit's cache of one kind of derived data (``Bounded``), kept in ``memo``."""
+        found = self.memo.get(kind)
+        if found is None:
+            found = self.memo.setdefault(kind, Bounded(budget))
+        return found
 
     def document(self, doc_id: str) -> dict | None:
         """One live report of the commit as its JSON object (metadata, text, sections)."""

@@ -50,14 +50,12 @@ def top_sections(doc: dict) -> dict[str, str | None]:
 
 
 def _facts(ix: Index, doc_id: str) -> dict:
-    cache = ix.memo.setdefault("citations", {})
+    cache = ix.cache("citations", CITE_CACHE_REPORTS)
     facts = cache.get(doc_id)       # read once: another thread may clear the cache meanwhile
     if facts is None:
-        if len(cache) >= CITE_CACHE_REPORTS:
-            cache.clear()
         doc = ix.document(doc_id) or {"sections": [], "sources": []}
-        facts = cache[doc_id] = {"name": report_name(doc), "sections": top_sections(doc) if doc["sections"] else {},
-                                 "url": next((s for s in doc.get("sources") or [] if is_web_url(s)), None)}
+        facts = cache.put(doc_id, {"name": report_name(doc), "sections": top_sections(doc) if doc["sections"] else {},
+                                   "url": next((s for s in doc.get("sources") or [] if is_web_url(s)), None)})
     return facts
 
 

@@ -32,12 +32,10 @@ def segment(ix: Index, text: str) -> list[str]:
     One search asks for the same cut several times (matching, ranking, highlighting, the parsed query), and a
     generation's vocabulary never changes, so cuts are remembered per opened index.
     """
-    cache = ix.memo.setdefault("segments", {})
+    cache = ix.cache("segments", SEGMENT_CACHE)
     cut = cache.get(text)
     if cut is None:
-        if len(cache) >= SEGMENT_CACHE:
-            cache.clear()
-        cut = cache[text] = _segment(ix.side.has_word, text)
+        cut = cache.put(text, _segment(ix.side.has_word, text))
     return list(cut)
 
 
@@ -83,15 +81,12 @@ def substring_rows(ix: Index, needle: str, in_report: bool = False) -> np.ndarra
     needle = fold(needle)
     if not needle:
         return ix.all_rows
-    cache = ix.memo.setdefault("rows", {})
+    cache = ix.cache("rows", SETTINGS.row_cache_bytes)
     found = cache.get((needle, in_report))
     if found is None:
         found = _substring_rows(ix, needle, in_report)
         found.flags.writeable = False
-        if SETTINGS.row_cache_bytes and found.nbytes <= SETTINGS.row_cache_bytes:
-            if sum(a.nbytes for a in cache.values()) + found.nbytes > SETTINGS.row_cache_bytes:
-                cache.clear()
-            cache[needle, in_report] = found
+        cache.put((needle, in_report), found, found.nbytes)
     return found
 
 
@@ -288,11 +283,9 @@ def chunk_words(ix: Index, text: str) -> list[str]:
     """The words of an unquoted chunk: its segments (``segment``), where neighbouring segments that together
     name a place, a congress or a year are one word (内/蒙古 → 内蒙古, 浙江省/人大常委会 → 浙江省人大常委会);
     remembered per opened index, like the cut."""
-    cache = ix.memo.setdefault("chunks", {})
+    cache = ix.cache("chunks", SEGMENT_CACHE)
     if text in cache:
         return list(cache[text])
-    if len(cache) >= SEGMENT_CACHE:
-        cache.clear()
     segs = segment(ix, text)
     out, i = [], 0
     while i < len(segs):
@@ -300,7 +293,7 @@ def chunk_words(ix: Index, text: str) -> list[str]:
                  i + 1)
         out.append("".join(segs[i:j]))
         i = j
-    cache[text] = tuple(out)
+    cache.put(text, tuple(out))
     return out
 
 

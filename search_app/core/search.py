@@ -161,15 +161,13 @@ def search(ix: Index, params: Params) -> dict:
     its own hits, which the pages complete with their own addresses.
     """
     t0 = time.perf_counter()
-    cache = ix.memo.setdefault("results", {})
+    cache = ix.cache("results", SETTINGS.result_cache_entries)
     key = repr(params)
     out = cache.get(key)
     if out is None:
         out = _search(ix, params)
-        if SETTINGS.result_cache_entries and "timed_out" not in out:
-            if len(cache) >= SETTINGS.result_cache_entries:
-                cache.clear()
-            cache[key] = out
+        if "timed_out" not in out:
+            cache.put(key, out)
     return {**out, "hits": [replace(h) for h in out["hits"]], "took_ms": round((time.perf_counter() - t0) * 1000, 2)}
 
 

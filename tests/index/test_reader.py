@@ -78,3 +78,15 @@ def test_a_new_commit_opens_only_its_new_segments(tmp_path, monkeypatch):
     del old
     assert open_files_under(kept)                                     # still the new commit's
     assert search(new, Params(q="监督", limit=3))["total"]
+
+
+def test_a_bounded_cache_forgets_everything_when_the_next_value_would_pass_its_budget():
+    from indexer.index.reader import Bounded
+    cache = Bounded(10)
+    assert cache.put("a", 1, 4) == 1 and cache.put("b", 2, 4) == 2 and dict(cache) == {"a": 1, "b": 2}
+    cache.put("c", 3, 4)                           # 12 > 10: the others go
+    assert dict(cache) == {"c": 3} and cache.spent == 4
+    assert cache.put("huge", 4, 11) == 4 and "huge" not in cache      # alone over the budget: returned, not kept
+    nothing = Bounded(0)
+    nothing.put("a", 1)
+    assert not nothing

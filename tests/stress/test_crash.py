@@ -23,7 +23,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -42,6 +41,7 @@ from indexer.index.reader import Index
 from search_app.core.search import Params, search
 from tests.test_update import _alive, _children
 from tests.tools.bench import corpus_file, synthetic_documents
+from tests.tools.load import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -460,12 +460,6 @@ def _dying_at(k: int, real_replace):
 @pytest.fixture(scope="module")
 def r2_corpus(tmp_path_factory) -> Path:
     return corpus_file(tmp_path_factory.mktemp("r2corpus"), R2_PASSAGES)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str) -> tuple[int, bytes]:

@@ -2,7 +2,6 @@
 use is a clear error, not a traceback."""
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,12 +11,7 @@ import urllib.request
 import pytest
 
 from search_app.web.app import SECURITY_HEADERS
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.tools.load import free_port
 
 
 @pytest.fixture(scope="module")
