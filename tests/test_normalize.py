@@ -1,15 +1,32 @@
 """The display form and the search key (fold) of text."""
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.normalize import (
     display,
     fold,
     fold_with_map,
     is_traditional,
+    nfkc,
     strip_controls,
     strip_pinyin_glosses,
     to_simplified,
 )
 from tests.conftest import SEEDS, seeded_rng
+
+_MIXED = st.text(st.sampled_from(
+    [chr(c) for r in ((0x20, 0x250), (0x300, 0x370), (0x1100, 0x1200), (0x3000, 0x3200), (0xAC00, 0xAC40),
+                      (0xF900, 0xFB00), (0xFF00, 0xFFF0)) for c in range(*r)] + ["\U0001d400", "\U0002f800"]),
+    max_size=12)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_MIXED)
+def test_quick_nfkc_is_nfkc(text):
+    """Full-width forms, combining marks after them, Hangul jamo, compatibility ideographs, in any order."""
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 def test_fold_is_simplified_width_folded_and_spaceless():

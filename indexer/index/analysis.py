@@ -49,9 +49,31 @@ def _tokens(folded: str) -> list[str]:
     return out
 
 
+_WORDS_OF: dict[str, tuple[str, ...]] = {}        # a token as jieba-rs cuts it → the words it gives
+_WORDS_OF_LIMIT = 1_000_000
+
+
+def _words_of(token: str) -> tuple[str, ...]:
+    parts = _ASCII_PARTS.findall(token) if len(token) > 1 and token.isascii() and _ASCII_JOINED.search(token) \
+        else (token,)
+    return tuple(w for w in parts if _WORD.search(w))
+
+
 def words(folded: str) -> list[str]:
-    """Words of a folded text (see normalize.fold) in order; punctuation and spaces dropped."""
-    return [w for w in _tokens(folded) if _WORD.search(w)]
+    """Words of a folded text (see normalize.fold) in order; punctuation and spaces dropped.
+
+    What a token gives is looked up, not worked out again: a build cuts tens of millions of tokens from a
+    vocabulary of a few hundred thousand, and the checks cost more than the cut.
+    """
+    known, out = _WORDS_OF, []
+    for token in tokenizer().cut(folded, True):
+        found = known.get(token)
+        if found is None:
+            if len(known) >= _WORDS_OF_LIMIT:
+                known.clear()
+            found = known[token] = _words_of(token)
+        out += found
+    return out
 
 
 def words_with_offsets(folded: str) -> list[tuple[str, int, int]]:

@@ -80,13 +80,14 @@ def analyze(chunk: list[tuple[str, str, str, str]]) -> Analysed:
     from indexer.index.analysis import words
     out = Analysed([], [], [], None, None, None)
     text_words, head_words = TokenCounter(), TokenCounter()
+    heads: dict[str, list[str]] = {}        # a section's passages share their heading and title
     for text, head, lead, trail in chunk:
-        folded, lead_f, trail_f = fold(text), fold(lead), fold(trail)
+        folded, lead_f, trail_f = fold(text), fold(lead) if lead else "", fold(trail) if trail else ""
         out.folded.append(lead_f + folded + trail_f)
         out.lead_bytes.append(len(lead_f.encode()))
         out.trail_bytes.append(len(trail_f.encode()))
         text_words.add(words(folded))
-        head_words.add(words(fold(head)))
+        head_words.add(heads[head] if head in heads else heads.setdefault(head, words(fold(head))))
     out.words, out.head = text_words.tokens(), head_words.tokens()
     out.gram_keys = gram_keys(out.folded, 0)
     return out
@@ -190,8 +191,8 @@ def _write_whoosh(path: Path, rows: list[Row], doc_of_row: list[int], docs: list
         facets = {f.name: (r.category if f.per_passage else getattr(doc, f.name) or "").encode("utf-8")
                   for f in FACETS}
         writer.add_document(
-            passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, text=r.text, heading_text=r.heading,
-            lead=r.lead.strip(), ordinal=r.ordinal, start=r.start, end=r.end, year=doc.year or 0, **facets)
+            passage_id=r.passage_id, doc_id=r.doc_id, row=row_no, ordinal=r.ordinal, start=r.start, end=r.end,
+            year=doc.year or 0, **facets)
     writer.commit()
     return writer.extents
 

@@ -3,19 +3,21 @@
 Whoosh's own writer pushes every posting through a Python pool (about 5 µs each); a 150,000-passage
 corpus has some 70 million word and n-gram postings. Here the per-document data (stored fields, field
 lengths, columns and the small ID fields) still goes through Whoosh's writer, while the postings of the
-bulk fields are handed to Whoosh's own ``W3PostingsWriter`` 128 at a time, so the files are exactly the ones
-Whoosh writes and reads. ``encode_positions`` produces Whoosh's Positions values (a big-endian count and a
+bulk fields are handed to Whoosh's own ``W3PostingsWriter`` a block (``BLOCK`` postings) at a time, in the
+layout Whoosh writes and reads (its blocks pickled without a memo, which Whoosh's reader does not need). ``encode_positions`` produces Whoosh's Positions values (a big-endian count and a
 protocol-2 pickle of the deltas) with numpy; tests compare it with ``Positions.encode``.
 This depends on whoosh-reloaded 2.7.5's codec internals; the version is pinned and tests read every
 bulk-written field back through Whoosh's public API.
 """
 from __future__ import annotations
 
-from array import array
+import pickle
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3PostingsWriter, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter, W3TermInfo
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from indexer.index.postings import Postings
@@ -24,8 +26,13 @@ BLOCK = 1024  # postings per block: Whoosh writes 128 and reads any; larger bloc
 _HEAD = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)
 
 
-def encode_positions(pos_offsets: np.ndarray, deltas: np.ndarray) -> tuple[bytes, np.ndarray]:
-    """Whoosh Positions values for many postings at once: one buffer and the offset of each value."""
+def encode_positions(pos_offsets: np.ndarray, deltas: np.ndarray, pickled: bool = False) \
+        -> tuple[bytes, np.ndarray]:
+    """Whoosh Positions values for many postings at once: one buffer and the offset of each value.
+
+    With ``pickled``, each value is preceded by the pickle opcode of a bytes object of its length, so that the
+    values of a block, one after the other, are the items of the block's pickled tuple of values.
+    """
     n = np.diff(pos_offsets)
     if len(n) and (n.max() >= 1000 or deltas.max() >= 65536):
         raise ValueError("a posting with 1,000 or more positions or a gap of 65,536 tokens")
@@ -33,9 +40,12 @@ def encode_positions(pos_offsets: np.ndarray, deltas: np.ndarray) -> tuple[bytes
     starts = pos_offsets[:-1]
     items = np.add.reduceat(elem, starts) if len(starts) else np.zeros(0, np.int64)
     size = 4 + 5 + np.where(n > 1, 1, 0) + items + 1 + 1
-    out_off = np.concatenate(([0], np.cumsum(size))).astype(np.int64)
+    prefix = np.where(size < 256, 2, 5) if pickled else np.zeros(len(size), dtype=np.int64)
+    out_off = np.concatenate(([0], np.cumsum(size + prefix))).astype(np.int64)
     buf = np.zeros(int(out_off[-1]), dtype=np.uint8)
-    base = out_off[:-1]
+    if pickled:
+        _put_opcodes(buf, out_off[:-1], size, (b"C", 1), (b"B", 4))
+    base = out_off[:-1] + prefix
     for shift, k in ((24, 0), (16, 1), (8, 2), (0, 3)):
         buf[base + k] = (n >> shift) & 0xFF
     for k in range(5):
@@ -60,6 +70,31 @@ def encode_positions(pos_offsets: np.ndarray, deltas: np.ndarray) -> tuple[bytes
     return buf.tobytes(), out_off
 
 
+def _put_opcodes(buf: np.ndarray, at: np.ndarray, values: np.ndarray, short: tuple[bytes, int],
+                 long: tuple[bytes, int]) -> None:
+    """Write at each of ``at`` a pickle opcode and its little-endian argument from ``values``: the ``short``
+    (opcode, argument bytes) where the value fits, the ``long`` one elsewhere."""
+    fits = values < (1 << (8 * short[1]))
+    for (op, width), where in ((short, fits), (long, ~fits)):
+        pos, v = at[where], values[where].astype(np.int64)
+        buf[pos] = op[0]
+        for k in range(width):
+            buf[pos + 1 + k] = (v >> (8 * k)) & 0xFF
+
+
+def _pickled_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative integers below 2**31 as pickle items (``K``, ``M`` or ``J`` and the value), one buffer and
+    the offset of each."""
+    v = values.astype(np.int64)
+    size = np.where(v < 256, 2, np.where(v < 65536, 3, 5))
+    off = np.concatenate(([0], np.cumsum(size))).astype(np.int64)
+    buf = np.zeros(int(off[-1]), dtype=np.uint8)
+    small = v < 256
+    _put_opcodes(buf, off[:-1][small], v[small], (b"K", 1), (b"K", 1))
+    _put_opcodes(buf, off[:-1][~small], v[~small], (b"M", 2), (b"J", 4))
+    return buf, off
+
+
 @dataclass
 class BulkField:
     """Postings of one field in the order Whoosh writes them (terms ascending)."""
@@ -69,9 +104,8 @@ class BulkField:
     rows: np.ndarray
     freqs: np.ndarray | None     # None: every posting has frequency 1 (Existence)
     lengths: np.ndarray          # tokens per document
-    values: bytes | None = None  # encoded posting values (Positions), sliced per posting by:
-    value_starts: np.ndarray | None = None
-    value_ends: np.ndarray | None = None
+    values: bytes | None = None  # posting values (Positions), each pickled as a bytes object, one after the other
+    value_offsets: np.ndarray | None = None     # where each posting's starts in ``values`` (len(rows) + 1)
 
     @classmethod
     def of_ids(cls, ids: list[str]) -> "BulkField":
@@ -90,73 +124,121 @@ class BulkField:
         if p.deltas is None:
             return cls([t.encode("utf-8") for t in p.terms], p.offsets[:-1], p.offsets[1:], p.rows, p.freqs,
                        p.lengths)
-        values, offsets = encode_positions(p.pos_offsets, p.deltas)
+        values, offsets = encode_positions(p.pos_offsets, p.deltas, pickled=True)
         return cls([t.encode("utf-8") for t in p.terms], p.offsets[:-1], p.offsets[1:], p.rows, p.freqs,
-                   p.lengths, values, offsets[:-1], offsets[1:])
+                   p.lengths, values, offsets)
 
 
-class _ArrayPostingsWriter(W3PostingsWriter):
-    """Whoosh's postings writer fed whole blocks whose IDs are already delta-encoded; the bytes are the same."""
-
-    def _mini_ids(self):
-        return self._delta_ids
-
-    def _mini_weights(self):
-        w = np.frombuffer(self._weights, dtype=np.float32)
-        if (w == 1.0).all():
-            return None
-        if (w == w[0]).all():
-            return self._weights[0]
-        return tuple(self._weights)
+CHUNK = 1 << 20      # postings whose pickled form is put together at once: a field's whole would take gigabytes
 
 
-def _block_deltas(bulk: BulkField) -> np.ndarray:
-    """Every posting's row minus the previous one in its block (Whoosh's ``delta_encode``, a block at a time)."""
-    deltas = np.diff(bulk.rows.astype(np.int64), prepend=0)
-    lengths = (bulk.ends - bulk.starts).astype(np.int64)
+def _block_deltas(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Every posting's row minus the previous one in its block (Whoosh's ``delta_encode``, a block at a time),
+    for the posting lists ``starts``–``ends`` of ``rows``, which they cover one after the other."""
+    deltas = np.diff(rows.astype(np.int64), prepend=0)
+    lengths = (ends - starts).astype(np.int64)
     blocks = (lengths + BLOCK - 1) // BLOCK
-    first_block = np.repeat(bulk.starts.astype(np.int64), blocks)
+    first_block = np.repeat(starts.astype(np.int64), blocks)
     within = np.arange(int(blocks.sum())) - np.repeat(np.cumsum(blocks) - blocks, blocks)
-    starts = first_block + within * BLOCK
-    deltas[starts] = bulk.rows[starts]
+    at = first_block + within * BLOCK
+    deltas[at] = rows[at]
     return deltas
+
+
+class _Blocks:
+    """The posting blocks of some terms of a field (postings ``lo``–``hi``) in Whoosh 2.7.5's layout
+    (``W3PostingsWriter._write_block``), the pickle of each block's (delta-coded ids, weights, values) put
+    together from slices of buffers made with numpy for all of them at once.
+
+    Whoosh pickles each block with ``pickle.dumps``: 0.5 ms a block of 1,024 postings, and at protocol 2 every
+    bytes value becomes a call of ``_codecs.encode`` with memo entries, 2 to 5 bytes a posting more than the
+    value itself once compressed (a posting of the words field took 11.7 bytes, here 4.5). ``pickle.loads``,
+    all that Whoosh's reader does with the data, reads both the same.
+    """
+
+    def __init__(self, bulk: BulkField, first_term: int, end_term: int, compression: int):
+        self.bulk, self.compression = bulk, compression
+        self.lo, self.hi = int(bulk.starts[first_term]), int(bulk.ends[end_term - 1])
+        rows = bulk.rows[self.lo:self.hi]
+        ids, self.id_offsets = _pickled_ints(_block_deltas(rows, bulk.starts[first_term:end_term] - self.lo,
+                                                           bulk.ends[first_term:end_term] - self.lo))
+        self.ids = ids.tobytes()
+        if bulk.freqs is not None:
+            weights = np.empty((self.hi - self.lo, 9), dtype=np.uint8)
+            weights[:, 0] = ord("G")
+            weights[:, 1:] = bulk.freqs[self.lo:self.hi].astype(">f8").view(np.uint8).reshape(-1, 8)
+            self.weights = weights.tobytes()
+
+    def write(self, pw: W3PostingsWriter, lo: int, hi: int, last: bool) -> None:
+        """Write postings ``lo:hi`` of the field as one block of the term ``pw`` is writing."""
+        bulk, ids, base = self.bulk, self.id_offsets, self.lo
+        a, b = lo - base, hi - base
+        parts = [b"\x80\x02(", self.ids[ids[a]:ids[b]], b"t"]
+        if bulk.freqs is None:
+            top, total = 1.0, float(hi - lo)
+            parts.append(b"N")
+        else:
+            f = bulk.freqs[lo:hi]
+            top, total = float(f.max()), float(f.sum())
+            parts += [b"N"] if top == 1.0 else [self.weights[9 * a:9 * a + 9]] if f.min() == top else \
+                [b"(", self.weights[9 * a:9 * b], b"t"]
+        if bulk.values is None:
+            parts.append(b"N")
+        else:
+            v = bulk.value_offsets
+            parts += [b"(", bulk.values[v[lo]:v[hi]], b"t"]
+        parts.append(b"\x87.")
+        data = b"".join(parts)
+        comp = self.compression
+        if comp:
+            data = zlib.compress(data, comp)
+        lengths = bulk.lengths[bulk.rows[lo:hi]]
+        minlength, maxlength = int(lengths.min()), int(lengths.max())
+        last_id = int(bulk.rows[hi - 1])
+        info = pickle.dumps((hi - lo, last_id, top, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2)
+        if not pw._blockcount:
+            pw._postfile.write(WHOOSH3_HEADER_MAGIC)
+        ti = pw._terminfo                     # W3TermInfo.add_block, from the block's figures
+        ti._weight += total
+        ti._df += hi - lo
+        ti._minlength = minlength if ti._minlength is None else min(ti._minlength, minlength)
+        ti._maxlength = max(ti._maxlength, maxlength)
+        ti._maxweight = max(ti._maxweight, top)
+        if ti._minid is None:
+            ti._minid = int(bulk.rows[lo])
+        ti._maxid = last_id
+        pw._postfile.write_int(-(len(info) + len(data)) if last else len(info) + len(data))
+        pw._postfile.write(info)
+        pw._postfile.write(data)
+        pw._blockcount += 1
+
+
+def _term_groups(bulk: BulkField):
+    """(first, end) ranges of terms with at most ``CHUNK`` postings together (or one term with more)."""
+    t, n = 0, len(bulk.terms)
+    while t < n:
+        end = max(t + 1, int(np.searchsorted(bulk.ends, bulk.starts[t] + CHUNK, side="right")))
+        yield t, min(end, n)
+        t = end
 
 
 def _write_field(fieldwriter, name: str, fieldobj, bulk: BulkField) -> np.ndarray:
     """Write one field's postings; returns where each term's posting list starts in the postings file."""
     fieldwriter.start_field(name, fieldobj)
     extents = np.full(len(bulk.terms), -1, dtype=np.int64)
-    old = fieldwriter._postwriter
-    pw = fieldwriter._postwriter = _ArrayPostingsWriter(old._postfile, old._blocklimit, old._byteids,
-                                                        old._compression, old._inlinelimit)
-    lengths = bulk.lengths
-    deltas = _block_deltas(bulk)
-    values, vstart, vend = bulk.values, bulk.value_starts, bulk.value_ends
-    for t, (term, lo, hi) in enumerate(zip(bulk.terms, bulk.starts.tolist(), bulk.ends.tolist())):
-        if hi <= lo:
-            continue
-        fieldwriter._btext = term
-        pw.start_postings(fieldobj.format, W3TermInfo())
-        extents[t] = pw._startoffset
-        for b in range(lo, hi, BLOCK):
-            e = min(hi, b + BLOCK)
-            ids = bulk.rows[b:e]
-            if b > lo:
-                pw._write_block()
-            pw._ids = array("I", ids.astype(np.uint32).tobytes())
-            pw._delta_ids = tuple(deltas[b:e].tolist())
-            if bulk.freqs is None:
-                pw._weights = array("f", [1.0]) * (e - b)
-                pw._maxweight = 1.0
-            else:
-                f = bulk.freqs[b:e]
-                pw._weights = array("f", f.astype(np.float32).tobytes())
-                pw._maxweight = float(f.max())
-            pw._values = [values[o:p] for o, p in zip(vstart[b:e].tolist(), vend[b:e].tolist())] \
-                if values is not None else []
-            ls = lengths[ids]
-            pw._minlength, pw._maxlength = int(ls.min()), int(ls.max())
-        fieldwriter.finish_term()
+    pw = fieldwriter._postwriter
+    for first, end in _term_groups(bulk):
+        blocks = _Blocks(bulk, first, end, pw._compression)
+        for t in range(first, end):
+            lo, hi = int(bulk.starts[t]), int(bulk.ends[t])
+            if hi <= lo:
+                continue
+            fieldwriter._btext = bulk.terms[t]
+            pw.start_postings(fieldobj.format, W3TermInfo())
+            extents[t] = pw._startoffset
+            for b in range(lo, hi, BLOCK):
+                blocks.write(pw, b, min(hi, b + BLOCK), last=b + BLOCK >= hi)
+            fieldwriter.finish_term()         # the term's extent: no postings are left buffered
     fieldwriter.finish_field()
     return extents
 

@@ -6,7 +6,9 @@ posting's positions in order, so term frequencies and ordinal positions fall out
 """
 from __future__ import annotations
 
+import itertools
 from array import array
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,13 +52,12 @@ class TokenCounter:
     """Builds ``Tokens`` a row at a time: each word becomes an id as it comes."""
 
     def __init__(self):
-        self.vocab: dict[str, int] = {}
+        self.vocab: dict[str, int] = defaultdict(itertools.count().__next__)   # a new word gets the next id
         self.ids = array("i")
         self.lengths = array("q")
 
     def add(self, row_words: list[str]) -> None:
-        setdefault = self.vocab.setdefault
-        self.ids.extend([setdefault(w, len(self.vocab)) for w in row_words])
+        self.ids.extend(map(self.vocab.__getitem__, row_words))
         self.lengths.append(len(row_words))
 
     def tokens(self) -> Tokens:

@@ -35,11 +35,13 @@ from indexer.index.commits import (
     segment_dir,
 )
 from indexer.index.sidecar import DOC_META, Sidecar
+from indexer.model import Document
 from indexer.store import DocumentFile
 
 PER_ROW = {"year": -1, "plen": 0, "doc": None}     # per-passage arrays of the sidecar, and a deleted row's value
 VOCAB_CACHE = 100_000                              # words whose presence among live passages is remembered
 GRAM_CACHE_ROWS = 32_000_000                       # rows of decoded gram postings kept (128 MB), then dropped
+REPORT_CACHE = 256                                 # reports whose passages' texts are kept per opened index
 
 
 _SIDECARS: dict[tuple[str, str], list] = {}    # (segment folder, Whoosh segment) -> [sidecar, open commits]
@@ -350,16 +352,34 @@ class Index:
         return s
 
     def stored(self, row: int) -> dict:
-        """The stored fields of one passage (a row is a Whoosh document number of the commit)."""
+        """The stored fields of one passage (a row is a Whoosh document number of the commit): its id, its
+        report's id, its place in the report (``ordinal``, ``start``, ``end``) and its row."""
         return self.searcher.stored_fields(int(row))
 
     def passage(self, row: int) -> dict:
-        """One passage whole: its stored fields, its section, and what its report says of itself (``DOC_META``:
-        title, body, region, province, level, year, doc type), stored once per report."""
+        """One passage whole: its stored fields, its text, heading and ``lead`` (the headings before it), its
+        section, and what its report says of itself (``DOC_META``: title, body, region, province, level, year,
+        doc type), stored once per report."""
         record = self.stored(row)
-        record.update(zip(DOC_META, self.side.doc_meta[int(self.side["doc"][row])]))
+        d = int(self.side["doc"][row])
+        record.update(zip(DOC_META, self.side.doc_meta[d]))
         record["section"] = self.side.facet_values("section")[int(self.side["fac_section"][row])]
+        first = int(np.searchsorted(self.side["doc"], d))       # a report's rows follow one another
+        record["text"], record["heading_text"], record["lead"] = self._report_passages(d)[row - first]
         return record
+
+    def _report_passages(self, d: int) -> list[tuple[str, str, str]]:
+        """(text, heading, lead) of each passage of the report numbered ``d``, in order, read from the report:
+        a passage's text is stored once, in its report's text at its offsets, not again in Whoosh."""
+        cache = self.cache("report passages", REPORT_CACHE)
+        found = cache.get(d)
+        if found is None:
+            part = self.side.parts[int(np.searchsorted([p.first_doc for p in self.side.parts], d, "right")) - 1]
+            doc = Document.from_dict(part.documents.get(self.side.doc_ids[d]))
+            passages = doc.passages()
+            around = doc.surroundings() or [("", "")] * len(passages)
+            found = cache.put(d, [(p.text, p.heading, lead.strip()) for p, (lead, _) in zip(passages, around)])
+        return found
 
     def row_of_passage(self, passage_id: str) -> int | None:
         """The live row of a passage id (a document written again leaves its old rows deleted, same ids)."""

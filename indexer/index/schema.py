@@ -1,7 +1,7 @@
 """THE Whoosh schema of a passage index (single source of truth, versioned).
 
-Fields: the passage (stored: its id, text in the original script, heading, ``lead`` — the headings between
-the previous passage and this one, as written — its place in the report), ``words`` (jieba words of the folded
+Fields: the passage (stored: its id, its report's id and its place in the report — ordinal, start and end
+offsets into the report's text, which the segment's documents hold once, in the original script), ``words`` (jieba words of the folded
 text with ordinal positions, for ranking and proximity), ``grams`` (the set of character unigrams and bigrams of
 the folded text, for exact substrings), ``head`` (words of the passage's heading and its report's title, boosted
 in ranking), and the facets and the year as columns (what a report says of itself is stored once per report,
@@ -20,10 +20,11 @@ from indexer.facets import FACETS
 from indexer.index.analysis import words_with_offsets
 from indexer.normalize import fold
 
-SCHEMA_VERSION = 6      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
+SCHEMA_VERSION = 7      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
                         # to indexer.index.schema (Whoosh pickles them by module path); 4: segments and commits;
                         # 5: facets and year as columns only, the report's metadata stored per report; 6: gram
-                        # postings and positions read from Whoosh's blocks, documents stored compressed
+                        # postings and positions read from Whoosh's blocks, documents stored compressed; 7: a
+                        # passage's text read from its report (stored once), blocks pickled without a memo
 
 
 class JiebaTokenizer(Tokenizer):
@@ -96,12 +97,9 @@ def passage_schema() -> Schema:
         passage_id=ID(stored=True, unique=True),
         doc_id=STORED(),
         row=STORED(),
-        text=STORED(),
         words=WordsField(),
         grams=GramsField(),
         head=WordsField(),
-        heading_text=STORED(),
-        lead=STORED(),
         ordinal=STORED(),
         start=STORED(),
         end=STORED(),

@@ -108,10 +108,12 @@ def build(out: Path, data: SidecarInput) -> None:
     n = len(data.folded)
     arrays = {"gram_terms": data.grams.codes, "gram_extents": data.gram_extents, "word_extents": data.word_extents,
               "plen": data.words.lengths}
+    row_type = np.uint16 if n <= 1 << 16 else np.int32      # a segment of max_segment_passages rows: 2 bytes
     for prefix, p in (("word", data.words), ("head", data.head)):
         table = StringTable.build(p.terms)
         arrays.update({f"{prefix}_vocab_blob": table.blob, f"{prefix}_vocab_offsets": table.offsets,
-                       f"{prefix}_offsets": p.offsets, f"{prefix}_rows": p.rows, f"{prefix}_tf": p.freqs})
+                       f"{prefix}_offsets": p.offsets, f"{prefix}_rows": p.rows.astype(row_type),
+                       f"{prefix}_tf": p.freqs})
     meta = {"rows": n, "facets": {}, "doc_ids": data.doc_ids, "doc_meta": data.doc_meta}
     for name in (f.name for f in FACETS):
         values = sorted(set(data.facets[name]))

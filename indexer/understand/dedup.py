@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from indexer.arrays import distinct
 from indexer.model import Document
@@ -59,9 +58,14 @@ def signatures(texts: Sequence[str], settings: Settings = SETTINGS) -> np.ndarra
             cps = np.frombuffer(fold(text).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
             if len(cps) < k:
                 cps = np.concatenate([cps, np.zeros(k - len(cps), dtype=np.uint64)])
-            shingles = distinct(_mix64((sliding_window_view(cps, k) * powers).sum(axis=1, dtype=np.uint64)))
+            hashes = np.zeros(len(cps) - k + 1, dtype=np.uint64)
+            for j in range(k):          # the k-character windows' polynomial hashes, a column at a time
+                hashes += cps[j:len(cps) - k + 1 + j] * powers[j]
+            shingles = distinct(_mix64(hashes))
             sig = np.full(NUM_PERM, _EMPTY, dtype=np.uint64)
-            np.minimum.at(sig, (shingles >> _BIN_SHIFT).astype(np.intp), shingles & _VALUE)
+            bins = (shingles >> _BIN_SHIFT).astype(np.intp)
+            first = np.flatnonzero(np.diff(bins, prepend=-1))     # sorted: a bin's first value is its least
+            sig[bins[first]] = shingles[first] & _VALUE
             full = np.flatnonzero(sig != _EMPTY)
             if len(full) < NUM_PERM:
                 nearest = full[np.searchsorted(full, np.arange(NUM_PERM)) % len(full)]

@@ -36,7 +36,7 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
         row = ix.row_of_passage(passage_id)
         if row is None:
             raise QueryError(f"索引中没有段落 {passage_id!r}")
-        text = ix.stored(row)["text"]
+        text = ix.passage(row)["text"]
         exclude_doc = int(ix.side["doc"][row])
     if len(text) > max_chars:
         raise QueryError(f"文字太长：请粘贴一段（至多 {max_chars} 字）")

@@ -1,4 +1,5 @@
 """The bulk-written Whoosh segment reads back through Whoosh's public API exactly as the postings say."""
+import pickle
 import shutil
 
 import numpy as np
@@ -27,13 +28,25 @@ def test_encode_positions_refuses_what_it_cannot_encode_exactly():
         encode_positions(np.array([0, 1]), np.array([70000]))
 
 
+def test_pickled_positions_are_the_values_whoosh_would_pickle():
+    rng = seeded_rng(4)
+    postings = [sorted(rng.sample(range(65000), rng.choice([1, 2, 3, 60, 300]))) for _ in range(300)]
+    deltas = np.array([d for p in postings for d in np.diff([0] + p)], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum([len(p) for p in postings]))).astype(np.int64)
+    buf, off = encode_positions(offsets, deltas, pickled=True)
+    items = b"".join(buf[off[i]:off[i + 1]] for i in range(len(postings)))
+    assert pickle.loads(b"\x80\x02(" + items + b"t.") == tuple(Positions().encode(p) for p in postings)
+    assert max(len(Positions().encode(p)) for p in postings) > 255        # both lengths of bytes opcode
+
+
 def test_whoosh_reads_every_field_like_the_sidecar(tmp_path, monkeypatch):
     """Written with blocks of 16 postings, so that many postings span several blocks and the per-block delta
-    encoding is read back."""
+    encoding is read back, and with the pickled blocks put together 100 postings at a time."""
     from indexer.index import bulkwrite
     from indexer.update import ingest
     from tests.conftest import SAMPLES, SEEDS
     monkeypatch.setattr(bulkwrite, "BLOCK", 16)
+    monkeypatch.setattr(bulkwrite, "CHUNK", 100)
     ingest(tmp_path, [SAMPLES, SEEDS], workers=1)
     ix = open_index(tmp_path)
     reader = ix.searcher.reader()
@@ -45,12 +58,15 @@ def test_whoosh_reads_every_field_like_the_sidecar(tmp_path, monkeypatch):
         word = vocab[t]
         rows, tf = ix.side.word_postings(word)
         m = reader.postings("words", word)
-        got_rows, got_tf = [], []
+        got_rows, got_tf, weights = [], [], []
         while m.is_active():
             got_rows.append(m.id())
             got_tf.append(len(m.value_as("positions")))
+            weights.append(m.weight())
             m.next()
-        assert got_rows == rows.tolist() and got_tf == tf.tolist(), word
+        assert got_rows == rows.tolist() and got_tf == tf.tolist() == weights, word
+        info = reader.term_info("words", word)
+        assert (info.doc_frequency(), info.weight(), info.max_weight()) == (len(rows), tf.sum(), tf.max()), word
     longest = 0
     for gram in reader.lexicon("grams"):
         gram = gram.decode("utf-8")

@@ -172,7 +172,7 @@ class Resolver:
         """Passage ids of the report ``file`` whose text contains ``contains`` (folded)."""
         out = []
         for row in substring_rows(self.ix, judgement["contains"]).tolist():
-            s = self.ix.stored(row)
+            s = self.ix.passage(row)
             if judgement["file"] in self.files_of(s["doc_id"]) and fold(judgement["contains"]) in fold(s["text"]):
                 out.append(s["passage_id"])
         return out
@@ -425,7 +425,7 @@ def _explain(r: QueryResult, ix: Index) -> str:
 
 def _stored_text(ix: Index, passage_id: str) -> str:
     row = ix.row_of_passage(passage_id)
-    return ix.stored(row)["text"] if row is not None else passage_id
+    return ix.passage(row)["text"] if row is not None else passage_id
 
 
 # -------------------------------------------------------------------------------------------------- main
