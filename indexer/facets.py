@@ -31,4 +31,5 @@ FACETS = (
     Facet("doc_type", "文种", "type", "doc-type", ("type", "doc_type")),
 )
 FACET_NAMES = tuple(f.name for f in FACETS)
+FACET_BY_NAME = {f.name: f for f in FACETS}
 YEAR = Facet("year", "年份", "year", "year", ("year",))     # a range filter, stored as a number per passage

@@ -32,6 +32,7 @@ from indexer.workers import started
 
 MERGE_BASE = 1_000          # passages: the smallest size tier of the merge policy
 PURGE_SHARE = 0.3           # a segment with this share of its passages taken out is written again
+FULL_SHARE = 0.9            # a segment this full, without deletions, is left alone by ``optimize``
 
 
 def _is_url(source: str) -> bool:
@@ -138,16 +139,35 @@ def _merge(change: Change, index_dir: Path, settings: Settings) -> None:
     """Apply the merge policy until it has nothing left to do."""
     while plan := merge_plan(change.entries, settings.merge_factor, change.max_passages):
         for group in plan:
-            at = change.entries.index(group[0])
-            docs = []
-            for e in group:
-                catalog, sigs = read_catalog(segment_dir(index_dir, e.id))
-                gone = set(e.deleted)
-                docs += [(d, sigs[i]) for i, d in enumerate(read_documents(segment_dir(index_dir, e.id)))
-                         if i not in gone]
-            for e in group:
-                change.drop(e)
-            change.add(docs, at=at)
+            _write_again(change, index_dir, group)
+
+
+def _write_again(change: Change, index_dir: Path, group: list[SegmentEntry]) -> None:
+    """Write the live documents of some segments into new ones, in their place; the old ones are dropped."""
+    at = change.entries.index(group[0])
+    docs = []
+    for e in group:
+        catalog, sigs = read_catalog(segment_dir(index_dir, e.id))
+        gone = set(e.deleted)
+        docs += [(d, sigs[i]) for i, d in enumerate(read_documents(segment_dir(index_dir, e.id))) if i not in gone]
+    for e in group:
+        change.drop(e)
+    change.add(docs, at=at)
+
+
+def optimize(index_dir: str | os.PathLike, workers: int | None = None, settings: Settings = SETTINGS) \
+        -> BuildReport:
+    """Merge all segments into as few as ``max_segment_passages`` allows, their deleted passages dropped; the
+    segments that are nearly full (``FULL_SHARE``) and have none taken out are kept as they are."""
+    index_dir = Path(index_dir)
+    with WriteLock(index_dir):
+        commit = current_commit(index_dir)
+        change = Change(index_dir, commit, workers, settings.max_segment_passages)
+        group = [e for e in change.entries if e.deleted_rows or e.live_rows < FULL_SHARE * change.max_passages]
+        if len(group) > 1 or any(e.deleted_rows for e in group):
+            _write_again(change, index_dir, group)
+        change.publish(commit.files)
+        return change.report
 
 
 def _sign(texts: list[str], settings: Settings) -> np.ndarray:

@@ -11,6 +11,7 @@ that differs is caught when the segment is opened, not by wrong answers.
 from __future__ import annotations
 
 import io
+import itertools
 import mmap
 import pickle
 import zlib
@@ -88,6 +89,14 @@ class PostingsFile:
         return True
 
 
-def positions(value: bytes) -> np.ndarray:
-    """A Positions value (a big-endian count, then the pickled position deltas) as ordinal positions."""
-    return np.cumsum(np.asarray(pickle.loads(value[4:]), dtype=np.int64))
+def positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions values (each a big-endian count, then the pickled position deltas) as ordinal positions, flat:
+    for each position, the index of its value, and the position. The deltas of all values are summed up in
+    one pass, each value's sum starting again from 0."""
+    deltas = [pickle.loads(v[4:]) for v in values]
+    lens = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    flat = np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64, count=int(lens.sum()))
+    total = np.cumsum(flat)
+    starts = np.cumsum(lens) - lens
+    before = np.where(starts > 0, total[np.maximum(starts - 1, 0)] if len(total) else 0, 0)
+    return np.repeat(np.arange(len(values)), lens), total - np.repeat(before, lens)

@@ -306,9 +306,7 @@ class Sidecar:
                 values.append(matcher.value())
         else:
             values = self.postings.values(int(self["word_extents"][self.word_vocab.find(word)]), np.asarray(rows))
-        found = [positions(v) for v in values]
-        lens = np.fromiter((len(p) for p in found), dtype=np.int64, count=len(found))
-        return np.repeat(np.arange(len(rows)), lens), np.concatenate(found) if found else np.zeros(0, np.int64)
+        return positions(values)
 
     def facet_values(self, name: str) -> list[str]:
         return self.meta["facets"][name]

@@ -180,13 +180,19 @@ def _show(bar, task, done_: int, total: int) -> None:
 @click.option("--from", "source", type=click.Path(exists=True, path_type=Path), default=None,
               help="Processed documents (documents.jsonl or its folder); default: the index's own documents.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Analysis processes (default: cores).")
-def index_cmd(index_dir: Path, source: Path | None, workers: int | None) -> None:
-    """Rebuild an index from processed documents, into a new generation swapped in atomically."""
+@click.option("--optimize", is_flag=True,
+              help="Merge the segments into as few as possible instead (nearly full ones without deletions kept).")
+def index_cmd(index_dir: Path, source: Path | None, workers: int | None, optimize: bool) -> None:
+    """Rebuild an index from processed documents, into a new generation swapped in atomically; or, with
+    --optimize, merge its segments."""
     from indexer.index.commits import IndexMismatch, IndexMissing
     from indexer.index.lock import IndexBusy
+    from indexer.update import optimize as merge_all
     from indexer.update import rebuild
+    if optimize and source is not None:
+        fail("--optimize merges the index's own segments: it takes no --from", ExitStatus.USAGE)
     try:
-        report = rebuild(index_dir, source, workers)
+        report = merge_all(index_dir, workers) if optimize else rebuild(index_dir, source, workers)
     except IndexBusy as exc:
         fail(str(exc), ExitStatus.BUSY)
     except (IndexMissing, IndexMismatch) as exc:

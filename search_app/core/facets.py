@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.arrays import distinct
-from indexer.facets import FACET_NAMES, FACETS
+from indexer.facets import FACET_BY_NAME, FACET_NAMES, FACETS
 from indexer.index.reader import Index
 from indexer.settings import SETTINGS
 from search_app.core import deadline
@@ -49,10 +49,19 @@ def filter_mask(ix: Index, rows: np.ndarray, filters: dict[str, list[str]],
     return rows[keep]
 
 
-def _facet(ix: Index, name: str, rows: np.ndarray, selected: list[str], size: int) -> list[dict]:
-    """Exact counts of one facet's values over ``rows``, largest first; selected values are always listed."""
+def _facet(ix: Index, name: str, rows: np.ndarray, selected: list[str], size: int,
+           per_report: np.ndarray | None = None) -> list[dict]:
+    """Exact counts of one facet's values over ``rows``, largest first; selected values are always listed.
+
+    :param per_report: the rows' count per report (``_per_report``), when the caller has it already.
+    """
     table = ix.side.facet_values(name)
-    counts = np.bincount(np.asarray(ix.side[f"fac_{name}"])[rows], minlength=len(table))
+    if FACET_BY_NAME[name].per_passage:
+        counts = np.bincount(np.asarray(ix.side[f"fac_{name}"])[rows], minlength=len(table))
+    else:
+        per_report = _per_report(ix, rows) if per_report is None else per_report
+        counts = np.bincount(report_values(ix, f"fac_{name}"), weights=per_report, minlength=len(table))
+        counts = counts.astype(np.int64)
     held = np.flatnonzero(counts)            # the table is sorted, so its index orders equal counts by value
     order = held[np.lexsort((held, -counts[held]))][:size].tolist()
     listed = [{"value": table[i] or None, "count": int(counts[i])} for i in order]
@@ -63,14 +72,36 @@ def _facet(ix: Index, name: str, rows: np.ndarray, selected: list[str], size: in
     return listed
 
 
+def _per_report(ix: Index, rows: np.ndarray) -> np.ndarray:
+    """How many of ``rows`` each report holds: what a report says of itself (its region, level, year …) is
+    counted once per report and weighted by this, instead of being read again for each of its passages."""
+    return np.bincount(np.asarray(ix.side["doc"])[rows], minlength=len(ix.side.doc_ids)).astype(np.float64)
+
+
+def report_values(ix: Index, column: str) -> np.ndarray:
+    """A per-passage column that is the same for all passages of a report (a facet of the report, the year),
+    one value per report (0 for a report with no live passage); once per generation."""
+    key = ("per report", column)
+    found = ix.memo.get(key)
+    if found is None:
+        doc = np.asarray(ix.side["doc"])
+        first = np.searchsorted(doc, np.arange(len(ix.side.doc_ids)))
+        values = np.asarray(ix.side[column])[np.minimum(first, max(len(doc) - 1, 0))] if len(doc) else \
+            np.zeros(len(ix.side.doc_ids), dtype=np.int64)
+        found = ix.memo[key] = np.maximum(values.astype(np.int64), 0)   # deleted rows hold -1
+    return found
+
+
 def facet_counts(ix: Index, rows: np.ndarray, selected: dict[str, list[str]], size: int = SETTINGS.facet_size,
                  late: list[str] | None = None) -> dict[str, list[dict]]:
     """Exact counts of every facet value over ``rows``; selected values are always listed. Past the request's
     deadline a facet not yet counted is left empty and named in ``late``."""
     out = {}
+    per_report = _per_report(ix, rows)
     for f in FACETS:
-        out[f.name] = _facet(ix, f.name, rows, selected.get(f.name, []), size) if _in_time(late, f.name) else []
-    out["year"] = _year_facet(ix, rows) if _in_time(late, "year") else []
+        out[f.name] = _facet(ix, f.name, rows, selected.get(f.name, []), size, per_report) \
+            if _in_time(late, f.name) else []
+    out["year"] = _year_facet(ix, rows, per_report) if _in_time(late, "year") else []
     return out
 
 
@@ -82,12 +113,11 @@ def _in_time(late: list[str] | None, name: str) -> bool:
     return True
 
 
-def _year_facet(ix: Index, rows: np.ndarray) -> list[dict]:
+def _year_facet(ix: Index, rows: np.ndarray, per_report: np.ndarray | None = None) -> list[dict]:
     """Exact counts per year over ``rows``, newest first (None: no year known)."""
-    years = np.asarray(ix.side["year"])[rows].astype(np.int64)
-    values, counts = np.unique(years, return_counts=True)
-    return [{"value": int(y) or None, "count": int(c)}
-            for y, c in sorted(zip(values.tolist(), counts.tolist()), key=lambda yc: -yc[0])]
+    per_report = _per_report(ix, rows) if per_report is None else per_report
+    counts = np.bincount(report_values(ix, "year"), weights=per_report).astype(np.int64)
+    return [{"value": int(y) or None, "count": int(counts[y])} for y in np.flatnonzero(counts)[::-1].tolist()]
 
 
 def facets_or(ix: Index, query_rows: np.ndarray, filters: dict[str, list[str]],

@@ -151,8 +151,13 @@ def union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def positions_in(rows: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """A mask over sorted ``rows``: True where the row is among the sorted ``others``."""
+    """A mask over sorted ``rows``: True where the row is among the sorted ``others`` (a table of every row
+    when both are long, a binary search otherwise)."""
     mask = np.zeros(len(rows), dtype=bool)
+    if len(rows) and len(others) and min(len(rows), len(others)) * 32 >= max(rows[-1], others[-1]):
+        table = np.zeros(int(max(rows[-1], others[-1])) + 1, dtype=bool)
+        table[others] = True
+        return table[rows]
     if len(rows) and len(others):
         idx = np.searchsorted(rows, others)
         ok = idx < len(rows)

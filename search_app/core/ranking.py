@@ -38,11 +38,13 @@ def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], 
     scores = np.zeros(len(rows), dtype=np.float64)
     if not len(rows):
         return scores
+    locate = locator(ix.size, rows)
     for w in words if by_report else ():
         named = report_rows(ix, w)
         if named is not None and 0 < len(named) < ix.n:
             idf = math.log(1 + (ix.n - len(named) + 0.5) / (len(named) + 0.5))
-            scores[np.isin(rows, named, assume_unique=True)] += HEAD_BOOST * idf
+            at = locate(named)
+            scores[at[at >= 0]] += HEAD_BOOST * idf
     plen = np.asarray(ix.side["plen"])[rows].astype(np.float64)
     norm = K1 * (1 - B + B * plen / ix.avg_len)
     for w in words:
@@ -54,18 +56,36 @@ def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], 
                 idf = math.log(1 + (ix.n - len(prow) + 0.5) / (len(prow) + 0.5))
             if not len(prow):
                 continue
-            idx = np.searchsorted(rows, prow)
-            ok = idx < len(rows)
-            ok[ok] = rows[idx[ok]] == prow[ok]
+            at = locate(prow)
+            ok = at >= 0
+            at = at[ok]
             if head:
-                scores[idx[ok]] += HEAD_BOOST * idf
+                scores[at] += HEAD_BOOST * idf
             else:
                 t = tf[ok].astype(np.float64)
-                scores[idx[ok]] += idf * t * (K1 + 1) / (t + norm[idx[ok]])
+                scores[at] += idf * t * (K1 + 1) / (t + norm[at])
     for text in exact:
-        hit = np.isin(rows, substring_rows(ix, text), assume_unique=True)
+        at = locate(substring_rows(ix, text))
+        hit = np.zeros(len(rows), dtype=bool)
+        hit[at[at >= 0]] = True
         scores[hit] += EXACT_BONUS * max(1.0, math.log(1 + ix.n / max(1, int(hit.sum()))))
     return scores
+
+
+def locator(size: int, rows: np.ndarray):
+    """A function giving, for sorted rows, their index in the sorted, distinct ``rows`` (-1 for the others):
+    a table of every row when ``rows`` are many (a look-up each), a binary search when they are few."""
+    if len(rows) * 32 >= size:
+        table = np.full(size, -1, dtype=np.int32)
+        table[rows] = np.arange(len(rows), dtype=np.int32)
+        return lambda other: table[other]
+
+    def search(other: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(rows, other)
+        found = at < len(rows)
+        found[found] = rows[at[found]] == other[found]
+        return np.where(found, at, -1)
+    return search
 
 
 def order(ix: Index, rows: np.ndarray, scores: np.ndarray, sort: str, k: int) -> np.ndarray:

@@ -3,6 +3,7 @@ import json
 
 from click.testing import CliRunner
 
+from indexer.index.commits import current_commit
 from indexer.store import read_documents
 from search_app.cli import main
 from tests.conftest import SAMPLES, SEEDS
@@ -48,6 +49,18 @@ def test_ingest_with_no_report_files_is_a_usage_error(tmp_path):
     (tmp_path / "notes.json").write_text("{}")
     r = CliRunner().invoke(main, ["ingest", str(tmp_path), "--out", str(tmp_path / "out")])
     assert r.exit_code == 2
+
+
+def test_index_optimize_merges_the_segments(tmp_path):
+    ix = tmp_path / "ix"
+    for f in sorted(SAMPLES.glob("0*.*"))[:4]:
+        assert CliRunner().invoke(main, ["ingest", str(f), "--index", str(ix)]).exit_code == 0
+    before = len(current_commit(ix).segments)
+    r = CliRunner().invoke(main, ["index", "--optimize", "--index", str(ix)])
+    assert r.exit_code == 0, r.output
+    assert before == 4 and len(current_commit(ix).segments) == 1
+    r = CliRunner().invoke(main, ["index", "--optimize", "--from", str(ix), "--index", str(ix)])
+    assert r.exit_code == 2 and "--optimize" in r.stderr
 
 
 def test_every_command_has_help():

@@ -8,7 +8,7 @@ import pytest
 from indexer.index.commits import current_commit
 from indexer.index.reader import open_index
 from indexer.settings import load_settings
-from indexer.update import ingest, rebuild, remove
+from indexer.update import ingest, optimize, rebuild, remove
 from search_app.core.search import Params, search
 from tests.conftest import SAMPLES, SEEDS, search_json, seeded_rng
 
@@ -75,6 +75,27 @@ def test_reports_ingested_a_few_at_a_time_answer_as_one_fresh_build(reports, fre
     ingest(ix, [staged], settings=settings, workers=1)
     commit = current_commit(ix)
     assert len(commit.segments) > 1 and len(seen_segments) > len(commit.segments)     # merged along the way
+    assert answers(ix) == fresh
+
+
+def test_optimize_merges_the_segments_and_answers_as_a_fresh_build(reports, fresh, tmp_path):
+    """Reports ingested a few at a time with merges held off (factor 100), one taken out: optimize leaves
+    the fewest segments 150 passages allow, none with deletions."""
+    settings = load_settings(max_segment_passages=150, merge_factor=100)
+    files = sorted(reports.iterdir())
+    ix = tmp_path / "ix"
+    for k in range(0, len(files), 4):
+        ingest(ix, files[k:k + 4], settings=settings, workers=1)
+    remove(ix, [str(files[0])], settings=settings)
+    ingest(ix, [files[0]], settings=settings, workers=1)
+    before = current_commit(ix)
+    assert any(e.deleted_rows for e in before.segments)
+    optimize(ix, workers=1, settings=settings)
+    after = current_commit(ix)
+    assert not any(e.deleted_rows for e in after.segments)
+    assert len(after.segments) < len(before.segments)
+    assert sum(1 for e in after.segments if e.live_rows < 0.9 * 150) <= 1 + sum(
+        1 for e in after.segments if e.rows > 150)          # packed: one partly filled segment is left
     assert answers(ix) == fresh
 
 
