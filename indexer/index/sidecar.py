@@ -38,6 +38,7 @@ from indexer.index.blocks import PostingsFile, positions
 from indexer.index.schema import gram_code, gram_string
 
 DOC_META = ("title", "body", "region", "province", "level", "year", "doc_type")   # what a hit shows of its report
+CHECK_BYTES = 2_048     # longest posting list (bytes) read twice, ours and Whoosh's, to check a segment at open
 
 if TYPE_CHECKING:     # the reader never loads the builders
     from indexer.index.postings import Grams, Postings
@@ -191,12 +192,24 @@ class Sidecar:
         """Whether the postings file reads as ``whoosh`` (the segment's Whoosh reader) reads it, for a few
         terms; if not, Whoosh's matcher is used from then on (slower, never wrong)."""
         terms, extents = self["gram_terms"], self["gram_extents"]
-        sample = sorted({0, len(terms) // 2, len(terms) - 1}) if len(terms) else []
+        sample = self.check_sample()
         grams = [gram_string(int(terms[t])).encode("utf-8") for t in sample]
         if self.postings.agrees(whoosh, "grams", grams, [int(extents[t]) for t in sample]):
             return True
         self.whoosh = whoosh
         return False
+
+    def check_sample(self) -> list[int]:
+        """The gram terms ``check`` reads: the shortest, a middling and the longest posting list under
+        ``CHECK_BYTES`` (several blocks). Whoosh's matcher reads a posting at a time, and a common character's
+        list would make opening a segment slow."""
+        extents = np.asarray(self["gram_extents"])
+        sizes = np.diff(extents)                   # a term's postings end where the next term's begin
+        short = np.flatnonzero(sizes <= CHECK_BYTES)
+        by_size = short[np.argsort(sizes[short], kind="stable")]
+        if not len(by_size):
+            return [0] if len(extents) else []
+        return sorted({int(by_size[0]), int(by_size[len(by_size) // 2]), int(by_size[-1])})
 
     def _text(self) -> tuple[mmap.mmap, int]:
         """The folded texts as one memory map, and where the array's bytes start in it."""

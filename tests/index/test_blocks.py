@@ -3,8 +3,9 @@ import shutil
 
 import numpy as np
 
-from indexer.index import blocks
+from indexer.index import blocks, bulkwrite
 from indexer.index.reader import Index, open_index
+from indexer.index.schema import gram_string
 from search_app.core.search import Params
 from tests.conftest import search_json
 
@@ -35,5 +36,28 @@ def test_a_segment_whose_blocks_read_otherwise_falls_back_to_whoosh(index_dir, m
         assert part.side.whoosh is not None
         got = search_json(ix, Params(q='"有备必审" 监督', limit=50))
         assert [h["passage_id"] for h in got["hits"]] == [h["passage_id"] for h in want["hits"]] and got["total"]
+    finally:
+        ix.close()
+
+
+def test_the_check_at_open_reads_a_list_of_several_blocks_but_no_long_one(tmp_path, monkeypatch):
+    """Blocks of 16 postings and a check limit of 120 bytes, so that the index holds lists of several blocks
+    both under and over the limit."""
+    from indexer.index import sidecar
+    from indexer.update import ingest
+    from tests.conftest import SEEDS
+    monkeypatch.setattr(bulkwrite, "BLOCK", 16)
+    monkeypatch.setattr(sidecar, "CHECK_BYTES", 120)
+    ingest(tmp_path, [SEEDS], workers=1)
+    ix = Index(tmp_path)
+    try:
+        (part,) = ix.side.parts
+        side = part.side
+        extents = np.asarray(side["gram_extents"])
+        sample = side.check_sample()
+        assert len(sample) == 3 and max(int(extents[t + 1] - extents[t]) for t in sample) <= 120
+        assert max(len(side.gram_rows(gram_string(int(side["gram_terms"][t])))) for t in sample) > 16
+        assert int(np.diff(extents).max()) > 120              # lists the check leaves alone
+        assert side.whoosh is None                           # and the blocks read as Whoosh reads them
     finally:
         ix.close()
