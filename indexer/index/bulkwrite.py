@@ -152,7 +152,7 @@ class _Blocks:
 
     Whoosh pickles each block with ``pickle.dumps``: 0.5 ms a block of 1,024 postings, and at protocol 2 every
     bytes value becomes a call of ``_codecs.encode`` with memo entries, 2 to 5 bytes a posting more than the
-    value itself once compressed (a posting of the words field took 11.7 bytes, here 4.5). ``pickle.loads``,
+    value itself once compressed (a posting of the words field took 11.7 bytes, here 4.1). ``pickle.loads``,
     all that Whoosh's reader does with the data, reads both the same.
     """
 
