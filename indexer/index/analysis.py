@@ -38,15 +38,15 @@ def tokenizer():
     return tk
 
 
+def _split(token: str) -> list[str]:
+    """A token as jieba-rs cuts it, as Python jieba would: an ASCII run split at its punctuation."""
+    return _ASCII_PARTS.findall(token) if len(token) > 1 and token.isascii() and _ASCII_JOINED.search(token) \
+        else [token]
+
+
 def _tokens(folded: str) -> list[str]:
     """Every token, punctuation included, so that their lengths add up to the text's."""
-    out = []
-    for w in tokenizer().cut(folded, True):
-        if len(w) > 1 and w.isascii() and _ASCII_JOINED.search(w):
-            out += _ASCII_PARTS.findall(w)
-        else:
-            out.append(w)
-    return out
+    return [part for w in tokenizer().cut(folded, True) for part in _split(w)]
 
 
 _WORDS_OF: dict[str, tuple[str, ...]] = {}        # a token as jieba-rs cuts it → the words it gives
@@ -54,9 +54,7 @@ _WORDS_OF_LIMIT = 1_000_000
 
 
 def _words_of(token: str) -> tuple[str, ...]:
-    parts = _ASCII_PARTS.findall(token) if len(token) > 1 and token.isascii() and _ASCII_JOINED.search(token) \
-        else (token,)
-    return tuple(w for w in parts if _WORD.search(w))
+    return tuple(w for w in _split(token) if _WORD.search(w))
 
 
 def words(folded: str) -> list[str]:

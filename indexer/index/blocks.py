@@ -96,7 +96,6 @@ def positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     deltas = [pickle.loads(v[4:]) for v in values]
     lens = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
     flat = np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64, count=int(lens.sum()))
-    total = np.cumsum(flat)
-    starts = np.cumsum(lens) - lens
-    before = np.where(starts > 0, total[np.maximum(starts - 1, 0)] if len(total) else 0, 0)
-    return np.repeat(np.arange(len(values)), lens), total - np.repeat(before, lens)
+    total = np.concatenate(([0], np.cumsum(flat)))
+    before = total[np.cumsum(lens) - lens]         # the running sum where each value begins
+    return np.repeat(np.arange(len(values)), lens), total[1:] - np.repeat(before, lens)

@@ -3,9 +3,9 @@
 Whoosh's own writer pushes every posting through a Python pool (about 5 µs each); a 150,000-passage
 corpus has some 70 million word and n-gram postings. Here the per-document data (stored fields, field
 lengths, columns and the small ID fields) still goes through Whoosh's writer, while the postings of the
-bulk fields are handed to Whoosh's own ``W3PostingsWriter`` a block (``BLOCK`` postings) at a time, in the
-layout Whoosh writes and reads (its blocks pickled without a memo, which Whoosh's reader does not need). ``encode_positions`` produces Whoosh's Positions values (a big-endian count and a
-protocol-2 pickle of the deltas) with numpy; tests compare it with ``Positions.encode``.
+bulk fields are written a block (``BLOCK`` postings) at a time in the layout of Whoosh's ``W3PostingsWriter``,
+each block's pickle put together with numpy (``_Blocks``). ``encode_positions`` produces Whoosh's Positions
+values (a big-endian count and a protocol-2 pickle of the deltas); tests compare it with ``Positions.encode``.
 This depends on whoosh-reloaded 2.7.5's codec internals; the version is pinned and tests read every
 bulk-written field back through Whoosh's public API.
 """
@@ -26,13 +26,10 @@ BLOCK = 1024  # postings per block: Whoosh writes 128 and reads any; larger bloc
 _HEAD = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)
 
 
-def encode_positions(pos_offsets: np.ndarray, deltas: np.ndarray, pickled: bool = False) \
-        -> tuple[bytes, np.ndarray]:
-    """Whoosh Positions values for many postings at once: one buffer and the offset of each value.
-
-    With ``pickled``, each value is preceded by the pickle opcode of a bytes object of its length, so that the
-    values of a block, one after the other, are the items of the block's pickled tuple of values.
-    """
+def encode_positions(pos_offsets: np.ndarray, deltas: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """Whoosh Positions values for many postings at once, each pickled as a bytes object (the opcode and length,
+    then the value), so that the values of a block, one after the other, are the items of the block's pickled
+    tuple of values: one buffer and the offset of each."""
     n = np.diff(pos_offsets)
     if len(n) and (n.max() >= 1000 or deltas.max() >= 65536):
         raise ValueError("a posting with 1,000 or more positions or a gap of 65,536 tokens")
@@ -40,11 +37,10 @@ def encode_positions(pos_offsets: np.ndarray, deltas: np.ndarray, pickled: bool 
     starts = pos_offsets[:-1]
     items = np.add.reduceat(elem, starts) if len(starts) else np.zeros(0, np.int64)
     size = 4 + 5 + np.where(n > 1, 1, 0) + items + 1 + 1
-    prefix = np.where(size < 256, 2, 5) if pickled else np.zeros(len(size), dtype=np.int64)
+    prefix = np.where(size < 256, 2, 5)
     out_off = np.concatenate(([0], np.cumsum(size + prefix))).astype(np.int64)
     buf = np.zeros(int(out_off[-1]), dtype=np.uint8)
-    if pickled:
-        _put_opcodes(buf, out_off[:-1], size, (b"C", 1), (b"B", 4))
+    _put_opcodes(buf, out_off[:-1], size, _BYTES_OPS)
     base = out_off[:-1] + prefix
     for shift, k in ((24, 0), (16, 1), (8, 2), (0, 3)):
         buf[base + k] = (n >> shift) & 0xFF
@@ -70,28 +66,30 @@ def encode_positions(pos_offsets: np.ndarray, deltas: np.ndarray, pickled: bool 
     return buf.tobytes(), out_off
 
 
-def _put_opcodes(buf: np.ndarray, at: np.ndarray, values: np.ndarray, short: tuple[bytes, int],
-                 long: tuple[bytes, int]) -> None:
-    """Write at each of ``at`` a pickle opcode and its little-endian argument from ``values``: the ``short``
-    (opcode, argument bytes) where the value fits, the ``long`` one elsewhere."""
-    fits = values < (1 << (8 * short[1]))
-    for (op, width), where in ((short, fits), (long, ~fits)):
-        pos, v = at[where], values[where].astype(np.int64)
+_BYTES_OPS = ((b"C", 1), (b"B", 4))              # a bytes object's length: SHORT_BINBYTES, BINBYTES
+_INT_OPS = ((b"K", 1), (b"M", 2), (b"J", 4))     # a non-negative int below 2**31: BININT1, BININT2, BININT
+
+
+def _put_opcodes(buf: np.ndarray, at: np.ndarray, values: np.ndarray, ops: tuple) -> None:
+    """Write at each of ``at`` a pickle opcode and its little-endian argument from ``values``: of ``ops``
+    ((opcode, argument bytes), narrowest first), the first whose argument holds the value."""
+    values = values.astype(np.int64)
+    todo = np.ones(len(values), dtype=bool)
+    for op, width in ops:
+        where = todo & (values < (1 << (8 * width)))
+        todo &= ~where
+        pos, v = at[where], values[where]
         buf[pos] = op[0]
         for k in range(width):
             buf[pos + 1 + k] = (v >> (8 * k)) & 0xFF
 
 
 def _pickled_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Non-negative integers below 2**31 as pickle items (``K``, ``M`` or ``J`` and the value), one buffer and
-    the offset of each."""
-    v = values.astype(np.int64)
-    size = np.where(v < 256, 2, np.where(v < 65536, 3, 5))
+    """Non-negative integers below 2**31 as pickle items, one buffer and the offset of each."""
+    size = np.where(values < 256, 2, np.where(values < 65536, 3, 5))
     off = np.concatenate(([0], np.cumsum(size))).astype(np.int64)
     buf = np.zeros(int(off[-1]), dtype=np.uint8)
-    small = v < 256
-    _put_opcodes(buf, off[:-1][small], v[small], (b"K", 1), (b"K", 1))
-    _put_opcodes(buf, off[:-1][~small], v[~small], (b"M", 2), (b"J", 4))
+    _put_opcodes(buf, off[:-1], values, _INT_OPS)
     return buf, off
 
 
@@ -124,7 +122,7 @@ class BulkField:
         if p.deltas is None:
             return cls([t.encode("utf-8") for t in p.terms], p.offsets[:-1], p.offsets[1:], p.rows, p.freqs,
                        p.lengths)
-        values, offsets = encode_positions(p.pos_offsets, p.deltas, pickled=True)
+        values, offsets = encode_positions(p.pos_offsets, p.deltas)
         return cls([t.encode("utf-8") for t in p.terms], p.offsets[:-1], p.offsets[1:], p.rows, p.freqs,
                    p.lengths, values, offsets)
 

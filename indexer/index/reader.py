@@ -210,6 +210,20 @@ class Segments:
         return self._cached("plain", lambda: np.concatenate([p.side.plain_rows() for p in self.parts])
                             if self.parts else np.zeros(0, dtype=bool))
 
+    def report_starts(self) -> np.ndarray:
+        """Per report (global document number), its first row: a report's rows follow one another."""
+        return self._cached("report starts", lambda: np.searchsorted(self["doc"], np.arange(len(self.doc_ids))))
+
+    def per_report(self, name: str) -> np.ndarray:
+        """A per-passage array that is the same for all passages of a report (a facet of the report, the year),
+        one value per report (0 for a report with no live passage, whose rows hold -1)."""
+        def make() -> np.ndarray:
+            if not self.rows:
+                return np.zeros(len(self.doc_ids), dtype=np.int64)
+            values = np.asarray(self[name])[np.minimum(self.report_starts(), self.rows - 1)]
+            return np.maximum(values.astype(np.int64), 0)
+        return self._cached(f"per report {name}", make)
+
     def _cached(self, key: str, make) -> np.ndarray:
         arr = self._arrays.get(key)
         if arr is None:
@@ -372,7 +386,7 @@ class Index:
         d = int(self.side["doc"][row])
         record.update(zip(DOC_META, self.side.doc_meta[d]))
         record["section"] = self.side.facet_values("section")[int(self.side["fac_section"][row])]
-        first = int(np.searchsorted(self.side["doc"], d))       # a report's rows follow one another
+        first = int(self.side.report_starts()[d])
         record["text"], record["heading_text"], record["lead"] = self._report_passages(d)[row - first]
         return record
 
@@ -382,7 +396,7 @@ class Index:
         cache = self.cache("report passages", REPORT_CACHE)
         found = cache.get(d)
         if found is None:
-            part = self.side.parts[int(np.searchsorted([p.first_doc for p in self.side.parts], d, "right")) - 1]
+            part = self.side.parts[int(np.searchsorted(self.side.starts, self.side.report_starts()[d], "right")) - 1]
             doc = Document.from_dict(part.documents.get(self.side.doc_ids[d]))
             passages = doc.passages()
             around = doc.surroundings() or [("", "")] * len(passages)

@@ -60,7 +60,7 @@ def _facet(ix: Index, name: str, rows: np.ndarray, selected: list[str], size: in
         counts = np.bincount(np.asarray(ix.side[f"fac_{name}"])[rows], minlength=len(table))
     else:
         per_report = _per_report(ix, rows) if per_report is None else per_report
-        counts = np.bincount(report_values(ix, f"fac_{name}"), weights=per_report, minlength=len(table))
+        counts = np.bincount(ix.side.per_report(f"fac_{name}"), weights=per_report, minlength=len(table))
         counts = counts.astype(np.int64)
     held = np.flatnonzero(counts)            # the table is sorted, so its index orders equal counts by value
     order = held[np.lexsort((held, -counts[held]))][:size].tolist()
@@ -76,20 +76,6 @@ def _per_report(ix: Index, rows: np.ndarray) -> np.ndarray:
     """How many of ``rows`` each report holds: what a report says of itself (its region, level, year …) is
     counted once per report and weighted by this, instead of being read again for each of its passages."""
     return np.bincount(np.asarray(ix.side["doc"])[rows], minlength=len(ix.side.doc_ids)).astype(np.float64)
-
-
-def report_values(ix: Index, column: str) -> np.ndarray:
-    """A per-passage column that is the same for all passages of a report (a facet of the report, the year),
-    one value per report (0 for a report with no live passage); once per generation."""
-    key = ("per report", column)
-    found = ix.memo.get(key)
-    if found is None:
-        doc = np.asarray(ix.side["doc"])
-        first = np.searchsorted(doc, np.arange(len(ix.side.doc_ids)))
-        values = np.asarray(ix.side[column])[np.minimum(first, max(len(doc) - 1, 0))] if len(doc) else \
-            np.zeros(len(ix.side.doc_ids), dtype=np.int64)
-        found = ix.memo[key] = np.maximum(values.astype(np.int64), 0)   # deleted rows hold -1
-    return found
 
 
 def facet_counts(ix: Index, rows: np.ndarray, selected: dict[str, list[str]], size: int = SETTINGS.facet_size,
@@ -116,7 +102,7 @@ def _in_time(late: list[str] | None, name: str) -> bool:
 def _year_facet(ix: Index, rows: np.ndarray, per_report: np.ndarray | None = None) -> list[dict]:
     """Exact counts per year over ``rows``, newest first (None: no year known)."""
     per_report = _per_report(ix, rows) if per_report is None else per_report
-    counts = np.bincount(report_values(ix, "year"), weights=per_report).astype(np.int64)
+    counts = np.bincount(ix.side.per_report("year"), weights=per_report).astype(np.int64)
     return [{"value": int(y) or None, "count": int(counts[y])} for y in np.flatnonzero(counts)[::-1].tolist()]
 
 

@@ -150,19 +150,28 @@ def union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return distinct(np.concatenate([a, b])).astype(np.int32)
 
 
+def locator(rows: np.ndarray, limit: int):
+    """A function giving, for rows below ``limit``, their index in the sorted, distinct ``rows`` (-1 for the
+    others): a table of every row when ``rows`` are many (a look-up each), a binary search when they are few."""
+    if len(rows) * 32 >= limit:
+        table = np.full(limit, -1, dtype=np.int32)
+        table[rows] = np.arange(len(rows), dtype=np.int32)
+        return lambda other: table[other]
+
+    def search(other: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(rows, other)
+        found = at < len(rows)
+        found[found] = rows[at[found]] == other[found]
+        return np.where(found, at, -1)
+    return search
+
+
 def positions_in(rows: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """A mask over sorted ``rows``: True where the row is among the sorted ``others`` (a table of every row
-    when both are long, a binary search otherwise)."""
+    """A mask over sorted ``rows``: True where the row is among the sorted ``others``."""
     mask = np.zeros(len(rows), dtype=bool)
-    if len(rows) and len(others) and min(len(rows), len(others)) * 32 >= max(rows[-1], others[-1]):
-        table = np.zeros(int(max(rows[-1], others[-1])) + 1, dtype=bool)
-        table[others] = True
-        return table[rows]
     if len(rows) and len(others):
-        idx = np.searchsorted(rows, others)
-        ok = idx < len(rows)
-        ok[ok] = rows[idx[ok]] == others[ok]
-        mask[idx[ok]] = True
+        at = locator(rows, int(max(rows[-1], others[-1])) + 1)(others)
+        mask[at[at >= 0]] = True
     return mask
 
 

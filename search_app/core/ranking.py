@@ -9,7 +9,7 @@ import numpy as np
 
 from indexer.index.reader import Index
 from search_app.core import deadline
-from search_app.core.matching import chunk_words, report_rows, substring_rows
+from search_app.core.matching import chunk_words, locator, positions_in, report_rows, substring_rows
 from search_app.core.query import ParsedQuery
 
 K1, B = 1.2, 0.75
@@ -38,7 +38,7 @@ def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], 
     scores = np.zeros(len(rows), dtype=np.float64)
     if not len(rows):
         return scores
-    locate = locator(ix.size, rows)
+    locate = locator(rows, ix.size)
     for w in words if by_report else ():
         named = report_rows(ix, w)
         if named is not None and 0 < len(named) < ix.n:
@@ -65,27 +65,9 @@ def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], 
                 t = tf[ok].astype(np.float64)
                 scores[at] += idf * t * (K1 + 1) / (t + norm[at])
     for text in exact:
-        at = locate(substring_rows(ix, text))
-        hit = np.zeros(len(rows), dtype=bool)
-        hit[at[at >= 0]] = True
+        hit = positions_in(rows, substring_rows(ix, text))
         scores[hit] += EXACT_BONUS * max(1.0, math.log(1 + ix.n / max(1, int(hit.sum()))))
     return scores
-
-
-def locator(size: int, rows: np.ndarray):
-    """A function giving, for sorted rows, their index in the sorted, distinct ``rows`` (-1 for the others):
-    a table of every row when ``rows`` are many (a look-up each), a binary search when they are few."""
-    if len(rows) * 32 >= size:
-        table = np.full(size, -1, dtype=np.int32)
-        table[rows] = np.arange(len(rows), dtype=np.int32)
-        return lambda other: table[other]
-
-    def search(other: np.ndarray) -> np.ndarray:
-        at = np.searchsorted(rows, other)
-        found = at < len(rows)
-        found[found] = rows[at[found]] == other[found]
-        return np.where(found, at, -1)
-    return search
 
 
 def order(ix: Index, rows: np.ndarray, scores: np.ndarray, sort: str, k: int) -> np.ndarray:
