@@ -20,10 +20,10 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter, W3TermI
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
+from indexer.index.blocks import LIST_HEAD
 from indexer.index.postings import Postings
 
 BLOCK = 1024  # postings per block: Whoosh writes 128 and reads any; larger blocks are 15% smaller and faster
-_HEAD = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)
 
 
 def encode_positions(pos_offsets: np.ndarray, deltas: np.ndarray) -> tuple[bytes, np.ndarray]:
@@ -45,7 +45,7 @@ def encode_positions(pos_offsets: np.ndarray, deltas: np.ndarray) -> tuple[bytes
     for shift, k in ((24, 0), (16, 1), (8, 2), (0, 3)):
         buf[base + k] = (n >> shift) & 0xFF
     for k in range(5):
-        buf[base + 4 + k] = _HEAD[k]
+        buf[base + 4 + k] = LIST_HEAD[k]
     multi = n > 1
     buf[base[multi] + 9] = ord("(")
     first = base + 9 + multi

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import json
 import mmap
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,6 +140,55 @@ def build(out: Path, data: SidecarInput) -> None:
     (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
+WINDOW = 1 << 29       # bytes of the text one numpy string spans at most (its size must fit an int32)
+SCAN_CHUNK = 4096      # ranges one thread searches at a time
+
+
+def contains_each(blob: np.ndarray, needle: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """For each byte range ``starts[i]:ends[i]`` of ``blob`` (uint8), whether ``needle`` occurs in it.
+
+    The blob is viewed as one numpy byte string and ``np.strings.find`` searches every range in C, without the
+    GIL, so the chunks of a long list of ranges are searched on every core: a common word leaves 200,000
+    candidate rows (170 MB of text) at 1.5 million passages, a Python ``mmap.find`` per range took 0.21 s and
+    this takes 0.06 s on two cores. A blob above ``WINDOW`` is viewed in overlapping windows of twice that;
+    every range (one passage and its headings) is far shorter than a window. ``needle`` has no NUL (folded
+    text has none), so numpy's dropping of trailing NULs from a byte string never matters.
+    """
+    found = np.zeros(len(starts), dtype=bool)
+    if not blob.size or not len(starts):
+        return found
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    window = np.minimum(starts // WINDOW, max(0, (blob.size - 1) // WINDOW - 1))
+    tasks = []
+    for w in range(int(window.min()), int(window.max()) + 1):
+        at = np.flatnonzero(window == w)
+        lo = w * WINDOW
+        text = blob[lo:lo + 2 * WINDOW]
+        text = text.view(f"S{text.size}")
+        tasks += [(text, lo, at[i:i + SCAN_CHUNK]) for i in range(0, len(at), SCAN_CHUNK)]
+
+    def search(task) -> None:
+        text, lo, at = task
+        found[at] = np.strings.find(text, needle, starts[at] - lo, ends[at] - lo) >= 0
+    if len(tasks) == 1:
+        search(tasks[0])
+    else:
+        list(_scanners().map(search, tasks))
+    return found
+
+
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _scanners() -> ThreadPoolExecutor:
+    """The process's threads for ``contains_each``, one per core; a forked child starts its own (it inherits
+    the parent's pool object but none of its threads)."""
+    global _POOL
+    if _POOL is None or _POOL[0] != os.getpid():
+        _POOL = (os.getpid(), ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="lrsearch-scan"))
+    return _POOL[1]
+
+
 class Sidecar:
     """Read-only view of a segment's sidecar, memory-mapped, with its Whoosh postings file: the grams' rows and
     the words' positions are read from Whoosh's own posting blocks (blocks.py), stored once.
@@ -228,20 +279,13 @@ class Sidecar:
 
     def rows_containing(self, rows: np.ndarray, needle: bytes, own_only: bool = False) -> np.ndarray:
         """The rows among ``rows`` whose folded text (UTF-8) contains ``needle``; with ``own_only``, the
-        passage's own text, without the headings before it.
-
-        Each row is one ``mmap.find`` over its own bytes, in C: slicing the numpy memmap and copying each
-        text out costs several times more, and a common word can leave tens of thousands of candidates.
-        """
-        text, base = self._text()
+        passage's own text, without the headings before it."""
         off = self["text_offsets"]
-        starts, ends = off[rows] + base, off[rows + 1] + base
+        starts, ends = off[rows], off[rows + 1]
         if own_only:
             starts = starts + np.asarray(self["lead_bytes"])[rows]
             ends = ends - np.asarray(self["trail_bytes"])[rows]
-        find = text.find
-        keep = [r for r, s, e in zip(rows.tolist(), starts.tolist(), ends.tolist()) if find(needle, s, e) >= 0]
-        return np.asarray(keep, dtype=np.int32)
+        return rows[contains_each(self["text_blob"], needle, starts, ends)].astype(np.int32)
 
     def _boundaries(self) -> np.ndarray:
         """For each row r, the code-point pair (last of r, first of r + 1) as one int64, or -1 where the text

@@ -147,7 +147,13 @@ def union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The rows in either sorted, distinct array, sorted."""
     if not len(a) or not len(b):
         return (a if len(a) else b).astype(np.int32)
-    return distinct(np.concatenate([a, b])).astype(np.int32)
+    top = int(max(a[-1], b[-1])) + 1
+    if (len(a) + len(b)) * 16 < top:
+        return distinct(np.concatenate([a, b])).astype(np.int32)
+    marked = np.zeros(top, dtype=bool)          # both long: marking is linear, sorting is not
+    marked[a] = True
+    marked[b] = True
+    return np.flatnonzero(marked).astype(np.int32)
 
 
 def locator(rows: np.ndarray, limit: int):

@@ -1,13 +1,16 @@
 """Whoosh's posting blocks read with numpy: what Whoosh's own matcher reads, and a fallback when it differs."""
+import pickle
 import shutil
 
 import numpy as np
+import pytest
+from whoosh.formats import Positions
 
 from indexer.index import blocks, bulkwrite, reader
 from indexer.index.reader import Index, open_index
 from indexer.index.schema import gram_string
 from search_app.core.search import Params
-from tests.conftest import search_json
+from tests.conftest import search_json, seeded_rng
 
 
 def test_positions_read_from_the_blocks_are_whooshs(index_dir):
@@ -21,6 +24,41 @@ def test_positions_read_from_the_blocks_are_whooshs(index_dir):
         for k, row in enumerate(rows.tolist()):
             matcher.skip_to(row)
             assert positions[which == k].tolist() == list(matcher.value_as("positions")), (word, row)
+
+
+def _whoosh_positions(lists: list[list[int]]) -> tuple[list[int], list[int]]:
+    return [k for k, p in enumerate(lists) for _ in p], [x for p in lists for x in p]
+
+
+def test_positions_are_read_from_whooshs_pickles_and_from_ours_alike():
+    """Whoosh pickles each value itself (one item: an APPEND; several: MARK … APPENDS); bulkwrite writes the
+    same bytes. Counts from 1 to 400 and gaps on both sides of 256 (BININT1 and BININT2)."""
+    rng = seeded_rng(11)
+    lists = [sorted(rng.sample(range(65000), rng.choice([1, 1, 2, 3, 17, 400]))) for _ in range(500)]
+    values = [Positions().encode(p) for p in lists]
+    assert blocks._deltas(values) is not None                  # read by numpy, not by the pickle fallback
+    which, pos = blocks.positions(values)
+    assert (which.tolist(), pos.tolist()) == _whoosh_positions(lists)
+    deltas = np.array([d for p in lists for d in np.diff([0] + p)], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum([len(p) for p in lists]))).astype(np.int64)
+    buf, off = bulkwrite.encode_positions(offsets, deltas)
+    ours = [pickle.loads(buf[off[i]:off[i + 1]] + b".") for i in range(len(lists))]
+    assert ours == values
+
+
+@pytest.mark.parametrize("lists", [[[70000, 70001]],                # a gap too large for BININT2
+                                   [[5], list(range(1, 1200))]])    # pickle's APPENDS in batches of 1,000
+def test_positions_outside_the_simple_layout_are_read_by_pickle(lists):
+    values = [Positions().encode(p) for p in lists]
+    assert blocks._deltas(values) is None
+    which, pos = blocks.positions(values)
+    assert (which.tolist(), pos.tolist()) == _whoosh_positions(lists)
+
+
+def test_a_damaged_value_is_not_misread():
+    good = Positions().encode([3, 8, 20])
+    for cut in (good[:-1], good[:-2] + b"." + b".", good[:9] + b"X" + good[10:]):
+        assert blocks._deltas([Positions().encode([1]), cut]) is None
 
 
 def test_a_segment_whose_blocks_read_otherwise_falls_back_to_whoosh(index_dir, monkeypatch, tmp_path):
