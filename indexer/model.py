@@ -18,6 +18,7 @@ class Extracted:
     """What the cleaner found in one file before any interpretation."""
     blocks: list[Block]
     title: str = ""
+    title_how: str = ""        # where the title was found (a selector, <title>, the first line)
     pub_date: str | None = None
     source_name: str = ""
     encoding: str = "utf-8"
@@ -75,6 +76,8 @@ class Document:
     format: str = "text"
     content_hash: str = ""
     sources: list[str] = field(default_factory=list)
+    kind: str = "report"       # report, summary (摘要), or what a non-report is: news, plan, government … (KINDS)
+    why: dict[str, str] = field(default_factory=dict)    # per decision (title, region, year, doc_type): the evidence
 
     def passages(self) -> list[Passage]:
         return [p for s in self.sections for p in s.passages]
@@ -101,6 +104,7 @@ class Document:
         d = {f: getattr(self, f) for f in _DOCUMENT_FIELDS}
         d["years_covered"] = list(self.years_covered) if self.years_covered is not None else None
         d["sources"] = list(self.sources)
+        d["why"] = dict(self.why)
         d["sections"] = [s.to_dict() for s in self.sections]
         return d
 

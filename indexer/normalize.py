@@ -20,7 +20,8 @@ _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\r\f\v]")
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 # A pinyin gloss after a character, 會(huì): a syllable with at least one tone mark, in either bracket width.
-_PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])[（(](?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}[)）]")
+# a gloss may have spaces inside its brackets, as gateway mirrors write them: 會(huì )
+_PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])[（(][ \u3000]?(?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}[ \u3000]?[)）]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WS = re.compile(r"\s+")
 

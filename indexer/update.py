@@ -53,6 +53,7 @@ class IngestReport:
     unchanged: int = 0
     parsed: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)     # files taken in as something else than a report
     build: BuildReport | None = None
 
 
@@ -243,6 +244,7 @@ def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], set
         batch = parse_many(changed, settings, workers, progress)
         report.parsed = len(batch.documents)
         report.errors += batch.errors
+        report.notes = batch.notes
         failed = {str(Path(p).resolve()) for p, _ in batch.errors}
         parsed = {str(f.resolve()) for f in changed} - failed
         if not parsed:

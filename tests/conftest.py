@@ -14,6 +14,8 @@ SAMPLES = FIXTURES / "samples"
 SEEDS = ROOT / "corpus" / "seeds"
 SEED_MANIFEST = FIXTURES / "seeds" / "manifest.json"
 HOLDOUT = FIXTURES / "holdout"     # written after the extractor, to try it on shapes it was not developed on
+WEB_DEV = FIXTURES / "web-dev"     # reports as the web serves them: the rules are tuned on this one …
+WEB_TEST = FIXTURES / "web-test"   # … and figures are reported on this one, never tuned on
 
 
 SEED_ENV = "LRSEARCH_TEST_SEED"      # the seed of every randomised test; `pytest --seed N` sets it
@@ -85,6 +87,11 @@ def labelled_files() -> list[tuple[Path, dict]]:
     out += [(SEEDS / e["file"], e) for e in load_manifest(SEED_MANIFEST)]
     out += [(HOLDOUT / e["file"], e) for e in load_manifest(HOLDOUT / "manifest.json")]
     return out
+
+
+def web_files() -> list[tuple[Path, dict]]:
+    """The 44 reports as the web serves them (web-dev, web-test): scored against floors, not line for line."""
+    return [(d / e["file"], e) for d in (WEB_DEV, WEB_TEST) for e in load_manifest(d / "manifest.json")]
 
 
 @pytest.fixture(scope="session")

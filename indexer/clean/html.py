@@ -33,7 +33,7 @@ from bs4 import (
     XMLParsedAsHTMLWarning,
 )
 
-from indexer.clean.text import drop_noise, find_date, publication_date, tidy
+from indexer.clean.text import clean_title, drop_noise, find_date, publication_date, tidy
 from indexer.model import Block, Extracted
 from indexer.normalize import fold
 from indexer.settings import SETTINGS, Settings
@@ -347,19 +347,19 @@ def _declared_titles(page: _Elements) -> list[str]:
     out = []
     meta = _meta(page, "name", re.compile(r"^(ArticleTitle|og:title|title)$", re.I)) or \
         _meta(page, "property", "og:title")
-    if meta and isinstance(meta.get("content"), str) and tidy(meta["content"]):
-        out.append(tidy(meta["content"]))
+    if meta and isinstance(meta.get("content"), str) and clean_title(meta["content"]):
+        out.append(clean_title(meta["content"]))
     title = next(iter(page.named("title")), None)
     if title and title.string:
-        parts = [p for p in re.split(r"\s*[_|｜\-–—]{1,2}\s*", tidy(title.string)) if p]
+        parts = [p for p in map(clean_title, re.split(r"\s*[_|｜\-–—]{1,2}\s*", tidy(title.string))) if p]
         out += [max(parts[:2], key=len)] if parts else []
     return out
 
 
-def _html_title(page: _Elements, root: Tag, declared: list[str]) -> str:
-    """The article's heading outside the body: a candidate that equals a declared title wins, else the first
-    by selector; with no candidate, the declared title itself."""
-    candidates = []
+def _html_title(page: _Elements, root: Tag, declared: list[str]) -> tuple[str, str]:
+    """The article's heading outside the body, and where it was found: a candidate that equals a declared
+    title wins, else the first by selector; with no candidate, the declared title itself."""
+    candidates: list[tuple[str, str]] = []
     for sel in TITLE_SELECTORS + GENERIC_TITLE_SELECTORS:
         for el in page.select(sel):
             # too long to be a title by its characters or its strings (URL-like runs that tidy drops aside):
@@ -367,12 +367,16 @@ def _html_title(page: _Elements, root: Tag, declared: list[str]) -> str:
             if page.contains(root, el) or page.text_len(el) > 10 * TITLE_MAX_CHARS or \
                     page.count(el) > 10 * TITLE_MAX_CHARS:
                 continue
-            t = tidy(page.text(el, " "))
-            if 2 <= len(t) <= TITLE_MAX_CHARS and t not in candidates:
-                candidates.append(t)
+            t = clean_title(page.text(el, " "))
+            if 2 <= len(t) <= TITLE_MAX_CHARS and all(t != c for c, _ in candidates):
+                candidates.append((t, sel))
     keys = {fold(d) for d in declared}
-    return next((t for t in candidates if fold(t) in keys), None) or \
-        (candidates[0] if candidates else declared[0] if declared else "")
+    for t, sel in candidates:
+        if fold(t) in keys:
+            return t, f"page heading ({sel}), as the page's <title>/meta declares it"
+    if candidates:
+        return candidates[0][0], f"page heading ({candidates[0][1]})"
+    return (declared[0], "the page's <title>/meta") if declared else ("", "")
 
 
 def _page_lines(page: _Elements) -> list[str]:
@@ -479,12 +483,12 @@ def extract_html(html: str, settings: Settings = SETTINGS, selector: str | None 
         if el.parent is not None:     # not inside one dropped already
             el.decompose()
     root = _content_root(page, selector)
-    title = _html_title(page, root, declared)
+    title, title_how = _html_title(page, root, declared)
     left = page.text_len(root)     # kept as the chrome goes, instead of reading the root again for each
     for el in [el for el in root.find_all(True) if _is_chrome(el)]:
         if el.parent is not None and (n := page.text_len(el)) < max(200, left // 3):
             left -= n      # no element removed before sits inside this one: find_all puts ancestors first
             el.decompose()
     blocks = _blocks_from_html(root)
-    return Extracted(blocks=drop_noise(blocks, title), title=title, pub_date=pub_date,
+    return Extracted(blocks=drop_noise(blocks, title), title=title, title_how=title_how, pub_date=pub_date,
                      source_name=source_name, format="html")

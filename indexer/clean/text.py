@@ -35,14 +35,38 @@ _NOISE_LINES = [
     re.compile(r"^(分享到|分享至)\s*[:：]?.{0,40}$"),
     re.compile(r"^(阅读原文|预览时标签不可点|在看|赞|分享|收藏|点赞|阅读\s*[\d,]+|微信号.{0,30}|功能介绍.{0,60})$"),
     re.compile(r"^(上一篇|下一篇|相关链接|相关新闻|相关阅读)\s*[:：].*$"),
-    re.compile(r"^(当前位置|您当前的位置|您的位置|所在位置)\s*[:：].*$"),
+    re.compile(r"^(当前位置|您当前的位置|您的位置|所在位置|当前页面)\s*[:：].*$"),
+    # chrome that real pages put beside the article: toolbars, font-size pickers, hotlines, apps, counters
+    re.compile(r"^([【\[]\s*(收藏|打印|关闭|分享|纠错|返回|顶部|推荐|复制链接|保存|放大|缩小|大|中|小)\s*[】\]]\s*){1,8}$"),
+    re.compile(r"^[【\[]?\s*[大中小](\s*[|/丨]?\s*[大中小]){1,2}\s*[】\]]?$|^.{0,6}[大中小]字号.{0,12}$"),
+    re.compile(r"^.{0,20}(新闻热线|报料热线|举报电话|数字报|移动端|客户端|手机版|下载APP|网站地图|无障碍|正文复制|"
+               r"扫一扫在手机|在手机上打开|用手机看).{0,40}$", re.I),
+    re.compile(r"^.{0,30}(点击|浏览|访问|阅读)(次数|数|量)?\s*[:：]\s*\d[\d,]*\s*次?.{0,40}$"),
+    re.compile(r"^(首页|主页|网站首页)\s*[>»/→＞]\s*.{0,80}$"),
+    re.compile(r"^[【\[]?\s*(导语|编者按|免责声明|声明)\s*[】\]]?\s*[:：]?.{0,120}(仅供参考|以.{0,10}为准|不代表|转载|版权).{0,60}$"),
+    re.compile(r"^(欢迎(您)?(进入|访问|来到)|热烈欢迎).{0,40}(网|网站|平台|门户)[!！。]?$"),
+    re.compile(r"^(广告|推广|赞助)\s*[:：|]?.{0,40}$"),
+    re.compile(r"^[•·●■◆▪►]$"),
+    re.compile(r"^[\W_]{1,80}$"),                                                # rules: ====, ***, ----
+    # breadcrumbs: 网 >> 专题 >> 文件, 首页>要闻>正文, 文库 - 报告 - 述法 (never markup: no < in them)
+    re.compile(r"^(?!.*<)[^>»＞→。，]{1,20}((>>|»|＞＞|＞|→|>|\s+-\s+)[^>»＞→。，]{1,20}){2,}$"),
+    re.compile(r"^([^|｜。，]{2,8}\s*[|｜]\s*){3,}[^|｜。，]{2,8}$"),                # a menu: 首页 | 要闻 | 公告 | …
+    re.compile(r"^[▲△↑]\s*.{0,80}$|^图为.{0,80}$|^.{0,80}[（(](记者|通讯员)?\s*[\u4e00-\u9fff]{2,4}\s*摄[)）]$"),  # captions
+    re.compile(r"^(本报|本刊|本台|本网)?(特约|融媒体)?记者\s*[\u4e00-\u9fff、\s]{2,20}$"),                  # bylines
+    re.compile(r"^(时间|日期)\s*[:：]\s*(19|20)\d\d.{0,80}$"),
+    re.compile(r"^.{0,60}(下载全文|开通\s*vip|会员专享|如有侵权|侵权请联系|仅供学习交流|仅供参考|下载后可编辑|"
+               r"关注公众号|回复“|本文标签|文章标签|TAG\s*[:：]).{0,80}$", re.I),
+    re.compile(r"^[（(【\[]?\s*(全文完|完|END|本文完)\s*[)）】\]]?$", re.I),
+    re.compile(r"^.{0,40}(自动导出|文本导出|滑动翻页|点击翻页|共\s*\d+\s*页).{0,40}$"),       # slide-show exports
 ]
 # Editor credits: 撰稿：… 编辑：… 审核：…, possibly in brackets, possibly several on one line.
 _CREDIT_WORDS = (r"撰稿|撰文|编辑|责任编辑|责编|初审|复审|终审|审核|审签|审校|校对|供稿|来源|作者|记者|通讯员|摄影|"
                  r"图片|图文|排版|美编|监制|出品|主编|执行编辑|值班编辑|编审|文字|文|图|视频")
 _CREDIT = re.compile(rf"^[（(【\[]?\s*({_CREDIT_WORDS})\s*[:：|丨]|^[（(【\[][^（()）]{{0,40}}\s?(供稿|撰稿|编辑|供图|摄)[)）】\]]$"
-                     r"|^[（(【\[]\s*(记者|通讯员|实习生|特约记者|融媒体记者)[^（()）【】\[\]]{1,40}[)）】\]]$")
-_TRAILERS = re.compile(r"^(往期推荐|往期回顾|推荐阅读|相关阅读|精彩推荐|更多精彩|延伸阅读)\s*[:：]?$")
+                     r"|^[（(【\[]\s*(记者|通讯员|实习生|特约记者|融媒体记者)[^（()）【】\[\]]{1,40}[)）】\]]$"
+                     # a credit without a colon: 编辑 alone, or 责任编辑 王五, 编辑 张三 李四
+                     rf"|^({_CREDIT_WORDS})$|^({_CREDIT_WORDS})\s+[\u4e00-\u9fff·]{{2,5}}(\s*[、,，/\s]\s*[\u4e00-\u9fff·]{{2,5}}){{0,4}}$")
+_TRAILERS = re.compile(r"^(往期推荐|往期回顾|推荐阅读|相关阅读|精彩推荐|更多精彩|延伸阅读|相关文章|相关推荐|相关新闻|猜你喜欢)\s*[:：]?$")
 
 
 def is_noise_line(line: str) -> bool:
@@ -90,8 +114,38 @@ def tidy(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_TITLE_BULLET = re.compile(r"^[•·●■◆▪►◇□★☆>\-\s]+")
+_TITLE_DATELINE = re.compile(r"\s*[\[【(（]?\s*(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+                             r"(?:\s+\d{1,2}:\d\d(?::\d\d)?)?\s*[\]】)）]?\s*$")
+_NOT_TITLES = [
+    re.compile(r"^[\u4e00-\u9fff]{1,12}(网|网站|门户网站|新闻网|在线|客户端|融媒体中心)$"),      # a site's name
+    re.compile(r"^.{0,12}(要闻|动态|新闻|频道|栏目|专题|资讯|快讯|图片|视频|信息公开)$"),      # a channel label
+    re.compile(r"^.{0,16}(19|20)\d\d\s*卷$|^.{0,8}年鉴$"),                                   # a yearbook volume
+    re.compile(r"^(本报|新华社|人民网|记者|文\s*[/／]|图\s*[/／]|通讯员)"),                         # a byline
+    re.compile(r"^[\d年月日\s:：.\-/]+$"),                                                    # a dateline
+]
+
+
+_RUN_ON_DATELINE = re.compile(r"\s*(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+                              r"(?=\s*(?:\d{1,2}:\d\d|来源|作者|编辑|发布|浏览|阅读|点击|分享|字号|$))")
+
+
+def clean_title(title: str) -> str:
+    """A title as a page shows it, without what pages put around it: a bullet before it, its dateline after it
+    (• 报告标题 2024-01-12 09:30, 报告标题 2015年03月09日07:12 来源：…); "" when it is not a title at all (a site's
+    name, a channel label, a yearbook volume, a byline, a dateline, a line of chrome)."""
+    t = _TITLE_BULLET.sub("", tidy(title))
+    t = _TITLE_DATELINE.sub("", t).strip()
+    if (m := _RUN_ON_DATELINE.search(t)) and m.start() >= 6:
+        t = t[:m.start()].strip()
+    if not t or is_noise_line(t) or any(p.search(simplify_for_analysis(t)) for p in _NOT_TITLES):
+        return ""
+    return t
+
+
 def drop_noise(blocks: list[Block], title: str) -> list[Block]:
-    """Remove chrome lines, credits, a repeated title, and WeChat trailers (往期推荐 and what follows)."""
+    """Remove chrome lines, credits, a repeated title, a table of contents, and WeChat trailers (往期推荐 and
+    what follows)."""
     out: list[Block] = []
     title_key = fold(title) if title else None
     for i, b in enumerate(blocks):
@@ -99,10 +153,32 @@ def drop_noise(blocks: list[Block], title: str) -> list[Block]:
             break
         if is_noise_line(b.text):
             continue
-        if title_key and not out and fold(b.text) == title_key:
+        if title_key and len(out) < 3 and fold(clean_title(b.text)) == title_key:    # the title again, damaged
             continue
         out.append(b)
-    return out
+    return _drop_contents(out)
+
+
+_CONTENTS = re.compile(r"^[【\[]?目\s*录[】\]]?[:：]?$")
+_PAGE_NUMBER = re.compile(r"[.·…\s\-—]*\d{0,3}$")
+CONTENTS_WITHIN = 40          # blocks from the top where a table of contents may start
+
+
+def _drop_contents(blocks: list[Block]) -> list[Block]:
+    """A table of contents near the top (目录, then the headings that follow in the text, with or without
+    page numbers) is not report text, and its lines are not headings."""
+    for i, b in enumerate(blocks[:CONTENTS_WITHIN]):
+        if not _CONTENTS.match(b.text.replace(" ", "")):
+            continue
+        later = [fold(x.text) for x in blocks[i + 1:]]
+        j = i + 1
+        while j < len(blocks) and len(blocks[j].text) <= 80:
+            entry = fold(_PAGE_NUMBER.sub("", blocks[j].text))
+            if not entry or not any(x.startswith(entry) for x in later[j - i:]):
+                break
+            j += 1
+        return blocks[:i] + blocks[j:] if j > i + 1 else blocks
+    return blocks
 
 
 # ------------------------------------------------------------------------------------ text and Markdown
@@ -121,6 +197,17 @@ _MD_INLINE = [(re.compile(r"!\[[^\][]*\]\([^)\]]*\)"), ""), (re.compile(r"\[([^\
               (re.compile(r"`([^`]*)`"), r"\1"), (re.compile(r"^\s*>\s?"), ""), (re.compile(r"^\s*[-*+]\s+"), ""),
               (re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$"), "")]
 _INDENT = re.compile(r"^[ \u3000\u00a0\t]+")
+_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+
+
+def _table_row(line: str) -> str | None:
+    """A row of a table converted to text (| 项目 | 件数 |) as its cells, the pipes gone; "" for the rule
+    under a header (|---|:--:|); None for a line that is not a row."""
+    m = _TABLE_ROW.match(line)
+    if not m:
+        return None
+    cells = [c.strip() for c in m.group(1).split("|")]
+    return "" if all(re.fullmatch(r"[\s:\-—]*", c) for c in cells) else " ".join(c for c in cells if c)
 
 
 def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -178,6 +265,32 @@ def _unwrap(lines: list[str]) -> list[str]:
     return ["".join(parts) for parts in out]
 
 
+_SLIDE = re.compile(r"^\s*[【\[]\s*第\s*\d+\s*页\s*[】\]]\s*$")
+_SLIDE_FIELD = re.compile(r"^\s*[【\[]\s*(标题|文案|正文|副标题|图片|配图|备注|动画|音频|视频)\s*[】\]]\s*[:：]?\s*(.*)$")
+SLIDE_TEXT = {"标题": "title", "副标题": "text", "文案": "text", "正文": "text"}
+
+
+def _slides(lines: list[str]) -> tuple[list[str], list[str]] | None:
+    """A slide-show export (【第1页】【标题】…【文案】… on every slide) as its lines of text, and the slide titles
+    in order (they become bold lines: headings); None for a text that is not one. Pictures, notes and
+    animations are dropped."""
+    if sum(1 for line in lines if _SLIDE.match(line)) < 2:
+        return None
+    out, titles = [], []
+    for line in lines:
+        if _SLIDE.match(line):
+            continue
+        m = _SLIDE_FIELD.match(line)
+        if m is None:
+            out.append(line)
+        elif SLIDE_TEXT.get(m.group(1)) == "title" and m.group(2).strip():
+            titles.append(m.group(2).strip())
+            out.append(f"**{m.group(2).strip()}**")
+        elif SLIDE_TEXT.get(m.group(1)) == "text":
+            out.append(m.group(2))
+    return out, titles
+
+
 def extract_text(text: str, markdown: bool = False) -> Extracted:
     """Split a plain-text or Markdown report into paragraphs, finding its title and publication line."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -185,10 +298,16 @@ def extract_text(text: str, markdown: bool = False) -> Extracted:
     pub_date = find_date(meta.get("date", "")) if meta.get("date") else None
     pub_date = pub_date or publication_date([line for line in lines[:15] + lines[-10:] if len(line) < 120])
     lines = _unwrap(lines)
+    slides = _slides(lines)
+    if slides:      # its titles are marked as Markdown bold lines; the report's title is on its last slide
+        lines, markdown = slides[0], True
+        if slides[1] and _TITLE_WORDS.search(slides[1][-1]) and not meta.get("title"):
+            meta["title"] = slides[1][-1]
+            lines.remove(f"**{slides[1][-1]}**")
     blocks: list[Block] = []
     for raw in lines:
         level, bold, run_in = 0, False, ""
-        line = raw
+        line = raw if (row := _table_row(raw)) is None else row
         if markdown:
             if (m := _MD_HEADING.match(line)):
                 level, line = len(m.group(1)), m.group(2).rstrip().rstrip("#").rstrip()   # closing #s
@@ -202,14 +321,15 @@ def extract_text(text: str, markdown: bool = False) -> Extracted:
         if line:
             blocks.append(Block(text=line, heading_level=level, bold=bold, run_in=run_in))
     title = meta.get("title", "")
+    title_how = ("the last slide" if slides else "front matter") if title else ""
     blocks = drop_noise(blocks, title)
     if not title and blocks:
         first = blocks[0]
-        if first.heading_level == 1 or _looks_like_title(first.text):
-            title = first.text
+        if (first.heading_level == 1 or _looks_like_title(first.text)) and clean_title(first.text):
+            title, title_how = clean_title(first.text), "the first line"
             blocks = blocks[1:]
-    return Extracted(blocks=blocks, title=tidy(title), pub_date=pub_date, source_name=meta.get("source", ""),
-                     format="markdown" if markdown else "text")
+    return Extracted(blocks=blocks, title=tidy(title), title_how=title_how, pub_date=pub_date,
+                     source_name=meta.get("source", ""), format="markdown" if markdown else "text")
 
 
 _TITLE_WORDS = re.compile(r"报告|综述|工作|讲话|总结|要点|人大|常委会|代表大会")

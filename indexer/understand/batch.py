@@ -17,6 +17,7 @@ from pebble.common import ProcessExpired
 from indexer.fetch.state import DB_NAME, ingestable
 from indexer.model import Document
 from indexer.settings import SETTINGS, Settings
+from indexer.understand.metadata import KINDS
 from indexer.understand.pipeline import SUFFIXES, ParseError, parse_file
 from indexer.workers import started
 
@@ -28,6 +29,14 @@ class Batch:
     documents: list[Document] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)    # (file, reason)
     files: int = 0
+
+    @property
+    def notes(self) -> list[tuple[str, str]]:
+        """(file, note) for each document that is not a congress report or its summary: it is taken in all
+        the same, as doc type other, and the user is told what it was taken for and why."""
+        return [(d.source, f"not a congress report but {KINDS[d.kind]} ({d.why.get('doc_type', '')}); "
+                           f"taken in as doc type {d.doc_type}")
+                for d in self.documents if d.kind not in ("report", "summary")]
 
 
 def find_files(paths: Iterable[str | os.PathLike]) -> list[Path]:

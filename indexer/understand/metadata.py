@@ -122,13 +122,18 @@ def _fallback_place(text: str) -> Place | None:
 
 def find_place(title: str, subtitles: list[str], opening: str, text: str) -> Place:
     """The congress's own jurisdiction."""
+    everywhere = congress_mentions(text, text)
+    local_named = any(p.level != "national" and (p.region or p.written) for p in everywhere)
     for source, label in ((title, "title"), (" ".join(subtitles), "subtitle"), (opening, "opening")):
         places = congress_mentions(source, text)
+        if label == "opening" and local_named:
+            # a local report names 全国人大 (its deputies, its law committee, a visit): not its own congress
+            places = [p for p in places if p.level != "national"]
         if places:
             p = places[0]
             p.evidence = f"{label}: {p.evidence}"
             return p
-    places = congress_mentions(text, text)
+    places = [p for p in everywhere if p.level != "national"] if local_named else everywhere
     named = Counter((p.region, p.province, p.level, p.code) for p in places if p.region or p.written)
     if named:
         (region, province, level, code), _ = named.most_common(1)[0]
@@ -153,6 +158,7 @@ def congress_body(place: Place) -> str:
 _PLAN_HEAD = re.compile(_YEAR + r"年的?(主要)?(工作)?(任务|打算|安排|计划|要点|建议|思路|重点)")
 _RETRO_HEAD = re.compile(_YEAR + r"年(的)?(工作回顾|工作总结|回顾|主要工作(?!任务|安排|打算|计划|要点|重点)|工作开展情况)")
 _OPENING = re.compile(r"^" + _YEAR + r"年(度)?(以来|来|，|,|是|、|里|，是|中)")
+_REDACTED_YEAR = re.compile(r"(?:19|20)[XxＸｘ×*＊]{2}")
 _FIVE_YEARS = re.compile(r"过去五年|五年来|本届以来|任期以来|届内|过去的五年")
 
 
@@ -167,6 +173,9 @@ def _month(written: str) -> int:
     digits = "一二三四五六七八九"
     return 10 + (digits.index(written[1]) + 1 if len(written) > 1 else 0) if written.startswith("十") \
         else digits.index(written) + 1
+
+
+_OF_DATE = "a report of the first half of a year covers the year before, one of the second half its own"
 
 
 def _year_of_date(year: int, month: int) -> int:
@@ -185,32 +194,39 @@ def find_year(title: str, subtitles: list[str], headings: list[str], opening: li
     year, how = None, ""
     sub = " ".join(subtitles)
     delivered = _DATE_IN_LINE.search(sub)
+    if (m := _REDACTED_YEAR.search(title)):
+        return None, None, f"the year is left out in the title ({m.group()}): a template"
+    retro = next((int(m.group(1)) for h in headings if (m := _RETRO_HEAD.search(h))), None)
     if (m := re.findall(_YEAR + r"\s*年", title)):
-        year, how = max(map(int, m)), "title"
+        year, how = max(map(int, m)), f"title ({max(map(int, m))}年)"
+        if retro == year - 1:
+            year, how = retro, f"review heading ({retro}年): the title names the year of delivery ({year + 1})"
     elif (m := re.findall(_YEAR + r"\s*年", _DATE_IN_LINE.sub("", sub))):
-        year, how = max(map(int, m)), "subtitle"
+        year, how = max(map(int, m)), f"subtitle ({max(map(int, m))}年)"
     else:
         for h in headings:
             if (m := _RETRO_HEAD.search(h)):
-                year, how = int(m.group(1)), "review heading"
+                year, how = int(m.group(1)), f"review heading ({m.group()})"
                 break
         else:
             for p in opening:
                 if (m := _OPENING.match(p)):
-                    year, how = int(m.group(1)), "opening"
+                    year, how = int(m.group(1)), f"opening ({m.group()}…)"
                     break
             else:
                 plans = [int(m.group(1)) for h in headings if (m := _PLAN_HEAD.search(h))]
                 if plans:
-                    year, how = max(plans) - 1, "plan heading"
+                    year, how = max(plans) - 1, f"plan heading ({max(plans)}年): the year before it"
                 elif delivered:
-                    year, how = _year_of_date(int(delivered.group(1)), _month(delivered.group(2))), "delivery date"
+                    year = _year_of_date(int(delivered.group(1)), _month(delivered.group(2)))
+                    how = f"delivery date ({delivered.group()}): " + _OF_DATE
                 elif pub_date:
-                    year, how = _year_of_date(int(pub_date[:4]), int(pub_date[5:7])), "publication date"
+                    year = _year_of_date(int(pub_date[:4]), int(pub_date[5:7]))
+                    how = f"publication date ({pub_date}): " + _OF_DATE
                 else:
                     years = Counter(int(y) for y in re.findall(_YEAR + r"年", text))
                     if years:
-                        year, how = years.most_common(1)[0][0], "most mentioned year"
+                        year, how = years.most_common(1)[0][0], f"most mentioned year ({years.most_common(1)[0][0]}年)"
     covered = None
     head = " ".join(opening[:6]) + " " + title
     if year and _FIVE_YEARS.search(head):
@@ -225,25 +241,73 @@ _NEWS_TITLE = re.compile(r"提请|审议|表决|获.{0,4}通过|高票通过|出
 _NEWS_TEXT = re.compile(r"报告指出|报告显示|报告提出|报告介绍|报告还|报告同时|报告表示|据了解|记者|代表们|会议指出|会议强调")
 
 
-def find_doc_type(title: str, subtitles: list[str], text: str) -> str:
-    """工作报告, 法治建设工作报告, 述法报告, 工作综述, or other (news about a report, a work plan, anything else)."""
-    head = title + " " + " ".join(subtitles)
-    if re.search(r"工作要点|工作计划|要点$", title) and "报告" not in title:
-        return "other"
-    news_hits = len(_NEWS_TEXT.findall(text))
-    if (_NEWS_TITLE.search(title) and "综述" not in head) or news_hits >= 4:
-        return "other"
+KINDS = {"report": "a congress report", "summary": "the summary (摘要) of a congress report",
+         "news": "a news story about a report", "plan": "a work plan (工作要点)", "session_news": "news of a session",
+         "government": "a government work report", "court": "a court's work report",
+         "procuratorate": "a procuratorate's work report", "notice": "not a report"}
+# Reports of other organs that sessions of a people's congress also hear: by their own title, or by who speaks.
+# Congress reports name these in passing (听取审议最高人民检察院工作报告), so the text counts only as the speaker.
+_OTHER_ORGANS = [("government", re.compile(r"政府工作报告|人民政府.{0,6}报告"), re.compile(r"我代表.{0,16}人民政府")),
+                 ("court", re.compile(r"法院工作报告"), re.compile(r"我代表.{0,16}人民法院")),
+                 ("procuratorate", re.compile(r"检察院工作报告|检察工作报告"), re.compile(r"我代表.{0,16}人民检察院"))]
+_PLAN_TITLE = re.compile(r"工作要点|工作计划|工作安排|要点$")
+_NOTICE_TITLE = re.compile(r"(通知|公告|公示|名单|任免事项|决议|决定)$")
+_SESSION_NEWS = re.compile(r"(会议|大会|全会).{0,8}(举行|召开|开幕|闭幕)|举行.{0,6}(全体会议|主席团会议|预备会议)|"
+                           r"(胜利|隆重)(闭幕|开幕)")
+_REVIEW_TITLE = re.compile(r"综述|工作回顾|履职回眸|回眸|年度盘点|工作总结|履职纪实|一年来")
+
+
+@dataclass
+class Kind:
+    doc_type: str        # 工作报告, 法治建设工作报告, 述法报告, 工作综述, or other
+    kind: str            # a key of KINDS
+    why: str
+
+
+def _report_type(head: str, text: str, title: str) -> tuple[str, str] | None:
+    """The type of a congress report by its title and subtitle (then its opening), with the cue."""
     if "述法" in head:
-        return "述法报告"
+        return "述法报告", "述法 in the title"
     if re.search(r"法治(政府)?建设.{0,8}报告|依法治.{0,6}报告|法治.{0,4}工作.{0,4}报告", head):
-        return "法治建设工作报告"
-    if "综述" in head:
-        return "工作综述"
+        return "法治建设工作报告", "法治建设…报告 in the title"
+    if _REVIEW_TITLE.search(head):
+        return "工作综述", f"a review ({_REVIEW_TITLE.search(head).group()}) in the title"
     if re.search(r"工作报告|常务委员会报告|常委会报告", head):
-        return "工作报告"
+        return "工作报告", "工作报告 in the title"
+    if (m := re.search(r"(人大常委会|常务委员会|常委会|人大)的?(主要)?工作$", title)):
+        return "工作综述", f"the standing committee's work told, not reported ({m.group()} in the title)"
     opening = text[:600]
     if "各位代表" in opening:
-        return "工作报告"
+        return "工作报告", "addressed to 各位代表"
     if re.search(r"人大常委会|常委会", opening) and not title:
-        return "工作综述"
-    return "other"
+        return "工作综述", "no title; the standing committee's work told in the opening"
+    return None
+
+
+def find_doc_type(title: str, subtitles: list[str], text: str) -> Kind:
+    """What the document is: a congress report (工作报告, 法治建设工作报告, 述法报告, 工作综述), a summary (摘要) of
+    one, or something else a congress site publishes, whose doc_type is ``other``: news about a report, a work
+    plan, session news, a notice, the reports of the government, the court and the procuratorate."""
+    head = title + " " + " ".join(subtitles)
+    opening = text[:400]
+    for kind, in_title, speaker in _OTHER_ORGANS:
+        if (m := in_title.search(head) or speaker.search(opening)):
+            return Kind("other", kind, f"a report of another organ: {m.group()}")
+    if _PLAN_TITLE.search(title) and "报告" not in title:
+        return Kind("other", "plan", f"a plan: {_PLAN_TITLE.search(title).group()} in the title")
+    if (m := _SESSION_NEWS.search(title)):
+        return Kind("other", "session_news", f"news of a session: {m.group()} in the title")
+    if (m := _NOTICE_TITLE.search(title)) and "报告" not in title:
+        return Kind("other", "notice", f"a notice: {m.group()} in the title")
+    news_hits = _NEWS_TEXT.findall(text)
+    if (m := _NEWS_TITLE.search(title)) and "综述" not in head:
+        return Kind("other", "news", f"news about a report: {m.group()} in the title")
+    if len(news_hits) >= 4:
+        return Kind("other", "news", f"news about a report: {len(news_hits)} reporting phrases ({news_hits[0]} …)")
+    found = _report_type(head, text, title)
+    if found is None:
+        return Kind("other", "notice", "no sign of a congress report in the title or the opening")
+    doc_type, why = found
+    if "摘要" in head:
+        return Kind(doc_type if doc_type != "工作综述" else "工作报告", "summary", f"摘要 of a report; {why}")
+    return Kind(doc_type, "report", why)

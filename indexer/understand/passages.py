@@ -51,13 +51,16 @@ def passage_id(doc_id: str, text: str, occurrence: int) -> str:
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
-def build_sections(doc_id: str, items: list[Item], settings: Settings = SETTINGS) -> tuple[str, list[Section]]:
+def build_sections(doc_id: str, items: list[Item], settings: Settings = SETTINGS, congress: bool = True) \
+        -> tuple[str, list[Section]]:
     """Lay the items out as the document text (one paragraph per line) and cut it into sections and passages.
+
+    :param congress: whether it is a congress's report (see ``sections.categorize``).
 
     :returns: the document text and its sections, a level-0 preamble section first when text precedes the
         first heading.
     """
-    categories = {id(it): (cat, own) for it, cat, own in categorize(items)}
+    categories = {id(it): (cat, own) for it, cat, own in categorize(items, congress)}
     sections: list[Section] = []
     lines: list[str] = []
     offset = 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 from indexer.clean.attachments import AttachmentError, attachment_text, sniff
@@ -15,7 +16,7 @@ from indexer.normalize import fold, is_traditional, simplify_for_analysis
 from indexer.settings import SETTINGS, Settings
 from indexer.understand.metadata import congress_body, find_doc_type, find_place, find_year
 from indexer.understand.passages import build_sections
-from indexer.understand.sections import detect
+from indexer.understand.sections import demote_story_heads, detect
 
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".asp", ".aspx", ".jsp", ".php"}
 TEXT_SUFFIXES = {".txt", ".text", ""}
@@ -23,6 +24,9 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 ATTACHMENT_SUFFIXES = {".pdf", ".docx"}
 SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | MARKDOWN_SUFFIXES | ATTACHMENT_SUFFIXES
 _READERS = {"pdf": "pdfminer.six", "docx": "python-docx"}
+# the line under a title that says where the report was delivered, without the usual dash:
+# （2024年1月9日在XX县第十八届人民代表大会第三次会议上）
+_SESSION_LINE = re.compile(r"^[（(]?\s*([\d〇○零一二三四五六七八九十]{4}年.{1,8}日)?\s*在.{2,40}(会议|大会)上")
 
 
 class ParseError(ValueError):
@@ -86,24 +90,33 @@ def build_document(extracted, source: str, encoding: str, encoding_how: str,
     full = "\n".join(texts)
     simple = simplify_for_analysis(full)
     title_s = simplify_for_analysis(extracted.title)
-    subtitles = [simplify_for_analysis(t) for t in texts[:4] if t.startswith(("——", "—"))]
+    subtitles = [simplify_for_analysis(t) for t in texts[:4] if t.startswith(("——", "—")) or _SESSION_LINE.match(t)]
     items = detect(extracted.blocks)
-    opening = [simplify_for_analysis(it.text) for it in items[:8] if not it.heading][:5]
+    opening = [simplify_for_analysis(it.rest or it.text) for it in items[:8] if not it.heading or it.rest][:5]
     headings = [simplify_for_analysis(it.heading) for it in items if it.heading]
     place = find_place(title_s, subtitles, " ".join(opening[:3]), simple)
-    year, covered, _ = find_year(title_s, subtitles, headings, opening, extracted.pub_date, simple)
-    doc_type = find_doc_type(title_s, subtitles, simple)
+    year, covered, year_how = find_year(title_s, subtitles, headings, opening, extracted.pub_date, simple)
+    kind = find_doc_type(title_s, subtitles, simple)
+    doc_type = kind.doc_type
     content_hash = hashlib.blake2b(fold(full).encode(), digest_size=16).hexdigest()
     doc_id = content_hash[:16]
-    text, sections = build_sections(doc_id, items, settings)
+    if kind.kind in ("news", "session_news"):
+        demote_story_heads(items)
+    text, sections = build_sections(doc_id, items, settings,
+                                    congress=kind.kind not in ("government", "court", "procuratorate"))
     if not any(s.passages for s in sections):
         raise ParseError("no report text found")
+    title = extracted.title or derived_title(congress_body(place), year, doc_type)
+    why = {"title": extracted.title_how if extracted.title else "none found: made from the congress, year and type",
+           "region": f"{place.evidence}: {place.written}" if place.written else place.evidence,
+           "year": year_how or "none found", "doc_type": kind.why}
     return Document(
-        doc_id=doc_id, title=extracted.title or derived_title(congress_body(place), year, doc_type),
+        doc_id=doc_id, title=title,
         body=congress_body(place), region=place.region, province=place.province, level=place.level, year=year,
         doc_type=doc_type, source=source, traditional=is_traditional(full), text=text, sections=sections,
         years_covered=covered, pub_date=extracted.pub_date, region_code=place.code, encoding=encoding,
-        encoding_how=encoding_how, format=extracted.format, content_hash=content_hash, sources=[source])
+        encoding_how=encoding_how, format=extracted.format, content_hash=content_hash, sources=[source],
+        kind=kind.kind, why=why)
 
 
 def derived_title(body: str, year: int | None, doc_type: str) -> str:

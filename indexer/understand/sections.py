@@ -26,7 +26,11 @@ MARKERS = [  # (kind, pattern) in nesting order: earlier kinds sit higher in a r
     ("paren_arabic", re.compile(r"^[（(]\s*\d{1,2}\s*[)）]")),
     ("circled", re.compile(r"^[①-⑳]")),
 ]
-KIND_ORDER = ["md1", "md2", "md3", "md4", "part", "cn", "bold", "paren_cn", "arabic", "paren_arabic", "circled"]
+KIND_ORDER = ["md1", "md2", "md3", "md4", "part", "cn", "bracket", "bold", "paren_cn", "arabic", "paren_arabic",
+              "circled"]
+# 【立法工作】… opens a paragraph in yearbook entries; these bracketed words are something else
+_BRACKET_HEAD = re.compile(r"^(【[\u4e00-\u9fff、]{2,12}】)\s*(?=\S)")
+_NOT_BRACKET_HEADS = re.compile(r"导语|编者按|摘要|按语|提示|声明|来源|作者|责编|编辑|记者|图片|视频|附件")
 _END_PUNCT = "。！？；：:;!?…"
 _SENTENCE = re.compile(r"^(.+?[。！？!?])")
 _NOT_RUN_IN = re.compile(r"^(常委会|市人大常委会|县人大常委会|区人大常委会|我们|我|本人|一年来|全年|今年|同时|此外|另外|其中|"
@@ -41,9 +45,9 @@ _CUES: dict[str, list[tuple[str, int]]] = {
               ("清理", 1), ("基层立法联系点", 3)],
     "监督工作": [("监督", 3), ("执法检查", 3), ("专题询问", 3), ("审议", 1), ("预算", 2), ("决算", 2), ("审计", 2),
               ("国有资产", 2), ("备案审查", 4), ("满意度测评", 2), ("视察", 1), ("法律实施", 2), ("规范性文件", 2),
-              ("法律法规.{0,2}实施", 2), ("有效实施", 1)],
+              ("法律法规.{0,2}实施", 2), ("有效实施", 1), ("专题调研", 3)],
     "决定任免": [("决定权", 3), ("任免", 3), ("重大事项", 2), ("人事", 2), ("宪法宣誓", 3), ("决议决定", 2),
-              (r"决定和任免|决定.{0,2}任免", 2), ("决定", 1)],
+              (r"决定和任免|决定.{0,2}任免", 2), ("决定", 1), (r"作出.{0,4}决定", 2)],
     "代表工作": [("代表工作", 3), ("代表", 2), ("代表建议", 3), ("建议办理", 3), ("代表之家", 3), ("联络站", 3),
               ("履职", 1), ("票决", 2), ("代表主体", 3), ("联系群众", 1), ("人民群众", 1), ("民主实践", 1),
               ("全过程人民民主", 1)],
@@ -51,13 +55,15 @@ _CUES: dict[str, list[tuple[str, int]]] = {
               ("法治思维", 2), ("法治氛围", 2), ("依法决策", 3), ("法治轨道", 2), ("第一责任人", 2), ("法治素养", 2)],
     "自身建设": [("自身建设", 4), ("机关建设", 3), ("四个机关", 3), ("作风", 3), ("队伍", 2), ("制度建设", 2),
               ("工作制度", 2), ("智慧人大", 3), ("数字人大", 3), ("信息化", 2), ("履职能力", 2), ("干部", 1),
-              ("能力建设", 2), ("人大建设", 2), ("机关", 1)],
+              ("能力建设", 2), ("人大建设", 2), ("机关", 1), ("队伍建设", 3)],
     "存在问题": [("存在的问题", 4), ("存在问题", 4), ("主要问题", 3), ("问题和不足", 4), ("不足", 3), ("差距", 3),
               ("问题", 1)],
     "下一步工作": [("下一步", 4), ("今后", 3), ("主要任务", 4), ("工作安排", 4), ("工作建议", 3), ("工作打算", 4),
-               ("工作任务", 3), ("工作思路", 3), ("打算", 3), ("建议", 1), ("工作措施", 2),
+               ("工作任务", 3), ("工作思路", 3), ("打算", 3), ("建议", 1), ("工作措施", 2), ("展望", 4),
+               ("新征程", 2), ("再启新程", 3),
                (r"(19|20)\d\d年的?(主要)?(工作)?(任务|打算|安排|计划|要点|重点)", 5)],
     "综述": [("主要工作", 3), ("工作回顾", 4), ("回顾", 3), ("总结", 2), ("工作开展情况", 4), ("开展情况", 3),
+           ("体会", 4), ("启示", 3), ("概况", 4), ("概述", 4),
            (r"过去.{0,2}年", 2), (r"(19|20)\d\d年的?(主要)?工作$", 4)],
     "其他": [("对外交往", 5), ("外事", 4), ("民族团结", 5), ("交流合作", 3), ("对外交流", 5)],
 }
@@ -114,22 +120,59 @@ def _text_run_in(text: str) -> str | None:
     return sent
 
 
+# the speaker under a title: 县人大常委会主任　王赟, 江西省人民代表大会常务委员会副主任 刘永康
+_SPEAKER = re.compile(r"(主任|副主任|委员长|副委员长|秘书长|书记|院长|检察长|省长|市长|县长|区长|旗长|州长|主席)"
+                      r"[\s\u3000]*[\u4e00-\u9fff·]{2,4}$")
+_DATELINE = re.compile(r"[\d〇○零一二三四五六七八九十年月日\s:：.\-/]+")
+
+
 def _is_short_line(text: str) -> bool:
     if not (6 <= len(text) <= 40) or text[-1] in _END_PUNCT or "。" in text:
         return False
-    if text.startswith(("—", "-", "各位代表", "（", "(")) or re.fullmatch(r"[\d年月日\s:：.\-/]+", text):
+    if text.startswith(("—", "-", "各位代表", "（", "(")) or _DATELINE.fullmatch(text) or _SPEAKER.search(text):
         return False
     return not re.search(r"(办公室|委员会|人大常委会|研究室)$", text)
+
+
+_GLUED = re.compile(rf"(?<=[。！？])\s*([{_NUM}]{{1,3}})、")
+
+
+def _cn_number(numeral: str) -> int:
+    """一 → 1, 十二 → 12, 二十三 → 23."""
+    tens, _, ones = numeral.rpartition("十")
+    value = _NUM.index(ones) + 1 if ones else 0
+    if "十" in numeral:
+        value += 10 * (_NUM.index(tens) + 1 if tens else 1)
+    return value
+
+
+def _unglue(blocks: list[Block]) -> list[Block]:
+    """Split a paragraph where the next chapter heading was run on after its last sentence
+    (…取得新成效。二、依法履行监督职责), when the number is the one that comes next."""
+    out: list[Block] = []
+    last = 0
+    for b in blocks:
+        text = b.text
+        if (m := re.match(rf"([{_NUM}]{{1,3}})\s*[、．.]", text)):
+            last = _cn_number(m.group(1))
+        for m in _GLUED.finditer(text):
+            if _cn_number(m.group(1)) == last + 1 and len(re.split(r"[。！？]", text[m.start(1):])[0]) <= 40:
+                out.append(Block(text[:m.start()].rstrip(), b.heading_level, b.bold, b.run_in))
+                b = Block(text[m.start(1):])
+                text, last = b.text, last + 1
+                break
+        out.append(b)
+    return out
 
 
 def detect(blocks: list[Block]) -> list[Item]:
     """Mark which blocks are headings, of which kind; levels are assigned afterwards."""
     items: list[Item] = []
-    for b in blocks:
+    for b in _unglue(blocks):
         text = b.text
         kind = marker_kind(text)
-        if text.startswith(("——", "—")):
-            items.append(Item(text))
+        if text.startswith(("——", "—")) or (len(text) <= 30 and _SPEAKER.search(text) and not kind):
+            items.append(Item(text))        # a subtitle or the speaker's line, however it is set
             continue
         if kind:
             short = len(text) <= 80 and not re.search(r"[。！？]", text[:-1])
@@ -142,6 +185,9 @@ def detect(blocks: list[Block]) -> list[Item]:
                 continue
             items.append(Item(text))
             continue
+        if (m := _BRACKET_HEAD.match(text)) and not _NOT_BRACKET_HEADS.search(m.group(1)):
+            items.append(Item(text, m.group(1), "bracket", rest=text[m.end():].strip()))
+            continue
         if b.heading_level and len(text) <= 80:
             items.append(Item(text, text, f"md{min(b.heading_level, 4)}"))
             continue
@@ -152,10 +198,43 @@ def detect(blocks: list[Block]) -> list[Item]:
             items.append(Item(text, b.run_in, "runin", rest=text[len(b.run_in):].strip()))
             continue
         items.append(Item(text))
+    _list_items(items)
     _plain_run_ins(items)
     _short_lines(items, blocks)
     _assign_levels(items)
     return items
+
+
+LIST_RUN = 3      # numbered sentences in a row, with no text between them, that make a list rather than headings
+
+
+def _list_items(items: list[Item]) -> None:
+    """Numbered lines that are whole sentences (1.…。) following one another with no text between them are
+    the items of a list (a plan's 32 tasks), not headings over empty sections."""
+    run: list[Item] = []
+
+    def flush():
+        if len(run) >= LIST_RUN:
+            for it in run:
+                it.heading, it.kind = "", ""
+        run.clear()
+
+    for it in items:
+        sentence = it.heading and not it.rest and it.heading == it.text and it.text[-1] in "。；;"
+        if sentence and (not run or run[-1].kind == it.kind):
+            run.append(it)
+        else:
+            flush()
+            if sentence:
+                run.append(it)
+    flush()
+
+
+def demote_story_heads(items: list[Item]) -> None:
+    """In a news story, short opening sentences and short lines are its telling, not headings."""
+    for it in items:
+        if it.kind in ("runin", "line"):
+            it.heading, it.kind, it.rest = "", "", ""
 
 
 def _plain_run_ins(items: list[Item]) -> None:
@@ -205,13 +284,16 @@ def _assign_levels(items: list[Item]) -> None:
                 it.level = 1
 
 
-def categorize(items: list[Item]) -> list[tuple[Item, str, str | None]]:
+def categorize(items: list[Item], congress: bool = True) -> list[tuple[Item, str, str | None]]:
     """Each heading with the category its passages take and its own confident category.
 
     A heading with no confident category takes its parent's. Sub-headings of a problems or plans chapter
     always do (a plan about 普法 is still a plan). Under a container (综述) a sub-heading is read together with
     its first sentence. A top heading with no category of its own is a container when sub-headings follow,
     else it is read from the first sentences of its text.
+
+    :param congress: False for the report of another organ (a government's, a court's): the work it reviews
+        under a container heading is its own, none of the congress's categories (其他), not a summary.
     """
     heads = [(i, it) for i, it in enumerate(items) if it.heading]
     out = []
@@ -234,7 +316,7 @@ def categorize(items: list[Item]) -> list[tuple[Item, str, str | None]]:
             out.append((it, own_cat, None))
             stack.append((it.level, own_cat))
             continue
-        cat = own or parent
+        cat = own or (parent if congress or parent != "综述" else "其他")
         out.append((it, cat, own))
         stack.append((it.level, cat))
     return out

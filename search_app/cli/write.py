@@ -78,6 +78,8 @@ def ingest(paths: tuple[Path, ...], index_dir: Path | None, out: Path, workers: 
         fail(str(exc), ExitStatus.NO_INDEX)
     for path, reason in report.errors:
         click.echo(f"skipped {path}: {reason}", err=True)
+    for path, note in report.notes:
+        click.echo(f"note {path}: {note}", err=True)
     built = report.build
     click.echo(f"{report.files} files: {report.unchanged} unchanged, {report.parsed} parsed, "
                f"{len(report.errors)} skipped" +
@@ -103,6 +105,8 @@ def _ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) ->
     docs = fold_duplicates(batch.documents)
     for path, reason in batch.errors:
         click.echo(f"skipped {path}: {reason}", err=True)
+    for path, note in batch.notes:
+        click.echo(f"note {path}: {note}", err=True)
     if docs:
         target = write_documents(out, docs)
     folded = len(batch.documents) - len(docs)

@@ -2,7 +2,7 @@
 lines."""
 import pytest
 
-from indexer.clean.text import extract_text, is_noise_line, publication_date
+from indexer.clean.text import clean_title, extract_text, is_noise_line, publication_date
 
 
 def _wrap(paragraph: str, width: int) -> list[str]:
@@ -29,12 +29,17 @@ def test_markdown_front_matter_headings_and_bold_lines():
 
 @pytest.mark.parametrize("line", ["##paidbegin##", "发布于2021-03-29T12:46:58  该页已被阅读", "撰稿:王会刚 编辑:包晓峰 初审:达来",
                                   "（责任编辑：马喆）", "（市人大常委会研究室 供稿）", "【字号：大 中 小】", "浙ICP备05008737号",
-                                  "发布时间：2020-12-21 16:05　　来源：旗人大常委会办公室"])
+                                  "发布时间：2020-12-21 16:05　　来源：旗人大常委会办公室",
+                                  "编辑", "责任编辑 王五", "新闻热线：010-12345678", "点击：1234次 时间：2024-01-12 09:30",
+                                  "首页 > 人大要闻 > 正文", "【收藏】【打印】【关闭】", "首页 | 人大要闻 | 通知公告 | 监督工作",
+                                  "▲市人大代表在社区卡口参与值守", "本报记者林晓舟周亦川", "(全文完)",
+                                  "声明：本站部分内容来源于网络，仅供学习交流，如有侵权请联系我们删除。", "=============="])
 def test_noise_lines(line):
     assert is_noise_line(line)
 
 
-@pytest.mark.parametrize("line", ["来源于群众的意见建议，常委会逐件办理。", "一、坚持党的领导", "编辑出版《立法直通车工作案例选编》。"])
+@pytest.mark.parametrize("line", ["来源于群众的意见建议，常委会逐件办理。", "一、坚持党的领导", "编辑出版《立法直通车工作案例选编》。",
+                                  "编辑工作", "2019-2023年监督工作", "（一）加强预算审查监督", "二〇二三年十二月二十六日"])
 def test_report_lines_are_not_noise(line):
     assert not is_noise_line(line)
 
@@ -53,3 +58,31 @@ def test_credits_and_chrome_in_traditional_script_or_brackets_are_noise(line):
 @pytest.mark.parametrize("line", ["（一）坚持党的领导", "记者站建设取得新进展，全年新建代表联络站二十个。"])
 def test_report_lines_that_look_like_credits_are_kept(line):
     assert not is_noise_line(line)
+
+
+@pytest.mark.parametrize("raw, title", [
+    ("• 2025年儋州市政府工作报告", "2025年儋州市政府工作报告"),
+    ("全国人民代表大会常务委员会工作报告（摘要） 2015年03月09日07:12 来源： 时讯网 分享到： 微信", "全国人民代表大会常务委员会工作报告（摘要）"),
+    ("攸县人民代表大会常务委员会工作报告2023-01-16", "攸县人民代表大会常务委员会工作报告"),
+    ("关于2023年1月1日起施行的条例的说明", "关于2023年1月1日起施行的条例的说明"),      # a date inside a title stays
+    ("人民网", ""), ("时政要闻", ""), ("芜湖年鉴2023卷", ""), ("本报记者 林晓舟", ""), ("2024-01-12 09:30", ""),
+    ("福建人大网 >> 大会专题 >> 大会文件", ""), ("欢迎进入江苏人大网", ""),
+])
+def test_titles_are_cleaned_of_what_pages_put_around_them(raw, title):
+    assert clean_title(raw) == title
+
+
+def test_a_slide_show_export_gives_its_text_its_slide_titles_and_the_title_on_its_last_slide():
+    slides = ["H5作品文本导出 · 共3页", "【第1页】", "【标题】", "【文案】2019年，常委会依法履职。", "【图片】封面（已省略）",
+              "↑ 向上滑动翻页", "【第2页】", "【标题】监督有力 助推发展", "【文案】常委会听取审议专项工作报告二十七项。",
+              "【第3页】", "【标题】2019年佛山市人大常委会工作综述"]
+    ex = extract_text("\n".join(slides))
+    assert ex.title == "2019年佛山市人大常委会工作综述" and ex.title_how == "the last slide"
+    assert [(b.text, b.bold) for b in ex.blocks] == [("2019年，常委会依法履职。", False), ("监督有力 助推发展", True),
+                                                     ("常委会听取审议专项工作报告二十七项。", False)]
+
+
+def test_a_table_of_contents_is_dropped():
+    lines = ["某县人大常委会工作报告", "目　录", "一、坚持党的领导……1", "二、依法履行监督职责……3", "一、坚持党的领导",
+             "常委会严格执行请示报告制度。", "二、依法履行监督职责", "常委会听取审议专项工作报告。"]
+    assert [b.text for b in extract_text("\n".join(lines)).blocks] == lines[4:]

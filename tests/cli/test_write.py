@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from indexer.index.commits import current_commit
 from indexer.store import read_documents
 from search_app.cli import main
-from tests.conftest import SAMPLES, SEEDS
+from tests.conftest import SAMPLES, SEEDS, WEB_DEV
 
 DOC_KEYS = {"doc_id", "title", "body", "region", "province", "level", "year", "doc_type", "source", "traditional",
             "sections"}
@@ -23,6 +23,7 @@ def test_parse_json_contract():
         for p in s["passages"]:
             assert {"passage_id", "text", "start", "end", "ordinal", "heading", "category"} <= p.keys()
     assert "浙江省" in r.output                      # Chinese printed as is, not \u escapes
+    assert doc["kind"] == "report" and set(doc["why"]) == {"title", "region", "year", "doc_type"}
 
 
 def test_parse_readable_output():
@@ -43,6 +44,16 @@ def test_ingest_writes_folded_documents(tmp_path):
     assert "21 files: 21 parsed, 0 skipped; 19 documents (2 reposts folded)" in r.stderr
     wuhou = next(d for d in docs if d.region == "武侯区")
     assert len(wuhou.sources) == 2
+
+
+def test_ingest_notes_each_file_taken_in_as_something_else_than_a_report(tmp_path):
+    plan, court = WEB_DEV / "b03-binhaixinqu-2025-yaodian.md", WEB_DEV / "b06-guangdong-2011-fayuan-big5.html"
+    r = CliRunner().invoke(main, ["ingest", str(plan), str(court), str(SAMPLES / "01-zhejiang-2022.html"),
+                                  "--index", str(tmp_path / "ix")])
+    assert r.exit_code == 0, r.output
+    notes = [line for line in r.output.splitlines() if line.startswith("note ")]
+    assert len(notes) == 2 and "a work plan (工作要点)" in notes[0] and "a court's work report" in notes[1]
+    assert all("taken in as doc type other" in n for n in notes)
 
 
 def test_ingest_with_no_report_files_is_a_usage_error(tmp_path):

@@ -8,11 +8,12 @@ import json
 import pytest
 
 from indexer.understand.evaluate import evaluate
-from tests.conftest import FIXTURES, HOLDOUT, SAMPLES, SEED_MANIFEST, SEEDS, load_manifest
+from tests.conftest import FIXTURES, HOLDOUT, SAMPLES, SEED_MANIFEST, SEEDS, WEB_DEV, WEB_TEST, load_manifest
 
 FLOORS = json.loads((FIXTURES / "accuracy_floors.json").read_text(encoding="utf-8"))
 SETS = {"samples": (SAMPLES, SAMPLES / "manifest.json"), "seeds": (SEEDS, SEED_MANIFEST),
-        "holdout": (HOLDOUT, HOLDOUT / "manifest.json")}
+        "holdout": (HOLDOUT, HOLDOUT / "manifest.json"), "web-dev": (WEB_DEV, WEB_DEV / "manifest.json"),
+        "web-test": (WEB_TEST, WEB_TEST / "manifest.json")}
 
 
 @pytest.mark.parametrize("name", sorted(SETS))
@@ -20,7 +21,7 @@ def test_accuracy_meets_the_floors(name, capsys):
     docs, manifest = SETS[name]
     score = evaluate(docs, load_manifest(manifest))
     with capsys.disabled():
-        print(f"\n{name}: {score.summary()}")
+        print(f"\n{name}: {score.summary()}\n{name}: {score.details()}")
     floors = FLOORS[name]
     for metric, floor in floors.items():
         assert getattr(score, metric) >= floor, (metric, score.summary(), score.misses)

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from indexer.understand.pipeline import parse_file
-from tests.conftest import FIXTURES, labelled_files
+from tests.conftest import FIXTURES, labelled_files, web_files
 
 GOLDEN = FIXTURES / "golden"
 
@@ -18,12 +18,12 @@ def summary(path) -> dict:
     d = parse_file(path)
     return {"title": d.title, "body": d.body, "region": d.region, "province": d.province, "level": d.level,
             "year": d.year, "years_covered": d.years_covered, "doc_type": d.doc_type, "traditional": d.traditional,
-            "pub_date": d.pub_date, "encoding": d.encoding, "doc_id": d.doc_id,
+            "pub_date": d.pub_date, "encoding": d.encoding, "doc_id": d.doc_id, "kind": d.kind, "why": d.why,
             "sections": [[s.level, s.heading, s.category, len(s.passages)] for s in d.sections],
             "passage_ids": [p.passage_id for p in d.passages()]}
 
 
-@pytest.mark.parametrize("path,entry", labelled_files(), ids=lambda v: getattr(v, "name", ""))
+@pytest.mark.parametrize("path,entry", labelled_files() + web_files(), ids=lambda v: getattr(v, "name", ""))
 def test_parser_output_matches_golden(path, entry):
     golden = GOLDEN / (path.name + ".json")
     got = summary(path)

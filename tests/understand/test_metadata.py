@@ -109,3 +109,43 @@ def test_a_delivery_date_in_the_subtitle_is_not_the_year_covered(subtitle, openi
                                          ("桐庐县人大常委会２０２１年工作报告", 2021)])
 def test_years_in_chinese_numerals_and_full_width_digits(title, year):
     assert parse(f"{title}\n{OPENING}{BODY}").year == year
+
+
+@pytest.mark.parametrize("title, opening, doc_type, kind", [
+    ("2025年儋州市政府工作报告", "各位代表：\n现在，我代表市人民政府向大会报告工作。\n", "other", "government"),
+    ("广东省高级人民法院工作报告", OPENING, "other", "court"),
+    ("关于人民检察院工作的报告", "各位代表：\n现在，我代表省人民检察院向大会报告工作。\n", "other", "procuratorate"),
+    ("滨海新区人大常委会2025年工作要点", "", "other", "plan"),
+    ("漳州市第十四届人民代表大会第四次会议举行第二次全体会议", "", "other", "session_news"),
+    ("全国人民代表大会常务委员会工作报告（摘要）", OPENING, "工作报告", "summary"),
+    ("宿迁市人大常委会2020年度履职回眸", "", "工作综述", "report"),
+    ("市人大常委会工作", "2022年，市人大常委会依法履职。\n", "工作综述", "report"),          # a yearbook entry
+    # a congress report names the others' reports in passing: still the congress's
+    ("全国人民代表大会常务委员会工作报告", "各位代表：\n常委会听取审议最高人民检察院工作报告。\n", "工作报告", "report"),
+])
+def test_what_a_document_is_and_why(title, opening, doc_type, kind):
+    d = parse(f"{title}\n{opening}{BODY}")
+    assert (d.doc_type, d.kind) == (doc_type, kind) and d.why["doc_type"]
+
+
+def test_parse_says_why_for_each_decision():
+    d = parse(f"常委会工作报告\n（2024年1月9日在沂水县第十八届人民代表大会第三次会议上）\n{OPENING}{BODY}")
+    assert (d.region, d.year) == ("沂水县", 2023)            # the session line, without a dash, names the congress
+    assert d.why == {"title": "the first line", "region": "subtitle: named congress: 沂水县",
+                     "year": "delivery date (2024年1月9日): a report of the first half of a year covers the year "
+                             "before, one of the second half its own", "doc_type": "工作报告 in the title"}
+
+
+def test_a_local_report_that_names_the_national_congress_stays_local():
+    opening = ("各位代表：\n过去一年，在全国人大常委会法工委的指导下，区人大常委会建好基层立法联系点，"
+               "接待全国人大代表视察三次。\n通州区人大常委会依法履职。\n")
+    d = parse(f"常委会工作报告\n{opening}{BODY}")
+    assert (d.region, d.level) == ("通州区", "county")
+
+
+@pytest.mark.parametrize("title, headings, year", [
+    ("2025年儋州市政府工作报告", "一、2024年工作回顾\n" + BODY, 2024),     # the title names the year of delivery
+    ("XX县人大常委会主任述法报告（20XX年度）", BODY, None),              # a template's year is left out
+])
+def test_year_against_the_title(title, headings, year):
+    assert parse(f"{title}\n发布时间：2023-11-20\n{OPENING}{headings}").year == year

@@ -5,6 +5,7 @@ would write by hand (odd bytes, odd markup, unlucky line lengths), to catch what
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -241,6 +242,61 @@ def test_every_body_paragraph_is_kept_and_no_chrome(paragraphs, container, data)
     for chrome in CHROME:
         assert fold(chrome) in body or fold(chrome) not in text, chrome
     assert doc.title == TITLE
+
+
+# ---------------------------------------------- (d) the clutter real pages put inside the article is dropped
+
+NAME = st.sampled_from(["王五", "李小明", "欧阳晓", "张三", "赵敏"])
+SITE = st.sampled_from(["人民网", "江苏人大网", "大河网", "中国人大网", "新华网"])
+NUMBER = st.integers(min_value=1, max_value=999_999).map(str)
+DATE = st.dates(dt.date(1995, 1, 1), dt.date(2035, 12, 31)).map(lambda d: d.isoformat())
+TIME = st.times().map(lambda t: t.strftime("%H:%M"))
+# One strategy per class of clutter the web puts inside the article, each drawn with its own names and numbers.
+CLUTTER = st.one_of(
+    st.just("编辑"), NAME.map(lambda n: f"编辑 {n}"), NAME.map(lambda n: f"责任编辑 {n}"),
+    st.tuples(NAME, NAME).map(lambda ns: f"编辑：{ns[0]}  审核：{ns[1]}"),
+    NUMBER.map(lambda n: f"新闻热线：010-{n}"), SITE.map(lambda s: f"{s}数字报"), SITE.map(lambda s: f"{s}移动端"),
+    st.sampled_from(["【大 中 小】", "字号：大 中 小", "小字号", "【收藏】【打印】【关闭】", "[收藏] [打印] [关闭]", "•",
+                     "正文复制", "分享到：微信 微博", "广告"]),
+    st.tuples(NUMBER, DATE, TIME).map(lambda x: f"点击：{x[0]}次 时间：{x[1]} {x[2]}"),
+    NUMBER.map(lambda n: f"浏览次数：{n}"),
+    st.sampled_from(["人大要闻", "工作动态", "时政要闻"]).map(lambda c: f"首页 > {c} > 正文"),
+    st.sampled_from(["人大要闻", "工作动态"]).map(lambda c: f"当前位置：首页 > {c}"),
+    SITE.map(lambda s: f"欢迎进入{s}"), SITE.map(lambda s: f"【导语】本文转载自{s}，仅供参考，以原文为准。"),
+)
+# How pages damage the title around the article: a bullet before it, its dateline after it.
+TITLE_SHAPES = st.sampled_from(["{t}", "• {t}", "{t} {d} {h}", "· {t}（{d}）", "{t}  {d}"])
+
+
+@FAST
+@given(paragraphs=report_body, data=st.data())
+def test_no_clutter_survives_into_the_text_or_the_title(paragraphs, data):
+    """Clutter lines between the paragraphs of the article, and a damaged title above it: the text is the
+    paragraphs, every one, and nothing of the clutter; the title is the title."""
+    clutter = data.draw(st.lists(CLUTTER, min_size=1, max_size=6))
+    at = data.draw(st.lists(st.integers(0, len(paragraphs)), min_size=len(clutter), max_size=len(clutter)))
+    lines = [f'<p style="text-indent:2em;">{p}</p>' for p in paragraphs]
+    for k, c in sorted(zip(at, clutter), key=lambda kc: -kc[0]):
+        lines.insert(k, f"<p>{c}</p>")
+    shape = data.draw(TITLE_SHAPES)
+    page = cms_page("".join(lines), '<div id="zoom">').replace(
+        f"<h1>{TITLE}</h1>", f"<h1>{shape.format(t=TITLE, d=data.draw(DATE), h=data.draw(TIME))}</h1>")
+    doc = parse_bytes(page.encode(), "a.html")
+    assert doc.text.split("\n") == paragraphs
+    assert doc.title == TITLE
+
+
+@FAST
+@given(paragraphs=report_body, data=st.data())
+def test_pinyin_glosses_and_table_pipes_leave_the_text_alone(paragraphs, data):
+    """A gloss after a character (会(huì ), with or without the space) and the pipes of a converted table go;
+    the characters and the cells stay."""
+    glossed = [p.replace("会", data.draw(st.sampled_from(["会(huì )", "会（huì）", "会( huì)"])), 1) for p in paragraphs]
+    cells = data.draw(st.lists(st.sampled_from(["立法项目", "审议时间", "2023年5月", "已通过", "12件"]), min_size=2,
+                               max_size=4))
+    text = "\n".join(["某某市人大常委会工作报告", *glossed, "| " + " | ".join(cells) + " |", "|---" * len(cells) + "|"])
+    doc = parse_bytes(text.encode(), "a.txt")
+    assert doc.text.split("\n") == [*paragraphs, " ".join(cells)]
 
 
 # ------------------------------------------------ counterexamples found while writing these properties

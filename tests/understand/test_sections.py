@@ -82,3 +82,23 @@ def test_categories_inherit_and_containers_are_summaries():
     assert cats == [("一、过去一年的主要工作", "综述"), ("（一）坚持党的全面领导", "党的领导"),
                     ("（二）聚焦经济发展", "监督工作"), ("二、加强监督", "监督工作"), ("（一）聚焦民生改善", "监督工作"),
                     ("三、存在的问题", "存在问题"), ("（一）普法宣传不够深入", "存在问题")]
+
+
+def test_a_list_of_numbered_sentences_is_not_headings():
+    items = [f"{n}.加强对第{n}项重点工作的监督，推动各项任务落地见效。" for n in range(1, 6)]
+    assert heads(["一、加强监督工作", *items, "二、加强代表工作", LONG]) == [("一、加强监督工作", 1), ("二、加强代表工作", 1)]
+    # numbered sub-headings each with text under them stay headings
+    assert heads(["1.突出重点。", LONG, "2.完善机制。", LONG, "3.加强督办。", LONG])[:1] == [("1.突出重点。", 1)]
+
+
+def test_a_chapter_heading_run_on_after_a_sentence_is_split_off():
+    lines = ["一、坚持政治引领", "常委会向县委请示报告重要事项二十一件次，人大工作取得新成效。二、依法履行监督职责", LONG]
+    assert heads(lines) == [("一、坚持政治引领", 1), ("二、依法履行监督职责", 1)]
+    # an enumeration with the wrong number, or a long run-on sentence, is left alone
+    assert heads(["一、坚持政治引领", "取得新成效。三、依法履行监督职责", LONG]) == [("一、坚持政治引领", 1)]
+
+
+def test_bracketed_yearbook_heads_speaker_lines_and_datelines():
+    lines = ["县人大常委会主任　王赟", "【立法工作】全年制定条例两件。", "【监督工作】听取审议报告十项。", "【导语】本文转自某网。",
+             "二〇二三年十二月二十六日"]
+    assert heads(lines) == [("【立法工作】", 1), ("【监督工作】", 1)]
