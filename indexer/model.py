@@ -78,9 +78,17 @@ class Document:
     sources: list[str] = field(default_factory=list)
     kind: str = "report"       # report, summary (摘要), or what a non-report is: news, plan, government … (KINDS)
     why: dict[str, str] = field(default_factory=dict)    # per decision (title, region, year, doc_type): the evidence
+    versions: list[str] = field(default_factory=list)    # doc ids of other versions of this report (dedup.link_versions)
 
     def passages(self) -> list[Passage]:
         return [p for s in self.sections for p in s.passages]
+
+    def version_key(self) -> list | None:
+        """What the versions of one report share: one congress's report (or its summary) of one year; None for a
+        document that is no congress report or names no congress or year (``dedup.link_versions``)."""
+        if self.kind not in ("report", "summary") or not self.year or not (self.region or self.body):
+            return None
+        return [self.region or self.body, self.level, self.year]
 
     def surroundings(self) -> list[tuple[str, str]] | None:
         """For each passage, the report text before it since the previous passage (the headings that open it)
@@ -105,6 +113,7 @@ class Document:
         d["years_covered"] = list(self.years_covered) if self.years_covered is not None else None
         d["sources"] = list(self.sources)
         d["why"] = dict(self.why)
+        d["versions"] = list(self.versions)
         d["sections"] = [s.to_dict() for s in self.sections]
         return d
 

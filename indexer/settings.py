@@ -34,8 +34,9 @@ class Settings:
     max_unpacked_bytes: int = 16 * 1024 ** 2  # XML a DOCX may unpack to (its pictures are not unpacked): zip bombs
     passage_max_chars: int = 300             # long paragraphs are split at sentence ends near this size
     passage_min_chars: int = 40              # a tail shorter than this joins the previous piece
-    duplicate_threshold: float = 0.85        # estimated Jaccard of character shingles for a repost
+    duplicate_threshold: float = 0.95        # estimated Jaccard of character shingles for a repost (below: a version)
     shingle_size: int = 5
+    version_containment: float = 0.6         # share of the shorter text's shingles in the longer: a version of it
     # crawler: politeness
     user_agent: str = "lrsearch/0.1 (people's congress report search; polite crawler, obeys robots.txt)"
     crawl_delay_s: float = 1.0               # gap between two requests to one host when the site sets none

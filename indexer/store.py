@@ -2,8 +2,8 @@
 per line, its ``to_dict``) and ``documents.offsets.json`` (each document's byte offset in it); in an index
 segment instead ``documents.z`` (each document's JSON compressed by itself, its passages' texts left out where
 the document's text holds them at their offsets; the offsets file gives offset and length), and the catalog
-(``documents.catalog.json``: what folding reposts needs of each document, and ``documents.signatures.npy``:
-their MinHash signatures).
+(``documents.catalog.json``: what folding reposts and linking versions need of each document, and
+``documents.signatures.npy``: their MinHash signatures).
 
 The offsets let a reader fetch one report without reading the file, so opening an index costs nothing
 however many reports it holds; the catalog lets an ingest fold new reports into the held ones without reading
@@ -40,10 +40,12 @@ class CatalogEntry:
     traditional: bool
     pub_date: str | None
     text_len: int
+    version_key: list | None = None     # Document.version_key: which held documents a new one may be a version of
 
     @classmethod
     def of(cls, doc: Document) -> "CatalogEntry":
-        return cls(doc.doc_id, doc.source, list(doc.sources), doc.traditional, doc.pub_date, len(doc.text))
+        return cls(doc.doc_id, doc.source, list(doc.sources), doc.traditional, doc.pub_date, len(doc.text),
+                   doc.version_key())
 
 
 def atomic_write_lines(path: Path, lines: Iterable[str]) -> list[int]:

@@ -27,7 +27,7 @@ from indexer.model import Document
 from indexer.settings import SETTINGS, Settings
 from indexer.store import CatalogEntry, read_catalog, read_documents
 from indexer.understand.batch import find_files, parse_many
-from indexer.understand.dedup import NUM_PERM, fold_duplicates, fold_into, signatures
+from indexer.understand.dedup import NUM_PERM, fold_duplicates, fold_into, link_versions, signatures
 from indexer.workers import started
 
 MERGE_BASE = 1_000          # passages: the smallest size tier of the merge policy
@@ -285,6 +285,9 @@ def _apply(change: Change, held: Held, index_dir: Path, replaced: set[str], new:
         else np.zeros((0, NUM_PERM), np.uint64)
     folding = fold_into(candidates, held.signatures[keep], new, new_sigs, settings)
     gone += [keep[i] for i in folding.drop]
+    keys = [d.version_key() for d in folding.add]
+    maybe = [k for k in keep if held.entries[k].version_key in keys and k not in set(gone)]
+    link_versions(folding.add, list(held.documents(index_dir, maybe)), settings)
     sources.update({keep[i]: s for i, s in folding.extend.items()})
     for k in gone:
         sources.pop(k, None)
@@ -338,7 +341,9 @@ def rebuild(index_dir: str | os.PathLike, documents: str | os.PathLike | None = 
                 docs = _signed(own, settings, workers)
             files = commit.files
         else:
-            docs, files = _signed(fold_duplicates(list(read_documents(documents)), settings), settings, workers), {}
+            folded = fold_duplicates(list(read_documents(documents)), settings)
+            link_versions(folded, settings=settings)
+            docs, files = _signed(folded, settings, workers), {}
         change = Change(index_dir, commit, workers, settings.max_segment_passages, reuse=False)
         change.add(docs)
         change.publish(files)

@@ -269,3 +269,25 @@ def test_r17_clean_and_build_twice_give_the_same_bytes_and_ids_and_an_interrupte
     assert set(ids_a) == set(ids_b) and len(ids_a) == len(set(ids_a)) and dupes == 0
     assert sorted(docs_a) == sorted(docs_b) and len(docs_a) == len(R17_FILES) - 1      # one repost folded
     assert written and left == []
+
+
+def test_a_summary_ingested_later_is_a_version_of_the_held_report_and_counts_once(tmp_path):
+    """The full report first, its 摘要 and a copy of another report on a second site in a later ingest: each
+    is linked to the held one, the report page lists them, and counts per year count each report once."""
+    from search_app.core.stats import stats
+    from search_app.web import create_app
+    from tests.conftest import WEB_DEV
+    ingest(tmp_path, [WEB_DEV / "a03-quanguo-2014.txt", WEB_DEV / "b01-youxian-2022-weixin.html"], workers=1)
+    ingest(tmp_path, [WEB_DEV / "a02-quanguo-2014-zhaiyao.html", WEB_DEV / "b10-youxian-2022-zhuzhou-rd.html"],
+           workers=1)
+    ix = open_index(tmp_path)
+    assert ix.n and len(ix.side.doc_ids) == 4
+    by_title = {ix.document(d)["title"]: d for d in ix.side.doc_ids}
+    full, summary = by_title["全国人民代表大会常务委员会工作报告"], by_title["全国人民代表大会常务委员会工作报告（摘要）"]
+    assert ix.versions(full) == [summary] and ix.versions(summary) == [full]
+    counted = stats(ix, Params(q=""), ["year"])
+    assert counted["reports"] == 2 and [(r["year"], r["reports_held"]) for r in counted["rows"]] == [(2014, 1), (2022, 1)]
+    client = create_app({"INDEX_DIR": str(tmp_path), "TESTING": True}).test_client()
+    versions = client.get(f"/api/doc/{full}").get_json()["versions"]
+    assert [(v["doc_id"], v["kind"]) for v in versions] == [(summary, "summary")]
+    assert "同一报告的其他版本" in client.get(f"/doc/{full}").get_data(as_text=True)

@@ -390,6 +390,40 @@ class Index:
         record["text"], record["heading_text"], record["lead"] = self._report_passages(d)[row - first]
         return record
 
+    def report_groups(self) -> np.ndarray:
+        """For each report (its number, as ``doc`` gives it per row), the number of the first of its versions: a
+        report, its 摘要 and its copies on other sites are one report in counts (``dedup.link_versions``).
+        Worked out once per commit, when counts first ask."""
+        found = self.memo.get("report groups")
+        if found is None:
+            ids = self.side.doc_ids
+            number = {doc_id: i for i, doc_id in enumerate(ids)}
+            first = list(range(len(ids)))
+
+            def root(i: int) -> int:
+                while first[i] != i:
+                    first[i] = first[first[i]]
+                    i = first[i]
+                return i
+            versions = DOC_META.index("versions")
+            for i, meta in enumerate(self.side.doc_meta):
+                for other in meta[versions] if len(meta) > versions else ():
+                    if (j := number.get(other)) is not None:
+                        a, b = root(i), root(j)
+                        first[max(a, b)] = min(a, b)
+            found = self.memo["report groups"] = np.array([root(i) for i in range(len(ids))], dtype=np.int64)
+        return found
+
+    def versions(self, doc_id: str) -> list[str]:
+        """The ids of the other live versions of a report (``report_groups``)."""
+        ids = self.side.doc_ids
+        if doc_id not in ids:
+            return []
+        groups = self.report_groups()
+        d = ids.index(doc_id)
+        return [ids[i] for i in np.flatnonzero(groups == groups[d]).tolist()
+                if i != d and self.document(ids[i]) is not None]
+
     def _report_passages(self, d: int) -> list[tuple[str, str, str]]:
         """(text, heading, lead) of each passage of the report numbered ``d``, in order, read from the report:
         a passage's text is stored once, in its report's text at its offsets, not again in Whoosh."""

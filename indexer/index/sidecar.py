@@ -39,7 +39,8 @@ from indexer.facets import FACETS
 from indexer.index.blocks import PostingsFile, positions
 from indexer.index.schema import gram_code, gram_string
 
-DOC_META = ("title", "body", "region", "province", "level", "year", "doc_type")   # what a hit shows of its report
+# what a hit shows of its report, and the other versions of the report (dedup.link_versions)
+DOC_META = ("title", "body", "region", "province", "level", "year", "doc_type", "versions")
 CHECK_BYTES = 2_048     # longest posting list (bytes) read twice, ours and Whoosh's, to check a segment at open
 
 if TYPE_CHECKING:     # the reader never loads the builders

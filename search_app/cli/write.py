@@ -94,7 +94,7 @@ def _ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) ->
     from indexer.settings import SETTINGS
     from indexer.store import write_documents
     from indexer.understand.batch import find_files, parse_many
-    from indexer.understand.dedup import fold_duplicates
+    from indexer.understand.dedup import fold_duplicates, link_versions
     files = find_files(paths)
     if not files:
         raise click.UsageError("no report files (.html, .htm, .txt, .md, .pdf, .docx, or a crawl) "
@@ -103,6 +103,7 @@ def _ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) ->
     with bar:
         batch = parse_many(files, SETTINGS, workers, advance)
     docs = fold_duplicates(batch.documents)
+    link_versions(docs)
     for path, reason in batch.errors:
         click.echo(f"skipped {path}: {reason}", err=True)
     for path, note in batch.notes:

@@ -40,7 +40,7 @@ def stats(ix: Index, params: Params, by: list[str]) -> dict:
     else:
         parsed, rows, held_rows = None, ix.all_rows, ix.all_rows
     columns = [_dimension(ix, d) for d in by]
-    doc = np.asarray(ix.side["doc"]).astype(np.int64)
+    doc = ix.report_groups()[np.asarray(ix.side["doc"]).astype(np.int64)]      # a report's versions count once
 
     def groups(selected: np.ndarray):
         keys = np.stack([col[selected] for col, _ in columns] + [doc[selected]], axis=1) if len(selected) \

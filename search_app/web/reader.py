@@ -30,6 +30,9 @@ def document(doc_id: str) -> dict:
         abort(404, description=f"索引中没有编号为 {doc_id!r} 的报告。")
     doc["sources"] = [public_source(s) for s in doc.get("sources") or []]
     doc["source"] = public_source(doc["source"]) if doc.get("source") else doc.get("source")
+    doc["versions"] = [{"doc_id": v, "title": other["title"], "kind": other.get("kind", "report"),
+                        "source": public_source(other["source"]) if other.get("source") else None}
+                       for v in index().versions(doc_id) if (other := index().document(v))]
     return doc
 
 
