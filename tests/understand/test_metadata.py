@@ -149,3 +149,9 @@ def test_a_local_report_that_names_the_national_congress_stays_local():
 ])
 def test_year_against_the_title(title, headings, year):
     assert parse(f"{title}\n发布时间：2023-11-20\n{OPENING}{headings}").year == year
+
+
+def test_with_no_congress_named_the_people_a_report_speaks_for_name_its_place():
+    d = parse("常委会工作报告\n各位代表：\n一年来，常委会团结带领8500万江苏人民，依法履职。\n"
+              "一、坚持党的全面领导\n常委会严格执行请示报告制度，全年请示报告重要事项十五件，确保人大工作正确方向。\n")
+    assert (d.region, d.level) == ("江苏省", "provincial")
