@@ -490,5 +490,18 @@ def extract_html(html: str, settings: Settings = SETTINGS, selector: str | None 
             left -= n      # no element removed before sits inside this one: find_all puts ancestors first
             el.decompose()
     blocks = _blocks_from_html(root)
+    if not title_how.startswith("page heading"):
+        # no heading outside the text: a Word export's <title> is its file name, and its title is in the text
+        named = next((b for b in drop_noise(blocks, "")[:REPORT_TITLE_WITHIN] if _names_the_report(b.text)), None)
+        if named is not None:
+            title, title_how = named.text, "the line at the top of the text that names the report"
     return Extracted(blocks=drop_noise(blocks, title), title=title, title_how=title_how, pub_date=pub_date,
                      source_name=source_name, format="html")
+
+
+REPORT_TITLE_WITHIN = 6        # blocks at the top of the text where a report's own title line may stand
+_REPORT_TITLE = re.compile(r"(人民代表大会常务委员会|人大常委会|常委会).{0,16}(工作报告|报告|综述|工作要点)$")
+
+
+def _names_the_report(text: str) -> bool:
+    return len(text) <= 60 and "。" not in text and bool(_REPORT_TITLE.search(text))

@@ -58,9 +58,21 @@ _NOISE_LINES = [
                r"关注公众号|回复“|本文标签|文章标签|TAG\s*[:：]).{0,80}$", re.I),
     re.compile(r"^[（(【\[]?\s*(全文完|完|END|本文完)\s*[)）】\]]?$", re.I),
     re.compile(r"^.{0,40}(自动导出|文本导出|滑动翻页|点击翻页|共\s*\d+\s*页).{0,40}$"),       # slide-show exports
+    # page furniture: numbers (— 3 —, ·3·, 第 3 页), pagers (上一页 1 2 3 下一页, 【第1页】【全文】)
+    re.compile(r"^[—\-－·•\s]*\d{1,3}[—\-－·•\s]*$|^第\s*\d{1,3}\s*页(\s*[/，,]?\s*共\s*\d{1,3}\s*页)?$"),
+    re.compile(r"^([【\[]?\s*(上一页|下一页|首页|尾页|全文|第\s*\d{1,3}\s*页|\d{1,3})\s*[】\]]?\s*){2,}$"),
+    re.compile(r"^[（(【\[]?\s*(原标题|原题|编者按|编者的话|编者注)\s*[】\]]?\s*[:：].{0,200}$"),
+    re.compile(r"^.{0,40}(热线|电话)\s*[:：]?\s*\d{3,4}-?\d{7,8}.{0,20}$"),
+    re.compile(r"^附件\s*\d?\s*[:：]?.{0,80}\.(pdf|docx?|wps|xlsx?|zip|rar|ofd)$", re.I),
+    re.compile(r"^(文档信息|文档详情|上传者|上传用户|上传时间|页数|文档页数|下载次数|所需积分|下载积分|文档分类|收藏次数)"
+               r"(详情)?\s*[:：|]?.{0,30}$"),
+    re.compile(r"^([\u4e00-\u9fff]{2,6}\s+){4,}[\u4e00-\u9fff]{2,6}$"),                       # a menu, spaced
+    # the cover of a session document: 嘉善县第十七届人民代表大会 / 第五次会议文件（2）
+    re.compile(r"^.{0,24}第[一二三四五六七八九十\d]{1,4}届人民代表大会$|^.{0,24}第[一二三四五六七八九十\d]{1,4}次会议文件"
+               r"\s*[（(]?\s*[\d一二三四五六七八九十]{0,3}\s*[)）]?$"),
 ]
 # Editor credits: 撰稿：… 编辑：… 审核：…, possibly in brackets, possibly several on one line.
-_CREDIT_WORDS = (r"撰稿|撰文|编辑|责任编辑|责编|初审|复审|终审|审核|审签|审校|校对|供稿|来源|作者|记者|通讯员|摄影|"
+_CREDIT_WORDS = (r"本文来源|文章来源|原文来源|撰稿|撰文|编辑|责任编辑|责编|初审|复审|终审|审核|审签|审校|校对|供稿|来源|作者|记者|通讯员|摄影|"
                  r"图片|图文|排版|美编|监制|出品|主编|执行编辑|值班编辑|编审|文字|文|图|视频")
 _CREDIT = re.compile(rf"^[（(【\[]?\s*({_CREDIT_WORDS})\s*[:：|丨]|^[（(【\[][^（()）]{{0,40}}\s?(供稿|撰稿|编辑|供图|摄)[)）】\]]$"
                      r"|^[（(【\[]\s*(记者|通讯员|实习生|特约记者|融媒体记者)[^（()）【】\[\]]{1,40}[)）】\]]$"
@@ -114,6 +126,7 @@ def tidy(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_FILE_SUFFIX = re.compile(r"\.(docx?|wps|pdf|txt|html?)$", re.I)        # 2021年工作报告.doc
 _TITLE_BULLET = re.compile(r"^[•·●■◆▪►◇□★☆>\-\s]+")
 _TITLE_DATELINE = re.compile(r"\s*[\[【(（]?\s*(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
                              r"(?:\s+\d{1,2}:\d\d(?::\d\d)?)?\s*[\]】)）]?\s*$")
@@ -123,6 +136,7 @@ _NOT_TITLES = [
     re.compile(r"^.{0,16}(19|20)\d\d\s*卷$|^.{0,8}年鉴$"),                                   # a yearbook volume
     re.compile(r"^(本报|新华社|人民网|记者|文\s*[/／]|图\s*[/／]|通讯员)"),                         # a byline
     re.compile(r"^[\d年月日\s:：.\-/]+$"),                                                    # a dateline
+    re.compile(r"^(microsoft\s*(office\s*)?word|wps(\s*文字)?|adobe|acrobat)\b", re.I),          # the editor's name
 ]
 
 
@@ -134,7 +148,7 @@ def clean_title(title: str) -> str:
     """A title as a page shows it, without what pages put around it: a bullet before it, its dateline after it
     (• 报告标题 2024-01-12 09:30, 报告标题 2015年03月09日07:12 来源：…); "" when it is not a title at all (a site's
     name, a channel label, a yearbook volume, a byline, a dateline, a line of chrome)."""
-    t = _TITLE_BULLET.sub("", tidy(title))
+    t = _FILE_SUFFIX.sub("", _TITLE_BULLET.sub("", tidy(title)))
     t = _TITLE_DATELINE.sub("", t).strip()
     if (m := _RUN_ON_DATELINE.search(t)) and m.start() >= 6:
         t = t[:m.start()].strip()
@@ -153,10 +167,20 @@ def drop_noise(blocks: list[Block], title: str) -> list[Block]:
             break
         if is_noise_line(b.text):
             continue
-        if title_key and len(out) < 3 and fold(clean_title(b.text)) == title_key:    # the title again, damaged
+        if title_key and len(out) < 3 and out and fold(out[-1].text + b.text) == title_key:    # wrapped in two
+            out.pop()
+            continue
+        if title_key and len(out) < 3 and _is_title(b.text, title_key):       # the title again, damaged
             continue
         out.append(b)
     return _drop_contents(out)
+
+
+def _is_title(text: str, title_key: str) -> bool:
+    """Whether a line is the title again: as it is, damaged (a bullet, a dateline), or without the column
+    name a page put before it (权威发布｜报告标题)."""
+    key = fold(clean_title(text))
+    return bool(key) and (key == title_key or (len(key) >= 8 and title_key.endswith(key)))
 
 
 _CONTENTS = re.compile(r"^[【\[]?目\s*录[】\]]?[:：]?$")
@@ -198,6 +222,37 @@ _MD_INLINE = [(re.compile(r"!\[[^\][]*\]\([^)\]]*\)"), ""), (re.compile(r"\[([^\
               (re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$"), "")]
 _INDENT = re.compile(r"^[ \u3000\u00a0\t]+")
 _TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+
+
+RUNNING_HEAD_REPEATS = 3     # a short line printed this often is a page's running head, not text
+
+
+def _drop_running_heads(lines: list[str]) -> tuple[list[str], str]:
+    """The text layer of a PDF repeats a running head (the report's title, 某某市人大常委会文件) on every page and
+    numbers the pages: both go, with the blank lines around them, so that the paragraphs a page break cut in
+    two join again. Returns the lines and the running head (the title when no line gives one)."""
+    stripped = [line.strip() for line in lines]
+    numbers = [i for i, x in enumerate(stripped) if _PAGE_NUMBER_LINE.match(x) and x]
+    if len(numbers) < 2:          # no page numbers, no pages: repeated lines are the text's own
+        return lines, ""
+    near = Counter(x for i in numbers for x in stripped[max(0, i - 3):i + 4] if x and len(x) <= 40)
+    counts = Counter(x for x in stripped if x and len(x) <= 40)
+    heads = [x for x, n in counts.items() if n >= RUNNING_HEAD_REPEATS and near[x] >= 2 and
+             x[-1] not in _SENTENCE_END and not _PAGE_NUMBER_LINE.match(x)]
+    out: list[str] = []
+    after = False          # just after a dropped line: blank lines go with it
+    for line, x in zip(lines, stripped):
+        if x in heads or _PAGE_NUMBER_LINE.match(x):
+            while out and not out[-1].strip():
+                out.pop()
+            after = True
+        elif x or not after:
+            out.append(line)
+            after = False
+    return out, next((x for x in stripped if x in heads), "")
+
+
+_PAGE_NUMBER_LINE = re.compile(r"^[—\-－·•\s]*\d{1,3}[—\-－·•\s]*$|^\f$")
 
 
 def _table_row(line: str) -> str | None:
@@ -297,6 +352,7 @@ def extract_text(text: str, markdown: bool = False) -> Extracted:
     meta, lines = _front_matter(lines) if markdown else ({}, lines)
     pub_date = find_date(meta.get("date", "")) if meta.get("date") else None
     pub_date = pub_date or publication_date([line for line in lines[:15] + lines[-10:] if len(line) < 120])
+    lines, running_head = _drop_running_heads(lines)
     lines = _unwrap(lines)
     slides = _slides(lines)
     if slides:      # its titles are marked as Markdown bold lines; the report's title is on its last slide
@@ -325,9 +381,12 @@ def extract_text(text: str, markdown: bool = False) -> Extracted:
     blocks = drop_noise(blocks, title)
     if not title and blocks:
         first = blocks[0]
-        if (first.heading_level == 1 or _looks_like_title(first.text)) and clean_title(first.text):
-            title, title_how = clean_title(first.text), "the first line"
+        candidate = clean_title(first.text)
+        if candidate and (first.heading_level == 1 or _looks_like_title(candidate)):
+            title, title_how = candidate, "the first line"
             blocks = blocks[1:]
+    if not title and clean_title(running_head):
+        title, title_how = clean_title(running_head), "the running head of its pages"
     return Extracted(blocks=blocks, title=tidy(title), title_how=title_how, pub_date=pub_date,
                      source_name=meta.get("source", ""), format="markdown" if markdown else "text")
 

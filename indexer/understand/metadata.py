@@ -246,7 +246,8 @@ _NEWS_TEXT = re.compile(r"报告指出|报告显示|报告提出|报告介绍|�
 KINDS = {"report": "a congress report", "summary": "the summary (摘要) of a congress report",
          "news": "a news story about a report", "plan": "a work plan (工作要点)", "session_news": "news of a session",
          "government": "a government work report", "court": "a court's work report",
-         "procuratorate": "a procuratorate's work report", "notice": "not a report"}
+         "procuratorate": "a procuratorate's work report", "notice": "a notice (公告, 通知)",
+         "other": "a document of no kind recognised"}
 # Reports of other organs that sessions of a people's congress also hear: by their own title, or by who speaks.
 # Congress reports name these in passing (听取审议最高人民检察院工作报告), so the text counts only as the speaker.
 _OTHER_ORGANS = [("government", re.compile(r"政府工作报告|人民政府.{0,6}报告"), re.compile(r"我代表.{0,16}人民政府")),
@@ -270,8 +271,8 @@ def _report_type(head: str, text: str, title: str) -> tuple[str, str] | None:
     """The type of a congress report by its title and subtitle (then its opening), with the cue."""
     if "述法" in head:
         return "述法报告", "述法 in the title"
-    if re.search(r"法治(政府)?建设.{0,8}报告|依法治.{0,6}报告|法治.{0,4}工作.{0,4}报告", head):
-        return "法治建设工作报告", "法治建设…报告 in the title"
+    if (m := re.search(r"法治[\u4e00-\u9fff]{0,4}建设.{0,8}报告|依法治.{0,6}报告|法治.{0,4}工作.{0,4}报告", head)):
+        return "法治建设工作报告", f"a rule-of-law report ({m.group()}) in the title"
     if _REVIEW_TITLE.search(head):
         return "工作综述", f"a review ({_REVIEW_TITLE.search(head).group()}) in the title"
     if re.search(r"工作报告|常务委员会报告|常委会报告", head):
@@ -308,7 +309,7 @@ def find_doc_type(title: str, subtitles: list[str], text: str) -> Kind:
         return Kind("other", "news", f"news about a report: {len(news_hits)} reporting phrases ({news_hits[0]} …)")
     found = _report_type(head, text, title)
     if found is None:
-        return Kind("other", "notice", "no sign of a congress report in the title or the opening")
+        return Kind("other", "other", "no sign of a congress report in the title or the opening")
     doc_type, why = found
     if "摘要" in head:
         return Kind(doc_type if doc_type != "工作综述" else "工作报告", "summary", f"摘要 of a report; {why}")

@@ -100,8 +100,10 @@ def build_document(extracted, source: str, encoding: str, encoding_how: str,
     doc_type = kind.doc_type
     content_hash = hashlib.blake2b(fold(full).encode(), digest_size=16).hexdigest()
     doc_id = content_hash[:16]
-    if kind.kind in ("news", "session_news"):
+    if kind.kind in ("news", "session_news", "notice"):
         demote_story_heads(items)
+    if kind.kind == "notice" and extracted.pub_date and year_how.startswith("publication date"):
+        year, year_how = int(extracted.pub_date[:4]), f"publication date ({extracted.pub_date}): a notice's year"
     text, sections = build_sections(doc_id, items, settings,
                                     congress=kind.kind not in ("government", "court", "procuratorate"))
     if not any(s.passages for s in sections):

@@ -123,6 +123,7 @@ def _text_run_in(text: str) -> str | None:
 # the speaker under a title: 县人大常委会主任　王赟, 江西省人民代表大会常务委员会副主任 刘永康
 _SPEAKER = re.compile(r"(主任|副主任|委员长|副委员长|秘书长|书记|院长|检察长|省长|市长|县长|区长|旗长|州长|主席)"
                       r"[\s\u3000]*[\u4e00-\u9fff·]{2,4}$")
+_ADDRESS = re.compile(r"^(现在，?)?我代表.{0,30}(向大会|报告)|请予审议|^各位代表")
 _DATELINE = re.compile(r"[\d〇○零一二三四五六七八九十年月日\s:：.\-/]+")
 
 
@@ -171,8 +172,9 @@ def detect(blocks: list[Block]) -> list[Item]:
     for b in _unglue(blocks):
         text = b.text
         kind = marker_kind(text)
-        if text.startswith(("——", "—")) or (len(text) <= 30 and _SPEAKER.search(text) and not kind):
-            items.append(Item(text))        # a subtitle or the speaker's line, however it is set
+        if text.startswith(("——", "—")) or (len(text) <= 30 and _SPEAKER.search(text) and not kind) or \
+                _ADDRESS.search(text):
+            items.append(Item(text))        # a subtitle, the speaker's line or words to the session, however set
             continue
         if kind:
             short = len(text) <= 80 and not re.search(r"[。！？]", text[:-1])

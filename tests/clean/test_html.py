@@ -188,3 +188,16 @@ def test_the_text_index_answers_as_get_text():
             assert not any(page.contains(inner, el) for inner in el.find_all(True))
             if el.name == "td":
                 assert page.table_of(el) is el.find_parent("table")
+
+
+def test_a_word_export_takes_its_title_from_the_text_not_from_its_file_name():
+    page = ("<html><head><title>Microsoft Word - 2021年工作报告.doc</title></head><body><div class=WordSection1>"
+            "<p class=MsoNormal>嘉善县第十七届人民代表大会</p><p class=MsoNormal>第五次会议文件（2）</p>"
+            "<p class=MsoNormal><b>嘉善县人民代表大会常务委员会工作报告</b></p>"
+            "<p class=MsoNormal>各位代表：现在，我代表县人民代表大会常务委员会向大会报告工作，请予审议。</p>"
+            "<p class=MsoNormal>一、坚持党的全面领导</p><p class=MsoNormal>常委会严格执行请示报告制度，确保人大工作正确方向。"
+            "全年听取审议专项工作报告十八个，开展执法检查四次。</p></div></body></html>")
+    ex = extract_html(page)
+    assert (ex.title, ex.title_how) == ("嘉善县人民代表大会常务委员会工作报告",
+                                        "the line at the top of the text that names the report")
+    assert [b.text for b in ex.blocks][0].startswith("各位代表")

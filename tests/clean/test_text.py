@@ -86,3 +86,27 @@ def test_a_table_of_contents_is_dropped():
     lines = ["某县人大常委会工作报告", "目　录", "一、坚持党的领导……1", "二、依法履行监督职责……3", "一、坚持党的领导",
              "常委会严格执行请示报告制度。", "二、依法履行监督职责", "常委会听取审议专项工作报告。"]
     assert [b.text for b in extract_text("\n".join(lines)).blocks] == lines[4:]
+
+
+def test_a_pdf_text_layer_loses_its_running_heads_and_page_numbers_and_joins_what_a_page_break_cut():
+    """Lines wrapped at 20 characters, as pdftotext writes them; a page break inside the second paragraph."""
+    para = "常委会把学习贯彻党的十九大精神作为首要政治任务，全年集中学习二十六次，撰写调研文章十四篇，举办宪法宣讲报告会八场。"
+    other = "常委会听取审议专项工作报告二十个，开展执法检查五次，专题询问两次，推动法律法规有效实施，满意率显著提升。"
+    head, number = "沧州市人大常委会工作报告", "— {} —"
+    lines = [head, "", "沧州市人民代表大会常务委员会工作报告", "　　一、坚持党的领导"]
+    for k, text in enumerate([other, para, other, para, other]):
+        wrapped = _wrap(text, 20)
+        if k % 2:                       # the page ends inside this paragraph
+            wrapped[2:2] = ["", number.format(k), head, ""]
+        lines += wrapped
+    ex = extract_text("\n".join(lines))
+    assert ex.title == "沧州市人民代表大会常务委员会工作报告"
+    assert [b.text for b in ex.blocks] == ["一、坚持党的领导", other, para, other, para, other]
+
+
+@pytest.mark.parametrize("line", ["— 3 —", "第 3 页 共 12 页", "【第1页】【第2页】【全文】", "上一页 1 2 3 下一页",
+                                  "（原标题：荆门市人民代表大会常务委员会工作报告）", "编者按：2024年是地方人大设立常委会45周年。",
+                                  "首付3万起团购热线0724-2389151", "附件：拉萨市城镇供暖管理条例（草案）.doc",
+                                  "嘉善县第十七届人民代表大会", "第五次会议文件（2）", "首页 人大概况 人大新闻 代表工作 监督工作"])
+def test_page_furniture_covers_and_editors_notes_are_noise(line):
+    assert is_noise_line(line)

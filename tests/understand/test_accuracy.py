@@ -8,12 +8,22 @@ import json
 import pytest
 
 from indexer.understand.evaluate import evaluate
-from tests.conftest import FIXTURES, HOLDOUT, SAMPLES, SEED_MANIFEST, SEEDS, WEB_DEV, WEB_TEST, load_manifest
+from tests.conftest import (
+    FIXTURES,
+    HOLDOUT,
+    SAMPLES,
+    SEED_MANIFEST,
+    SEEDS,
+    WEB_DEV,
+    WEB_EXTRA,
+    WEB_TEST,
+    load_manifest,
+)
 
 FLOORS = json.loads((FIXTURES / "accuracy_floors.json").read_text(encoding="utf-8"))
 SETS = {"samples": (SAMPLES, SAMPLES / "manifest.json"), "seeds": (SEEDS, SEED_MANIFEST),
         "holdout": (HOLDOUT, HOLDOUT / "manifest.json"), "web-dev": (WEB_DEV, WEB_DEV / "manifest.json"),
-        "web-test": (WEB_TEST, WEB_TEST / "manifest.json")}
+        "web-test": (WEB_TEST, WEB_TEST / "manifest.json"), "web-extra": (WEB_EXTRA, WEB_EXTRA / "manifest.json")}
 
 
 @pytest.mark.parametrize("name", sorted(SETS))

@@ -155,3 +155,9 @@ def test_with_no_congress_named_the_people_a_report_speaks_for_name_its_place():
     d = parse("常委会工作报告\n各位代表：\n一年来，常委会团结带领8500万江苏人民，依法履职。\n"
               "一、坚持党的全面领导\n常委会严格执行请示报告制度，全年请示报告重要事项十五件，确保人大工作正确方向。\n")
     assert (d.region, d.level) == ("江苏省", "provincial")
+
+
+def test_a_notice_is_of_the_year_it_was_published_and_has_no_headings():
+    d = parse_bytes("关于公开征求《拉萨市城镇供暖管理条例（草案）》意见的公告\n发布时间：2018-01-20\n为提高立法质量，现将草案全文公布。\n"
+                    "拉萨市城镇供暖管理条例（草案）\n第一条　为了规范城镇供暖，制定本条例。\n".encode(), "n.txt")
+    assert (d.kind, d.doc_type, d.year, [s.heading for s in d.sections if s.heading]) == ("notice", "other", 2018, [])
