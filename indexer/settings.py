@@ -58,7 +58,7 @@ class Settings:
     max_redirects: int = 5
     # the index, the search core
     index_dir: str = "data/index"            # where the CLI and the web look for the index unless told
-    max_segment_passages: int = 64_000       # passages written into one segment: bounds the memory of a build
+    max_segment_passages: int = 56_000       # passages written into one segment: bounds a build's memory (2.71 GB at 1.5M)
     merge_factor: int = 8                    # this many segments of one size tier are merged into one
     max_query_chars: int = 256               # a longer query is refused
     max_terms: int = 32                      # words and phrases in one query
