@@ -17,6 +17,7 @@ HOLDOUT = FIXTURES / "holdout"     # written after the extractor, to try it on s
 WEB_DEV = FIXTURES / "web-dev"     # reports as the web serves them: the rules are tuned on this one …
 WEB_TEST = FIXTURES / "web-test"   # … and figures are reported on this one, never tuned on
 WEB_EXTRA = FIXTURES / "web-extra"  # shapes the issue did not list: measured once, then tuned on
+WEB_FRESH = FIXTURES / "web-fresh"  # written after that tuning: measured once, then tuned on
 
 
 SEED_ENV = "LRSEARCH_TEST_SEED"      # the seed of every randomised test; `pytest --seed N` sets it
@@ -91,9 +92,10 @@ def labelled_files() -> list[tuple[Path, dict]]:
 
 
 def web_files() -> list[tuple[Path, dict]]:
-    """The reports as the web serves them (web-dev, web-test, web-extra): scored against floors, not line for
-    line."""
-    return [(d / e["file"], e) for d in (WEB_DEV, WEB_TEST, WEB_EXTRA) for e in load_manifest(d / "manifest.json")]
+    """The reports as the web serves them (web-dev, web-test, web-extra, web-fresh): scored against floors, not
+    line for line."""
+    return [(d / e["file"], e) for d in (WEB_DEV, WEB_TEST, WEB_EXTRA, WEB_FRESH)
+            for e in load_manifest(d / "manifest.json")]
 
 
 @pytest.fixture(scope="session")

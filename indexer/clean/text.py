@@ -52,7 +52,7 @@ _NOISE_LINES = [
     re.compile(r"^(?!.*<)[^>»＞→。，]{1,20}((>>|»|＞＞|＞|→|>|\s+-\s+)[^>»＞→。，]{1,20}){2,}$"),
     re.compile(r"^([^|｜。，]{2,8}\s*[|｜]\s*){3,}[^|｜。，]{2,8}$"),                # a menu: 首页 | 要闻 | 公告 | …
     re.compile(r"^[▲△↑]\s*.{0,80}$|^图为.{0,80}$|^.{0,80}[（(](记者|通讯员)?\s*[\u4e00-\u9fff]{2,4}\s*摄[)）]$"),  # captions
-    re.compile(r"^(本报|本刊|本台|本网)?(特约|融媒体)?记者\s*[\u4e00-\u9fff、\s]{2,20}$"),                  # bylines
+    re.compile(r"^[□■]?\s*(本报|本刊|本台|本网)?(特约|融媒体)?记者\s*[\u4e00-\u9fff、\s]{2,20}$"),          # bylines
     re.compile(r"^(时间|日期)\s*[:：]\s*(19|20)\d\d.{0,80}$"),
     re.compile(r"^.{0,60}(下载全文|开通\s*vip|会员专享|如有侵权|侵权请联系|仅供学习交流|仅供参考|下载后可编辑|"
                r"关注公众号|回复“|本文标签|文章标签|TAG\s*[:：]).{0,80}$", re.I),
@@ -67,9 +67,14 @@ _NOISE_LINES = [
     re.compile(r"^(文档信息|文档详情|上传者|上传用户|上传时间|页数|文档页数|下载次数|所需积分|下载积分|文档分类|收藏次数)"
                r"(详情)?\s*[:：|]?.{0,30}$"),
     re.compile(r"^([\u4e00-\u9fff]{2,6}\s+){4,}[\u4e00-\u9fff]{2,6}$"),                       # a menu, spaced
-    # the cover of a session document: 嘉善县第十七届人民代表大会 / 第五次会议文件（2）
-    re.compile(r"^.{0,24}第[一二三四五六七八九十\d]{1,4}届人民代表大会$|^.{0,24}第[一二三四五六七八九十\d]{1,4}次会议文件"
-               r"\s*[（(]?\s*[\d一二三四五六七八九十]{0,3}\s*[)）]?$"),
+    # the cover of a session document: 嘉善县第十七届人民代表大会（第五次会议）, 第五次会议文件（2）, 大会文件之二,
+    # 份号, 密级, 秘书处印
+    re.compile(r"^.{0,24}第[一二三四五六七八九十\d]{1,4}届人民代表大会(第[一二三四五六七八九十\d]{1,4}次会议)?$|"
+               r"^.{0,24}(第[一二三四五六七八九十\d]{1,4}次会议|大会)文件\s*[（(之]?\s*[\d一二三四五六七八九十]{0,3}\s*[)）]?$"),
+    re.compile(r"^(份号|密级|编号|份数)\s*[:：]?.{0,20}$|^.{0,40}(秘书处|办公室|办公厅)\s*印(发)?$"),
+    re.compile(r"^[（(]\s*此件(主动|不予|依申请)?公开\s*[)）]$"),
+    re.compile(r"^[【\[]\s*第\s*\d{1,3}\s*页\s*[】\]]$"),
+    re.compile(r"^.{0,6}(展开全文|阅读全文|打开\s*app|app\s*内打开|点赞\s*\d+|评论\s*\d+).{0,24}$", re.I),
 ]
 # Editor credits: 撰稿：… 编辑：… 审核：…, possibly in brackets, possibly several on one line.
 _CREDIT_WORDS = (r"本文来源|文章来源|原文来源|撰稿|撰文|编辑|责任编辑|责编|初审|复审|终审|审核|审签|审校|校对|供稿|来源|作者|记者|通讯员|摄影|"
@@ -152,7 +157,8 @@ def clean_title(title: str) -> str:
     t = _TITLE_DATELINE.sub("", t).strip()
     if (m := _RUN_ON_DATELINE.search(t)) and m.start() >= 6:
         t = t[:m.start()].strip()
-    if not t or is_noise_line(t) or any(p.search(simplify_for_analysis(t)) for p in _NOT_TITLES):
+    if not t or is_noise_line(t) or any(p.search(simplify_for_analysis(t)) for p in _NOT_TITLES) or \
+            (len(t) <= 4 and not _TITLE_WORDS.search(t)):        # 快速通道, 无障碍: a page's labels
         return ""
     return t
 
@@ -216,7 +222,8 @@ _MD_LEAD_BOLD = re.compile(r"^\s*(\*\*|__)(.+?)\1(.+)$")
 # tries read the same text (link text and * emphasis read to the end of the line from every [ or * that was
 # never closed: quadratic). Link text holds no bracket and a link's address no ], emphasis no *: the
 # innermost brackets make the link and the nearest * closes, as in CommonMark.
-_MD_INLINE = [(re.compile(r"!\[[^\][]*\]\([^)\]]*\)"), ""), (re.compile(r"\[([^\][]*)\]\([^)\]]*\)"), r"\1"),
+_MD_INLINE = [(re.compile(r"\[\]\{[^{}]*\}|\{#[^{}]*\}|\[\^\d+\](?!:)"), ""),    # pandoc's anchors, footnote marks
+              (re.compile(r"!\[[^\][]*\]\([^)\]]*\)"), ""), (re.compile(r"\[([^\][]*)\]\([^)\]]*\)"), r"\1"),
               (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"), (re.compile(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*"), r"\1"),
               (re.compile(r"`([^`]*)`"), r"\1"), (re.compile(r"^\s*>\s?"), ""), (re.compile(r"^\s*[-*+]\s+"), ""),
               (re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$"), "")]
@@ -250,6 +257,31 @@ def _drop_running_heads(lines: list[str]) -> tuple[list[str], str]:
             out.append(line)
             after = False
     return out, next((x for x in stripped if x in heads), "")
+
+
+_LEADER = re.compile(r"[.．·…]{4,}\s*\d{1,3}\s*$")      # 一、加强监督工作……3: a line of a table of contents
+
+
+def _drop_leaders(lines: list[str]) -> list[str]:
+    """Lines of a table of contents (dot leaders, then a page number), and its 目录 line: before the hard-wrap
+    repair, which would join them into one paragraph."""
+    kept = [line for line in lines if not _LEADER.search(line)]
+    if len(kept) == len(lines):
+        return lines
+    return [line for line in kept if not _CONTENTS.match(line.strip().replace(" ", "").replace("\u3000", ""))]
+
+
+def _join_subtitle(lines: list[str]) -> list[str]:
+    """A ——subtitle wrapped before its last words (——2023年1月14日在…第一 / 次会议上), joined."""
+    out: list[str] = []
+    for line in lines:
+        x = line.strip()
+        if out and out[-1].strip().startswith("—") and not out[-1].strip().endswith("上") and \
+                len(x) <= 12 and x.endswith("上"):
+            out[-1] = out[-1].rstrip() + x
+            continue
+        out.append(line)
+    return out
 
 
 _PAGE_NUMBER_LINE = re.compile(r"^[—\-－·•\s]*\d{1,3}[—\-－·•\s]*$|^\f$")
@@ -353,7 +385,7 @@ def extract_text(text: str, markdown: bool = False) -> Extracted:
     pub_date = find_date(meta.get("date", "")) if meta.get("date") else None
     pub_date = pub_date or publication_date([line for line in lines[:15] + lines[-10:] if len(line) < 120])
     lines, running_head = _drop_running_heads(lines)
-    lines = _unwrap(lines)
+    lines = _join_subtitle(_unwrap(_drop_leaders(lines)))
     slides = _slides(lines)
     if slides:      # its titles are marked as Markdown bold lines; the report's title is on its last slide
         lines, markdown = slides[0], True

@@ -160,6 +160,9 @@ def congress_body(place: Place) -> str:
 _PLAN_HEAD = re.compile(_YEAR + r"年的?(主要)?(工作)?(任务|打算|安排|计划|要点|建议|思路|重点)")
 _RETRO_HEAD = re.compile(_YEAR + r"年(的)?(工作回顾|工作总结|回顾|主要工作(?!任务|安排|打算|计划|要点|重点)|工作开展情况)")
 _OPENING = re.compile(r"^" + _YEAR + r"年(度)?(以来|来|，|,|是|、|里|，是|中)")
+# in a story about a report: 报告显示，2011年，… (its year), 提出了2012年的工作任务 (the year after it)
+_REPORT_YEAR = re.compile(r"报告(?:显示|指出|回顾|提到|介绍)[，,]?\s*((?:19|20)\d\d)年[，,]")
+_REPORT_PLAN = re.compile(r"(?:提出|部署|安排)了?((?:19|20)\d\d)年的?(?:主要)?工作(?:任务|安排)")
 _REDACTED_YEAR = re.compile(r"(?:19|20)[XxＸｘ×*＊]{2}")
 _FIVE_YEARS = re.compile(r"过去五年|五年来|本届以来|任期以来|届内|过去的五年")
 
@@ -222,6 +225,10 @@ def find_year(title: str, subtitles: list[str], headings: list[str], opening: li
                 elif delivered:
                     year = _year_of_date(int(delivered.group(1)), _month(delivered.group(2)))
                     how = f"delivery date ({delivered.group()}): " + _OF_DATE
+                elif (m := _REPORT_YEAR.search(text)):
+                    year, how = int(m.group(1)), f"a story about the report ({m.group()})"
+                elif (m := _REPORT_PLAN.search(text)):
+                    year, how = int(m.group(1)) - 1, f"a story about the report ({m.group()}): the year before"
                 elif pub_date:
                     year = _year_of_date(int(pub_date[:4]), int(pub_date[5:7]))
                     how = f"publication date ({pub_date}): " + _OF_DATE
@@ -230,7 +237,7 @@ def find_year(title: str, subtitles: list[str], headings: list[str], opening: li
                     if years:
                         year, how = years.most_common(1)[0][0], f"most mentioned year ({years.most_common(1)[0][0]}年)"
     covered = None
-    head = " ".join(opening[:6]) + " " + title
+    head = " ".join(opening[:6]) + " " + title + " " + " ".join(headings[:2])
     if year and _FIVE_YEARS.search(head):
         covered = [year - 4, year]
     return year, covered, how

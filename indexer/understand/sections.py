@@ -51,7 +51,7 @@ _CUES: dict[str, list[tuple[str, int]]] = {
     "代表工作": [("代表工作", 3), ("代表", 2), ("代表建议", 3), ("建议办理", 3), ("代表之家", 3), ("联络站", 3),
               ("履职", 1), ("票决", 2), ("代表主体", 3), ("联系群众", 1), ("人民群众", 1), ("民主实践", 1),
               ("全过程人民民主", 1)],
-    "法治建设": [("法治建设", 4), ("(?<!依)法治", 2), ("普法", 3), ("法治宣传", 3), ("学法", 3), ("依法治", 2), ("尊法", 2),
+    "法治建设": [("法治建设", 5), ("(?<!依)法治", 2), ("普法", 3), ("法治宣传", 3), ("学法", 3), ("依法治", 2), ("尊法", 2),
               ("法治思维", 2), ("法治氛围", 2), ("依法决策", 3), ("法治轨道", 2), ("第一责任人", 2), ("法治素养", 2)],
     "自身建设": [("自身建设", 4), ("机关建设", 3), ("四个机关", 3), ("作风", 3), ("队伍", 2), ("制度建设", 2),
               ("工作制度", 2), ("智慧人大", 3), ("数字人大", 3), ("信息化", 2), ("履职能力", 2), ("干部", 1),
@@ -233,10 +233,9 @@ def _list_items(items: list[Item]) -> None:
 
 
 def demote_story_heads(items: list[Item]) -> None:
-    """In a news story, short opening sentences and short lines are its telling, not headings."""
+    """A news story has no headings: its subheads (立法：…) and the numbered points it quotes are its telling."""
     for it in items:
-        if it.kind in ("runin", "line"):
-            it.heading, it.kind, it.rest = "", "", ""
+        it.heading, it.kind, it.rest = "", "", ""
 
 
 def _plain_run_ins(items: list[Item]) -> None:

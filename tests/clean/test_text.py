@@ -14,7 +14,7 @@ def _wrap(paragraph: str, width: int) -> list[str]:
 def test_hard_wraps_are_undone_headings_included():
     para = "常委会把促进科学发展作为监督工作的首要任务，听取审议了市人民政府关于国民经济和社会发展计划执行情况的报告。"
     heading = "一、围绕加快转变经济发展方式，加强对经济运行、财政预算和重点项目建设的监督"
-    lines = ["标题", ""] + [line for _ in range(6) for line in _wrap(para, 20)] + _wrap(heading, 20)
+    lines = ["某市人大常委会工作报告", ""] + [line for _ in range(6) for line in _wrap(para, 20)] + _wrap(heading, 20)
     blocks = [b.text for b in extract_text("\n".join(lines)).blocks]
     assert blocks == [para] * 6 + [heading]
 
@@ -110,3 +110,18 @@ def test_a_pdf_text_layer_loses_its_running_heads_and_page_numbers_and_joins_wha
                                   "嘉善县第十七届人民代表大会", "第五次会议文件（2）", "首页 人大概况 人大新闻 代表工作 监督工作"])
 def test_page_furniture_covers_and_editors_notes_are_noise(line):
     assert is_noise_line(line)
+
+
+def test_a_session_documents_cover_and_a_table_of_contents_with_leaders_are_not_text():
+    lines = ["大会文件（9）", "份号：000417", "密级：★内部注意保存", "甘肃省人民代表大会常务委员会工作报告",
+             "——2020年1月13日在甘肃省第十三届人民代表大会第三", "次会议上", "目　　录", "一、坚持党的领导…………1",
+             "二、加强监督工作…………3", "甘肃省第十三届人民代表大会第三次会议秘书处印", "一、坚持党的领导", "常委会严格执行请示报告制度。",
+             "二、加强监督工作", "常委会听取审议专项工作报告。"]
+    ex = extract_text("\n".join(lines))
+    assert ex.title == "甘肃省人民代表大会常务委员会工作报告"
+    assert [b.text for b in ex.blocks] == ["——2020年1月13日在甘肃省第十三届人民代表大会第三次会议上", *lines[-4:]]
+
+
+@pytest.mark.parametrize("raw", ["快速通道", "无障碍", "关怀版"])
+def test_a_pages_short_labels_are_not_titles(raw):
+    assert clean_title(raw) == ""

@@ -16,6 +16,7 @@ from tests.conftest import (
     SEEDS,
     WEB_DEV,
     WEB_EXTRA,
+    WEB_FRESH,
     WEB_TEST,
     load_manifest,
 )
@@ -23,7 +24,8 @@ from tests.conftest import (
 FLOORS = json.loads((FIXTURES / "accuracy_floors.json").read_text(encoding="utf-8"))
 SETS = {"samples": (SAMPLES, SAMPLES / "manifest.json"), "seeds": (SEEDS, SEED_MANIFEST),
         "holdout": (HOLDOUT, HOLDOUT / "manifest.json"), "web-dev": (WEB_DEV, WEB_DEV / "manifest.json"),
-        "web-test": (WEB_TEST, WEB_TEST / "manifest.json"), "web-extra": (WEB_EXTRA, WEB_EXTRA / "manifest.json")}
+        "web-test": (WEB_TEST, WEB_TEST / "manifest.json"), "web-extra": (WEB_EXTRA, WEB_EXTRA / "manifest.json"),
+        "web-fresh": (WEB_FRESH, WEB_FRESH / "manifest.json")}
 
 
 @pytest.mark.parametrize("name", sorted(SETS))

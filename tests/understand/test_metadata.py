@@ -161,3 +161,10 @@ def test_a_notice_is_of_the_year_it_was_published_and_has_no_headings():
     d = parse_bytes("关于公开征求《拉萨市城镇供暖管理条例（草案）》意见的公告\n发布时间：2018-01-20\n为提高立法质量，现将草案全文公布。\n"
                     "拉萨市城镇供暖管理条例（草案）\n第一条　为了规范城镇供暖，制定本条例。\n".encode(), "n.txt")
     assert (d.kind, d.doc_type, d.year, [s.heading for s in d.sections if s.heading]) == ("notice", "other", 2018, [])
+
+
+def test_a_story_about_a_report_is_of_the_year_the_report_covers_and_has_no_headings():
+    story = ("數說履職：一份報告讀懂省人大常委會這一年\n1月14日上午，省人大會議聽取和審議省人大常委會工作報告。報告提出了2012年的工作任務。\n"
+             "立法數量與質量“雙提升”\n報告指出，常委會制定地方性法規14件。\n（一）首次組織代表開展滿意度測評；\n（二）首次開展專題詢問。\n")
+    d = parse(story)
+    assert (d.kind, d.year, [s.heading for s in d.sections if s.heading]) == ("news", 2011, [])
