@@ -18,6 +18,7 @@ WEB_DEV = FIXTURES / "web-dev"     # reports as the web serves them: the rules a
 WEB_TEST = FIXTURES / "web-test"   # … and figures are reported on this one, never tuned on
 WEB_EXTRA = FIXTURES / "web-extra"  # shapes the issue did not list: measured once, then tuned on
 WEB_FRESH = FIXTURES / "web-fresh"  # written after that tuning: measured once, then tuned on
+WEB_FINAL = FIXTURES / "web-final"  # written after all the tuning: reported on, never tuned on
 
 
 SEED_ENV = "LRSEARCH_TEST_SEED"      # the seed of every randomised test; `pytest --seed N` sets it
@@ -92,9 +93,8 @@ def labelled_files() -> list[tuple[Path, dict]]:
 
 
 def web_files() -> list[tuple[Path, dict]]:
-    """The reports as the web serves them (web-dev, web-test, web-extra, web-fresh): scored against floors, not
-    line for line."""
-    return [(d / e["file"], e) for d in (WEB_DEV, WEB_TEST, WEB_EXTRA, WEB_FRESH)
+    """The reports as the web serves them (the five web-* sets): scored against floors, not line for line."""
+    return [(d / e["file"], e) for d in (WEB_DEV, WEB_TEST, WEB_EXTRA, WEB_FRESH, WEB_FINAL)
             for e in load_manifest(d / "manifest.json")]
 
 

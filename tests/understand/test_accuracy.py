@@ -16,6 +16,7 @@ from tests.conftest import (
     SEEDS,
     WEB_DEV,
     WEB_EXTRA,
+    WEB_FINAL,
     WEB_FRESH,
     WEB_TEST,
     load_manifest,
@@ -25,7 +26,7 @@ FLOORS = json.loads((FIXTURES / "accuracy_floors.json").read_text(encoding="utf-
 SETS = {"samples": (SAMPLES, SAMPLES / "manifest.json"), "seeds": (SEEDS, SEED_MANIFEST),
         "holdout": (HOLDOUT, HOLDOUT / "manifest.json"), "web-dev": (WEB_DEV, WEB_DEV / "manifest.json"),
         "web-test": (WEB_TEST, WEB_TEST / "manifest.json"), "web-extra": (WEB_EXTRA, WEB_EXTRA / "manifest.json"),
-        "web-fresh": (WEB_FRESH, WEB_FRESH / "manifest.json")}
+        "web-fresh": (WEB_FRESH, WEB_FRESH / "manifest.json"), "web-final": (WEB_FINAL, WEB_FINAL / "manifest.json")}
 
 
 @pytest.mark.parametrize("name", sorted(SETS))
