@@ -84,11 +84,13 @@ class Document:
         return [p for s in self.sections for p in s.passages]
 
     def version_key(self) -> list | None:
-        """What the versions of one report share: one congress's report (or its summary) of one year; None for a
-        document that is no congress report or names no congress or year (``dedup.link_versions``)."""
+        """What the versions of one report share: one congress's report (or its summary) of one year and family
+        (a 述法报告 and a 法治建设工作报告 are reports of their own beside the work report or review); None for
+        a document that is no congress report or names no congress or year (``dedup.link_versions``)."""
         if self.kind not in ("report", "summary") or not self.year or not (self.region or self.body):
             return None
-        return [self.region or self.body, self.level, self.year]
+        family = self.doc_type if self.doc_type in ("述法报告", "法治建设工作报告") else "工作"
+        return [self.region or self.body, self.level, self.year, family]
 
     def surroundings(self) -> list[tuple[str, str]] | None:
         """For each passage, the report text before it since the previous passage (the headings that open it)

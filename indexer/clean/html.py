@@ -33,7 +33,7 @@ from bs4 import (
     XMLParsedAsHTMLWarning,
 )
 
-from indexer.clean.text import clean_title, drop_noise, find_date, publication_date, tidy
+from indexer.clean.text import TITLE_WITHIN, clean_title, drop_noise, find_date, publication_date, tidy
 from indexer.model import Block, Extracted
 from indexer.normalize import fold
 from indexer.settings import SETTINGS, Settings
@@ -86,6 +86,7 @@ _DROPPED = frozenset(DROP_TAGS)
 PAGE_LINES_STRINGS = 3000     # text nodes read to find a publication line; it sits near the top of a page
 INFO_STRINGS = 200            # text nodes read of an element that may hold the publication line: its opening
 TITLE_MAX_CHARS = 120         # a heading longer than this is not the article's title
+PAGE_HEADING = "page heading"  # how a title found outside the text is described (``Extracted.title_how``)
 
 
 def _after(tag: Tag) -> PageElement | None:
@@ -373,9 +374,9 @@ def _html_title(page: _Elements, root: Tag, declared: list[str]) -> tuple[str, s
     keys = {fold(d) for d in declared}
     for t, sel in candidates:
         if fold(t) in keys:
-            return t, f"page heading ({sel}), as the page's <title>/meta declares it"
+            return t, f"{PAGE_HEADING} ({sel}), as the page's <title>/meta declares it"
     if candidates:
-        return candidates[0][0], f"page heading ({candidates[0][1]})"
+        return candidates[0][0], f"{PAGE_HEADING} ({candidates[0][1]})"
     return (declared[0], "the page's <title>/meta") if declared else ("", "")
 
 
@@ -490,16 +491,15 @@ def extract_html(html: str, settings: Settings = SETTINGS, selector: str | None 
             left -= n      # no element removed before sits inside this one: find_all puts ancestors first
             el.decompose()
     blocks = _blocks_from_html(root)
-    if not title_how.startswith("page heading"):
+    if not title_how.startswith(PAGE_HEADING):
         # no heading outside the text: a Word export's <title> is its file name, and its title is in the text
-        named = next((b for b in drop_noise(blocks, "")[:REPORT_TITLE_WITHIN] if _names_the_report(b.text)), None)
+        named = next((b for b in drop_noise(blocks, "")[:TITLE_WITHIN] if _names_the_report(b.text)), None)
         if named is not None:
             title, title_how = named.text, "the line at the top of the text that names the report"
     return Extracted(blocks=drop_noise(blocks, title), title=title, title_how=title_how, pub_date=pub_date,
                      source_name=source_name, format="html")
 
 
-REPORT_TITLE_WITHIN = 6        # blocks at the top of the text where a report's own title line may stand
 _REPORT_TITLE = re.compile(r"(人民代表大会常务委员会|人大常委会|常委会).{0,16}(工作报告|报告|综述|工作要点)$")
 
 

@@ -19,6 +19,13 @@ MAX_TOKEN_CHARS = 64      # a longer run of URL or base64 characters (data: URIs
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-%.:;,?&#~!$'*@\[\]]{" + str(MAX_TOKEN_CHARS + 1) + ",}")
 _CJK_NEWLINE = re.compile(r"(?<=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])[ \t]*\n\s*(?=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])")
 
+# Pieces of lines that are never report text, each written so that a line can be read only one way (a pattern
+# that could split a line several ways backtracked for minutes on a pager or a menu): a breadcrumb's or a menu's
+# item has no space or dash at its edges, a pager's number is all its digits.
+_CRUMB = r"[^>»＞→。，,\s\-](?:[^>»＞→。，,\-]{0,18}[^>»＞→。，,\s\-])?"
+_ITEM = r"[^|｜。，,\s](?:[^|｜。，,]{0,6}[^|｜。，,\s])?"
+_PAGER = r"[【\[]?(?:上一页|下一页|首页|尾页|全文|第\s?\d{1,3}\s?页|\d{1,3}(?!\d))[】\]]?"
+
 # Lines that are never report text.
 _NOISE_LINES = [
     re.compile(r"^#{2}\s*paid(begin|end)\s*#{2}$", re.I),
@@ -39,39 +46,38 @@ _NOISE_LINES = [
     # chrome that real pages put beside the article: toolbars, font-size pickers, hotlines, apps, counters
     re.compile(r"^([【\[]\s*(收藏|打印|关闭|分享|纠错|返回|顶部|推荐|复制链接|保存|放大|缩小|大|中|小)\s*[】\]]\s*){1,8}$"),
     re.compile(r"^[【\[]?\s*[大中小](\s*[|/丨]?\s*[大中小]){1,2}\s*[】\]]?$|^.{0,6}[大中小]字号.{0,12}$"),
-    re.compile(r"^.{0,20}(新闻热线|报料热线|举报电话|数字报|移动端|客户端|手机版|下载APP|网站地图|无障碍|正文复制|"
+    re.compile(r"^.{0,20}(新闻热线|报料热线|举报电话|数字报|移动端|客户端|手机版|下载APP|网站地图|正文复制|"
                r"扫一扫在手机|在手机上打开|用手机看).{0,40}$", re.I),
     re.compile(r"^.{0,30}(点击|浏览|访问|阅读)(次数|数|量)?\s*[:：]\s*\d[\d,]*\s*次?.{0,40}$"),
     re.compile(r"^(首页|主页|网站首页)\s*[>»/→＞]\s*.{0,80}$"),
     re.compile(r"^[【\[]?\s*(导语|编者按|免责声明|声明)\s*[】\]]?\s*[:：]?.{0,120}(仅供参考|以.{0,10}为准|不代表|转载|版权).{0,60}$"),
     re.compile(r"^(欢迎(您)?(进入|访问|来到)|热烈欢迎).{0,40}(网|网站|平台|门户)[!！。]?$"),
-    re.compile(r"^(广告|推广|赞助)\s*[:：|]?.{0,40}$"),
-    re.compile(r"^[•·●■◆▪►]$"),
+    re.compile(r"^(广告|推广|赞助)(\s?[:：|].{0,40})?$"),
     re.compile(r"^[\W_]{1,80}$"),                                                # rules: ====, ***, ----
     # breadcrumbs: 网 >> 专题 >> 文件, 首页>要闻>正文, 文库 - 报告 - 述法 (never markup: no < in them)
-    re.compile(r"^(?!.*<)[^>»＞→。，]{1,20}((>>|»|＞＞|＞|→|>|\s+-\s+)[^>»＞→。，]{1,20}){2,}$"),
-    re.compile(r"^([^|｜。，]{2,8}\s*[|｜]\s*){3,}[^|｜。，]{2,8}$"),                # a menu: 首页 | 要闻 | 公告 | …
+    re.compile(rf"^(?!.*<){_CRUMB}(?:(?:\s?(?:>>|»|＞＞|＞|>)\s?|\s-\s){_CRUMB}){{2,}}$"),
+    re.compile(rf"^{_ITEM}(?:\s?[|｜]\s?{_ITEM}){{3,}}$"),                                  # a menu: 首页 | 要闻 | …
     re.compile(r"^[▲△↑]\s*.{0,80}$|^图为.{0,80}$|^.{0,80}[（(](记者|通讯员)?\s*[\u4e00-\u9fff]{2,4}\s*摄[)）]$"),  # captions
     re.compile(r"^[□■]?\s*(本报|本刊|本台|本网)?(特约|融媒体)?记者\s*[\u4e00-\u9fff、\s]{2,20}$"),          # bylines
-    re.compile(r"^(时间|日期)\s*[:：]\s*(19|20)\d\d.{0,80}$"),
-    re.compile(r"^.{0,60}(下载全文|开通\s*vip|会员专享|如有侵权|侵权请联系|仅供学习交流|仅供参考|下载后可编辑|"
-               r"关注公众号|回复“|本文标签|文章标签|TAG\s*[:：]).{0,80}$", re.I),
+    re.compile(r"^(时间|日期)\s?[:：]\s?(19|20)\d\d[^，,。；;]{0,80}$"),
+    re.compile(r"^.{0,60}(下载全文|下载本文档|已阅读完毕|开通\s*vip|会员专享|如有侵权|侵权请联系|仅供学习交流|仅供参考|下载后可编辑|"
+               r"关注公众号|本文标签|文章标签|TAG\s?[:：]).{0,80}$", re.I),
     re.compile(r"^[（(【\[]?\s*(全文完|完|END|本文完)\s*[)）】\]]?$", re.I),
-    re.compile(r"^.{0,40}(自动导出|文本导出|滑动翻页|点击翻页|共\s*\d+\s*页).{0,40}$"),       # slide-show exports
+    re.compile(r"^.{0,40}(自动导出|文本导出|滑动翻页|点击翻页).{0,40}$|^[^，,。]{0,20}共\s?\d{1,4}\s?页[^，,。]{0,20}$"),
     # page furniture: numbers (— 3 —, ·3·, 第 3 页), pagers (上一页 1 2 3 下一页, 【第1页】【全文】)
-    re.compile(r"^[—\-－·•\s]*\d{1,3}[—\-－·•\s]*$|^第\s*\d{1,3}\s*页(\s*[/，,]?\s*共\s*\d{1,3}\s*页)?$"),
-    re.compile(r"^([【\[]?\s*(上一页|下一页|首页|尾页|全文|第\s*\d{1,3}\s*页|\d{1,3})\s*[】\]]?\s*){2,}$"),
+    re.compile(r"^[—\-－·•]\s?\d{1,3}\s?[—\-－·•]$|^第\s?\d{1,3}\s?页(\s?[/，,]?\s?共\s?\d{1,3}\s?页)?$"),
+    re.compile(rf"^(?=.*(页|全文))(?:{_PAGER}\s?){{2,}}$"),
     re.compile(r"^[（(【\[]?\s*(原标题|原题|编者按|编者的话|编者注)\s*[】\]]?\s*[:：].{0,200}$"),
-    re.compile(r"^.{0,40}(热线|电话)\s*[:：]?\s*\d{3,4}-?\d{7,8}.{0,20}$"),
+    re.compile(r"^[^，,。；;]{0,40}(热线|电话)\s?[:：]?\s?\d{3,4}-?\d{7,8}[^，,。；;]{0,20}$"),
     re.compile(r"^附件\s*\d?\s*[:：]?.{0,80}\.(pdf|docx?|wps|xlsx?|zip|rar|ofd)$", re.I),
     re.compile(r"^(文档信息|文档详情|上传者|上传用户|上传时间|页数|文档页数|下载次数|所需积分|下载积分|文档分类|收藏次数)"
                r"(详情)?\s*[:：|]?.{0,30}$"),
-    re.compile(r"^([\u4e00-\u9fff]{2,6}\s+){4,}[\u4e00-\u9fff]{2,6}$"),                       # a menu, spaced
+    re.compile(r"^(?=.*(首页|概况|新闻|动态|公告|公开|专题|互动|服务|联系我们))([\u4e00-\u9fff]{2,6} ){4,}[\u4e00-\u9fff]{2,6}$"),
     # the cover of a session document: 嘉善县第十七届人民代表大会（第五次会议）, 第五次会议文件（2）, 大会文件之二,
     # 份号, 密级, 秘书处印
-    re.compile(r"^.{0,24}第[一二三四五六七八九十\d]{1,4}届人民代表大会(第[一二三四五六七八九十\d]{1,4}次会议)?$|"
+    re.compile(r"^(?![—\-在]).{0,24}第[一二三四五六七八九十\d]{1,4}届人民代表大会(第[一二三四五六七八九十\d]{1,4}次会议)?$|"
                r"^.{0,24}(第[一二三四五六七八九十\d]{1,4}次会议|大会)文件\s*[（(之]?\s*[\d一二三四五六七八九十]{0,3}\s*[)）]?$"),
-    re.compile(r"^(份号|密级|编号|份数)\s*[:：]?.{0,20}$|^.{0,40}(秘书处|办公室|办公厅)\s*印(发)?$"),
+    re.compile(r"^(份号|密级|编号|份数)(?=\s?[:：]|\s?[\d★])[^，,。、]{0,24}$|^.{0,40}(秘书处|办公室|办公厅)\s?印(发)?$"),
     re.compile(r"^[（(]\s*此件(主动|不予|依申请)?公开\s*[)）]$"),
     re.compile(r"^[【\[]\s*第\s*\d{1,3}\s*页\s*[】\]]$"),
     re.compile(r"^.{0,6}(展开全文|阅读全文|打开\s*app|app\s*内打开|点赞\s*\d+|评论\s*\d+).{0,24}$", re.I),
@@ -163,6 +169,9 @@ def clean_title(title: str) -> str:
     return t
 
 
+TITLE_WITHIN = 6        # blocks at the top of the text where the title may stand again
+
+
 def drop_noise(blocks: list[Block], title: str) -> list[Block]:
     """Remove chrome lines, credits, a repeated title, a table of contents, and WeChat trailers (往期推荐 and
     what follows)."""
@@ -173,10 +182,10 @@ def drop_noise(blocks: list[Block], title: str) -> list[Block]:
             break
         if is_noise_line(b.text):
             continue
-        if title_key and len(out) < 3 and out and fold(out[-1].text + b.text) == title_key:    # wrapped in two
-            out.pop()
+        if title_key and len(out) < TITLE_WITHIN and out and fold(out[-1].text + b.text) == title_key:
+            out.pop()                                                          # the title again, wrapped in two
             continue
-        if title_key and len(out) < 3 and _is_title(b.text, title_key):       # the title again, damaged
+        if title_key and len(out) < TITLE_WITHIN and _is_title(b.text, title_key):    # the title again, damaged
             continue
         out.append(b)
     return _drop_contents(out)
@@ -259,13 +268,13 @@ def _drop_running_heads(lines: list[str]) -> tuple[list[str], str]:
     return out, next((x for x in stripped if x in heads), "")
 
 
-_LEADER = re.compile(r"[.．·…]{4,}\s*\d{1,3}\s*$")      # 一、加强监督工作……3: a line of a table of contents
+_LEADER = re.compile(r"[.．·…]{4}\s?\d{1,3}$")      # 一、加强监督工作……3: a line of a table of contents
 
 
 def _drop_leaders(lines: list[str]) -> list[str]:
     """Lines of a table of contents (dot leaders, then a page number), and its 目录 line: before the hard-wrap
     repair, which would join them into one paragraph."""
-    kept = [line for line in lines if not _LEADER.search(line)]
+    kept = [line for line in lines if not (len(line) <= 120 and _LEADER.search(line.strip()))]
     if len(kept) == len(lines):
         return lines
     return [line for line in kept if not _CONTENTS.match(line.strip().replace(" ", "").replace("\u3000", ""))]
@@ -284,7 +293,7 @@ def _join_subtitle(lines: list[str]) -> list[str]:
     return out
 
 
-_PAGE_NUMBER_LINE = re.compile(r"^[—\-－·•\s]*\d{1,3}[—\-－·•\s]*$|^\f$")
+_PAGE_NUMBER_LINE = re.compile(r"^[—\-－·•]\s?\d{1,3}\s?[—\-－·•]$|^第\s?\d{1,3}\s?页(\s?[/，,]?\s?共\s?\d{1,3}\s?页)?$")
 
 
 def _table_row(line: str) -> str | None:

@@ -381,7 +381,7 @@ class Index:
     def passage(self, row: int) -> dict:
         """One passage whole: its stored fields, its text, heading and ``lead`` (the headings before it), its
         section, and what its report says of itself (``DOC_META``: title, body, region, province, level, year,
-        doc type), stored once per report."""
+        doc type, versions), stored once per report."""
         record = self.stored(row)
         d = int(self.side["doc"][row])
         record.update(zip(DOC_META, self.side.doc_meta[d]))
@@ -393,11 +393,13 @@ class Index:
     def report_groups(self) -> np.ndarray:
         """For each report (its number, as ``doc`` gives it per row), the number of the first of its versions: a
         report, its 摘要 and its copies on other sites are one report in counts (``dedup.link_versions``).
-        Worked out once per commit, when counts first ask."""
+        Only live reports are joined (a report taken out links nothing). Worked out once per commit, when counts
+        first ask."""
         found = self.memo.get("report groups")
         if found is None:
+            live = [i not in p.dead_docs for p in self.side.parts for i in range(len(p.doc_ids))]
             ids = self.side.doc_ids
-            number = {doc_id: i for i, doc_id in enumerate(ids)}
+            number = {doc_id: i for i, doc_id in enumerate(ids) if live[i]}
             first = list(range(len(ids)))
 
             def root(i: int) -> int:
@@ -407,22 +409,22 @@ class Index:
                 return i
             versions = DOC_META.index("versions")
             for i, meta in enumerate(self.side.doc_meta):
-                for other in meta[versions] if len(meta) > versions else ():
+                for other in meta[versions] if live[i] and len(meta) > versions else ():
                     if (j := number.get(other)) is not None:
                         a, b = root(i), root(j)
                         first[max(a, b)] = min(a, b)
-            found = self.memo["report groups"] = np.array([root(i) for i in range(len(ids))], dtype=np.int64)
-        return found
+            found = self.memo["report groups"] = (np.array([root(i) for i in range(len(ids))], dtype=np.int64),
+                                                  number)
+        return found[0]
 
     def versions(self, doc_id: str) -> list[str]:
-        """The ids of the other live versions of a report (``report_groups``)."""
-        ids = self.side.doc_ids
-        if doc_id not in ids:
-            return []
+        """The ids of the other live versions of a live report (``report_groups``)."""
         groups = self.report_groups()
-        d = ids.index(doc_id)
-        return [ids[i] for i in np.flatnonzero(groups == groups[d]).tolist()
-                if i != d and self.document(ids[i]) is not None]
+        d = self.memo["report groups"][1].get(doc_id)
+        if d is None:
+            return []
+        number = self.memo["report groups"][1]
+        return [other for other, i in number.items() if i != d and groups[i] == groups[d]]
 
     def _report_passages(self, d: int) -> list[tuple[str, str, str]]:
         """(text, heading, lead) of each passage of the report numbered ``d``, in order, read from the report:

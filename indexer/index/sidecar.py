@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,7 +40,8 @@ from indexer.facets import FACETS
 from indexer.index.blocks import PostingsFile, positions
 from indexer.index.schema import gram_code, gram_string
 
-# what a hit shows of its report, and the other versions of the report (dedup.link_versions)
+# what a hit shows of its report (in every passage record), and the other versions of the report
+# (dedup.link_versions; Index.report_groups reads them)
 DOC_META = ("title", "body", "region", "province", "level", "year", "doc_type", "versions")
 CHECK_BYTES = 2_048     # longest posting list (bytes) read twice, ours and Whoosh's, to check a segment at open
 
@@ -179,15 +181,18 @@ def contains_each(blob: np.ndarray, needle: bytes, starts: np.ndarray, ends: np.
 
 
 _POOL: tuple[int, ThreadPoolExecutor] | None = None
+_POOL_LOCK = threading.Lock()
 
 
 def _scanners() -> ThreadPoolExecutor:
-    """The process's threads for ``contains_each``, one per core; a forked child starts its own (it inherits
-    the parent's pool object but none of its threads)."""
+    """The process's threads for ``contains_each``, one per core it may use; a forked child starts its own (it
+    inherits the parent's pool object but none of its threads)."""
     global _POOL
-    if _POOL is None or _POOL[0] != os.getpid():
-        _POOL = (os.getpid(), ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="lrsearch-scan"))
-    return _POOL[1]
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[0] != os.getpid():
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+            _POOL = (os.getpid(), ThreadPoolExecutor(cores, thread_name_prefix="lrsearch-scan"))
+        return _POOL[1]
 
 
 class Sidecar:

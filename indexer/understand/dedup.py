@@ -204,13 +204,17 @@ def link_versions(new: list[Document], held: Sequence[Document] = (), settings: 
             shingles[id(d)] = shingle_hashes(d.text, settings.shingle_size)
         return shingles[id(d)]
 
-    earlier: list[tuple[Document, list | None]] = [(d, d.version_key()) for d in held]
+    earlier: dict[tuple, list[Document]] = {}       # by version key: only those can be versions of each other
+    for d in held:
+        if (key := d.version_key()) is not None:
+            earlier.setdefault(tuple(key), []).append(d)
     for d, key in keyed:
-        if key is not None:
-            for other, other_key in earlier:
-                if other_key == key and other.doc_id != d.doc_id and other.doc_id not in d.versions:
-                    a, b = of(d), of(other)
-                    shared = len(np.intersect1d(a, b, assume_unique=True))
-                    if shared >= settings.version_containment * min(len(a), len(b)):
-                        d.versions.append(other.doc_id)
-        earlier.append((d, key))
+        if key is None:
+            continue
+        for other in earlier.get(tuple(key), []):
+            if other.doc_id != d.doc_id and other.doc_id not in d.versions:
+                a, b = of(d), of(other)
+                shared = len(np.intersect1d(a, b, assume_unique=True))
+                if shared >= settings.version_containment * min(len(a), len(b)):
+                    d.versions.append(other.doc_id)
+        earlier.setdefault(tuple(key), []).append(d)

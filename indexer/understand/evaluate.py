@@ -130,9 +130,7 @@ def evaluate(docs_dir: str | Path, manifest: list[dict]) -> Score:
             score.fields += len(FIELDS)
             score.labelled += sum(1 for _ in labelled_headings(entry))
             continue
-        for f in FIELDS + EXTRA_FIELDS:
-            if f not in entry:
-                continue
+        for f in FIELDS + tuple(f for f in EXTRA_FIELDS if f in entry):
             want, got = entry.get(f), doc.get(f)
             good = want == got if f in ("year", "years_covered") else (want is None and not got) or (
                 want is not None and got is not None and _line(str(want)) == _line(str(got)))

@@ -102,7 +102,7 @@ def _fallback_place(text: str) -> Place | None:
     counts: Counter = Counter(m.group(0) for m in dv.full_name_pattern().finditer(text))
     # 法治湖州建设, 湖州人大, and the people a report speaks for: 7900万江苏人民, 全县56万人民
     for m in re.finditer(r"法治([\u4e00-\u9fff]{2,5}?)建设|([\u4e00-\u9fff]{2,4})人大(?!代表|常委会)|"
-                         r"[\d.]+万([\u4e00-\u9fff]{2,4}?)(各族)?人民", text):
+                         r"(?<![\d.])[\d.]{1,8}万([\u4e00-\u9fff]{2,4}?)(各族)?人民", text):
         name = m.group(1) or m.group(2) or m.group(3)
         if name in dv.by_short_name():
             counts[name] += 2

@@ -20,7 +20,7 @@ CATEGORIES = ("党的领导", "立法工作", "监督工作", "决定任免", "�
 _NUM = "一二三四五六七八九十"
 MARKERS = [  # (kind, pattern) in nesting order: earlier kinds sit higher in a report
     ("part", re.compile(rf"^第[{_NUM}]+部分")),
-    ("cn", re.compile(rf"^[{_NUM}]{{1,3}}\s*[、．.]")),
+    ("cn", re.compile(r"^(?=[一二三四五六七八九十])(?:[一二三四五六七八九]?十)?[一二三四五六七八九]?\s*[、．.]")),   # not 六一、
     ("paren_cn", re.compile(rf"^[（(]\s*[{_NUM}]{{1,3}}\s*[)）]")),
     ("arabic", re.compile(r"^\d{1,2}\s*[、．.](?!\d)")),
     ("paren_arabic", re.compile(r"^[（(]\s*\d{1,2}\s*[)）]")),
@@ -138,8 +138,13 @@ def _is_short_line(text: str) -> bool:
 _GLUED = re.compile(rf"(?<=[。！？])\s*([{_NUM}]{{1,3}})、")
 
 
+_CN_NUMERAL = re.compile(r"([一二三四五六七八九]?十)?[一二三四五六七八九]?")
+
+
 def _cn_number(numeral: str) -> int:
-    """一 → 1, 十二 → 12, 二十三 → 23."""
+    """一 → 1, 十二 → 12, 二十三 → 23; -1 for what is no numeral (六一, as in 六一、七一期间)."""
+    if not numeral or not _CN_NUMERAL.fullmatch(numeral):
+        return -1
     tens, _, ones = numeral.rpartition("十")
     value = _NUM.index(ones) + 1 if ones else 0
     if "十" in numeral:
@@ -154,7 +159,7 @@ def _unglue(blocks: list[Block]) -> list[Block]:
     last = 0
     for b in blocks:
         text = b.text
-        if (m := re.match(rf"([{_NUM}]{{1,3}})\s*[、．.]", text)):
+        if (m := re.match(rf"([{_NUM}]{{1,3}})\s*[、．.]", text)) and _cn_number(m.group(1)) > 0:
             last = _cn_number(m.group(1))
         for m in _GLUED.finditer(text):
             if _cn_number(m.group(1)) == last + 1 and len(re.split(r"[。！？]", text[m.start(1):])[0]) <= 40:

@@ -211,6 +211,13 @@ BACKTRACKING = {
     "long-line-after-发布于": ("report.txt", "发布于" + "某" * 1_000_000),
     "long-style": ("report.html", f"<p style='{'font-family:x' * 60_000}'>附</p>"),
     "spaces-after-a-date": ("report.html", f"<div class='info'>2024-01-01{' ' * 200_000}x</div>"),
+    # the pager, menu and breadcrumb lines read several ways took 8-60 s at 36-131 characters
+    "pager": ("report.txt", " ".join(map(str, range(1, 60))) + " 下一页 尾页 转到"),
+    "year-row": ("report.txt", " ".join(str(y) for y in range(1990, 2030)) + " 合计"),
+    "menu": ("report.txt", " | ".join(["立法工作", "监督工作", "代表工作", "自身建设"] * 10) + "。"),
+    "dashed-crumbs": ("report.txt", "人大 - " * 60 + "。"),
+    "leader-dots": ("report.txt", "一、" + "." * 70_000 + "3"),
+    "digits-before-万": ("report.txt", "1" * 200_000 + "万江苏人民"),
 }
 
 

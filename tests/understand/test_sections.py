@@ -96,6 +96,8 @@ def test_a_chapter_heading_run_on_after_a_sentence_is_split_off():
     assert heads(lines) == [("一、坚持政治引领", 1), ("二、依法履行监督职责", 1)]
     # an enumeration with the wrong number, or a long run-on sentence, is left alone
     assert heads(["一、坚持政治引领", "取得新成效。三、依法履行监督职责", LONG]) == [("一、坚持政治引领", 1)]
+    # numbers that are no numerals (六一, 七一: days) neither count nor fail
+    assert heads(["六一、七一期间，走访慰问困难群众。", "一、坚持政治引领", LONG]) == [("一、坚持政治引领", 1)]
 
 
 def test_bracketed_yearbook_heads_speaker_lines_and_datelines():
