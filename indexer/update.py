@@ -285,9 +285,9 @@ def _apply(change: Change, held: Held, index_dir: Path, replaced: set[str], new:
         else np.zeros((0, NUM_PERM), np.uint64)
     folding = fold_into(candidates, held.signatures[keep], new, new_sigs, settings)
     gone += [keep[i] for i in folding.drop]
-    keys = [key for d in folding.add if (key := d.version_key()) is not None]
+    keys = {tuple(key) for d in folding.add if (key := d.version_key()) is not None}
     dropped = set(gone)
-    maybe = [k for k in keep if held.entries[k].version_key in keys and k not in dropped] if keys else []
+    maybe = [k for k in keep if k not in dropped and (key := held.entries[k].version_key) and tuple(key) in keys]
     link_versions(folding.add, list(held.documents(index_dir, maybe)), settings)
     sources.update({keep[i]: s for i, s in folding.extend.items()})
     for k in gone:

@@ -348,8 +348,8 @@ def _declared_titles(page: _Elements) -> list[str]:
     out = []
     meta = _meta(page, "name", re.compile(r"^(ArticleTitle|og:title|title)$", re.I)) or \
         _meta(page, "property", "og:title")
-    if meta and isinstance(meta.get("content"), str) and clean_title(meta["content"]):
-        out.append(clean_title(meta["content"]))
+    if meta and isinstance(meta.get("content"), str) and (declared := clean_title(meta["content"])):
+        out.append(declared)
     title = next(iter(page.named("title")), None)
     if title and title.string:
         parts = [p for p in map(clean_title, re.split(r"\s*[_|｜\-–—]{1,2}\s*", tidy(title.string))) if p]

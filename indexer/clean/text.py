@@ -25,6 +25,9 @@ _CJK_NEWLINE = re.compile(r"(?<=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f])[ \t]*
 _CRUMB = r"[^>»＞→。，,\s\-](?:[^>»＞→。，,\-]{0,18}[^>»＞→。，,\s\-])?"
 _ITEM = r"[^|｜。，,\s](?:[^|｜。，,]{0,6}[^|｜。，,\s])?"
 _PAGER = r"[【\[]?(?:上一页|下一页|首页|尾页|全文|第\s?\d{1,3}\s?页|\d{1,3}(?!\d))[】\]]?"
+# a page's number (— 3 —, ·3·, 第 3 页 共 12 页), and a page's or a slide's marker (【第2页】)
+_PAGE_NUMBER_LINE = re.compile(r"^[—\-－·•]\s?\d{1,3}\s?[—\-－·•]$|^第\s?\d{1,3}\s?页(\s?[/，,]?\s?共\s?\d{1,3}\s?页)?$")
+_PAGE_MARK = re.compile(r"^\s*[【\[]\s*第\s*\d{1,3}\s*页\s*[】\]]\s*$")
 
 # Lines that are never report text.
 _NOISE_LINES = [
@@ -64,8 +67,8 @@ _NOISE_LINES = [
                r"关注公众号|本文标签|文章标签|TAG\s?[:：]).{0,80}$", re.I),
     re.compile(r"^[（(【\[]?\s*(全文完|完|END|本文完)\s*[)）】\]]?$", re.I),
     re.compile(r"^.{0,40}(自动导出|文本导出|滑动翻页|点击翻页).{0,40}$|^[^，,。]{0,20}共\s?\d{1,4}\s?页[^，,。]{0,20}$"),
-    # page furniture: numbers (— 3 —, ·3·, 第 3 页), pagers (上一页 1 2 3 下一页, 【第1页】【全文】)
-    re.compile(r"^[—\-－·•]\s?\d{1,3}\s?[—\-－·•]$|^第\s?\d{1,3}\s?页(\s?[/，,]?\s?共\s?\d{1,3}\s?页)?$"),
+    # page furniture: numbers, markers, pagers (上一页 1 2 3 下一页, 【第1页】【全文】)
+    _PAGE_NUMBER_LINE, _PAGE_MARK,
     re.compile(rf"^(?=.*(页|全文))(?:{_PAGER}\s?){{2,}}$"),
     re.compile(r"^[（(【\[]?\s*(原标题|原题|编者按|编者的话|编者注)\s*[】\]]?\s*[:：].{0,200}$"),
     re.compile(r"^[^，,。；;]{0,40}(热线|电话)\s?[:：]?\s?\d{3,4}-?\d{7,8}[^，,。；;]{0,20}$"),
@@ -79,7 +82,6 @@ _NOISE_LINES = [
                r"^.{0,24}(第[一二三四五六七八九十\d]{1,4}次会议|大会)文件\s*[（(之]?\s*[\d一二三四五六七八九十]{0,3}\s*[)）]?$"),
     re.compile(r"^(份号|密级|编号|份数)(?=\s?[:：]|\s?[\d★])[^，,。、]{0,24}$|^.{0,40}(秘书处|办公室|办公厅)\s?印(发)?$"),
     re.compile(r"^[（(]\s*此件(主动|不予|依申请)?公开\s*[)）]$"),
-    re.compile(r"^[【\[]\s*第\s*\d{1,3}\s*页\s*[】\]]$"),
     re.compile(r"^.{0,6}(展开全文|阅读全文|打开\s*app|app\s*内打开|点赞\s*\d+|评论\s*\d+).{0,24}$", re.I),
 ]
 # Editor credits: 撰稿：… 编辑：… 审核：…, possibly in brackets, possibly several on one line.
@@ -207,7 +209,7 @@ def _drop_contents(blocks: list[Block]) -> list[Block]:
     """A table of contents near the top (目录, then the headings that follow in the text, with or without
     page numbers) is not report text, and its lines are not headings."""
     for i, b in enumerate(blocks[:CONTENTS_WITHIN]):
-        if not _CONTENTS.match(b.text.replace(" ", "")):
+        if not _CONTENTS.match(b.text.strip()):
             continue
         later = [fold(x.text) for x in blocks[i + 1:]]
         j = i + 1
@@ -248,7 +250,7 @@ def _drop_running_heads(lines: list[str]) -> tuple[list[str], str]:
     numbers the pages: both go, with the blank lines around them, so that the paragraphs a page break cut in
     two join again. Returns the lines and the running head (the title when no line gives one)."""
     stripped = [line.strip() for line in lines]
-    numbers = [i for i, x in enumerate(stripped) if _PAGE_NUMBER_LINE.match(x) and x]
+    numbers = [i for i, x in enumerate(stripped) if _PAGE_NUMBER_LINE.match(x)]
     if len(numbers) < 2:          # no page numbers, no pages: repeated lines are the text's own
         return lines, ""
     near = Counter(x for i in numbers for x in stripped[max(0, i - 3):i + 4] if x and len(x) <= 40)
@@ -277,7 +279,7 @@ def _drop_leaders(lines: list[str]) -> list[str]:
     kept = [line for line in lines if not (len(line) <= 120 and _LEADER.search(line.strip()))]
     if len(kept) == len(lines):
         return lines
-    return [line for line in kept if not _CONTENTS.match(line.strip().replace(" ", "").replace("\u3000", ""))]
+    return [line for line in kept if not _CONTENTS.match(line.strip())]
 
 
 def _join_subtitle(lines: list[str]) -> list[str]:
@@ -292,8 +294,6 @@ def _join_subtitle(lines: list[str]) -> list[str]:
         out.append(line)
     return out
 
-
-_PAGE_NUMBER_LINE = re.compile(r"^[—\-－·•]\s?\d{1,3}\s?[—\-－·•]$|^第\s?\d{1,3}\s?页(\s?[/，,]?\s?共\s?\d{1,3}\s?页)?$")
 
 
 def _table_row(line: str) -> str | None:
@@ -361,7 +361,6 @@ def _unwrap(lines: list[str]) -> list[str]:
     return ["".join(parts) for parts in out]
 
 
-_SLIDE = re.compile(r"^\s*[【\[]\s*第\s*\d+\s*页\s*[】\]]\s*$")
 _SLIDE_FIELD = re.compile(r"^\s*[【\[]\s*(标题|文案|正文|副标题|图片|配图|备注|动画|音频|视频)\s*[】\]]\s*[:：]?\s*(.*)$")
 SLIDE_TEXT = {"标题": "title", "副标题": "text", "文案": "text", "正文": "text"}
 
@@ -370,11 +369,11 @@ def _slides(lines: list[str]) -> tuple[list[str], list[str]] | None:
     """A slide-show export (【第1页】【标题】…【文案】… on every slide) as its lines of text, and the slide titles
     in order (they become bold lines: headings); None for a text that is not one. Pictures, notes and
     animations are dropped."""
-    if sum(1 for line in lines if _SLIDE.match(line)) < 2:
+    if sum(1 for line in lines if _PAGE_MARK.match(line)) < 2:
         return None
     out, titles = [], []
     for line in lines:
-        if _SLIDE.match(line):
+        if _PAGE_MARK.match(line):
             continue
         m = _SLIDE_FIELD.match(line)
         if m is None:
@@ -426,8 +425,8 @@ def extract_text(text: str, markdown: bool = False) -> Extracted:
         if candidate and (first.heading_level == 1 or _looks_like_title(candidate)):
             title, title_how = candidate, "the first line"
             blocks = blocks[1:]
-    if not title and clean_title(running_head):
-        title, title_how = clean_title(running_head), "the running head of its pages"
+    if not title and (head_title := clean_title(running_head)):
+        title, title_how = head_title, "the running head of its pages"
     return Extracted(blocks=blocks, title=tidy(title), title_how=title_how, pub_date=pub_date,
                      source_name=meta.get("source", ""), format="markdown" if markdown else "text")
 

@@ -393,8 +393,16 @@ class Index:
     def report_groups(self) -> np.ndarray:
         """For each report (its number, as ``doc`` gives it per row), the number of the first of its versions: a
         report, its 摘要 and its copies on other sites are one report in counts (``dedup.link_versions``).
-        Only live reports are joined (a report taken out links nothing). Worked out once per commit, when counts
-        first ask."""
+        Only live reports are joined (a report taken out links nothing)."""
+        return self._versions()[0]
+
+    def versions(self, doc_id: str) -> list[str]:
+        """The ids of the other live versions of a live report (``report_groups``)."""
+        return [other for other in self._versions()[1].get(doc_id, ()) if other != doc_id]
+
+    def _versions(self) -> tuple[np.ndarray, dict[str, list[str]]]:
+        """``report_groups``, and for each live report that has other versions, the ids of all of its group:
+        worked out once per commit, when counts or a report page first ask."""
         found = self.memo.get("report groups")
         if found is None:
             live = [i not in p.dead_docs for p in self.side.parts for i in range(len(p.doc_ids))]
@@ -413,18 +421,13 @@ class Index:
                     if (j := number.get(other)) is not None:
                         a, b = root(i), root(j)
                         first[max(a, b)] = min(a, b)
-            found = self.memo["report groups"] = (np.array([root(i) for i in range(len(ids))], dtype=np.int64),
-                                                  number)
-        return found[0]
-
-    def versions(self, doc_id: str) -> list[str]:
-        """The ids of the other live versions of a live report (``report_groups``)."""
-        groups = self.report_groups()
-        d = self.memo["report groups"][1].get(doc_id)
-        if d is None:
-            return []
-        number = self.memo["report groups"][1]
-        return [other for other, i in number.items() if i != d and groups[i] == groups[d]]
+            groups = np.array([root(i) for i in range(len(ids))], dtype=np.int64)
+            members: dict[int, list[str]] = {}
+            for doc_id, i in number.items():
+                members.setdefault(int(groups[i]), []).append(doc_id)
+            found = self.memo["report groups"] = (groups, {doc_id: members[int(groups[i])] for doc_id, i in
+                                                           number.items() if len(members[int(groups[i])]) > 1})
+        return found
 
     def _report_passages(self, d: int) -> list[tuple[str, str, str]]:
         """(text, heading, lead) of each passage of the report numbered ``d``, in order, read from the report:

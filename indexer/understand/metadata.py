@@ -190,11 +190,14 @@ def _year_of_date(year: int, month: int) -> int:
 
 
 def find_year(title: str, subtitles: list[str], headings: list[str], opening: list[str],
-              pub_date: str | None, text: str) -> tuple[int | None, list[int] | None, str]:
+              pub_date: str | None, text: str, kind: str = "report") -> tuple[int | None, list[int] | None, str]:
     """The last year the report covers, the years of a term report, and the evidence used.
 
     A date in the subtitle (——2024年1月15日在…会议上) is when the report was delivered, not a year it covers,
     so it ranks below what the report says of itself (a review heading, its opening, its plan heading).
+
+    :param kind: what the document is (``find_doc_type``): a notice covers no earlier year, it is of the year
+        it was published.
     """
     year, how = None, ""
     sub = " ".join(subtitles)
@@ -229,6 +232,8 @@ def find_year(title: str, subtitles: list[str], headings: list[str], opening: li
                     year, how = int(m.group(1)), f"a story about the report ({m.group()})"
                 elif (m := _REPORT_PLAN.search(text)):
                     year, how = int(m.group(1)) - 1, f"a story about the report ({m.group()}): the year before"
+                elif pub_date and kind == "notice":
+                    year, how = int(pub_date[:4]), f"publication date ({pub_date}): a notice's year"
                 elif pub_date:
                     year = _year_of_date(int(pub_date[:4]), int(pub_date[5:7]))
                     how = f"publication date ({pub_date}): " + _OF_DATE
@@ -280,8 +285,8 @@ def _report_type(head: str, text: str, title: str) -> tuple[str, str] | None:
         return "述法报告", "述法 in the title"
     if (m := re.search(r"法治[\u4e00-\u9fff]{0,4}建设.{0,8}报告|依法治.{0,6}报告|法治.{0,4}工作.{0,4}报告", head)):
         return "法治建设工作报告", f"a rule-of-law report ({m.group()}) in the title"
-    if _REVIEW_TITLE.search(head):
-        return "工作综述", f"a review ({_REVIEW_TITLE.search(head).group()}) in the title"
+    if (m := _REVIEW_TITLE.search(head)):
+        return "工作综述", f"a review ({m.group()}) in the title"
     if re.search(r"工作报告|常务委员会报告|常委会报告", head):
         return "工作报告", "工作报告 in the title"
     if (m := re.search(r"(人大常委会|常务委员会|常委会|人大)的?(主要)?工作$", title)):
@@ -303,8 +308,8 @@ def find_doc_type(title: str, subtitles: list[str], text: str) -> Kind:
     for kind, in_title, speaker in _OTHER_ORGANS:
         if (m := in_title.search(head) or speaker.search(opening)):
             return Kind("other", kind, f"a report of another organ: {m.group()}")
-    if _PLAN_TITLE.search(title) and "报告" not in title:
-        return Kind("other", "plan", f"a plan: {_PLAN_TITLE.search(title).group()} in the title")
+    if (m := _PLAN_TITLE.search(title)) and "报告" not in title:
+        return Kind("other", "plan", f"a plan: {m.group()} in the title")
     if (m := _SESSION_NEWS.search(title)):
         return Kind("other", "session_news", f"news of a session: {m.group()} in the title")
     if (m := _NOTICE_TITLE.search(title)) and "报告" not in title:

@@ -95,15 +95,13 @@ def build_document(extracted, source: str, encoding: str, encoding_how: str,
     opening = [simplify_for_analysis(it.rest or it.text) for it in items[:8] if not it.heading or it.rest][:5]
     headings = [simplify_for_analysis(it.heading) for it in items if it.heading]
     place = find_place(title_s, subtitles, " ".join(opening[:3]), simple)
-    year, covered, year_how = find_year(title_s, subtitles, headings, opening, extracted.pub_date, simple)
     kind = find_doc_type(title_s, subtitles, simple)
     doc_type = kind.doc_type
+    year, covered, year_how = find_year(title_s, subtitles, headings, opening, extracted.pub_date, simple, kind.kind)
     content_hash = hashlib.blake2b(fold(full).encode(), digest_size=16).hexdigest()
     doc_id = content_hash[:16]
     if kind.kind in ("news", "session_news", "notice"):
         demote_story_heads(items)
-    if kind.kind == "notice" and extracted.pub_date and year_how.startswith("publication date"):
-        year, year_how = int(extracted.pub_date[:4]), f"publication date ({extracted.pub_date}): a notice's year"
     text, sections = build_sections(doc_id, items, settings,
                                     congress=kind.kind not in ("government", "court", "procuratorate"))
     if not any(s.passages for s in sections):

@@ -18,9 +18,11 @@ CATEGORIES = ("党的领导", "立法工作", "监督工作", "决定任免", "�
               "综述", "其他")
 
 _NUM = "一二三四五六七八九十"
+_CN = r"(?=[一二三四五六七八九十])(?:[一二三四五六七八九]?十)?[一二三四五六七八九]?"    # 一 … 九十九; not 六一 (六一、七一期间)
+_CN_HEAD = re.compile(rf"^({_CN})\s*[、．.]")
 MARKERS = [  # (kind, pattern) in nesting order: earlier kinds sit higher in a report
     ("part", re.compile(rf"^第[{_NUM}]+部分")),
-    ("cn", re.compile(r"^(?=[一二三四五六七八九十])(?:[一二三四五六七八九]?十)?[一二三四五六七八九]?\s*[、．.]")),   # not 六一、
+    ("cn", _CN_HEAD),
     ("paren_cn", re.compile(rf"^[（(]\s*[{_NUM}]{{1,3}}\s*[)）]")),
     ("arabic", re.compile(r"^\d{1,2}\s*[、．.](?!\d)")),
     ("paren_arabic", re.compile(r"^[（(]\s*\d{1,2}\s*[)）]")),
@@ -135,16 +137,11 @@ def _is_short_line(text: str) -> bool:
     return not re.search(r"(办公室|委员会|人大常委会|研究室)$", text)
 
 
-_GLUED = re.compile(rf"(?<=[。！？])\s*([{_NUM}]{{1,3}})、")
-
-
-_CN_NUMERAL = re.compile(r"([一二三四五六七八九]?十)?[一二三四五六七八九]?")
+_GLUED = re.compile(rf"(?<=[。！？])\s*({_CN})、")
 
 
 def _cn_number(numeral: str) -> int:
-    """一 → 1, 十二 → 12, 二十三 → 23; -1 for what is no numeral (六一, as in 六一、七一期间)."""
-    if not numeral or not _CN_NUMERAL.fullmatch(numeral):
-        return -1
+    """一 → 1, 十二 → 12, 二十三 → 23 (a numeral ``_CN`` matched)."""
     tens, _, ones = numeral.rpartition("十")
     value = _NUM.index(ones) + 1 if ones else 0
     if "十" in numeral:
@@ -159,7 +156,7 @@ def _unglue(blocks: list[Block]) -> list[Block]:
     last = 0
     for b in blocks:
         text = b.text
-        if (m := re.match(rf"([{_NUM}]{{1,3}})\s*[、．.]", text)) and _cn_number(m.group(1)) > 0:
+        if (m := _CN_HEAD.match(text)):          # a chapter number: the next one may be run on
             last = _cn_number(m.group(1))
         for m in _GLUED.finditer(text):
             if _cn_number(m.group(1)) == last + 1 and len(re.split(r"[。！？]", text[m.start(1):])[0]) <= 40:
