@@ -164,10 +164,15 @@ def test_killing_a_writer_leaves_neither_its_lock_nor_its_workers(tmp_path):
     assert workers, "the ingest finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    from indexer.index.lock import WriteLock
-    with WriteLock(ix):             # at once: nothing else holds the lock
-        pass
+    from indexer.index.lock import IndexBusy, WriteLock
     deadline = time.monotonic() + 10
+    while True:     # the workers die a moment after the writer (their parent-death signal): then no one holds it
+        try:
+            with WriteLock(ix):
+                break
+        except IndexBusy:
+            assert time.monotonic() < deadline, "the killed writer's workers still hold the lock"
+            time.sleep(0.05)
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(w) for w in workers)      # the workers died with the writer

@@ -38,7 +38,16 @@ from indexer.index.commits import (
     SegmentEntry,
     segment_dir,
 )
-from indexer.index.postings import MAX_ROWS, Grams, TokenCounter, Tokens, gram_keys, gram_postings, word_postings
+from indexer.index.postings import (
+    MAX_ROWS,
+    Grams,
+    TokenCounter,
+    Tokens,
+    edge_gram_keys,
+    gram_keys,
+    gram_postings,
+    word_postings,
+)
 from indexer.index.schema import SCHEMA_VERSION, passage_schema
 from indexer.model import Document
 from indexer.normalize import fold
@@ -72,24 +81,30 @@ class Analysed:
     words: Tokens
     head: Tokens
     gram_keys: list[np.ndarray]     # the distinct (gram, row) keys, in sorted runs (postings.gram_keys)
+    edge_keys: list[np.ndarray]     # … of grams a row holds only around its passage (postings.edge_gram_keys)
 
 
 def analyze(chunk: list[tuple[str, str, str, str]]) -> Analysed:
     """Analyse (text, heading+title, lead, trail) tuples: fold, cut into words (jieba-rs), gram keys. Words are
     turned into ids passage by passage, so a segment's words never stand as Python strings all at once."""
     from indexer.index.analysis import words
-    out = Analysed([], [], [], None, None, None)
+    out = Analysed([], [], [], None, None, None, None)
     text_words, head_words = TokenCounter(), TokenCounter()
     heads: dict[str, list[str]] = {}        # a section's passages share their heading and title
-    for text, head, lead, trail in chunk:
+    edge_rows, edge_own = [], []            # rows with text around the passage, and the passage's own text
+    for row, (text, head, lead, trail) in enumerate(chunk):
         folded, lead_f, trail_f = fold(text), fold(lead) if lead else "", fold(trail) if trail else ""
         out.folded.append(lead_f + folded + trail_f)
         out.lead_bytes.append(len(lead_f.encode()))
         out.trail_bytes.append(len(trail_f.encode()))
+        if lead_f or trail_f:
+            edge_rows.append(row)
+            edge_own.append(folded)
         text_words.add(words(folded))
         head_words.add(heads[head] if head in heads else heads.setdefault(head, words(fold(head))))
     out.words, out.head = text_words.tokens(), head_words.tokens()
     out.gram_keys = gram_keys(out.folded, 0)
+    out.edge_keys = edge_gram_keys([out.folded[r] for r in edge_rows], edge_own, edge_rows)
     return out
 
 
@@ -145,6 +160,7 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
     words = word_postings(analysed.words, positions=True)
     head = word_postings(analysed.head, positions=True)
     grams = gram_postings(analysed.gram_keys)
+    edge_grams = gram_postings(analysed.edge_keys)
     del analysed        # the words as ids and the gram keys: as large as the postings, not needed any more
     timings["postings"] = time.perf_counter() - t
 
@@ -157,7 +173,7 @@ def write_segment(index_dir: Path, seg_id: str, docs: list[Document], signatures
     t = time.perf_counter()
     sidecar.build(folder / SIDECAR_DIR, sidecar.SidecarInput(
         folded=folded, lead_bytes=lead_bytes, trail_bytes=trail_bytes, joined=joined,
-        words=words, head=head, grams=grams, gram_extents=extents["grams"], word_extents=extents["words"],
+        words=words, head=head, grams=grams, edge_grams=edge_grams, gram_extents=extents["grams"], word_extents=extents["words"],
         facets={f.name: [r.category if f.per_passage else getattr(docs[d], f.name) or ""
                          for r, d in zip(rows, doc_of_row)] for f in FACETS},
         years=[docs[d].year or 0 for d in doc_of_row], doc_index=doc_of_row, doc_ids=[d.doc_id for d in docs],

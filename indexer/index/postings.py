@@ -112,16 +112,34 @@ def gram_keys(folded: list[str], first_row: int) -> list[np.ndarray]:
     runs = []
     for lo in range(0, len(folded), GRAM_CHUNK):
         chunk = folded[lo:lo + GRAM_CHUNK]
-        lens = np.fromiter((len(t) for t in chunk), dtype=np.int64, count=len(chunk))
-        joined = "".join(chunk)
-        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) if joined \
-            else np.zeros(0, np.uint64)
-        row_of = np.repeat(np.arange(first_row + lo, first_row + lo + len(chunk), dtype=np.uint64), lens)
-        same = row_of[:-1] == row_of[1:]
-        codes = np.concatenate([cps << np.uint64(21), ((cps[:-1] << np.uint64(21)) | cps[1:])[same]])
-        rows = np.concatenate([row_of, row_of[:-1][same]])
-        runs.append(distinct((codes << np.uint64(ROW_BITS)) | rows))
+        runs.append(_keys(chunk, np.arange(first_row + lo, first_row + lo + len(chunk))))
     return runs
+
+
+def edge_gram_keys(folded: list[str], own: list[str], rows: list[int]) -> list[np.ndarray]:
+    """The (gram code, row) keys of grams that the folded texts of ``rows`` hold only outside the passage's own
+    text ``own`` (in the headings before it, the text after it, or across their border with it): the rows of a
+    gram less these are the rows whose passage holds it, with no passage read."""
+    runs = []
+    for lo in range(0, len(rows), GRAM_CHUNK):
+        numbers = np.asarray(rows[lo:lo + GRAM_CHUNK], dtype=np.int64)
+        runs.append(np.setdiff1d(_keys(folded[lo:lo + GRAM_CHUNK], numbers), _keys(own[lo:lo + GRAM_CHUNK], numbers),
+                                 assume_unique=True))
+    return runs
+
+
+def _keys(texts: list[str], rows: np.ndarray) -> np.ndarray:
+    """The distinct (gram code, row) keys of ``texts``, the i-th text numbered ``rows[i]``, sorted."""
+    lens = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    joined = "".join(texts)
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) if joined \
+        else np.zeros(0, np.uint64)
+    row_of = np.repeat(np.asarray(rows, dtype=np.uint64), lens)
+    same = np.repeat(np.arange(len(texts)), lens)
+    same = same[:-1] == same[1:]
+    codes = np.concatenate([cps << np.uint64(21), ((cps[:-1] << np.uint64(21)) | cps[1:])[same]])
+    keys = np.concatenate([row_of, row_of[:-1][same]])
+    return distinct((codes << np.uint64(ROW_BITS)) | keys)
 
 
 @dataclass

@@ -20,11 +20,12 @@ from indexer.facets import FACETS
 from indexer.index.analysis import words_with_offsets
 from indexer.normalize import fold
 
-SCHEMA_VERSION = 7      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
+SCHEMA_VERSION = 8      # 2: a passage's folded text holds the headings before it (``lead``); 3: the schema classes moved
                         # to indexer.index.schema (Whoosh pickles them by module path); 4: segments and commits;
                         # 5: facets and year as columns only, the report's metadata stored per report; 6: gram
                         # postings and positions read from Whoosh's blocks, documents stored compressed; 7: a
-                        # passage's text read from its report (stored once), blocks pickled without a memo
+                        # passage's text read from its report (stored once), blocks pickled without a memo;
+                        # 8: the sidecar's edge grams (grams a row holds only in the headings around its passage)
 
 
 class JiebaTokenizer(Tokenizer):

@@ -9,6 +9,8 @@ postings and the words' positions are not copied: they are read from Whoosh's ow
 through ``gram_extents``/``word_extents``, where each term's posting list starts in the ``.pst`` file.
 
 Files (``side/`` of a segment): ``gram_terms`` (gram codes, ``schema.gram_code``) with ``gram_extents``;
+``edge_terms``/``edge_offsets``/``edge_rows`` (the rows of a gram that hold it only in the headings around their
+passage, so that a word of one or two characters is matched in passages without reading them);
 ``word_*`` and ``head_*`` (word postings of the passage text and of its heading and title, with term
 frequencies) with ``word_extents``; ``plen`` (words per passage),
 ``fac_<name>`` (facet value codes), ``year``, ``doc`` (document index per row), ``text_blob``/``text_offsets``
@@ -99,6 +101,7 @@ class SidecarInput:
     words: Postings                # word postings of the passage text
     head: Postings                 # word postings of heading and title
     grams: Grams                   # unigram and bigram postings of the folded text
+    edge_grams: Grams              # … of grams a row holds only around its passage, not in it
     facets: dict[str, list[str]]   # facet name → value per row ("" when unknown)
     years: list[int]               # 0 when unknown
     doc_index: list[int]           # row → index into doc_ids
@@ -112,9 +115,10 @@ def build(out: Path, data: SidecarInput) -> None:
     """Write the sidecar arrays for ``data`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     n = len(data.folded)
-    arrays = {"gram_terms": data.grams.codes, "gram_extents": data.gram_extents, "word_extents": data.word_extents,
-              "plen": data.words.lengths}
     row_type = np.uint16 if n <= 1 << 16 else np.int32      # a segment of max_segment_passages rows: 2 bytes
+    arrays = {"gram_terms": data.grams.codes, "gram_extents": data.gram_extents, "word_extents": data.word_extents,
+              "plen": data.words.lengths, "edge_terms": data.edge_grams.codes, "edge_offsets": data.edge_grams.offsets,
+              "edge_rows": data.edge_grams.rows.astype(row_type)}
     for prefix, p in (("word", data.words), ("head", data.head)):
         table = StringTable.build(p.terms)
         arrays.update({f"{prefix}_vocab_blob": table.blob, f"{prefix}_vocab_offsets": table.offsets,
@@ -145,36 +149,46 @@ def build(out: Path, data: SidecarInput) -> None:
 
 WINDOW = 1 << 29       # bytes of the text one numpy string spans at most (its size must fit an int32)
 SCAN_CHUNK = 4096      # ranges one thread searches at a time
+PARALLEL_BYTES = 1 << 21   # less text than this is searched at once by the caller: handing it out costs more
 
 
-def contains_each(blob: np.ndarray, needle: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """For each byte range ``starts[i]:ends[i]`` of ``blob`` (uint8), whether ``needle`` occurs in it.
+Ranges = tuple[np.ndarray, np.ndarray, np.ndarray]     # a blob (uint8), and byte ranges of it: starts, ends
 
-    The blob is viewed as one numpy byte string and ``np.strings.find`` searches every range in C, without the
-    GIL, so the chunks of a long list of ranges are searched on every core: a common word leaves 200,000
-    candidate rows (170 MB of text) at 1.5 million passages, a Python ``mmap.find`` per range took 0.21 s and
-    this takes 0.06 s on two cores. A blob above ``WINDOW`` is viewed in overlapping windows of twice that;
-    every range (one passage and its headings) is far shorter than a window. ``needle`` has no NUL (folded
-    text has none), so numpy's dropping of trailing NULs from a byte string never matters.
+
+def contains_each(pieces: list[Ranges], needle: bytes) -> list[np.ndarray]:
+    """For each piece (a blob and byte ranges ``starts[i]:ends[i]`` of it), whether ``needle`` occurs in each
+    range.
+
+    A blob is viewed as one numpy byte string and ``np.strings.find`` searches every range in C, without the
+    GIL, so the chunks of all the pieces (the segments of an index) are searched on every core at once: a common
+    word leaves 200,000 candidate rows (170 MB of text) at 1.5 million passages, a Python ``mmap.find`` per range
+    took 0.21 s and this takes 0.05 s on two cores. A blob above ``WINDOW`` is viewed in overlapping windows of
+    twice that; every range (one passage and its headings) is far shorter than a window. ``needle`` has no NUL
+    (folded text has none), so numpy's dropping of trailing NULs from a byte string never matters.
     """
-    found = np.zeros(len(starts), dtype=bool)
-    if not blob.size or not len(starts):
-        return found
-    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
-    window = np.minimum(starts // WINDOW, max(0, (blob.size - 1) // WINDOW - 1))
-    tasks = []
-    for w in range(int(window.min()), int(window.max()) + 1):
-        at = np.flatnonzero(window == w)
-        lo = w * WINDOW
-        text = blob[lo:lo + 2 * WINDOW]
-        text = text.view(f"S{text.size}")
-        tasks += [(text, lo, at[i:i + SCAN_CHUNK]) for i in range(0, len(at), SCAN_CHUNK)]
+    found = [np.zeros(len(starts), dtype=bool) for _, starts, _ in pieces]
+    tasks, size = [], 0
+    for out, (blob, starts, ends) in zip(found, pieces):
+        starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+        keep = np.flatnonzero(ends - starts >= len(needle))        # a shorter range cannot hold it
+        if not blob.size or not len(keep):
+            continue
+        size += int((ends[keep] - starts[keep]).sum())
+        window = np.minimum(starts // WINDOW, max(0, (blob.size - 1) // WINDOW - 1))
+        for w in range(int(window[keep].min()), int(window[keep].max()) + 1):
+            at = keep[window[keep] == w]
+            lo = w * WINDOW
+            text = blob[lo:lo + 2 * WINDOW]
+            text = text.view(f"S{text.size}")
+            tasks += [(out, text, starts[at[i:i + SCAN_CHUNK]] - lo, ends[at[i:i + SCAN_CHUNK]] - lo,
+                       at[i:i + SCAN_CHUNK]) for i in range(0, len(at), SCAN_CHUNK)]
 
     def search(task) -> None:
-        text, lo, at = task
-        found[at] = np.strings.find(text, needle, starts[at] - lo, ends[at] - lo) >= 0
-    if len(tasks) == 1:
-        search(tasks[0])
+        out, text, starts, ends, at = task
+        out[at] = np.strings.find(text, needle, starts, ends) >= 0
+    if len(tasks) == 1 or size < PARALLEL_BYTES:
+        for task in tasks:
+            search(task)
     else:
         list(_scanners().map(search, tasks))
     return found
@@ -210,7 +224,6 @@ class Sidecar:
         self.rows = self.meta["rows"]
         self._arrays: dict[str, np.ndarray] = {}
         self._text_map: tuple[mmap.mmap, int] | None = None
-        self._plain: np.ndarray | None = None
         self._pairs: np.ndarray | None = None
         self.word_vocab = StringTable(self["word_vocab_blob"], self["word_vocab_offsets"])
         self.head_vocab = StringTable(self["head_vocab_blob"], self["head_vocab_offsets"])
@@ -245,6 +258,17 @@ class Sidecar:
             return np.fromiter(self.whoosh.postings("grams", gram.encode("utf-8")).all_ids(), dtype=np.int32)
         return self.postings.rows(int(self["gram_extents"][t]))
 
+    def edge_rows(self, gram: str) -> np.ndarray:
+        """Rows that hold the one- or two-character ``gram`` only around their passage (in the headings before
+        it, the text after it, or across their border with it), not in the passage itself (sorted)."""
+        terms = self["edge_terms"]
+        code = gram_code(gram)
+        t = int(np.searchsorted(terms, code))
+        if t >= len(terms) or int(terms[t]) != code:
+            return np.zeros(0, dtype=np.int32)
+        off = self["edge_offsets"]
+        return self["edge_rows"][off[t]:off[t + 1]]
+
     def check(self, whoosh) -> bool:
         """Whether the postings file reads as ``whoosh`` (the segment's Whoosh reader) reads it, for a few
         terms; if not, Whoosh's matcher is used from then on (slower, never wrong)."""
@@ -277,21 +301,15 @@ class Sidecar:
                     if blob.size else (mmap.mmap(-1, 1), 0)
         return self._text_map
 
-    def plain_rows(self) -> np.ndarray:
-        """Per row: True when its folded text is the passage alone (no headings before it, nothing after)."""
-        if self._plain is None:
-            self._plain = (np.asarray(self["lead_bytes"]) == 0) & (np.asarray(self["trail_bytes"]) == 0)
-        return self._plain
-
-    def rows_containing(self, rows: np.ndarray, needle: bytes, own_only: bool = False) -> np.ndarray:
-        """The rows among ``rows`` whose folded text (UTF-8) contains ``needle``; with ``own_only``, the
-        passage's own text, without the headings before it."""
+    def ranges(self, rows: np.ndarray, own_only: bool = False) -> Ranges:
+        """The folded texts of ``rows`` as ranges of the text blob, for ``contains_each``; with ``own_only``, the
+        passage's own text, without the headings before it or what follows it."""
         off = self["text_offsets"]
         starts, ends = off[rows], off[rows + 1]
         if own_only:
             starts = starts + np.asarray(self["lead_bytes"])[rows]
             ends = ends - np.asarray(self["trail_bytes"])[rows]
-        return rows[contains_each(self["text_blob"], needle, starts, ends)].astype(np.int32)
+        return self["text_blob"], starts, ends
 
     def _boundaries(self) -> np.ndarray:
         """For each row r, the code-point pair (last of r, first of r + 1) as one int64, or -1 where the text

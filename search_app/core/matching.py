@@ -90,23 +90,29 @@ def substring_rows(ix: Index, needle: str, in_report: bool = False) -> np.ndarra
     return found
 
 
-def _substring_rows(ix: Index, needle: str, in_report: bool) -> np.ndarray:
-    side = ix.side
+def candidate_rows(ix: Index, needle: str) -> np.ndarray:
+    """Rows whose folded text holds every one- or two-character gram of the folded ``needle``: those that may
+    contain it (all of them for a needle of one or two characters)."""
+    needle = fold(needle)
     grams = [needle] if len(needle) <= 2 else list({needle[i:i + 2] for i in range(len(needle) - 1)})
-    postings = sorted((side.gram_rows(g) for g in grams), key=len)
+    postings = sorted((ix.side.gram_rows(g) for g in grams), key=len)
     rows = np.asarray(postings[0])
     for p in postings[1:]:
         if not len(rows):
             break
         rows = intersect(rows, p)
-    if len(needle) <= 2 and in_report:
-        found = rows              # the gram is the needle
+    return rows
+
+
+def _substring_rows(ix: Index, needle: str, in_report: bool) -> np.ndarray:
+    side = ix.side
+    if len(needle) <= 2:
+        # the gram is the needle: in the report as written, its rows; in the passage, those without it only around
+        found = side.gram_rows(needle) if in_report else side.passage_gram_rows(needle)
     else:
-        # certain without reading: a row where the needle is a word of the passage, and for a one- or
-        # two-character needle (a gram) a row whose text is the passage alone
+        rows = candidate_rows(ix, needle)
+        # certain without reading: a row where the needle is a word of the passage
         sure = positions_in(rows, side.word_postings(needle)[0])
-        if len(needle) <= 2:
-            sure |= side.plain_rows()[rows]
         unsure = rows[~sure]
         for start in range(0, len(unsure), VERIFY_BATCH):     # read a batch, then look at the clock
             deadline.check()

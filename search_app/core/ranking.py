@@ -8,13 +8,15 @@ import math
 import numpy as np
 
 from indexer.index.reader import Index
+from indexer.normalize import fold
 from search_app.core import deadline
-from search_app.core.matching import chunk_words, locator, positions_in, report_rows, substring_rows
+from search_app.core.matching import candidate_rows, chunk_words, locator, positions_in, report_rows, substring_rows
 from search_app.core.query import ParsedQuery
 
 K1, B = 1.2, 0.75
 HEAD_BOOST = 1.0
 EXACT_BONUS = 2.0
+EXACT_BATCH = 256       # rows read at a time for the exact-string bonus, best first
 SORTS = ("relevance", "newest", "oldest")
 
 
@@ -28,9 +30,8 @@ def terms_for_ranking(ix: Index, parsed: ParsedQuery) -> tuple[list[str], list[s
     return list(dict.fromkeys(words)), exact
 
 
-def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], by_report: bool = False) \
-        -> np.ndarray:
-    """BM25 over the word postings, plus heading/title and exact-string bonuses, for ``rows`` (sorted).
+def score_rows(ix: Index, rows: np.ndarray, words: list[str], by_report: bool = False) -> np.ndarray:
+    """BM25 over the word postings, plus heading/title bonuses, for ``rows`` (sorted).
 
     With ``by_report``, a word that names some reports (a place, a year) counts like a heading word for their
     passages, so that a passage of 湖州's report ranks with one that writes 浙江 in its text.
@@ -45,8 +46,9 @@ def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], 
             idf = math.log(1 + (ix.n - len(named) + 0.5) / (len(named) + 0.5))
             at = locate(named)
             scores[at[at >= 0]] += HEAD_BOOST * idf
-    plen = np.asarray(ix.side["plen"])[rows].astype(np.float64)
-    norm = K1 * (1 - B + B * plen / ix.avg_len)
+    norm = np.asarray(ix.side["plen"])[rows].astype(np.float64)
+    norm *= K1 * B / ix.avg_len
+    norm += K1 * (1 - B)
     for w in words:
         deadline.check()
         idf = None
@@ -63,11 +65,48 @@ def score_rows(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], 
                 scores[at] += HEAD_BOOST * idf
             else:
                 t = tf[ok].astype(np.float64)
-                scores[at] += idf * t * (K1 + 1) / (t + norm[at])
-    for text in exact:
-        hit = positions_in(rows, substring_rows(ix, text))
-        scores[hit] += EXACT_BONUS * max(1.0, math.log(1 + ix.n / max(1, int(hit.sum()))))
+                part = t * (idf * (K1 + 1))
+                t += norm[at]
+                part /= t
+                scores[at] += part
     return scores
+
+
+def rank(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], by_report: bool, sort: str, k: int) \
+        -> tuple[np.ndarray, np.ndarray]:
+    """Scores of ``rows`` (sorted) and the indexes of the first ``k`` in the requested order: BM25
+    (``score_rows``) plus a bonus where the passage holds an unquoted word of several segments as written
+    (``exact``: 民生实事 as well as 民生 and 实事).
+
+    Reading passages for that bonus is most of a common word's search, and only the first ``k`` need it:
+    rows are read best first until no row still unread could reach the ``k``-th score, so the first ``k``, and
+    their scores, are exactly those of reading every row; the other rows' scores may lack the bonus.
+    """
+    scores = score_rows(ix, rows, words, by_report)
+    bonus, unread = [], []
+    for text in exact:
+        maybe = positions_in(rows, candidate_rows(ix, text))        # rows that may hold it: its grams' rows
+        bonus.append(EXACT_BONUS * max(1.0, math.log(1 + ix.n / max(1, int(maybe.sum())))))
+        unread.append(maybe)
+    if bonus and not (sort == "relevance" and 0 < k < len(rows) // 4):
+        for text, b in zip(exact, bonus):
+            scores[positions_in(rows, substring_rows(ix, text))] += b
+        return scores, order(ix, rows, scores, sort, k)
+    while bonus:
+        upper = scores + sum(b * u for b, u in zip(bonus, unread))
+        bound = np.partition(scores, len(scores) - k)[len(scores) - k]      # the k-th best score so far
+        open_rows = np.flatnonzero((upper >= bound) & np.logical_or.reduce(unread))
+        if not len(open_rows):
+            break
+        batch = open_rows[np.argsort(-upper[open_rows], kind="stable")[:max(EXACT_BATCH, 4 * k)]]
+        for text, b, maybe in zip(exact, bonus, unread):
+            deadline.check()
+            at = np.sort(batch[maybe[batch]])
+            held = positions_in(rows[at], ix.side.rows_containing(rows[at], fold(text).encode("utf-8"),
+                                                                  own_only=True))
+            scores[at[held]] += b
+            maybe[at] = False
+    return scores, order(ix, rows, scores, sort, k)
 
 
 def order(ix: Index, rows: np.ndarray, scores: np.ndarray, sort: str, k: int) -> np.ndarray:

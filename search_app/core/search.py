@@ -23,7 +23,7 @@ from search_app.core.deadline import TimedOut
 from search_app.core.facets import facet_counts, facets_or, filter_mask, merge_filters
 from search_app.core.matching import chunk_words, evaluate, names_reports
 from search_app.core.query import Node, ParsedQuery, QueryError, parse
-from search_app.core.ranking import SORTS, order, score_rows, terms_for_ranking
+from search_app.core.ranking import SORTS, rank, terms_for_ranking
 from search_app.core.records import Hit
 from search_app.core.relax import Relaxed, relax
 from search_app.core.snippets import kwic, match_spans, merge_spans, snippet, tail_span
@@ -138,8 +138,7 @@ def _check(params: Params) -> None:
 def _ranked(ix: Index, result: Result, params: Params, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Scores of the result's rows and the indexes of its first ``k`` in the requested order."""
     words, exact = terms_for_ranking(ix, result.parsed)
-    scores = score_rows(ix, result.rows, words, exact, names_reports(ix, result.parsed.tree))
-    return scores, order(ix, result.rows, scores, params.sort, k)
+    return rank(ix, result.rows, words, exact, names_reports(ix, result.parsed.tree), params.sort, k)
 
 
 def _hits(ix: Index, result: Result, params: Params, scores: np.ndarray, top) -> list[Hit]:

@@ -57,7 +57,7 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
     rows = distinct(np.concatenate([ix.side.word_postings(w)[0] for w in terms])).astype(np.int32)
     if exclude_doc is not None:
         rows = rows[np.asarray(ix.side["doc"])[rows] != exclude_doc]
-    scores = score_rows(ix, rows, terms, [])
+    scores = score_rows(ix, rows, terms)
     ranked = order(ix, rows, scores, "relevance", len(rows))
     # the best passage of each report, so that one report's near-repeats do not fill the list
     _, first = np.unique(np.asarray(ix.side["doc"])[rows[ranked]], return_index=True)

@@ -387,3 +387,23 @@ def test_proximity_oracle(index_dir, all_passages, a, b, slop):
         if pa and pb and min(abs(x - y) for x in pa for y in pb) - 1 <= slop:
             want.add(p["passage_id"])
     assert {h["passage_id"] for h in run(index_dir, f'"{a} {b}"~{slop}')["hits"]} == want
+
+
+@pytest.mark.parametrize("q", ["监督工作", "代表工作", "立法工作", "代表工作 监督工作"])
+def test_the_exact_string_bonus_read_best_first_ranks_as_reading_every_row(index_dir, q):
+    """The first k, and their scores, are those of giving every row its bonus; the candidates (rows that may
+    hold the string) are few enough here that some lack it, so both branches of the reading loop run."""
+    from search_app.core.matching import names_reports
+    from search_app.core.ranking import rank, terms_for_ranking
+    from search_app.core.search import result_rows
+    ix = open_index(index_dir)
+    result = result_rows(ix, Params(q=q))
+    words, exact = terms_for_ranking(ix, result.parsed)
+    by_report = names_reports(ix, result.parsed.tree)
+    ks = [k for k in (1, 3, 10) if k < len(result.rows) // 4]        # fewer rows: every row is read
+    assert exact and ks
+    full_scores, full = rank(ix, result.rows, words, exact, by_report, "relevance", len(result.rows))
+    for k in ks:
+        scores, top = rank(ix, result.rows, words, exact, by_report, "relevance", k)
+        assert top.tolist() == full[:k].tolist()
+        assert scores[top].tolist() == full_scores[top].tolist()

@@ -25,12 +25,16 @@ def test_contains_each_is_bytes_find_over_each_range(monkeypatch, window, chunk)
     for needle in ("代表建议", "监督", "，", "a", "b1代", "常委会监督", "议人"):
         needle = needle.encode("utf-8")
         want = [text.find(needle, s, e) >= 0 for s, e in zip(starts.tolist(), ends.tolist())]
-        assert sidecar.contains_each(blob, needle, starts, ends).tolist() == want, needle
+        assert sidecar.contains_each([(blob, starts, ends)], needle)[0].tolist() == want, needle
+        two = sidecar.contains_each([(blob, starts[1::2], ends[1::2]), (blob, starts[::3], ends[::3])], needle)
+        assert [f.tolist() for f in two] == [want[1::2], want[::3]], needle
         assert 0 < sum(want) < len(want), needle
 
 
 def test_contains_each_of_an_empty_text_or_no_ranges():
     empty = np.zeros(0, dtype=np.int64)
-    assert sidecar.contains_each(np.zeros(0, dtype=np.uint8), b"x", np.zeros(3, dtype=np.int64),
-                                 np.zeros(3, dtype=np.int64)).tolist() == [False] * 3
-    assert sidecar.contains_each(np.frombuffer(b"abc", dtype=np.uint8), b"b", empty, empty).tolist() == []
+    three = np.zeros(3, dtype=np.int64)
+    found = sidecar.contains_each([(np.zeros(0, dtype=np.uint8), three, three),
+                                   (np.frombuffer(b"abc", dtype=np.uint8), empty, empty)], b"x")
+    assert [f.tolist() for f in found] == [[False] * 3, []]
+    assert sidecar.contains_each([], b"x") == []

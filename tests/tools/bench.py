@@ -115,7 +115,7 @@ def time_ours(index_dir: Path, repeat: int) -> dict[str, list[float]]:
     from indexer.index.reader import open_index
     from search_app.core.facets import facet_counts, filter_mask
     from search_app.core.matching import names_reports
-    from search_app.core.ranking import order, score_rows, terms_for_ranking
+    from search_app.core.ranking import rank, terms_for_ranking
     from search_app.core.search import Params, query_rows, search
     ix = open_index(index_dir)
     out = {"search": [], "facets": [], "facets+highlights": []}
@@ -128,7 +128,7 @@ def time_ours(index_dir: Path, repeat: int) -> dict[str, list[float]]:
             parsed, rows, filters, years = query_rows(ix, p)
             rows = filter_mask(ix, rows, filters, years)
             words, exact = terms_for_ranking(ix, parsed)
-            order(ix, rows, score_rows(ix, rows, words, exact, names_reports(ix, parsed.tree)), "relevance", 10)
+            rank(ix, rows, words, exact, names_reports(ix, parsed.tree), "relevance", 10)
             runs["search"].append(time.perf_counter() - t)
             facet_counts(ix, rows, filters, 50)
             runs["facets"].append(time.perf_counter() - t)
