@@ -26,6 +26,14 @@ class Extracted:
     format: str = "text"
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What a page fetched by discovery is: ``report`` (a congress report: stored for ingest), ``list`` (a page
+    of links to follow), ``other`` (neither); and why, in words (``understand.judge`` decides, the crawler acts)."""
+    kind: str
+    why: str
+
+
 @dataclass
 class Passage:
     passage_id: str

@@ -1,4 +1,4 @@
-"""PDF and DOCX report attachments → plain text the cleaner can cut into paragraphs.
+"""PDF, DOCX and OFD report attachments → plain text the cleaner can cut into paragraphs.
 
 PDF text comes from pdfminer.six: Chinese government PDFs often use CID fonts with a predefined CMap
 (UniGB-UCS2-H, GBK-EUC-H, Adobe-GB1) and no ToUnicode table, and pdfminer.six ships Adobe's full CMap set to
@@ -8,6 +8,8 @@ A DOCX is a zip: only its XML parts are unpacked, up to ``Settings.max_unpacked_
 checked before anything is inflated, every read bounded after), so a zip bomb costs nothing.
 Whatever either library raises on a malformed file becomes an ``AttachmentError`` with a plain reason.
 What this does not do: OCR. A scanned PDF has no text layer and is refused as such, as are encrypted ones.
+OFD (GB/T 33190, the national fixed-layout format of official documents) is a zip of XML: its text codes
+are placed by coordinates, and are read here by baseline, then left to right, within the same unpacking bound.
 Legacy ``.doc`` and WPS files are binary formats we do not read; the crawler records them as unsupported.
 Risk left open: pdfminer inflates a PDF's compressed streams whole; only the parse workers' memory and
 time caps bound a PDF bomb.
@@ -33,21 +35,29 @@ class AttachmentError(ValueError):
 
 
 def sniff(data: bytes, content_type: str = "", name: str = "") -> str | None:
-    """'pdf', 'docx' or None, from the bytes first, then the content type and file name."""
+    """'pdf', 'docx', 'ofd' or None, from the bytes first, then the content type and file name."""
     ctype, name = content_type.lower(), name.lower()
     if data.startswith(PDF_MAGIC) or (data[:1024].find(PDF_MAGIC) >= 0 and ("pdf" in ctype or name.endswith(".pdf"))):
         return "pdf"
-    if data.startswith(ZIP_MAGIC) and ("wordprocessingml" in ctype or name.endswith(".docx") or _is_docx(data)):
-        return "docx"
+    if data.startswith(ZIP_MAGIC):
+        names = _zip_names(data)
+        if "word/document.xml" in names:
+            return "docx"
+        if "OFD.xml" in names:
+            return "ofd"
+        if "wordprocessingml" in ctype or name.endswith(".docx"):
+            return "docx"
+        if "ofd" in ctype or name.endswith(".ofd"):
+            return "ofd"
     return None
 
 
-def _is_docx(data: bytes) -> bool:
+def _zip_names(data: bytes) -> set[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return "word/document.xml" in z.namelist()
+            return set(z.namelist())
     except zipfile.BadZipFile:
-        return False
+        return set()
 
 
 # The errors whose message says what is wrong with the file: a bad zip, XML syntax, a missing part or value.
@@ -167,6 +177,120 @@ def docx_text(data: bytes, max_unpacked_bytes: int = SETTINGS.max_unpacked_bytes
     return "\n\n".join(lines)
 
 
+_OFD_LINE = 0.6        # two text codes are on one line when their baselines differ by less than this × the font size
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _ofd_part(package: zipfile.ZipFile, name: str, budget: list[int]):
+    """One XML part of an OFD package, parsed, read through a bounded reader (``budget``: bytes left)."""
+    import xml.etree.ElementTree as ET
+    name = name.lstrip("/")
+    try:
+        info = package.getinfo(name)
+    except KeyError:
+        raise AttachmentError(f"malformed OFD: {name} is missing") from None
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.file_size > budget[0]:
+        raise AttachmentError(f"OFD unpacks to more than the limit at {name} (or an odd compression): a zip bomb?")
+    with package.open(info) as member:
+        blob = member.read(budget[0] + 1)
+    if len(blob) > budget[0]:
+        raise AttachmentError(f"OFD unpacks to more than it declares at {name}: a zip bomb?")
+    budget[0] -= len(blob)
+    try:
+        return ET.fromstring(blob)
+    except ET.ParseError as exc:
+        raise AttachmentError(f"malformed OFD: {name}: {exc}") from None
+
+
+def _ofd_lines(page) -> list[str]:
+    """A page's text in reading order: text codes by baseline, then left to right, one line per baseline."""
+    codes = []
+    for obj in page.iter():
+        if _local(obj.tag) != "TextObject":
+            continue
+        try:
+            bx, by = (float(v) for v in (obj.get("Boundary") or "0 0").split()[:2])
+            size = float(obj.get("Size") or 3.5)
+        except ValueError:
+            bx, by, size = 0.0, 0.0, 3.5
+        x, y = 0.0, 0.0
+        for code in obj:
+            if _local(code.tag) != "TextCode" or not code.text:
+                continue
+            try:    # a text code without X or Y goes on where the previous one left off
+                x = float(code.get("X", x))
+                y = float(code.get("Y", y))
+            except ValueError:
+                pass
+            codes.append((by + y, bx + x, size, code.text))
+    lines: list[list[tuple[float, float, str]]] = []
+    last_y, last_size = None, 3.5
+    for y, x, size, text in sorted(codes):
+        if last_y is None or y - last_y > _OFD_LINE * max(size, last_size):
+            lines.append([])
+            last_y, last_size = y, size
+        lines[-1].append((x, size, text))
+    return _ofd_paragraphs([sorted(line) for line in lines])
+
+
+def _ofd_paragraphs(lines: list[list[tuple[float, float, str]]]) -> list[str]:
+    """Lines joined into paragraphs: a line that runs to the right margin goes on in the next one when that
+    starts at the left margin (a wrapped line, not an indented new paragraph or a centred heading)."""
+    if not lines:
+        return []
+    starts = [line[0][0] for line in lines]
+    ends = [line[-1][0] + len(line[-1][2]) * line[-1][1] for line in lines]
+    size = max(line[0][1] for line in lines)
+    left = min(starts)
+    right = max(e for s, e in zip(starts, ends) if s <= left + 2.5 * size)   # of the body's lines, not the title's
+    out: list[str] = []
+    wrapped = False
+    for start, end, line in zip(starts, ends, lines):
+        text = "".join(t for _, _, t in line)
+        if wrapped and start <= left + 0.5 * size:
+            out[-1] += text
+        else:
+            out.append(text)
+        wrapped = end >= right - 1.2 * size
+    return out
+
+
+def ofd_text(data: bytes, max_unpacked_bytes: int = SETTINGS.max_unpacked_bytes) -> str:
+    """The text of an OFD (GB/T 33190, China's fixed-layout format for official documents: a zip of XML),
+    page by page in reading order, pages separated by blank lines.
+
+    :raises AttachmentError: not an OFD package, XML past ``max_unpacked_bytes``, or no text in it.
+    """
+    import posixpath
+    budget = [max_unpacked_bytes]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            root = _ofd_part(package, "OFD.xml", budget)
+            doc_root = next((e.text.strip() for e in root.iter() if _local(e.tag) == "DocRoot" and e.text), None)
+            if not doc_root:
+                raise AttachmentError("malformed OFD: OFD.xml names no DocRoot")
+            document = _ofd_part(package, doc_root, budget)
+            base = posixpath.dirname(doc_root.lstrip("/"))
+            pages = []
+            for page in (e for e in document.iter() if _local(e.tag) == "Page" and e.get("BaseLoc")):
+                loc = page.get("BaseLoc")
+                name = loc.lstrip("/") if loc.startswith("/") else posixpath.normpath(posixpath.join(base, loc))
+                pages.append("\n".join(_ofd_lines(_ofd_part(package, name, budget))))
+                if len(pages) >= MAX_PDF_PAGES:
+                    break
+    except zipfile.BadZipFile as exc:
+        raise AttachmentError(f"malformed OFD: {exc}") from None
+    text = "\n\n".join(p for p in pages if p.strip())
+    if not re.search(r"\w", text):
+        raise AttachmentError("OFD has no text (pages of images?); OCR is not done")
+    return text
+
+
 def attachment_text(data: bytes, kind: str, max_unpacked_bytes: int = SETTINGS.max_unpacked_bytes) -> str:
-    """Text of a ``pdf`` or ``docx`` attachment."""
-    return pdf_text(data) if kind == "pdf" else docx_text(data, max_unpacked_bytes)
+    """Text of a ``pdf``, ``docx`` or ``ofd`` attachment."""
+    if kind == "pdf":
+        return pdf_text(data)
+    return ofd_text(data, max_unpacked_bytes) if kind == "ofd" else docx_text(data, max_unpacked_bytes)

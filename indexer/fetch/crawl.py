@@ -22,15 +22,30 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from indexer.clean.attachments import sniff
 from indexer.clean.decode import DecodeError, decode
+from indexer.fetch.discover import (
+    ATTACHMENT_SUFFIXES,
+    FRUITFUL,
+    PROMISING,
+    REPORT_TEXT,
+    SECTION,
+    Judge,
+    Link,
+    explore_budget,
+    page_links,
+    priority,
+    sitemap_urls,
+    suffix_of,
+)
 from indexer.fetch.http import Limits, Refused, Response, fetch
 from indexer.fetch.robots import Robots, from_status
 from indexer.fetch.safety import SCHEMES, Target, check_url, normalize_host
-from indexer.fetch.sources import UNSUPPORTED_ATTACHMENTS, Site
+from indexer.fetch.sources import FETCHED_ATTACHMENTS, UNSUPPORTED_ATTACHMENTS, Site
 from indexer.fetch.state import CrawlState, Page
 from indexer.settings import SETTINGS, Settings
 
@@ -42,6 +57,7 @@ _CHALLENGE_MARKERS = re.compile(
     rb"__jsl_clearance|jsl_clearance_s|acw_sc__v2|cf-browser-verification|challenge-platform|cf_chl_"
     rb"|\$_ts\s*=\s*window|_waf_|<title>\s*just a moment", re.I)
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+SITEMAP_TYPES = ("text/xml", "application/xml")
 _URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
 
 
@@ -140,6 +156,9 @@ class Summary:
     refused: int = 0            # URLs or redirect hops refused by the safety checks
     challenge: int = 0
     unsupported: int = 0        # .doc/.wps, unexpected content types
+    reports: int = 0            # discovery: pages and attachments judged to be reports
+    explored: int = 0           # discovery: links without a cue followed
+    unexplored: int = 0         # discovery: links without a cue left when their budget ran out
     errors: Counter = field(default_factory=Counter)
     stopped: str | None = None  # None: finished; or max-pages, interrupted, paused
     pause: str = ""             # why the crawl paused: which host asked to wait, until when
@@ -154,10 +173,36 @@ class Summary:
         errors = ", ".join(f"{k} {n}" for k, n in sorted(self.errors.items())) or "none"
         state = {None: "finished", "max-pages": "stopped at max-pages (resumable)",
                  "interrupted": "interrupted (resumable)", "paused": f"paused: {self.pause} (resumable)"}[self.stopped]
-        return (f"{self.site}: {self.requests} requests; {self.fetched} fetched, {self.unchanged} unchanged, "
+        found = f"{self.reports} reports found, " if self.reports else ""
+        if self.unexplored:
+            found += f"{self.unexplored} links without a cue left, "
+        return (f"{self.site}: {self.requests} requests; {found}{self.fetched} fetched, {self.unchanged} unchanged, "
                 f"{self.kept} kept, {self.robots} skipped by robots, {self.rule} skipped by rule, "
                 f"{self.refused} refused, {self.challenge} challenge, {self.unsupported} unsupported; "
                 f"errors: {errors}; {'resumed, ' if self.resumed else ''}{state}")
+
+
+@dataclass
+class Check:
+    """How a site answers: its robots.txt and its first start page, fetched once each, politely."""
+    site: str
+    url: str
+    robots: str                 # "HTTP 200", "HTTP 404 (everything allowed)", "unreachable: …"
+    answer: str                 # "HTTP 200", "challenge (HTTP 412)", "refused: …", "error: …"
+    final_url: str = ""         # where redirects ended, when they did
+    title: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.answer.startswith("HTTP 2")
+
+    def line(self) -> str:
+        moved = f" → {self.final_url}" if self.final_url and self.final_url != self.url else ""
+        title = f" 《{self.title}》" if self.title else ""
+        return f"{self.site}\t{self.url}{moved}\trobots.txt {self.robots}\t{self.answer}{title}"
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 
 
 class Crawler:
@@ -167,8 +212,8 @@ class Crawler:
     """
 
     def __init__(self, state: CrawlState, settings: Settings = SETTINGS, max_pages: int | None = None,
-                 min_delay_s: float = 0.0, revalidate: bool = False):
-        self.state, self.settings, self.revalidate = state, settings, revalidate
+                 min_delay_s: float = 0.0, revalidate: bool = False, judge: Judge | None = None):
+        self.state, self.settings, self.revalidate, self.judge = state, settings, revalidate, judge
         self.clock = state.clock
         self.max_pages, self.min_delay_s = max_pages, min_delay_s
         self.limits = Limits(settings.connect_timeout_s, settings.read_timeout_s, settings.fetch_timeout_s,
@@ -183,6 +228,8 @@ class Crawler:
 
     def crawl(self, site: Site, progress: Callable[[int, int], None] | None = None) -> Summary:
         """Crawl one site until its frontier is empty, the page cap is reached, or Ctrl-C."""
+        if site.discover and self.judge is None:
+            raise ValueError(f"site {site.name!r} has no URL rules: discovery needs a judge of pages")
         run, resumed = self.state.open_run(site.name, site.start_urls)
         summary = Summary(site.name, resumed=resumed)
         cap = min(c for c in (site.max_pages, self.max_pages, self.settings.max_pages) if c)
@@ -192,11 +239,17 @@ class Crawler:
                 if summary.requests >= cap:
                     summary.stopped = "max-pages"
                     break
-                self._process(site, run, *item, summary)
+                url, kind, referrer, rank = item
+                if site.discover and rank < PROMISING:
+                    if summary.explored >= explore_budget(summary.reports):
+                        summary.unexplored = self.state.queued(site.name, run)
+                        break       # nothing promising left, and the budget for links without a cue is spent
+                    summary.explored += 1
+                self._process(site, run, url, kind, referrer, summary)
                 done += 1
                 if progress:
                     progress(done, done + self.state.queued(site.name, run))
-            else:
+            if summary.stopped is None:
                 self.state.finish_run(run)
         except KeyboardInterrupt:
             summary.stopped = "interrupted"
@@ -222,7 +275,10 @@ class Crawler:
             body = self._judge(site, page, known, resp)
         if page.outcome in ("robots", "refused", "error", "challenge", "unsupported"):
             log.info("%s %s: %s", page.outcome, url, page.detail or page.error_kind)
-        links = self._links(site, page, body, summary) if body is not None and kind in ("list", "article") else []
+        if site.discover:
+            links = self._discover(site, page, referrer, summary)
+        else:
+            links = self._links(site, page, body, summary) if body is not None and kind in ("list", "article") else []
         self.state.record(page, run, links)
         summary.count(page)
 
@@ -260,9 +316,10 @@ class Crawler:
             return None
         ctype = resp.header("content-type") or ""
         found = sniff(resp.body, ctype, resp.final_url)
-        wanted = page.kind if page.kind in ("pdf", "docx") else None
+        wanted = page.kind if page.kind in FETCHED_ATTACHMENTS else None
+        types = PAGE_TYPES + SITEMAP_TYPES if page.kind == "sitemap" else PAGE_TYPES
         if (wanted and found != wanted) or (not wanted and not found
-                                             and ctype.split(";")[0].strip().lower() not in PAGE_TYPES):
+                                             and ctype.split(";")[0].strip().lower() not in types):
             page.outcome = "unsupported"
             page.detail = f"expected {wanted or 'a page'}, got {ctype or 'no content type'}"
             return None
@@ -289,6 +346,86 @@ class Crawler:
                 continue
             out.append((link, kind))
         return out
+
+    def _discover(self, site: Site, page: Page, referrer: str | None, summary: Summary) -> list[tuple[str, str, float]]:
+        """Judge a fetched page of a site without URL rules (a report is kept for ingest as ``article`` or as its
+        attachment type; anything else as ``list`` or ``other``, with why) and rank its links (discover.py)."""
+        body = self.state.body(page.sha256) if page.sha256 and page.outcome in ("fetched", "unchanged", "kept") \
+            else None
+        if body is None:
+            return []
+        url = page.final_url or page.url
+        if page.kind == "sitemap":
+            page.why = "the site's sitemap"
+            return self._ranked(site, [Link(u, "", "sitemap") for u in sitemap_urls(body)], url, "list", summary)
+        verdict = self.judge(body, page.content_type or "", url)
+        attachment = sniff(body, page.content_type or "", url)
+        if verdict.kind == "report":
+            page.kind, summary.reports = attachment or "article", summary.reports + 1
+            if referrer is not None:
+                self.state.boost(site.name, page.run_id, referrer, FRUITFUL)
+        else:
+            page.kind = "list" if verdict.kind == "list" and not attachment else "other"
+        page.why = verdict.why
+        if attachment:
+            return []
+        found = page_links(body, page.content_type or "", url)
+        if referrer is None:
+            page_kind = "start"
+        elif verdict.kind == "list" and not any(REPORT_TEXT.search(link.text) for link in found):
+            page_kind = "other"         # a list, but of nothing that looks like a report: its pages can wait
+        else:
+            page_kind = verdict.kind
+        links = self._ranked(site, found, url, page_kind, summary)
+        if referrer is None:        # a start page: the site's sitemap, where it has one, is worth one request
+            links.append((origin(url) + "/sitemap.xml", "sitemap", SECTION))
+        return links
+
+    def _ranked(self, site: Site, links: list[Link], url: str, page_kind: str,
+                summary: Summary) -> list[tuple[str, str, float]]:
+        out = []
+        for link in links:
+            target = normalize_url(link.url)
+            parts = urlsplit(target or "")
+            if not target or parts.scheme not in SCHEMES or not site.owns(target) \
+                    or any(p.search(target) for p in site.deny):
+                if target and target not in self._skipped:
+                    self._skipped.add(target)
+                    summary.rule += 1
+                continue
+            rank = priority(Link(target, link.text, link.how), url, page_kind)
+            if rank is not None:
+                suffix = suffix_of(target)
+                out.append((target, suffix if suffix in ATTACHMENT_SUFFIXES else "page", rank))
+        return out
+
+    def check(self, site: Site) -> Check:
+        """Fetch the site's robots.txt and its first start page, with the usual politeness and limits, and say
+        how they answered: which sites answer, which redirect, which serve a challenge."""
+        url = site.start_urls[0]
+        host = origin(url)
+        try:
+            robots = self._robots_for(site, host)
+            status, _, _ = self.state.robots(host)
+            said = "unreachable or a challenge (nothing allowed)" if status is None else f"HTTP {status}" + (
+                " (everything allowed)" if 400 <= status < 500 else "")
+            if status is None:
+                return Check(site.name, url, said, "not asked: without a robots.txt to read, nothing is allowed")
+            resp = self._fetch(site, url, {})
+        except HostAsksToWait as exc:
+            return Check(site.name, url, "not asked", f"asks to wait: {exc}")
+        if not robots.allowed(url) and resp.error == "robots":
+            return Check(site.name, url, said, "disallowed by robots.txt")
+        if resp.error:
+            return Check(site.name, url, said, f"{resp.error}: {resp.detail}", resp.final_url)
+        if is_challenge(resp):
+            return Check(site.name, url, said, f"challenge (HTTP {resp.status})", resp.final_url)
+        try:
+            m = _TITLE.search(decode(resp.body, resp.header("content-type"), is_html=True).text[:200_000])
+        except DecodeError:
+            m = None
+        title = re.sub(r"\s+", " ", unescape(m.group(1))).strip() if m else ""
+        return Check(site.name, url, said, f"HTTP {resp.status}", resp.final_url, title[:60])
 
     # ------------------------------------------------------------------ fetching politely
 

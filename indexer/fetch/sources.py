@@ -1,4 +1,5 @@
-"""The sources file (TOML): which sites to crawl, where to start, which URLs to follow and which are reports.
+"""The sources file (TOML): which sites to crawl, where to start, which URLs to follow and which are reports
+(or none: discovery), and what the registry knows of each site (checked, when, a note).
 
 Guarantee: a loaded :class:`Site` has only known keys, compiled regexes, http(s) start URLs and a delay no
 lower than the politeness floor (``min_crawl_delay_s``); every problem is reported with the site and key, so a
@@ -23,10 +24,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10 has no tomllib; tomli is the same parser
     import tomli as tomllib
 
-FETCHED_ATTACHMENTS = {"pdf", "docx"}
+FETCHED_ATTACHMENTS = {"pdf", "docx", "ofd"}
 UNSUPPORTED_ATTACHMENTS = {"doc", "wps"}
 _KEYS = {"name", "start_urls", "allow", "article", "deny", "hosts", "delay_s", "max_pages", "content_selector",
-         "attachments"}
+         "attachments", "checked", "last_checked", "note"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 
 
@@ -47,8 +49,30 @@ class Site:
     delay_s: float = 1.0
     max_pages: int | None = None
     content_selector: str | None = None    # CSS selector of the report body, a hint for the cleaner
-    attachments: frozenset[str] = frozenset(FETCHED_ATTACHMENTS)   # which of pdf, docx to fetch
+    attachments: frozenset[str] = frozenset(FETCHED_ATTACHMENTS)   # which of pdf, docx, ofd to fetch
     allow_local: bool = False              # --allow-local: loopback/private addresses, any port, short delays
+    checked: bool = False                  # someone has crawled it and looked at what came back
+    last_checked: str | None = None        # when (YYYY-MM-DD)
+    note: str | None = None                # what the registry knows of it (the congress's name, a caveat)
+
+    def owns(self, url: str) -> bool:
+        """Whether ``url`` belongs to the site: one of its hosts, on a port it names for that host, or on 80 or
+        443 where it names none. Discovery keeps to these even under ``--allow-local``: with no rules to say
+        which links are the site's, another port of the same host is another site (a test server's neighbour)."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+        except ValueError:
+            return False
+        if parts.hostname not in self.hosts:
+            return False
+        named = {p for h, p in self.ports if h == parts.hostname}
+        return port in named if named else port in (80, 443)
+
+    @property
+    def discover(self) -> bool:
+        """No URL rules: the crawler finds the reports itself (discover.py)."""
+        return not self.allow and not self.article
 
     def kind_of(self, url: str) -> str | None:
         """'article', 'list', an attachment type, or None when no rule lets the URL in."""
@@ -167,7 +191,7 @@ def _site(raw: dict, index: int, settings: Settings, allow_local: bool) -> Site:
     attachments = {a.lower().lstrip(".") for a in _strings(where, "attachments", raw.get("attachments"), False)} \
         if "attachments" in raw else set(FETCHED_ATTACHMENTS)
     if bad := attachments - FETCHED_ATTACHMENTS:
-        raise _fail(where, f"cannot fetch attachment types {', '.join(sorted(bad))} (only pdf and docx; "
+        raise _fail(where, f"cannot fetch attachment types {', '.join(sorted(bad))} (only pdf, docx and ofd; "
                            ".doc and .wps links are recorded as unsupported)")
     selector = raw.get("content_selector")
     if selector is not None:
@@ -176,8 +200,22 @@ def _site(raw: dict, index: int, settings: Settings, allow_local: bool) -> Site:
             soupsieve.compile(selector if isinstance(selector, str) and selector.strip() else "")
         except (soupsieve.SelectorSyntaxError, TypeError) as exc:
             raise _fail(where, f"'content_selector' is not a CSS selector: {selector!r} ({exc})") from None
-    return Site(name=name, start_urls=tuple(starts), allow=_regexes(where, "allow", raw.get("allow"), True),
-                article=_regexes(where, "article", raw.get("article"), True),
+    allow = _regexes(where, "allow", raw.get("allow"), False)
+    article = _regexes(where, "article", raw.get("article"), False)
+    if bool(allow) != bool(article):
+        raise _fail(where, "give both 'allow' and 'article' (a site with URL rules), or neither (discovery: the "
+                           "crawler finds the report pages from the start URLs by itself)")
+    checked = raw.get("checked", False)
+    if not isinstance(checked, bool):
+        raise _fail(where, "'checked' must be true or false")
+    last = raw.get("last_checked")
+    if last is not None and not (isinstance(last, str) and _DATE.match(last)) and not hasattr(last, "isoformat"):
+        raise _fail(where, "'last_checked' must be a date (YYYY-MM-DD)")
+    note = raw.get("note")
+    if note is not None and not isinstance(note, str):
+        raise _fail(where, "'note' must be text")
+    return Site(name=name, start_urls=tuple(starts), allow=allow, article=article,
+                checked=checked, last_checked=last.isoformat() if hasattr(last, "isoformat") else last, note=note,
                 deny=_regexes(where, "deny", raw.get("deny"), False), hosts=frozenset(hosts), ports=frozenset(ports),
                 delay_s=settings.crawl_delay_s if delay is None else delay,
                 max_pages=_number(where, "max_pages", raw.get("max_pages"), int, 1),

@@ -31,7 +31,7 @@ from indexer.store import atomic_write_bytes
 DB_NAME = "crawl.sqlite"
 BODY_SUFFIX = ".body"
 SIDECAR_SUFFIX = ".json"
-INGESTED_KINDS = ("article", "pdf", "docx")
+INGESTED_KINDS = ("article", "pdf", "docx", "ofd")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -43,10 +43,12 @@ CREATE TABLE IF NOT EXISTS pages (
     etag TEXT, last_modified TEXT, sha256 TEXT, content_type TEXT, final_url TEXT,
     fetched_at REAL,                -- last response that gave the body or confirmed it (304)
     checked_at REAL,                -- last request of any outcome
-    run_id INTEGER);
+    run_id INTEGER,
+    why TEXT);                      -- discovery: what the page turned out to be, and why
 CREATE TABLE IF NOT EXISTS frontier (
     id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL UNIQUE, site TEXT NOT NULL,
-    run_id INTEGER NOT NULL, kind TEXT NOT NULL, referrer TEXT);
+    run_id INTEGER NOT NULL, kind TEXT NOT NULL, referrer TEXT,
+    priority REAL NOT NULL DEFAULT 0);  -- discovery: the best links first; 0 for every link of a site with rules
 CREATE TABLE IF NOT EXISTS hosts (
     origin TEXT PRIMARY KEY, robots_status INTEGER, robots_body BLOB, robots_at REAL);
 CREATE TABLE IF NOT EXISTS politeness (     -- per host name: http and https, and every port, share one delay
@@ -79,6 +81,7 @@ class Page:
     fetched_at: float | None = None
     checked_at: float | None = None
     run_id: int | None = None
+    why: str | None = None
 
 
 _PAGE_FIELDS = list(Page.__dataclass_fields__)
@@ -116,6 +119,9 @@ class CrawlState:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        for table, column, decl in (("pages", "why", "TEXT"), ("frontier", "priority", "REAL NOT NULL DEFAULT 0")):
+            if column not in {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")     # a directory of before
 
     def close(self) -> None:
         self.db.close()
@@ -147,10 +153,16 @@ class CrawlState:
     def finish_run(self, run: int) -> None:
         self.db.execute("UPDATE runs SET finished_at=? WHERE id=?", (self.clock.now(), run))
 
-    def next_queued(self, site: str, run: int) -> tuple[str, str, str | None] | None:
-        """The oldest queued (url, kind, referrer) of the run."""
-        return self.db.execute("SELECT url, kind, referrer FROM frontier WHERE site=? AND run_id=? ORDER BY id LIMIT 1",
-                               (site, run)).fetchone()
+    def next_queued(self, site: str, run: int) -> tuple[str, str, str | None, float] | None:
+        """The queued (url, kind, referrer, priority) of the run with the highest priority, the oldest of those."""
+        return self.db.execute("SELECT url, kind, referrer, priority FROM frontier WHERE site=? AND run_id=? "
+                               "ORDER BY priority DESC, id LIMIT 1", (site, run)).fetchone()
+
+    def boost(self, site: str, run: int, referrer: str, by: float) -> None:
+        """Raise the queued links found on ``referrer`` (a list that has just led to a report: its other entries
+        and its pages are worth more than they looked)."""
+        self.db.execute("UPDATE frontier SET priority=priority+? WHERE site=? AND run_id=? AND referrer=?",
+                        (by, site, run, referrer))
 
     def queued(self, site: str, run: int) -> int:
         return self.db.execute("SELECT COUNT(*) FROM frontier WHERE site=? AND run_id=?", (site, run)).fetchone()[0]
@@ -201,19 +213,30 @@ class CrawlState:
         except OSError:
             return None
 
-    def record(self, page: Page, run: int, links: Iterable[tuple[str, str]] = ()) -> None:
+    def record(self, page: Page, run: int, links: Iterable[tuple[str, str] | tuple[str, str, float]] = ()) -> None:
         """Commit a processed URL in one transaction: its page row, its removal from the frontier, and
-        the new links (url, kind) it led to."""
+        the new links (url, kind, and optionally a priority) it led to; a queued link found again with a higher
+        priority is raised to it."""
         with self.db:
             self.db.execute("BEGIN")
             self.db.execute(f"INSERT OR REPLACE INTO pages({', '.join(_PAGE_FIELDS)}) "
                             f"VALUES ({', '.join('?' * len(_PAGE_FIELDS))})",
                             [getattr(page, f) for f in _PAGE_FIELDS])
             self.db.execute("DELETE FROM frontier WHERE url=?", (page.url,))
-            for url, kind in links:
+            for url, kind, *rest in links:
+                rank = rest[0] if rest else 0.0
                 if self.is_new(url, run):
-                    self.db.execute("INSERT INTO frontier(url, site, run_id, kind, referrer) VALUES (?, ?, ?, ?, ?)",
-                                    (url, page.site, run, kind, page.url))
+                    self.db.execute("INSERT INTO frontier(url, site, run_id, kind, referrer, priority) "
+                                    "VALUES (?, ?, ?, ?, ?, ?)", (url, page.site, run, kind, page.url, rank))
+                elif rank:
+                    self.db.execute("UPDATE frontier SET priority=? WHERE url=? AND priority<?", (rank, url, rank))
+
+    def found(self) -> list[tuple[str, str, str, str | None]]:
+        """(site, "report" or "list", url, why) of every page kept as a report or seen as a list, site by site."""
+        return [(site, "report" if kind in INGESTED_KINDS else "list", url, why) for site, kind, url, why in
+                self.db.execute(f"SELECT site, kind, url, why FROM pages WHERE sha256 IS NOT NULL AND kind IN "
+                                f"({', '.join('?' * (len(INGESTED_KINDS) + 1))}) ORDER BY site, kind = 'list', url",
+                                (*INGESTED_KINDS, "list"))]
 
     # ------------------------------------------------------------------ hosts
 

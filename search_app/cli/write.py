@@ -97,7 +97,7 @@ def _ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) ->
     from indexer.understand.dedup import fold_duplicates, link_versions
     files = find_files(paths)
     if not files:
-        raise click.UsageError("no report files (.html, .htm, .txt, .md, .pdf, .docx, or a crawl) "
+        raise click.UsageError("no report files (.html, .htm, .txt, .md, .pdf, .docx, .ofd, or a crawl) "
                                "under the given paths")
     bar, advance = _progress(len(files), "parsing")
     with bar:
@@ -120,8 +120,8 @@ def _ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) ->
 @click.command()
 @click.option("--sources", type=click.Path(dir_okay=False, path_type=Path), default=Path("corpus/sources.toml"),
               show_default=True, help="The sources file: sites, start URLs, URL rules.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Crawl directory: state, raw responses (ingest it with `lrsearch ingest DIR`).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Crawl directory: state, raw responses (ingest it with `lrsearch ingest DIR`); not with --dry-run.")
 @click.option("--site", "names", multiple=True, help="Crawl only this site (repeatable).")
 @click.option("--max-pages", type=click.IntRange(1), default=None, help="Requests per site in this run, at most.")
 @click.option("--delay", type=click.FloatRange(0), default=0.0,
@@ -130,21 +130,34 @@ def _ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) ->
 @click.option("--allow-local", is_flag=True,
               help="Let the sites use loopback and private addresses, any port, and delays under the politeness "
                    "floor (test servers, private deployments); a sources file cannot grant this.")
+@click.option("--dry-run", is_flag=True,
+              help="Crawl as usual but keep nothing: print the report pages and list pages found, with why.")
+@click.option("--check", is_flag=True,
+              help="Fetch each site's robots.txt and home page, politely, and print how they answer; keep nothing.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every refusal, skip and retry.")
-def crawl(sources: Path, out: Path, names: tuple[str, ...], max_pages: int | None, delay: float,
-          revalidate: bool, allow_local: bool, verbose: bool) -> None:
+def crawl(sources: Path, out: Path | None, names: tuple[str, ...], max_pages: int | None, delay: float,
+          revalidate: bool, allow_local: bool, dry_run: bool, check: bool, verbose: bool) -> None:
     """Crawl the sites of a sources file politely into a crawl directory; run again to resume or update.
 
-    Obeys robots.txt, waits between requests to a host, caps time, size and redirects per fetch, and never
-    answers anti-bot challenges. Ctrl-C stops cleanly (exit 130); the next run resumes.
+    A site with URL rules (allow, article) is crawled by them; a site given only its start URLs is
+    discovered: the crawler follows the links most likely to lead to reports and keeps the pages it judges
+    to be congress reports, saying why. Obeys robots.txt, waits between requests to a host, caps time, size
+    and redirects per fetch, and never answers anti-bot challenges. Ctrl-C stops cleanly (exit 130); the next
+    run resumes.
     """
     import functools
     import logging
+    import tempfile
 
     from indexer.fetch.crawl import Crawler
     from indexer.fetch.sources import SourcesError, load_sources
     from indexer.fetch.state import CrawlBusy, CrawlState
     from indexer.settings import SETTINGS
+    from indexer.understand.judge import judge_page
+    if (out is None) != (dry_run or check):
+        raise click.UsageError("give --out DIR (the crawl directory), or --dry-run or --check to keep nothing")
+    scratch = tempfile.TemporaryDirectory(prefix="lrsearch-dry-run-") if dry_run or check else None
+    out = Path(scratch.name) if scratch else out
     try:
         sites = load_sources(sources, SETTINGS, allow_local=allow_local)
     except SourcesError as exc:
@@ -160,8 +173,12 @@ def crawl(sources: Path, out: Path, names: tuple[str, ...], max_pages: int | Non
         fail(str(exc), ExitStatus.BUSY)
     summaries = []
     with state:
-        crawler = Crawler(state, SETTINGS, max_pages=max_pages, min_delay_s=delay, revalidate=revalidate)
-        for site in sites:
+        crawler = Crawler(state, SETTINGS, max_pages=max_pages, min_delay_s=delay, revalidate=revalidate,
+                          judge=judge_page)
+        for site in sites if check else ():
+            if not names or site.name in names:
+                click.echo(crawler.check(site).line())
+        for site in sites if not check else ():
             if names and site.name not in names:
                 continue
             bar, task = _bar(None, site.name)
@@ -169,10 +186,16 @@ def crawl(sources: Path, out: Path, names: tuple[str, ...], max_pages: int | Non
                 summaries.append(crawler.crawl(site, functools.partial(_show, bar, task)))
             if summaries[-1].stopped == "interrupted":
                 break
+        if dry_run:
+            for site, kind, url, why in state.found():
+                click.echo(f"{site}\t{kind}\t{url}\t{why or ''}")
+    if scratch:
+        scratch.cleanup()
     for summary in summaries:
         click.echo(summary.line(), err=True)
     if summaries and summaries[-1].stopped == "interrupted":
-        click.echo(f"interrupted: run the same command again to resume ({out})", err=True)
+        if not dry_run:
+            click.echo(f"interrupted: run the same command again to resume ({out})", err=True)
         sys.exit(ExitStatus.INTERRUPTED)
 
 

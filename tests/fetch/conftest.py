@@ -43,3 +43,15 @@ def no_real_politeness_waits():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(SystemClock, "sleep", _no_real_waits)
         yield
+
+
+@pytest.fixture
+def command_clock(clock, monkeypatch):
+    """`lrsearch crawl` opens its own CrawlState: make it one on the test's clock."""
+    from indexer.fetch.state import CrawlState
+
+    class OnTheTestClock(CrawlState):
+        def __init__(self, root):
+            super().__init__(root, clock)
+    monkeypatch.setattr("indexer.fetch.state.CrawlState", OnTheTestClock)
+    return clock

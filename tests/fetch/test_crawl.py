@@ -94,16 +94,6 @@ def server(clock):
 
 
 @pytest.fixture
-def command_clock(clock, monkeypatch):
-    """`lrsearch crawl` opens its own CrawlState: make it one on the test's clock."""
-    class OnTheTestClock(CrawlState):
-        def __init__(self, root):
-            super().__init__(root, clock)
-    monkeypatch.setattr("indexer.fetch.state.CrawlState", OnTheTestClock)
-    return clock
-
-
-@pytest.fixture
 def good(server, tmp_path):
     """The site with its hostile pages denied and no Crawl-delay: (server, sources, out dir)."""
     server.site.robots = ROBOTS.replace(b"Crawl-delay: 0.15\n", b"")

@@ -53,3 +53,42 @@ def test_a_hosts_entry_is_a_host_with_an_optional_port(tmp_path, entry):
     path = sources(tmp_path, 'start_urls = ["https://www.npc.gov.cn/"]', f'hosts = ["{entry}"]')
     with pytest.raises(SourcesError, match=f"site 'x': 'hosts' entry '{entry}' is not a host name or host:port"):
         load_sources(path)
+
+
+def _bare(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "bare.toml"
+    path.write_text("\n".join(['[[sites]]', 'name = "gd"', 'start_urls = ["https://www.rd.gd.cn/"]', *lines]) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_a_site_with_only_its_home_page_is_discovered_and_says_what_the_registry_knows(tmp_path):
+    site = load_sources(_bare(tmp_path, "checked = false", "last_checked = 2026-12-04", 'note = "广东省人大常委会"'))[0]
+    assert site.discover and not site.allow and not site.article
+    assert (site.checked, site.last_checked, site.note) == (False, "2026-12-04", "广东省人大常委会")
+    assert not load_sources(sources(tmp_path, 'start_urls = ["https://www.npc.gov.cn/"]'))[0].discover
+
+
+@pytest.mark.parametrize("lines, message", [
+    (['allow = ["/list/"]'], "give both 'allow' and 'article'"),
+    (['article = ["/a/"]'], "give both 'allow' and 'article'"),
+    (['checked = "yes"'], "'checked' must be true or false"),
+    (['last_checked = "last week"'], "'last_checked' must be a date"),
+    (["note = 3"], "'note' must be text"),
+])
+def test_registry_keys_and_half_rules_are_refused_with_the_reason(tmp_path, lines, message):
+    with pytest.raises(SourcesError, match=f"site 'gd': {message}"):
+        load_sources(_bare(tmp_path, *lines))
+
+
+def test_a_site_owns_its_hosts_on_the_ports_it_names_and_80_or_443_otherwise(tmp_path):
+    path = tmp_path / "two.toml"
+    path.write_text('[[sites]]\nname = "local"\nstart_urls = ["http://127.0.0.1:8001/"]\n\n'
+                    '[[sites]]\nname = "gd"\nstart_urls = ["https://www.rd.gd.cn/"]\nhosts = ["files.rd.gd.cn:8080"]\n',
+                    encoding="utf-8")
+    local, gd = load_sources(path, allow_local=True)
+    assert local.owns("http://127.0.0.1:8001/a.html")
+    assert not local.owns("http://127.0.0.1:8002/a.html") and not local.owns("http://127.0.0.1/a.html")
+    assert gd.owns("http://www.rd.gd.cn/a.html") and gd.owns("https://www.rd.gd.cn/a.html")
+    assert gd.owns("http://files.rd.gd.cn:8080/f.pdf") and not gd.owns("http://files.rd.gd.cn/f.pdf")
+    assert not gd.owns("https://www.rd.gd.cn:8443/") and not gd.owns("https://rd.gd.cn/") and not gd.owns("http://[x")
