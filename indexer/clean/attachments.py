@@ -1,4 +1,4 @@
-"""PDF, DOCX and OFD report attachments → plain text the cleaner can cut into paragraphs.
+"""PDF, DOCX, OFD, DOC and WPS report attachments → plain text the cleaner can cut into paragraphs.
 
 PDF text comes from pdfminer.six: Chinese government PDFs often use CID fonts with a predefined CMap
 (UniGB-UCS2-H, GBK-EUC-H, Adobe-GB1) and no ToUnicode table, and pdfminer.six ships Adobe's full CMap set to
@@ -10,7 +10,8 @@ Whatever either library raises on a malformed file becomes an ``AttachmentError`
 What this does not do: OCR. A scanned PDF has no text layer and is refused as such, as are encrypted ones.
 OFD (GB/T 33190, the national fixed-layout format of official documents) is a zip of XML: its text codes
 are placed by coordinates, and are read here by baseline, then left to right, within the same unpacking bound.
-Legacy ``.doc`` and WPS files are binary formats we do not read; the crawler records them as unsupported.
+Word 97–2003 ``.doc`` and WPS ``.wps`` files (an OLE2 container, Kingsoft's in Word's binary layout) are read
+through their piece table with olefile (pure Python, no converter to install).
 Risk left open: pdfminer inflates a PDF's compressed streams whole; only the parse workers' memory and
 time caps bound a PDF bomb.
 """
@@ -25,6 +26,7 @@ from indexer.settings import SETTINGS
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"      # an OLE2 compound file: Word 97–2003, WPS
 MAX_PDF_PAGES = 400           # reports run to dozens of pages; a 10,000-page PDF is not a report
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _XML_PART = re.compile(r"\.(?:xml|rels)$", re.I)     # the parts that hold text, styles and relationships
@@ -35,8 +37,10 @@ class AttachmentError(ValueError):
 
 
 def sniff(data: bytes, content_type: str = "", name: str = "") -> str | None:
-    """'pdf', 'docx', 'ofd' or None, from the bytes first, then the content type and file name."""
+    """'pdf', 'docx', 'ofd', 'doc', 'wps' or None, from the bytes first, then the content type and file name."""
     ctype, name = content_type.lower(), name.lower()
+    if data.startswith(OLE_MAGIC):
+        return "wps" if name.endswith(".wps") or "wps" in ctype else "doc"
     if data.startswith(PDF_MAGIC) or (data[:1024].find(PDF_MAGIC) >= 0 and ("pdf" in ctype or name.endswith(".pdf"))):
         return "pdf"
     if data.startswith(ZIP_MAGIC):
@@ -289,8 +293,118 @@ def ofd_text(data: bytes, max_unpacked_bytes: int = SETTINGS.max_unpacked_bytes)
     return text
 
 
+_FIELD_MARKS = re.compile(r"[\x13\x14\x15]")
+_WORD_CONTROLS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n\n", "\x1e": "-", "\x1f": "",
+                                "\x01": "", "\x02": "", "\x03": "", "\x04": "", "\x05": "", "\x08": "", "\x00": ""})
+
+
+def _without_field_codes(text: str) -> str:
+    """Word's fields are 0x13 code 0x14 result 0x15 (nested): keep the results (a page number, a hyperlink's
+    text), drop the codes (PAGE, HYPERLINK "…")."""
+    out, depth_codes = [], []       # per open field: whether we are still in its code part
+    pos = 0
+    for m in _FIELD_MARKS.finditer(text):
+        if not any(depth_codes):
+            out.append(text[pos:m.start()])
+        mark = m.group()
+        if mark == "\x13":
+            depth_codes.append(True)
+        elif mark == "\x14" and depth_codes:
+            depth_codes[-1] = False
+        elif mark == "\x15" and depth_codes:
+            depth_codes.pop()
+        pos = m.end()
+    if not any(depth_codes):
+        out.append(text[pos:])
+    return "".join(out)
+
+
+def doc_text(data: bytes, max_unpacked_bytes: int = SETTINGS.max_unpacked_bytes) -> str:
+    """The text of a Word 97–2003 ``.doc`` or a WPS ``.wps`` (Kingsoft writes the same binary layout), read
+    through its piece table ([MS-DOC] 2.4.1: the FIB names the table stream and its Clx; each piece is
+    UTF-16 or, compressed, cp1252), fields reduced to their results, paragraphs one per line. olefile reads
+    the OLE2 container; streams larger than ``max_unpacked_bytes`` are refused unread.
+
+    :raises AttachmentError: not an OLE2 Word document (an older WPS format, another OLE file), encrypted,
+        malformed, or no text.
+    """
+    import struct
+
+    import olefile
+    if not data.startswith(OLE_MAGIC):
+        raise AttachmentError("not a Word 97–2003 or WPS document (no OLE2 container)")
+    try:
+        with olefile.OleFileIO(data) as ole:
+            if not ole.exists("WordDocument"):
+                raise AttachmentError("no WordDocument stream: not a Word 97–2003 or WPS document "
+                                      "(an older WPS format, or another kind of OLE file)")
+            word = _ole_stream(ole, "WordDocument", max_unpacked_bytes)
+            if len(word) < 0x1AA or struct.unpack_from("<H", word, 0)[0] != 0xA5EC:
+                raise AttachmentError("malformed DOC: no Word 97 file information block")
+            flags = struct.unpack_from("<H", word, 0x0A)[0]
+            if flags & 0x0100:
+                raise AttachmentError("encrypted DOC: it cannot be read without its password")
+            table = _ole_stream(ole, "1Table" if flags & 0x0200 else "0Table", max_unpacked_bytes)
+            text = _pieces(word, table)
+    except (OSError, struct.error) as exc:     # olefile's OleFileError is an OSError
+        raise AttachmentError(f"malformed DOC: {type(exc).__name__}: {exc}") from None
+    except (AttachmentError, MemoryError):
+        raise
+    except Exception as exc:    # olefile trips over broken sectors with whatever they cause
+        raise _malformed("DOC", "olefile", exc) from None
+    # a table cell ends with 0x07 and its row with one more: a row's cells on one line, as for a DOCX
+    text = _without_field_codes(text).replace("\x07\x07", "\n").replace("\x07", " ").translate(_WORD_CONTROLS)
+    text = re.sub(r"[\x00-\x08\x0e-\x1f]", "", text)
+    lines = [line.strip() for line in text.split("\n")]
+    text = "\n\n".join(line for line in lines if line)
+    if not re.search(r"\w", text):
+        raise AttachmentError("DOC has no text")
+    return text
+
+
+def _ole_stream(ole, name: str, limit: int) -> bytes:
+    if not ole.exists(name):
+        raise AttachmentError(f"malformed DOC: no {name} stream")
+    if ole.get_size(name) > limit:
+        raise AttachmentError(f"DOC stream {name} is {ole.get_size(name)} bytes (limit {limit})")
+    return ole.openstream(name).read()
+
+
+def _pieces(word: bytes, table: bytes) -> str:
+    """The main text (the first ccpText characters) from the piece table in the Clx of the table stream."""
+    import struct
+    ccp_text = struct.unpack_from("<i", word, 0x4C)[0]
+    fc_clx, lcb_clx = struct.unpack_from("<II", word, 0x1A2)
+    clx = table[fc_clx:fc_clx + lcb_clx]
+    pos = 0
+    while pos < len(clx) and clx[pos] == 0x01:          # Prc: property modifiers, skipped
+        pos += 3 + struct.unpack_from("<H", clx, pos + 1)[0]
+    if pos + 5 > len(clx) or clx[pos] != 0x02:
+        raise AttachmentError("malformed DOC: no piece table")
+    lcb = struct.unpack_from("<I", clx, pos + 1)[0]
+    plc = clx[pos + 5:pos + 5 + lcb]
+    n = (len(plc) - 4) // 12
+    cps = struct.unpack_from(f"<{n + 1}I", plc, 0)
+    out, total = [], 0
+    for i in range(n):
+        fc = struct.unpack_from("<I", plc, 4 * (n + 1) + 8 * i + 2)[0]
+        count = max(0, cps[i + 1] - cps[i])
+        if fc & 0x40000000:
+            start = (fc & 0x3FFFFFFF) // 2
+            out.append(word[start:start + count].decode("cp1252", "replace"))
+        else:
+            out.append(word[fc:fc + 2 * count].decode("utf-16-le", "replace"))
+        total += count
+        if total >= ccp_text > 0:
+            break
+    text = "".join(out)
+    return text[:ccp_text] if ccp_text > 0 else text
+
+
 def attachment_text(data: bytes, kind: str, max_unpacked_bytes: int = SETTINGS.max_unpacked_bytes) -> str:
-    """Text of a ``pdf``, ``docx`` or ``ofd`` attachment."""
+    """Text of a ``pdf``, ``docx``, ``ofd``, ``doc`` or ``wps`` attachment."""
     if kind == "pdf":
         return pdf_text(data)
+    if kind in ("doc", "wps"):
+        return doc_text(data, max_unpacked_bytes)
     return ofd_text(data, max_unpacked_bytes) if kind == "ofd" else docx_text(data, max_unpacked_bytes)

@@ -45,7 +45,7 @@ from indexer.fetch.discover import (
 from indexer.fetch.http import Limits, Refused, Response, fetch
 from indexer.fetch.robots import Robots, from_status
 from indexer.fetch.safety import SCHEMES, Target, check_url, normalize_host
-from indexer.fetch.sources import FETCHED_ATTACHMENTS, UNSUPPORTED_ATTACHMENTS, Site
+from indexer.fetch.sources import FETCHED_ATTACHMENTS, Site
 from indexer.fetch.state import CrawlState, Page
 from indexer.settings import SETTINGS, Settings
 
@@ -155,7 +155,7 @@ class Summary:
     #                             redirect hops into a deny rule
     refused: int = 0            # URLs or redirect hops refused by the safety checks
     challenge: int = 0
-    unsupported: int = 0        # .doc/.wps, unexpected content types
+    unsupported: int = 0        # unexpected content types (an attachment that is not what its link says)
     reports: int = 0            # discovery: pages and attachments judged to be reports
     explored: int = 0           # discovery: links without a cue followed
     unexplored: int = 0         # discovery: links without a cue left when their budget ran out
@@ -264,10 +264,11 @@ class Crawler:
         page = dataclasses.replace(known, kind=kind, run_id=run, status=None, error_kind=None, detail=None) \
             if known else Page(url=url, site=site.name, kind=kind, outcome="", run_id=run)
         body: bytes | None = None
-        if kind in UNSUPPORTED_ATTACHMENTS:
-            page.outcome, page.detail = "unsupported", f".{kind} is a legacy binary format; not fetched"
-        elif self._fresh(known):
+        if self._fresh(known):
             page.outcome, body = "kept", self.state.body(known.sha256)
+        elif known is not None and known.outcome == "unsupported" \
+                and now - (known.checked_at or 0) < self.settings.revisit_after_s:
+            page.outcome, page.detail = "unsupported", known.detail     # not what its link said: not asked again yet
         else:
             page.checked_at = now
             resp = self._fetch(site, url, self._validators(known))

@@ -24,8 +24,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10 has no tomllib; tomli is the same parser
     import tomli as tomllib
 
-FETCHED_ATTACHMENTS = {"pdf", "docx", "ofd"}
-UNSUPPORTED_ATTACHMENTS = {"doc", "wps"}
+FETCHED_ATTACHMENTS = {"pdf", "docx", "ofd", "doc", "wps"}
 _KEYS = {"name", "start_urls", "allow", "article", "deny", "hosts", "delay_s", "max_pages", "content_selector",
          "attachments", "checked", "last_checked", "note"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -49,7 +48,7 @@ class Site:
     delay_s: float = 1.0
     max_pages: int | None = None
     content_selector: str | None = None    # CSS selector of the report body, a hint for the cleaner
-    attachments: frozenset[str] = frozenset(FETCHED_ATTACHMENTS)   # which of pdf, docx, ofd to fetch
+    attachments: frozenset[str] = frozenset(FETCHED_ATTACHMENTS)   # which of pdf, docx, ofd, doc, wps to fetch
     allow_local: bool = False              # --allow-local: loopback/private addresses, any port, short delays
     checked: bool = False                  # someone has crawled it and looked at what came back
     last_checked: str | None = None        # when (YYYY-MM-DD)
@@ -82,8 +81,6 @@ class Site:
             return "article"
         path = urlsplit(url).path
         suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-        if suffix in UNSUPPORTED_ATTACHMENTS:
-            return suffix       # recorded as unsupported, never fetched
         if suffix in FETCHED_ATTACHMENTS:
             return suffix if suffix in self.attachments else None
         if any(p.search(url) for p in self.allow):
@@ -191,8 +188,8 @@ def _site(raw: dict, index: int, settings: Settings, allow_local: bool) -> Site:
     attachments = {a.lower().lstrip(".") for a in _strings(where, "attachments", raw.get("attachments"), False)} \
         if "attachments" in raw else set(FETCHED_ATTACHMENTS)
     if bad := attachments - FETCHED_ATTACHMENTS:
-        raise _fail(where, f"cannot fetch attachment types {', '.join(sorted(bad))} (only pdf, docx and ofd; "
-                           ".doc and .wps links are recorded as unsupported)")
+        raise _fail(where, f"cannot fetch attachment types {', '.join(sorted(bad))} "
+                           f"(only {', '.join(sorted(FETCHED_ATTACHMENTS))})")
     selector = raw.get("content_selector")
     if selector is not None:
         import soupsieve

@@ -31,7 +31,7 @@ from indexer.store import atomic_write_bytes
 DB_NAME = "crawl.sqlite"
 BODY_SUFFIX = ".body"
 SIDECAR_SUFFIX = ".json"
-INGESTED_KINDS = ("article", "pdf", "docx", "ofd")
+INGESTED_KINDS = ("article", "pdf", "docx", "ofd", "doc", "wps")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

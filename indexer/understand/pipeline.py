@@ -21,9 +21,10 @@ from indexer.understand.sections import demote_story_heads, detect
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".asp", ".aspx", ".jsp", ".php"}
 TEXT_SUFFIXES = {".txt", ".text", ""}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
-ATTACHMENT_SUFFIXES = {".pdf", ".docx", ".ofd"}
+ATTACHMENT_SUFFIXES = {".pdf", ".docx", ".ofd", ".doc", ".wps"}
 SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | MARKDOWN_SUFFIXES | ATTACHMENT_SUFFIXES
-_READERS = {"pdf": "pdfminer.six", "docx": "python-docx", "ofd": "the OFD reader (attachments.ofd_text)"}
+_READERS = {"pdf": "pdfminer.six", "docx": "python-docx", "ofd": "the OFD reader (attachments.ofd_text)",
+            "doc": "olefile and the piece table", "wps": "olefile and the piece table"}
 # the line under a title that says where the report was delivered, without the usual dash:
 # （2024年1月9日在XX县第十八届人民代表大会第三次会议上）
 _SESSION_LINE = re.compile(r"^[（(]?\s*([\d〇○零一二三四五六七八九十]{4}年.{1,8}日)?\s*在.{2,40}(会议|大会)上")
@@ -34,7 +35,7 @@ class ParseError(ValueError):
 
 
 def sniff_format(name: str, data: bytes, content_type: str = "") -> str:
-    """pdf, docx or ofd by their bytes; else html, markdown or text: by suffix, content type, and content."""
+    """pdf, docx, ofd, doc or wps by their bytes; else html, markdown or text: by suffix, content type, and content."""
     if (kind := sniff(data, content_type, name)):
         return kind
     suffix = Path(name).suffix.lower()

@@ -97,7 +97,7 @@ def _ingest_to_jsonl(paths: tuple[Path, ...], out: Path, workers: int | None) ->
     from indexer.understand.dedup import fold_duplicates, link_versions
     files = find_files(paths)
     if not files:
-        raise click.UsageError("no report files (.html, .htm, .txt, .md, .pdf, .docx, .ofd, or a crawl) "
+        raise click.UsageError("no report files (.html, .htm, .txt, .md, .pdf, .docx, .ofd, .doc, .wps, or a crawl) "
                                "under the given paths")
     bar, advance = _progress(len(files), "parsing")
     with bar:

@@ -215,3 +215,51 @@ def test_docx_styles_are_read_once_not_per_paragraph(monkeypatch):
     monkeypatch.setattr(CT_Styles, "default_for", lambda self, t: searches.append(t) or real(self, t))
     text = docx_text(data)
     assert text.count(f"# {DOCX_PARAGRAPHS[1][1]}") == 100 and len(searches) <= 1
+
+
+def test_doc_and_wps_read_through_the_piece_table():
+    from indexer.clean.attachments import doc_text
+    doc = (SITE / "report.doc").read_bytes()
+    assert sniff(doc) == "doc" and sniff(doc, "", "x.wps") == "wps"
+    assert doc_text(doc).split("\n\n") == [text for _, text in DOCX_PARAGRAPHS]
+    wps = doc_text((SITE / "report.wps").read_bytes()).split("\n\n")
+    assert "常委会听取审议旗人民政府专项工作报告八个，详见常委会公报，开展执法检查三次。" in wps   # a field's result, not its code
+    assert ["项目 数量", "执法检查 3次", "专题询问 1次"] == wps[4:7]                   # a table row's cells on one line
+
+
+def test_a_wps_becomes_a_document_with_sections():
+    doc = parse_bytes((SITE / "report.wps").read_bytes(), "https://x.gov.cn/a/2021.wps")
+    assert (doc.format, doc.year, doc.doc_type) == ("wps", 2021, "工作报告")
+    assert [s.heading for s in doc.sections if s.heading] == ["一、依法履行监督职能", "二、加强代表工作"]
+
+
+def _stream_name_changed(data: bytes) -> bytes:
+    """The .doc with its WordDocument stream renamed in the directory (names are UTF-16 there)."""
+    name = "WordDocument".encode("utf-16-le")
+    assert data.count(name) == 1
+    return data.replace(name, "WordDocumenX".encode("utf-16-le"))
+
+
+def _encrypted(data: bytes) -> bytes:
+    """The .doc with the FIB's fEncrypted flag set (the FIB opens the WordDocument stream, at a sector start)."""
+    at = next(i for i in range(512, len(data), 512) if data[i:i + 2] == b"\xec\xa5")
+    flags = int.from_bytes(data[at + 10:at + 12], "little") | 0x0100
+    return data[:at + 10] + flags.to_bytes(2, "little") + data[at + 12:]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: b"not an OLE file at all", "no OLE2 container"),
+    (_stream_name_changed, "no WordDocument stream"),
+    (_encrypted, "encrypted DOC"),
+    (lambda d: d[:len(d) // 2], "malformed DOC"),
+])
+def test_a_broken_doc_is_a_clean_error(change, message):
+    from indexer.clean.attachments import doc_text
+    with pytest.raises(AttachmentError, match=message):
+        doc_text(change((SITE / "report.doc").read_bytes()))
+
+
+def test_a_doc_stream_past_the_limit_is_refused_unread():
+    from indexer.clean.attachments import doc_text
+    with pytest.raises(AttachmentError, match="limit 1000"):
+        doc_text((SITE / "report.doc").read_bytes(), max_unpacked_bytes=1000)

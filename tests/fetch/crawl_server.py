@@ -3,7 +3,7 @@
 It serves paginated list pages, reports in UTF-8, GBK and Big5, a robots.txt with ``*`` and ``$`` rules,
 redirect chains, redirects to a host not in the sources file and to ftp://, 404, a 500 then success, a 503
 with Retry-After, a one-byte-a-second trickle, an oversized page, a gzip bomb, a redirect loop, a PDF and
-a DOCX attachment and a 412 challenge; it answers conditional GETs with 304 and logs every request,
+a DOCX and a Word 97 attachment, a .doc that is not one, and a 412 challenge; it answers conditional GETs with 304 and logs every request,
 stamped by the clock it is given (a crawl test gives it the crawler's fake clock, so gaps are the crawler's).
 """
 from __future__ import annotations
@@ -95,7 +95,8 @@ class Site:
                  "/art/away.html", "/art/ftp.html", "/art/loop.html", "/art/guarded.html", "/art/data.html"]),
                 "text/html"),
             "/art/a1.html": (article("a1", links='<a href="/art/a2.html">下一篇</a><a href="/files/report.pdf">附件</a>'
-                                     '<a href="/files/report.docx">附件</a><a href="/files/old.doc">附件</a>'),
+                                     '<a href="/files/report.docx">附件</a><a href="/files/old.doc">附件</a>'
+                                     '<a href="/files/bad.doc">附件</a>'),
                              "text/html; charset=utf-8"),
             "/art/a2.html": (article("a2", "gbk", '<a href="/art/a1.html">上一篇</a>', meta=False), "text/html; charset=gbk"),
             "/art/a3.html": (article("a3", "big5"), "text/html"),
@@ -110,7 +111,8 @@ class Site:
             "/files/report.pdf": ((FIXTURES / "report.pdf").read_bytes(), "application/pdf"),
             "/files/report.docx": ((FIXTURES / "report.docx").read_bytes(),
                                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            "/files/old.doc": (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "application/msword"),
+            "/files/old.doc": ((FIXTURES / "report.wps").read_bytes(), "application/msword"),   # Word 97 layout
+            "/files/bad.doc": (b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "application/msword"),
         }
         self.redirects = {"/art/moved.html": "/r/2", "/r/2": "/r/1", "/r/1": "/r/0",
                           "/art/deep.html": "/r/8", **{f"/r/{n}": f"/r/{n - 1}" for n in range(3, 9)},

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from indexer.fetch.crawl import Crawler, Summary, extract_links, is_challenge, normalize_url
 from indexer.fetch.http import Response
 from indexer.fetch.sources import load_sources
-from indexer.fetch.state import CrawlState
+from indexer.fetch.state import INGESTED_KINDS, CrawlState
 from indexer.index.commits import current_commit, live_documents
 from indexer.settings import SETTINGS, Settings, load_settings
 from search_app.cli import main
@@ -39,7 +39,7 @@ S = load_settings(**TEST_SETTINGS)
 ARTICLES = ['/art/[^/]+\\.(?:html|asp)(?:\\?.*)?$', '/private/[^/]+\\.html$']
 HOSTILE_PATHS = "missing|slow|huge|bomb|deep|away|ftp|loop|guarded|data"
 GOOD_REPORTS = {"/art/a1.html", "/art/a2.html", "/art/a3.html", "/private/open-report.html", "/art/flaky.html",
-                "/art/moved.html", "/files/report.pdf", "/files/report.docx"}
+                "/art/moved.html", "/files/report.pdf", "/files/report.docx", "/files/old.doc"}
 # busy's 503 is the hostile crawl's to test; the subprocess crawls here would wait out its Retry-After for real
 DENIED_ON_GOOD = f"/art/({HOSTILE_PATHS}|busy)\\.html$"
 LISTS = {"/list/index.html", "/list/index_1.html", "/list/index_2.html"}
@@ -83,7 +83,8 @@ def db_rows(out: Path, sql: str, *args) -> list[tuple]:
 
 
 def stored_reports(out: Path, server: Server) -> set[str]:
-    rows = db_rows(out, "SELECT url FROM pages WHERE sha256 IS NOT NULL AND kind IN ('article','pdf','docx')")
+    rows = db_rows(out, f"SELECT url FROM pages WHERE sha256 IS NOT NULL AND kind IN ({', '.join('?' * len(INGESTED_KINDS))})",
+                   *INGESTED_KINDS)
     return {u.removeprefix(server.url) for (u,) in rows}
 
 
@@ -119,8 +120,8 @@ def test_fetches_exactly_the_allowed_pages(hostile):
     assert server.site.paths(robots=True).count("/robots.txt") == 1
     hops = {"/r/2", "/r/1", "/r/0", "/r/8", "/r/7", "/r/6", "/r/5", "/r/4", "/art/loop2.html"}
     errors = {f"/art/{p}.html" for p in HOSTILE_PATHS.split("|")}
-    assert set(requested) == GOOD_REPORTS | {"/art/busy.html"} | LISTS | hops | errors
-    never = {"/private/secret.html", "/art/old.asp", "/art/print.html?print=1", "/files/old.doc", "/about.html"}
+    assert set(requested) == GOOD_REPORTS | {"/art/busy.html", "/files/bad.doc"} | LISTS | hops | errors
+    never = {"/private/secret.html", "/art/old.asp", "/art/print.html?print=1", "/about.html"}
     assert not never & set(requested)
     assert not [h for h in server.site.requests() if not h.host.startswith("127.0.0.1")]
 
@@ -132,11 +133,11 @@ def test_stores_exactly_the_reports(hostile):
 
 def test_summary_counts_every_outcome(hostile):
     _, s, _ = hostile
-    assert (s.fetched, s.robots, s.refused, s.challenge, s.unsupported, s.stopped) == (12, 3, 2, 1, 2, None)
+    assert (s.fetched, s.robots, s.refused, s.challenge, s.unsupported, s.stopped) == (13, 3, 2, 1, 2, None)
     assert dict(s.errors) == {"http_404": 1, "timeout": 1, "too-large": 2, "too-many-redirects": 1,
                               "redirect-loop": 1}
     assert s.rule == 3      # www.npc.gov.cn (another host), ftp:// (another scheme), /about.html (no rule)
-    assert "12 fetched" in s.line() and "errors: http_404 1" in s.line()
+    assert "13 fetched" in s.line() and "errors: http_404 1" in s.line()
 
 
 def test_every_refusal_is_recorded_with_its_reason(hostile):
@@ -149,7 +150,8 @@ def test_every_refusal_is_recorded_with_its_reason(hostile):
     assert reasons["ftp.html"] == ("refused", "redirect to ftp://127.0.0.1/report.txt: scheme 'ftp' is not http or https")
     assert "localhost is not named" in reasons["away.html"][1]
     assert reasons["guarded.html"][0] == "challenge"
-    assert reasons["old.doc"][0] == "unsupported" and reasons["data.html"][0] == "unsupported"
+    assert reasons["bad.doc"] == ("unsupported", "expected doc, got application/msword")
+    assert reasons["data.html"][0] == "unsupported"
 
 
 def test_gap_between_requests_respects_the_delay_and_one_at_a_time(hostile):
@@ -462,7 +464,8 @@ def test_a_304_confirms_a_report_until_it_is_due_again(good, clock):
     before = len(server.site.hits)
     crawl(out, sources, clock, settings)                # due: revalidated, every report answers 304
     revalidated = {(h.path, h.status) for h in server.site.requests(before) if h.status != 302}
-    assert revalidated == {(p, 304) for p in (GOOD_REPORTS - {"/art/moved.html"}) | LISTS | {"/r/0"}}
+    assert revalidated == {(p, 304) for p in (GOOD_REPORTS - {"/art/moved.html"}) | LISTS | {"/r/0"}} | \
+        {("/files/bad.doc", 200)}        # due again too: still not a Word document
     before = len(server.site.hits)
     third = crawl(out, sources, clock, settings)        # confirmed a moment ago: not asked again
     assert {h.path for h in server.site.requests(before)} == LISTS and third.kept == len(GOOD_REPORTS)
@@ -542,6 +545,7 @@ def test_crawl_command_then_ingest_the_crawl_directory(good, tmp_path, monkeypat
     big5 = by_source["/art/a3.html"]
     assert big5["traditional"] and "常委會" in big5["text"] and big5["encoding"] == "big5hkscs"
     assert by_source["/files/report.pdf"]["format"] == "pdf" and by_source["/files/report.docx"]["format"] == "docx"
+    assert by_source["/files/old.doc"]["format"] == "doc" and by_source["/files/old.doc"]["year"] == 2021
     assert "返回列表" not in by_source["/art/a1.html"]["text"]       # the content selector kept the nav out
 
 
