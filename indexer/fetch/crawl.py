@@ -30,14 +30,17 @@ from indexer.clean.attachments import sniff
 from indexer.clean.decode import DecodeError, decode
 from indexer.fetch.discover import (
     ATTACHMENT_SUFFIXES,
+    CONTINUATION,
     FRUITFUL,
     PROMISING,
     REPORT_TEXT,
     SECTION,
     Judge,
     Link,
+    continuation,
     explore_budget,
     page_links,
+    part_root,
     priority,
     sitemap_urls,
     suffix_of,
@@ -276,7 +279,9 @@ class Crawler:
             body = self._judge(site, page, known, resp)
         if page.outcome in ("robots", "refused", "error", "challenge", "unsupported"):
             log.info("%s %s: %s", page.outcome, url, page.detail or page.error_kind)
-        if site.discover:
+        if kind == "part":
+            links = self._part(page, summary)
+        elif site.discover:
             links = self._discover(site, page, referrer, summary)
         else:
             links = self._links(site, page, body, summary) if body is not None and kind in ("list", "article") else []
@@ -333,10 +338,28 @@ class Crawler:
         page.etag, page.last_modified = resp.header("etag"), resp.header("last-modified")
         return None if found else resp.body
 
+    def _part(self, page: Page, summary: Summary) -> list[tuple[str, str, float]]:
+        """A further page of a report (its _1.html, its page=2): kept beside the first page, whose stored
+        record lists it, so that ingest reads the report whole; its links to the pages after it are followed."""
+        root = part_root(page.url)
+        if page.outcome not in ("fetched", "unchanged", "kept") or not page.sha256:
+            return []
+        number = continuation(page.url, root) or 0
+        page.why = f"page {number} after {root}"
+        self.state.attach_part(root, number, page.url, page.sha256)
+        body = self.state.body(page.sha256) or b""
+        return [(link.url, "part", CONTINUATION) for link in page_links(body, page.content_type or "", page.url)
+                if continuation(link.url, root) is not None]
+
     def _links(self, site: Site, page: Page, body: bytes, summary: Summary) -> list[tuple[str, str]]:
-        """The links of a page that the site's rules let in, with their kinds; count the rest."""
+        """The links of a page that the site's rules let in, with their kinds; count the rest. A report's
+        further pages (``discover.continuation``) are followed as its parts, whatever the rules say."""
         out = []
+        root = page.final_url or page.url
         for link in extract_links(body, page.content_type or "", page.final_url or page.url):
+            if page.kind == "article" and continuation(link, root) is not None and site.owns(link):
+                out.append((link, "part"))
+                continue
             parts = urlsplit(link)
             kind = site.kind_of(link) if parts.scheme in SCHEMES and parts.hostname in site.hosts else None
             if kind is None:
@@ -371,6 +394,11 @@ class Crawler:
         if attachment:
             return []
         found = page_links(body, page.content_type or "", url)
+        if verdict.kind == "report":
+            further = [link.url for link in found if continuation(link.url, url) is not None and site.owns(link.url)]
+            found = [link for link in found if link.url not in further]
+        else:
+            further = []
         if referrer is None:
             page_kind = "start"
         elif verdict.kind == "list" and not any(REPORT_TEXT.search(link.text) for link in found):
@@ -380,7 +408,7 @@ class Crawler:
         links = self._ranked(site, found, url, page_kind, summary)
         if referrer is None:        # a start page: the site's sitemap, where it has one, is worth one request
             links.append((origin(url) + "/sitemap.xml", "sitemap", SECTION))
-        return links
+        return [(u, "part", CONTINUATION) for u in further] + links
 
     def _ranked(self, site: Site, links: list[Link], url: str, page_kind: str,
                 summary: Summary) -> list[tuple[str, str, float]]:

@@ -37,7 +37,6 @@ SECTION_URL = re.compile(r"gzbg|gongbao|gb|cwhgb|hywj|wjzl|wj|fzjs|fazhi|sfbg|ba
                          re.I)
 ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/art_\d+_\d+|/content/post_\d+|/\d{4}-?\d{2}/\d{2}/|/\d{6}/|[?&]id=\d+|"
                          r"/(?:show|detail|content|article|info)[^/]*\.(?:s?html?|jsp|php|aspx?)", re.I)
-_CONTINUATION = re.compile(r"_(\d{1,2})\.s?html?$")       # a report's page 2, 3 …: t20240109_123456_1.html
 _PAGER_QUERY = {"page", "p", "pagenum", "pageno", "pageindex", "curpage", "currentpage", "pn", "start", "uid"}
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)", re.I)
 _VAR_NUMBER = re.compile(r"var\s+(\w+)\s*=\s*(\d+)")
@@ -174,6 +173,38 @@ def is_pager(link: Link, page_url: str) -> bool:
     return same_dir and bool(re.search(r"/index_\d+\.s?html?$", there.path))
 
 
+_PAGE_PARAM = {"page", "p", "pagenum", "pageno", "pn", "currentpage", "curpage"}
+
+
+def continuation(url: str, root: str) -> int | None:
+    """Which page of the report whose first page is ``root`` the address ``url`` is, when it is one of its
+    further pages (t20240109_123456_1.html and _2.html after t20240109_123456.html; show.php?id=5&page=2
+    after show.php?id=5); None otherwise. The number orders the pages."""
+    here, there = urlsplit(root), urlsplit(url)
+    if (here.scheme, here.netloc) != (there.scheme, there.netloc):
+        return None
+    stem, dot, ext = here.path.rpartition(".")
+    if dot and there.path.startswith(stem + "_") and there.path.endswith("." + ext) and not there.query:
+        number = there.path[len(stem) + 1:-len(ext) - 1]
+        return int(number) if number.isdigit() and 0 < int(number) < 100 else None
+    if there.path == here.path and there.query != here.query:
+        extra = dict(parse_qsl(there.query))
+        page = next((v for k, v in extra.items() if k.lower() in _PAGE_PARAM), None)
+        rest = {k: v for k, v in extra.items() if k.lower() not in _PAGE_PARAM}
+        if page and page.isdigit() and 1 < int(page) < 100 and rest == dict(parse_qsl(here.query)):
+            return int(page)
+    return None
+
+
+def part_root(url: str) -> str:
+    """The first page of the report that the further page ``url`` belongs to: its address without ``_N`` or
+    the page parameter."""
+    parts = urlsplit(url)
+    path = re.sub(r"_\d{1,2}(\.[A-Za-z]+)$", r"\1", parts.path)
+    query = "&".join(f"{k}={v}" for k, v in parse_qsl(parts.query) if k.lower() not in _PAGE_PARAM)
+    return parts._replace(path=path, query=query).geturl()
+
+
 def priority(link: Link, page_url: str, page_kind: str) -> float | None:
     """How much ``link`` is worth fetching, from its text, its URL and what the page it is on (``page_kind``:
     report, list, other, start) turned out to be; None for a link never worth a request."""
@@ -188,9 +219,7 @@ def priority(link: Link, page_url: str, page_kind: str) -> float | None:
         return OTHER + 10 if page_kind == "report" else ATTACHMENT - 40
     if page_kind == "report":
         # a report leads to its own next pages (t…_1.html, 第2页); what else it links to is the site's chrome
-        stem = urlsplit(page_url).path.rsplit(".", 1)[0]
-        here = urlsplit(url).path
-        if here.startswith(stem + "_") and _CONTINUATION.search(here) or PAGER_TEXT.match(text):
+        if continuation(url, page_url) is not None:
             return CONTINUATION
         return OTHER - 5 if not REPORT_TEXT.search(text) else REPORT_LINK - 20
     if REPORT_TEXT.search(text):

@@ -4,7 +4,8 @@ Layout of a crawl directory::
 
     crawl.sqlite              pages, frontier, hosts (robots.txt per origin), politeness (per host), runs
     raw/ab/<sha256>.body      a response body, decoded from gzip/deflate, named by its SHA-256
-    raw/ab/<sha256>.json      its sidecar: url, final_url, urls, status, headers, fetched_at, content_type, …
+    raw/ab/<sha256>.json      its sidecar: url, final_url, urls, status, headers, fetched_at, content_type, …,
+                              parts (a report's further pages: n, url, sha256)
 
 This module is the only one that knows the layout: the crawler writes through :class:`CrawlState`, and
 ingest finds bodies with :func:`ingestable` and reads them with :func:`read_stored`.
@@ -196,16 +197,32 @@ class CrawlState:
             atomic_write_bytes(path, body)
         meta_path = path.with_suffix(SIDECAR_SUFFIX)
         try:
-            urls = _sidecar_urls(json.loads(meta_path.read_text(encoding="utf-8")))
+            old = json.loads(meta_path.read_text(encoding="utf-8"))
+            urls, parts = _sidecar_urls(old), old.get("parts") or []
         except (OSError, ValueError, AttributeError):
-            urls = []       # none yet, or unreadable: this response's own URL is enough
+            urls, parts = [], []    # none yet, or unreadable: this response's own URL is enough
         fetched_at = datetime.fromtimestamp(self.clock.now(), timezone.utc).isoformat(timespec="seconds")
         meta = {"url": url, "final_url": final_url, "status": status, "headers": headers, "fetched_at": fetched_at,
                 "content_type": content_type, "site": site, "kind": kind, "content_selector": content_selector,
                 "body_decoded_from": decoded_from, "sha256": sha,
-                "urls": list(dict.fromkeys([*urls, final_url or url]))}
+                "urls": list(dict.fromkeys([*urls, final_url or url])), "parts": parts}
         atomic_write_bytes(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
         return sha
+
+    def attach_part(self, root_url: str, number: int, url: str, sha: str) -> None:
+        """Record in the stored first page of a report (``root_url``) that ``url`` (stored as ``sha``) is its
+        page ``number``: the sidecar's ``parts``, in page order, which ingest reads as one report."""
+        root = self.page(root_url)
+        if root is None or not root.sha256:
+            return
+        meta_path = body_path(self.root, root.sha256).with_suffix(SIDECAR_SUFFIX)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        parts = [p for p in meta.get("parts") or [] if isinstance(p, dict) and p.get("url") != url]
+        meta["parts"] = sorted(parts + [{"n": number, "url": url, "sha256": sha}], key=lambda p: (p.get("n", 0), p["url"]))
+        atomic_write_bytes(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
 
     def body(self, sha: str) -> bytes | None:
         try:
@@ -277,6 +294,7 @@ class StoredBody:
     urls: list[str]                 # every URL that served these bytes, ``url`` first
     content_type: str | None        # as served, charset included
     content_selector: str | None    # the site's hint where the report text is
+    parts: tuple[bytes, ...] = ()   # the report's further pages (…_1.html, page=2), in order
 
 
 def is_stored_body(path: str | os.PathLike) -> bool:
@@ -300,8 +318,14 @@ def read_stored(path: str | os.PathLike) -> StoredBody:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UnreadableSidecar(f"unreadable crawl sidecar {sidecar.name}: {exc}") from exc
     ctype, selector = meta.get("content_type"), meta.get("content_selector")
+    parts = []
+    for part in meta.get("parts") or []:        # a page lost since (a crawl directory pruned by hand) is skipped
+        sha = part.get("sha256") if isinstance(part, dict) else None
+        if isinstance(sha, str) and len(sha) == 64 and (body := body_path(path.parent.parent.parent, sha)).exists():
+            parts.append(body.read_bytes())
     return StoredBody(path.read_bytes(), url, list(dict.fromkeys([url, *_sidecar_urls(meta)])),
-                      ctype if isinstance(ctype, str) else None, selector if isinstance(selector, str) else None)
+                      ctype if isinstance(ctype, str) else None, selector if isinstance(selector, str) else None,
+                      tuple(parts))
 
 
 def ingestable(root: str | os.PathLike) -> list[Path]:

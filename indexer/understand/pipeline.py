@@ -49,15 +49,17 @@ def sniff_format(name: str, data: bytes, content_type: str = "") -> str:
 
 
 def parse_bytes(data: bytes, source: str, http_charset: str | None = None,
-                settings: Settings = SETTINGS, selector: str | None = None) -> Document:
-    """Turn one report file (HTML, text, Markdown, PDF or DOCX) into a Document.
+                settings: Settings = SETTINGS, selector: str | None = None, parts: tuple[bytes, ...] = ()) -> Document:
+    """Turn one report file (HTML, text, Markdown, PDF, DOCX, OFD, DOC or WPS) into a Document.
 
     :param http_charset: the HTTP Content-Type (or just its charset) the bytes were served with.
     :param selector: a CSS selector of the report body (a site's hint), tried before the heuristics.
+    :param parts: an HTML report's further pages, in order: their text follows the first page's, without the
+        title, dateline and source lines each page repeats.
     :raises ParseError: empty, oversized, binary or undecodable input, or no report text in it.
     """
-    if len(data) > settings.max_file_bytes:
-        raise ParseError(f"file too large: {len(data)} bytes (limit {settings.max_file_bytes})")
+    if (size := len(data) + sum(len(p) for p in parts)) > settings.max_file_bytes:
+        raise ParseError(f"file too large: {size} bytes (limit {settings.max_file_bytes})")
     if not data.strip():
         raise ParseError("empty file")
     fmt = sniff_format(source, data, http_charset or "")
@@ -76,6 +78,9 @@ def parse_bytes(data: bytes, source: str, http_charset: str | None = None,
         decoded = decode(data, http_charset, is_html=fmt == "html")
         extracted = extract_html(decoded.text, settings, selector) if fmt == "html" else \
             extract_text(decoded.text, markdown=fmt == "markdown")
+        for part in parts if fmt == "html" else ():
+            more = extract_html(decode(part, http_charset, is_html=True).text, settings, selector)
+            extracted.blocks += _after_repeats(more.blocks, extracted)
     except (ValueError, CleanError) as exc:
         raise ParseError(str(exc)) from exc
     except RecursionError as exc:
@@ -83,6 +88,18 @@ def parse_bytes(data: bytes, source: str, http_charset: str | None = None,
     if not extracted.blocks:
         raise ParseError("no report text found")
     return build_document(extracted, source, decoded.encoding, decoded.how, settings)
+
+
+REPEATED_LINES = 4       # lines at the top of a report's first page that its further pages may repeat
+
+
+def _after_repeats(blocks: list, first) -> list:
+    """A further page's blocks without those at its top that repeat the first page's title or top lines."""
+    seen = {fold(first.title)} | {fold(b.text) for b in first.blocks[:REPEATED_LINES]}
+    k = 0
+    while k < len(blocks) and fold(blocks[k].text) in seen:
+        k += 1
+    return blocks[k:]
 
 
 def build_document(extracted, source: str, encoding: str, encoding_how: str,
@@ -129,8 +146,9 @@ def derived_title(body: str, year: int | None, doc_type: str) -> str:
 def parse_file(path: str | os.PathLike, settings: Settings = SETTINGS) -> Document:
     """Read and parse one file; the size cap is checked before reading it whole.
 
-    A crawled body (``<sha256>.body``) is parsed with its sidecar's Content-Type and content selector,
-    and its URL becomes the document's source (the other URLs that served the same bytes its sources).
+    A crawled body (``<sha256>.body``) is parsed with its sidecar's Content-Type and content selector, and
+    with its further pages when the report was split over several; its URL becomes the document's source
+    (the other URLs that served the same bytes its sources).
     """
     path = Path(path)
     size = path.stat().st_size
@@ -141,7 +159,8 @@ def parse_file(path: str | os.PathLike, settings: Settings = SETTINGS) -> Docume
             stored = read_stored(path)
         except UnreadableSidecar as exc:
             raise ParseError(str(exc)) from exc
-        doc = parse_bytes(stored.data, stored.url, stored.content_type, settings, stored.content_selector)
+        doc = parse_bytes(stored.data, stored.url, stored.content_type, settings, stored.content_selector,
+                          stored.parts)
         doc.sources = stored.urls
         return doc
     return parse_bytes(path.read_bytes(), str(path), settings=settings)

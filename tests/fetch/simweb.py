@@ -5,7 +5,7 @@ China's government CMS families: TRS (``index_N.html`` built by ``createPageHTML
 entries as XML inside ``<script type="text/xml">``, ``?uid=&pageNum=`` pagers), query pagers (``?page=``) with
 下一页 links, lists that link by title only with opaque addresses and a 下一页 chain, a site whose reports are
 reachable only through ``sitemap.xml``, and one that publishes reports as DOCX attachments of notices, one of
-them under two addresses. Every site has chrome (navigation, leaders, contact, English), news lists, a
+them under two addresses; on the TRS site one report is split over three pages. Every site has chrome (navigation, leaders, contact, English), news lists, a
 personnel list, links to an outside host and to the next site, and a section its robots.txt disallows that
 links to a report. The
 reports and the distractors (government, court and procuratorate reports, plans, session news, news about a
@@ -55,6 +55,7 @@ class SimSite:
     pages: dict[str, tuple[bytes, str]] = field(default_factory=dict)     # path (with query) → (body, type)
     reports: dict[str, str] = field(default_factory=dict)     # path → report key (two paths, one report)
     distractors: set[str] = field(default_factory=set)
+    split: dict[str, str] = field(default_factory=dict)       # a report over several pages → its last line
     disallowed: str = "/internal/"
     port: int = 0
     hits: list[str] = field(default_factory=list)
@@ -158,6 +159,23 @@ def _place(site: SimSite, path: str, doc: Doc) -> None:
         site.distractors.add(path)
 
 
+def _split(site: SimSite, path: str, doc: Doc, pages: int = 3) -> None:
+    """A report split over ``pages`` pages, TRS style: ``t…_123.html``, ``t…_123_1.html`` …, each with the
+    title and the dateline again and a 第N页 pager; only the first page is the report's address."""
+    lines = [line for line in doc.text.splitlines() if line.strip()]
+    per = -(-len(lines) // pages)
+    stem = path.rsplit(".", 1)[0]
+    names = [path] + [f"{stem}_{k}.html" for k in range(1, pages)]
+    pager = " ".join(f'<a href="{n.rsplit("/", 1)[1]}">第{k + 1}页</a>' for k, n in enumerate(names))
+    for k, name in enumerate(names):
+        body = "".join(f"<p>{html.escape(line)}</p>" for line in lines[k * per:(k + 1) * per])
+        site.pages[name] = (_page(doc.title, f'<div class="article"><h1>{html.escape(doc.title)}</h1>'
+                                             f'<p class="info">发布时间：2024-01-09 来源：常委会办公厅</p>{body}'
+                                             f'<div class="pages">{pager}</div></div>'), HTML_TYPE)
+    site.reports[path] = doc.key
+    site.split[path] = lines[-1]
+
+
 def _paged(site: SimSite, docs: list[Doc], per: int, href) -> list[list[tuple[str, str]]]:
     """Place the documents at the addresses ``href(doc)`` gives, ``per`` to a list page: each page's
     (address, title) entries."""
@@ -173,6 +191,9 @@ def _paged(site: SimSite, docs: list[Doc], per: int, href) -> list[list[tuple[st
 def _trs(site: SimSite, docs: list[Doc], rng: random.Random) -> dict[str, str]:
     pages = _paged(site, docs, 4, lambda doc: f"/wjzl/2024{rng.randint(1, 12):02d}/"
                                               f"t2024{rng.randint(101, 1228):04d}_{rng.randint(10**6, 10**7)}.html")
+    first = next((path for path, key in site.reports.items() if path.startswith("/wjzl/")), None)
+    if first:       # one report published over three pages
+        _split(site, first, next(d for d in docs if d.key == site.reports[first]))
     for n, entries in enumerate(pages):
         items = "".join(_li("." + path[len("/wjzl"):], title) for path, title in entries)
         script = f'<script>var countPage = {len(pages)};createPageHTML(countPage, {n}, "index", "html");</script>'

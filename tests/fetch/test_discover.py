@@ -145,3 +145,41 @@ def test_check_says_how_each_site_answers(tmp_path, command_clock):
     assert lines["gone"].endswith("HTTP 404")
     assert lines["kept-out"].endswith("disallowed by robots.txt")
     assert "robots.txt unreachable" in lines["down"] and "not asked" in lines["down"]
+
+
+def test_a_report_over_several_pages_is_fetched_whole_and_read_as_one(tmp_path, clock):
+    from indexer.fetch.state import ingestable, read_stored
+    from indexer.understand.pipeline import parse_file
+    sites = simweb.build(0)[:1]
+    with simweb.SimWeb(sites) as web:
+        simweb.measure(web, tmp_path / "crawl", clock)
+        root, last_line = next(iter(sites[0].split.items()))
+        stem = root.rsplit(".", 1)[0]
+        assert {f"{stem}_1.html", f"{stem}_2.html"} <= set(sites[0].hits)
+        bodies = {read_stored(p).url.removeprefix(sites[0].origin): p for p in ingestable(tmp_path / "crawl")}
+    assert not {u for u in bodies if u.startswith(stem + "_")}        # the further pages are not reports
+    stored = read_stored(bodies[root])
+    assert len(stored.parts) == 2
+    doc = parse_file(bodies[root])
+    assert doc.text.rstrip().endswith(last_line.strip()) and doc.text.count("发布时间") == 0
+    assert doc.title.count("人大") >= 1 and doc.text.count(doc.title) <= 1
+
+
+def test_a_site_with_rules_also_keeps_a_report_s_further_pages_as_its_parts(tmp_path, clock):
+    from indexer.fetch.crawl import Crawler
+    from indexer.fetch.sources import load_sources
+    from indexer.fetch.state import CrawlState, ingestable, read_stored
+    from indexer.settings import SETTINGS
+    sites = simweb.build(0)[:1]
+    with simweb.SimWeb(sites):
+        site = sites[0]
+        sources = tmp_path / "rules.toml"
+        sources.write_text(f'[[sites]]\nname = "trs"\nstart_urls = ["{site.origin}/wjzl/index.html"]\ndelay_s = 0.0\n'
+                           "allow = ['/wjzl/index(_\\d+)?\\.html$']\n"
+                           "article = ['/wjzl/\\d{6}/t\\d+_\\d+(_\\d+)?\\.html$']\n", encoding="utf-8")
+        with CrawlState(tmp_path / "crawl", clock) as state:
+            Crawler(state, SETTINGS).crawl(load_sources(sources, allow_local=True)[0])
+        root = next(iter(site.split))
+        stored = {read_stored(p).url.removeprefix(site.origin): read_stored(p) for p in ingestable(tmp_path / "crawl")}
+    assert root in stored and len(stored[root].parts) == 2
+    assert not [u for u in stored if u.startswith(root.rsplit(".", 1)[0] + "_")]
