@@ -33,12 +33,12 @@ from indexer.fetch.discover import (
     CONTINUATION,
     FRUITFUL,
     PROMISING,
-    REPORT_TEXT,
     SECTION,
     Judge,
     Link,
     continuation,
     explore_budget,
+    names_report,
     page_links,
     part_root,
     priority,
@@ -401,7 +401,7 @@ class Crawler:
             further = []
         if referrer is None:
             page_kind = "start"
-        elif verdict.kind == "list" and not any(REPORT_TEXT.search(link.text) for link in found):
+        elif verdict.kind == "list" and not any(names_report(link.text) for link in found):
             page_kind = "other"         # a list, but of nothing that looks like a report: its pages can wait
         else:
             page_kind = verdict.kind

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from indexer.clean.decode import DecodeError, decode
 from indexer.model import Verdict
+from indexer.normalize import fold
 
 ATTACHMENT_SUFFIXES = ("pdf", "docx", "doc", "wps", "ofd")
 
@@ -156,6 +157,11 @@ def sitemap_urls(body: bytes) -> list[str]:
     return out
 
 
+def names_report(text: str) -> bool:
+    """Whether a link's text names a report (工作报告, 法治建设…报告, 述法 …), in either script."""
+    return bool(REPORT_TEXT.search(fold(text)))
+
+
 def suffix_of(url: str) -> str:
     path = urlsplit(url).path
     return path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
@@ -207,8 +213,9 @@ def part_root(url: str) -> str:
 
 def priority(link: Link, page_url: str, page_kind: str) -> float | None:
     """How much ``link`` is worth fetching, from its text, its URL and what the page it is on (``page_kind``:
-    report, list, other, start) turned out to be; None for a link never worth a request."""
-    text, url = link.text or "", link.url
+    report, list, other, start) turned out to be; None for a link never worth a request. The text is read
+    folded (繁體 as simplified, full-width as half), as a repost in Big5 writes it."""
+    text, url = fold(link.text or ""), link.url
     if NEVER_TEXT.search(text) and not REPORT_TEXT.search(text):
         return None
     suffix = suffix_of(url)

@@ -9,7 +9,8 @@ them under two addresses; on the TRS site one report is split over three pages. 
 personnel list, links to an outside host and to the next site, and a section its robots.txt disallows that
 links to a report. The
 reports and the distractors (government, court and procuratorate reports, plans, session news, news about a
-report, notices) are the labelled web-* fixture documents; which is which comes from their manifests.
+report, notices) are the labelled web-* fixture documents, the samples and the seeds; which is which comes from
+their manifests.
 
 ``build(seed)`` makes the sites, ``SimWeb`` serves them (and an outside host that counts any visit), and
 ``measure`` crawls them with discovery and counts report recall, distractors stored, requests per report
@@ -66,16 +67,23 @@ class SimSite:
 
 
 def pool() -> tuple[list[Doc], list[Doc]]:
-    """The labelled HTML documents of the web-* sets: (reports, distractors)."""
+    """The labelled documents of the web-* sets, the samples and the seeds: (reports, distractors). Pages are
+    served as written; a text or Markdown file as a plain page of its labelled title and body."""
     reports, others = [], []
-    for name in SETS:
+    for name in SETS + ("samples", "seeds"):
+        folder = ROOT / "corpus" / "seeds" if name == "seeds" else FIXTURES / name
         for entry in json.loads((FIXTURES / name / "manifest.json").read_text(encoding="utf-8")):
-            path = FIXTURES / name / entry["file"]
-            if path.suffix not in (".html", ".htm") or entry.get("version_of"):
-                continue
-            enc = entry.get("encoding") or "utf-8"
-            doc = Doc(f"{name}/{entry['file']}", entry.get("kind", "report"), entry.get("title") or entry["file"],
-                      path.read_bytes(), f"text/html; charset={enc}", entry.get("body", ""))
+            path = folder / entry["file"]
+            if entry.get("version_of") or not path.exists() or not entry.get("title"):
+                continue        # a page with no title cannot be listed by one
+            title = entry["title"]
+            if path.suffix in (".html", ".htm"):
+                body, ctype = path.read_bytes(), f"text/html; charset={entry.get('encoding') or 'utf-8'}"
+            else:
+                paras = "".join(f"<p>{html.escape(line)}</p>" for line in entry.get("body", "").splitlines() if line.strip())
+                body, ctype = _page(title, f"<h1>{html.escape(title)}</h1>{paras}"), HTML_TYPE
+            kind = entry.get("kind") or ("other" if entry.get("doc_type") == "other" else "report")  # samples: no kind
+            doc = Doc(f"{name}/{entry['file']}", kind, title, body, ctype, entry.get("body", ""))
             (reports if doc.kind in REPORT_KINDS else others).append(doc)
     return reports, others
 

@@ -46,6 +46,7 @@ def test_sitemap_addresses():
 
 @pytest.mark.parametrize("text, url, page_kind, expected", [
     ("XX市人大常委会2023年工作报告", "http://a.cn/p/8f3k.html", "list", discover.REPORT_LINK),
+    ("遵義市人大常委會工作報告", "http://a.cn/p/8f3l.html", "list", discover.REPORT_LINK),     # a Big5 repost's list
     ("会议文件", "http://a.cn/hywj/", "start", discover.SECTION),
     ("下一页", "http://a.cn/list_2.html", "list", discover.PAGER),
     ("下一页", "http://a.cn/list_2.html", "other", discover.PAGER - 30),
