@@ -419,6 +419,8 @@ def extract_text(text: str, markdown: bool = False) -> Extracted:
     title = meta.get("title", "")
     title_how = ("the last slide" if slides else "front matter") if title else ""
     blocks = drop_noise(blocks, title)
+    if blocks and _ANNEX_LABEL.fullmatch(blocks[0].text):     # 附件 2: what a file attached to a notice opens with
+        blocks = blocks[1:]
     if not title and blocks:
         first = blocks[0]
         candidate = clean_title(first.text)
@@ -432,6 +434,7 @@ def extract_text(text: str, markdown: bool = False) -> Extracted:
 
 
 _TITLE_WORDS = re.compile(r"报告|综述|工作|讲话|总结|要点|人大|常委会|代表大会")
+_ANNEX_LABEL = re.compile(r"附\s*件\s*[0-9一二三四五六七八九十]*\s*[:：]?")
 
 
 def _looks_like_title(text: str) -> bool:

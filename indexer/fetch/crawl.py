@@ -38,6 +38,7 @@ from indexer.fetch.discover import (
     Link,
     continuation,
     explore_budget,
+    is_sitemap_index,
     names_report,
     page_links,
     part_root,
@@ -381,6 +382,8 @@ class Crawler:
         url = page.final_url or page.url
         if page.kind == "sitemap":
             page.why = "the site's sitemap"
+            if is_sitemap_index(body):     # a sitemap of sitemaps: each is read like the first
+                return [(u, "sitemap", SECTION) for u in sitemap_urls(body) if site.owns(u)]
             return self._ranked(site, [Link(u, "", "sitemap") for u in sitemap_urls(body)], url, "list", summary)
         verdict = self.judge(body, page.content_type or "", url)
         attachment = sniff(body, page.content_type or "", url)

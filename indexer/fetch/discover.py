@@ -26,12 +26,13 @@ from indexer.normalize import fold
 ATTACHMENT_SUFFIXES = ("pdf", "docx", "doc", "wps", "ofd")
 
 # Anchor text of a report, or of a link towards reports (a section, a pager), and of what is never a report.
-REPORT_TEXT = re.compile(r"(常委会|常务委员会|人大)?.{0,12}(工作报告|工作综述|工作总结|法治建设.{0,8}报告|依法治.{0,6}报告|"
-                         r"述法报告|述法|履职报告|工作情况的?报告)")
+REPORT_TEXT = re.compile(r"工作报告|工作综述|工作总结|法治.{0,8}报告|依法治.{0,6}报告|述法|履职报告|工作情况的?报告|"
+                         r"(人大|常委会|常务委员会).{0,24}(报告|综述|回眸|回顾|盘点|纪实|一年来)")
 SECTION_TEXT = re.compile(r"工作报告|常委会报告|法治建设|述法|工作综述|会议文件|大会文件|文件资料|公告公报|常委会公报|"
-                          r"人大公报|公报|人大概况|常委会工作|人大工作|依法治|政务公开|信息公开|资料|文献|专题|栏目")
+                          r"人大公报|公报|人大概况|常委会工作|人大工作|依法治|政务公开|信息公开|资料|文献|专题|栏目|"
+                          r"网站地图|站点地图")
 PAGER_TEXT = re.compile(r"^(下一?页|后页|下页|尾页|末页|更多|more|>>|»|›|\d{1,3}|第\s*\d{1,3}\s*页|\[\d{1,3}\])$", re.I)
-NEVER_TEXT = re.compile(r"登录|注册|english|无障碍|长者|关怀版|适老|邮箱|联系我们|网站地图|rss|隐私|版权|法律声明|"
+NEVER_TEXT = re.compile(r"登录|注册|english|无障碍|长者|关怀版|适老|邮箱|联系我们|rss|隐私|版权|法律声明|"
                         r"视频|图片|图集|直播|访谈|领导|机构设置|内设机构|代表名单|任免|招聘|招标|采购|留言|信箱|"
                         r"搜索|打印|关闭|分享|微博|微信|手机版|繁体|返回", re.I)
 SECTION_URL = re.compile(r"gzbg|gongbao|gb|cwhgb|hywj|wjzl|wj|fzjs|fazhi|sfbg|baogao|bg|zlk|wenjian|zwgk|xxgk|gkml",
@@ -142,7 +143,13 @@ def script_pages(html: str, url: str) -> list[str]:
     return out
 
 
+_SITEMAP_INDEX = re.compile(rb"<sitemapindex\b", re.I)
 _LOC = re.compile(rb"<loc>\s*(?:<!\[CDATA\[)?\s*(.*?)\s*(?:\]\]>)?\s*</loc>", re.I | re.S)
+
+
+def is_sitemap_index(body: bytes) -> bool:
+    """A sitemap of sitemaps (``<sitemapindex>``): its addresses are more sitemaps, not pages."""
+    return bool(_SITEMAP_INDEX.search(body[:4096]))
 
 
 def sitemap_urls(body: bytes) -> list[str]:
@@ -228,7 +235,7 @@ def priority(link: Link, page_url: str, page_kind: str) -> float | None:
         # a report leads to its own next pages (t…_1.html, 第2页); what else it links to is the site's chrome
         if continuation(url, page_url) is not None:
             return CONTINUATION
-        return OTHER - 5 if not REPORT_TEXT.search(text) else REPORT_LINK - 20
+        return OTHER - 5 if not REPORT_TEXT.search(text) else PROMISING - 1     # "related" links: budgeted
     if REPORT_TEXT.search(text):
         return REPORT_LINK
     if is_pager(link, page_url):

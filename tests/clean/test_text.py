@@ -131,3 +131,9 @@ def test_a_session_documents_cover_and_a_table_of_contents_with_leaders_are_not_
 @pytest.mark.parametrize("raw", ["快速通道", "无障碍", "关怀版"])
 def test_a_pages_short_labels_are_not_titles(raw):
     assert clean_title(raw) == ""
+
+
+@pytest.mark.parametrize("label", ["附件", "附件1", "附件 2：", "附件一"])
+def test_an_annex_label_above_the_title_is_not_the_title(label):
+    e = extract_text(f"{label}\n\n天津市滨海新区人大常委会2025年工作要点\n\n2025年是“十四五”规划收官之年。")
+    assert e.title == "天津市滨海新区人大常委会2025年工作要点" and [b.text for b in e.blocks] == ["2025年是“十四五”规划收官之年。"]
