@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import re
 import zipfile
+import zlib
 
 from indexer.settings import SETTINGS
 
@@ -60,8 +62,8 @@ def _zip_names(data: bytes) -> set[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             return set(z.namelist())
-    except zipfile.BadZipFile:
-        return set()
+    except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError, ValueError, EOFError, OSError):
+        return set()        # a damaged directory: not a package we can tell
 
 
 # The errors whose message says what is wrong with the file: a bad zip, XML syntax, a missing part or value.
@@ -209,26 +211,28 @@ def _ofd_part(package: zipfile.ZipFile, name: str, budget: list[int]):
         raise AttachmentError(f"malformed OFD: {name}: {exc}") from None
 
 
+def _number(value: str | None, default: float) -> float:
+    """A coordinate or size as written, or ``default`` for one that is missing, not a number, or not finite."""
+    try:
+        number = float(value) if value is not None else default
+    except ValueError:
+        return default
+    return number if math.isfinite(number) else default
+
+
 def _ofd_lines(page) -> list[str]:
     """A page's text in reading order: text codes by baseline, then left to right, one line per baseline."""
     codes = []
     for obj in page.iter():
         if _local(obj.tag) != "TextObject":
             continue
-        try:
-            bx, by = (float(v) for v in (obj.get("Boundary") or "0 0").split()[:2])
-            size = float(obj.get("Size") or 3.5)
-        except ValueError:
-            bx, by, size = 0.0, 0.0, 3.5
+        bx, by = (_number(v, 0.0) for v in ((obj.get("Boundary") or "0 0").split() + ["0", "0"])[:2])
+        size = _number(obj.get("Size"), 3.5) or 3.5
         x, y = 0.0, 0.0
         for code in obj:
             if _local(code.tag) != "TextCode" or not code.text:
                 continue
-            try:    # a text code without X or Y goes on where the previous one left off
-                x = float(code.get("X", x))
-                y = float(code.get("Y", y))
-            except ValueError:
-                pass
+            x, y = _number(code.get("X"), x), _number(code.get("Y"), y)   # none: on from the previous code
             codes.append((by + y, bx + x, size, code.text))
     lines: list[list[tuple[float, float, str]]] = []
     last_y, last_size = None, 3.5
@@ -285,8 +289,9 @@ def ofd_text(data: bytes, max_unpacked_bytes: int = SETTINGS.max_unpacked_bytes)
                 pages.append("\n".join(_ofd_lines(_ofd_part(package, name, budget))))
                 if len(pages) >= MAX_PDF_PAGES:
                     break
-    except zipfile.BadZipFile as exc:
-        raise AttachmentError(f"malformed OFD: {exc}") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, UnicodeDecodeError,
+            ValueError) as exc:     # a damaged member, an encrypted one, an odd zip version
+        raise AttachmentError(f"malformed OFD: {type(exc).__name__}: {exc}") from None
     text = "\n\n".join(p for p in pages if p.strip())
     if not re.search(r"\w", text):
         raise AttachmentError("OFD has no text (pages of images?); OCR is not done")
@@ -301,20 +306,21 @@ _WORD_CONTROLS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n\n", "\x1e"
 def _without_field_codes(text: str) -> str:
     """Word's fields are 0x13 code 0x14 result 0x15 (nested): keep the results (a page number, a hyperlink's
     text), drop the codes (PAGE, HYPERLINK "…")."""
-    out, depth_codes = [], []       # per open field: whether we are still in its code part
-    pos = 0
+    out, open_fields, in_code, pos = [], [], 0, 0     # per open field: still in its code part; how many are
     for m in _FIELD_MARKS.finditer(text):
-        if not any(depth_codes):
+        if not in_code:
             out.append(text[pos:m.start()])
         mark = m.group()
         if mark == "\x13":
-            depth_codes.append(True)
-        elif mark == "\x14" and depth_codes:
-            depth_codes[-1] = False
-        elif mark == "\x15" and depth_codes:
-            depth_codes.pop()
+            open_fields.append(True)
+            in_code += 1
+        elif mark == "\x14" and open_fields and open_fields[-1]:
+            open_fields[-1] = False
+            in_code -= 1
+        elif mark == "\x15" and open_fields:
+            in_code -= open_fields.pop()
         pos = m.end()
-    if not any(depth_codes):
+    if not in_code:
         out.append(text[pos:])
     return "".join(out)
 
@@ -345,7 +351,7 @@ def doc_text(data: bytes, max_unpacked_bytes: int = SETTINGS.max_unpacked_bytes)
             if flags & 0x0100:
                 raise AttachmentError("encrypted DOC: it cannot be read without its password")
             table = _ole_stream(ole, "1Table" if flags & 0x0200 else "0Table", max_unpacked_bytes)
-            text = _pieces(word, table)
+            text = _pieces(word, table, max_unpacked_bytes // 2)
     except (OSError, struct.error) as exc:     # olefile's OleFileError is an OSError
         raise AttachmentError(f"malformed DOC: {type(exc).__name__}: {exc}") from None
     except (AttachmentError, MemoryError):
@@ -370,8 +376,9 @@ def _ole_stream(ole, name: str, limit: int) -> bytes:
     return ole.openstream(name).read()
 
 
-def _pieces(word: bytes, table: bytes) -> str:
-    """The main text (the first ccpText characters) from the piece table in the Clx of the table stream."""
+def _pieces(word: bytes, table: bytes, limit: int) -> str:
+    """The main text (the first ccpText characters) from the piece table in the Clx of the table stream; at
+    most ``limit`` characters (pieces may all point at the whole stream: a small file, a huge text)."""
     import struct
     ccp_text = struct.unpack_from("<i", word, 0x4C)[0]
     fc_clx, lcb_clx = struct.unpack_from("<II", word, 0x1A2)
@@ -394,7 +401,9 @@ def _pieces(word: bytes, table: bytes) -> str:
             out.append(word[start:start + count].decode("cp1252", "replace"))
         else:
             out.append(word[fc:fc + 2 * count].decode("utf-16-le", "replace"))
-        total += count
+        total += len(out[-1])
+        if total > limit:
+            raise AttachmentError(f"DOC text runs past {limit} characters (pieces repeating the stream?)")
         if total >= ccp_text > 0:
             break
     text = "".join(out)

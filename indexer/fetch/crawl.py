@@ -51,6 +51,7 @@ from indexer.fetch.robots import Robots, from_status
 from indexer.fetch.safety import SCHEMES, Target, check_url, normalize_host
 from indexer.fetch.sources import FETCHED_ATTACHMENTS, Site
 from indexer.fetch.state import CrawlState, Page
+from indexer.model import Verdict
 from indexer.settings import SETTINGS, Settings
 
 log = logging.getLogger("lrsearch.crawl")
@@ -227,6 +228,7 @@ class Crawler:
         self._not_before: dict[str, float] = {}      # host → earliest next request (Retry-After, backoff)
         self._asking: str | None = None                # the host of the request under way
         self._skipped: set[str] = set()
+        self._fruitful: set[str] = set()              # pages whose queued links were raised for leading to a report
 
     # ------------------------------------------------------------------ the loop
 
@@ -385,11 +387,17 @@ class Crawler:
             if is_sitemap_index(body):     # a sitemap of sitemaps: each is read like the first
                 return [(u, "sitemap", SECTION) for u in sitemap_urls(body) if site.owns(u)]
             return self._ranked(site, [Link(u, "", "sitemap") for u in sitemap_urls(body)], url, "list", summary)
-        verdict = self.judge(body, page.content_type or "", url)
+        try:
+            verdict = self.judge(body, page.content_type or "", url)
+        except MemoryError:
+            raise
+        except Exception as exc:        # a page the parsers trip over is not a report; the crawl goes on
+            verdict = Verdict("other", f"could not be read: {type(exc).__name__}: {exc}"[:300])
         attachment = sniff(body, page.content_type or "", url)
         if verdict.kind == "report":
             page.kind, summary.reports = attachment or "article", summary.reports + 1
-            if referrer is not None:
+            if referrer is not None and referrer not in self._fruitful:     # raised once, however many it led to
+                self._fruitful.add(referrer)
                 self.state.boost(site.name, page.run_id, referrer, FRUITFUL)
         else:
             page.kind = "list" if verdict.kind == "list" and not attachment else "other"
@@ -409,8 +417,8 @@ class Crawler:
         else:
             page_kind = verdict.kind
         links = self._ranked(site, found, url, page_kind, summary)
-        if referrer is None:        # a start page: the site's sitemap, where it has one, is worth one request
-            links.append((origin(url) + "/sitemap.xml", "sitemap", SECTION))
+        if referrer is None and site.owns(sitemap := origin(url) + "/sitemap.xml"):
+            links.append((sitemap, "sitemap", SECTION))    # a start page: the site's sitemap is worth one request
         return [(u, "part", CONTINUATION) for u in further] + links
 
     def _ranked(self, site: Site, links: list[Link], url: str, page_kind: str,

@@ -40,10 +40,11 @@ SECTION_URL = re.compile(r"gzbg|gongbao|gb|cwhgb|hywj|wjzl|wj|fzjs|fazhi|sfbg|ba
 ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/art_\d+_\d+|/content/post_\d+|/\d{4}-?\d{2}/\d{2}/|/\d{6}/|[?&]id=\d+|"
                          r"/(?:show|detail|content|article|info)[^/]*\.(?:s?html?|jsp|php|aspx?)", re.I)
 _PAGER_QUERY = {"page", "p", "pagenum", "pageno", "pageindex", "curpage", "currentpage", "pn", "start", "uid"}
-_CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)", re.I)
+_CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^()]{0,200})\)", re.I)       # bounded: a page of "createPageHTML(" is not slow
 _VAR_NUMBER = re.compile(r"var\s+(\w+)\s*=\s*(\d+)")
 MAX_SITEMAP_URLS = 50_000       # what one sitemap file may list (sitemaps.org)
-_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.I | re.S)
+_SCRIPT_OPEN = re.compile(r"<script\b[^>]*>", re.I)
+_SCRIPT_CLOSE = re.compile(r"</script\s*>", re.I)
 
 # Priorities: the frontier takes the highest first (ties: the order links were found).
 ATTACHMENT, CONTINUATION, REPORT_LINK, SECTION, PAGER, ARTICLE_LIKE, OTHER = 90, 85, 80, 60, 55, 20, 10
@@ -108,8 +109,8 @@ def page_links(body: bytes, content_type: str, url: str) -> list[Link]:
     except DecodeError:
         return []
     out: list[Link] = []
-    for source, how in [(html, "a")] + [(unescape(m.group(1)).replace("<![CDATA[", "").replace("]]>", ""), "script")
-                                        for m in _SCRIPT.finditer(html) if "href" in m.group(1)]:
+    for source, how in [(html, "a")] + [(unescape(body).replace("<![CDATA[", "").replace("]]>", ""), "script")
+                                        for body in _scripts(html) if "href" in body]:
         parser = _Anchors()
         parser.feed(source)
         base = urljoin(url, parser.base) if parser.base else url
@@ -123,6 +124,16 @@ def page_links(body: bytes, content_type: str, url: str) -> list[Link]:
         if link.url not in seen or (not seen[link.url].text and link.text):
             seen[link.url] = link
     return list(seen.values())
+
+
+def _scripts(html: str) -> list[str]:
+    """The bodies of a page's script blocks, in one pass (a regex of ``<script>(.*?)</script>`` is quadratic on
+    a page of unclosed script tags)."""
+    out, pos = [], 0
+    while (start := _SCRIPT_OPEN.search(html, pos)) and (end := _SCRIPT_CLOSE.search(html, start.end())):
+        out.append(html[start.end():end.start()])
+        pos = end.end()
+    return out
 
 
 def script_pages(html: str, url: str) -> list[str]:
@@ -144,7 +155,7 @@ def script_pages(html: str, url: str) -> list[str]:
 
 
 _SITEMAP_INDEX = re.compile(rb"<sitemapindex\b", re.I)
-_LOC = re.compile(rb"<loc>\s*(?:<!\[CDATA\[)?\s*(.*?)\s*(?:\]\]>)?\s*</loc>", re.I | re.S)
+_LOC = re.compile(rb"<loc>\s*(?:<!\[CDATA\[)?\s*([^<]{1,4096}?)\s*(?:\]\]>)?\s*</loc>", re.I)
 
 
 def is_sitemap_index(body: bytes) -> bool:
@@ -201,10 +212,10 @@ def continuation(url: str, root: str) -> int | None:
         number = there.path[len(stem) + 1:-len(ext) - 1]
         return int(number) if number.isdigit() and 0 < int(number) < 100 else None
     if there.path == here.path and there.query != here.query:
-        extra = dict(parse_qsl(there.query))
-        page = next((v for k, v in extra.items() if k.lower() in _PAGE_PARAM), None)
-        rest = {k: v for k, v in extra.items() if k.lower() not in _PAGE_PARAM}
-        if page and page.isdigit() and 1 < int(page) < 100 and rest == dict(parse_qsl(here.query)):
+        extra = parse_qsl(there.query, keep_blank_values=True)
+        page = next((v for k, v in extra if k.lower() in _PAGE_PARAM), None)
+        rest = [(k, v) for k, v in extra if k.lower() not in _PAGE_PARAM]
+        if page and page.isdigit() and 1 < int(page) < 100 and rest == parse_qsl(here.query, keep_blank_values=True):
             return int(page)
     return None
 
@@ -214,7 +225,7 @@ def part_root(url: str) -> str:
     the page parameter."""
     parts = urlsplit(url)
     path = re.sub(r"_\d{1,2}(\.[A-Za-z]+)$", r"\1", parts.path)
-    query = "&".join(f"{k}={v}" for k, v in parse_qsl(parts.query) if k.lower() not in _PAGE_PARAM)
+    query = "&".join(p for p in parts.query.split("&") if p.split("=", 1)[0].lower() not in _PAGE_PARAM)
     return parts._replace(path=path, query=query).geturl()
 
 

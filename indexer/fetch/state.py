@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -210,12 +211,15 @@ class CrawlState:
         return sha
 
     def attach_part(self, root_url: str, number: int, url: str, sha: str) -> None:
-        """Record in the stored first page of a report (``root_url``) that ``url`` (stored as ``sha``) is its
-        page ``number``: the sidecar's ``parts``, in page order, which ingest reads as one report."""
-        root = self.page(root_url)
-        if root is None or not root.sha256:
+        """Record in the stored first page of a report (``root_url``, as asked for or as redirected to) that
+        ``url`` (stored as ``sha``) is its page ``number``: the sidecar's ``parts``, in page order, which ingest
+        reads as one report. A "page" with the first page's very bytes is not one."""
+        row = self.db.execute("SELECT sha256 FROM pages WHERE (url=? OR final_url=?) AND sha256 IS NOT NULL "
+                              "ORDER BY url=? DESC LIMIT 1", (root_url, root_url, root_url)).fetchone()
+        if row is None or row[0] == sha:    # no first page stored, or a server that ignores the page number
             return
-        meta_path = body_path(self.root, root.sha256).with_suffix(SIDECAR_SUFFIX)
+        root_sha = row[0]
+        meta_path = body_path(self.root, root_sha).with_suffix(SIDECAR_SUFFIX)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -294,7 +298,7 @@ class StoredBody:
     urls: list[str]                 # every URL that served these bytes, ``url`` first
     content_type: str | None        # as served, charset included
     content_selector: str | None    # the site's hint where the report text is
-    parts: tuple[bytes, ...] = ()   # the report's further pages (…_1.html, page=2), in order
+    parts: tuple[Path, ...] = ()    # the bodies of the report's further pages (…_1.html, page=2), in order
 
 
 def is_stored_body(path: str | os.PathLike) -> bool:
@@ -321,8 +325,9 @@ def read_stored(path: str | os.PathLike) -> StoredBody:
     parts = []
     for part in meta.get("parts") or []:        # a page lost since (a crawl directory pruned by hand) is skipped
         sha = part.get("sha256") if isinstance(part, dict) else None
-        if isinstance(sha, str) and len(sha) == 64 and (body := body_path(path.parent.parent.parent, sha)).exists():
-            parts.append(body.read_bytes())
+        if isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha) and \
+                (body := body_path(path.parent.parent.parent, sha)).exists():
+            parts.append(body)
     return StoredBody(path.read_bytes(), url, list(dict.fromkeys([url, *_sidecar_urls(meta)])),
                       ctype if isinstance(ctype, str) else None, selector if isinstance(selector, str) else None,
                       tuple(parts))

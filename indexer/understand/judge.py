@@ -39,7 +39,7 @@ def judge_page(body: bytes, content_type: str, url: str) -> Verdict:
     return Verdict("report", f"{doc.doc_type}, {len(text)} characters ({what})")
 
 
-_ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a>", re.I | re.S)
+_ANCHOR = re.compile(r"<a\b[^>]{0,2000}>(.{0,500}?)</a>", re.I | re.S)     # bounded: never quadratic on a page of <a>
 _TAG = re.compile(r"<[^>]+>|\s+")
 
 

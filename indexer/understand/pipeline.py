@@ -159,8 +159,10 @@ def parse_file(path: str | os.PathLike, settings: Settings = SETTINGS) -> Docume
             stored = read_stored(path)
         except UnreadableSidecar as exc:
             raise ParseError(str(exc)) from exc
+        if (size := size + sum(p.stat().st_size for p in stored.parts)) > settings.max_file_bytes:
+            raise ParseError(f"report and its further pages too large: {size} bytes (limit {settings.max_file_bytes})")
         doc = parse_bytes(stored.data, stored.url, stored.content_type, settings, stored.content_selector,
-                          stored.parts)
+                          tuple(p.read_bytes() for p in stored.parts))
         doc.sources = stored.urls
         return doc
     return parse_bytes(path.read_bytes(), str(path), settings=settings)

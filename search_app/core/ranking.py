@@ -93,7 +93,9 @@ def rank(ix: Index, rows: np.ndarray, words: list[str], exact: list[str], by_rep
             scores[positions_in(rows, substring_rows(ix, text))] += b
         return scores, order(ix, rows, scores, sort, k)
     while bonus:
-        upper = scores + sum(b * u for b, u in zip(bonus, unread))
+        upper = scores.copy()
+        for b, u in zip(bonus, unread):     # added in the order the bonuses are given, so the bound rounds as they do
+            upper += b * u
         bound = np.partition(scores, len(scores) - k)[len(scores) - k]      # the k-th best score so far
         open_rows = np.flatnonzero((upper >= bound) & np.logical_or.reduce(unread))
         if not len(open_rows):

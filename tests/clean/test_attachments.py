@@ -263,3 +263,19 @@ def test_a_doc_stream_past_the_limit_is_refused_unread():
     from indexer.clean.attachments import doc_text
     with pytest.raises(AttachmentError, match="limit 1000"):
         doc_text((SITE / "report.doc").read_bytes(), max_unpacked_bytes=1000)
+
+
+def test_a_doc_is_read_in_one_pass_and_within_its_bound():
+    from indexer.clean.attachments import _pieces, _without_field_codes
+    assert _without_field_codes("\x13\x14" * 40000 + "正文") == "正文" and _without_field_codes("a\x13PAGE\x145\x15b") == "a5b"
+    # a piece table whose pieces all point at the whole stream: bounded, not 100 million characters
+    word = bytearray(0x200) + "代表".encode("utf-16-le") * 1000
+    n = 2000
+    cps = list(range(0, (n + 1) * 2000, 2000))
+    plc = b"".join(c.to_bytes(4, "little") for c in cps) + b"".join(b"\x00\x00" + (0x200).to_bytes(4, "little")
+                                                                    + b"\x00\x00" for _ in range(n))
+    clx = b"\x02" + len(plc).to_bytes(4, "little") + plc
+    word[0x4C:0x50] = (0).to_bytes(4, "little")
+    word[0x1A2:0x1AA] = (0).to_bytes(4, "little") + len(clx).to_bytes(4, "little")
+    with pytest.raises(AttachmentError, match="runs past 100000 characters"):
+        _pieces(bytes(word), clx, 100_000)

@@ -96,3 +96,16 @@ def test_an_ofd_bomb_is_refused_before_it_is_unpacked():
     bomb = _zip(**{"OFD.xml": "<OFD><DocRoot>D.xml</DocRoot></OFD>", "D.xml": "<Document>" + " " * 5_000_000 + "</Document>"})
     with pytest.raises(AttachmentError, match="zip bomb"):
         ofd_text(bomb, max_unpacked_bytes=1_000_000)
+
+
+def test_coordinates_that_are_not_numbers_are_read_as_missing():
+    data = make_ofd(REPORT).replace(b'Boundary="50 25', b'Boundary="nan inf').replace(b'Size="5.0"', b'Size="nan"', 1)
+    assert "某某市人民代表大会常务委员会工作报告" in ofd_text(data)
+
+
+def test_a_damaged_member_is_a_clean_error():
+    data = bytearray(make_ofd(REPORT))
+    at = data.find(b"Doc_0/Pages/Page_0/Content.xml") + 40         # inside that member's deflated bytes
+    data[at:at + 40] = b"\xff" * 40
+    with pytest.raises(AttachmentError, match="malformed OFD"):
+        ofd_text(bytes(data))

@@ -192,3 +192,54 @@ def test_a_site_with_rules_also_keeps_a_report_s_further_pages_as_its_parts(tmp_
         stored = {read_stored(p).url.removeprefix(site.origin): read_stored(p) for p in ingestable(tmp_path / "crawl")}
     assert root in stored and len(stored[root].parts) == 2
     assert not [u for u in stored if u.startswith(root.rsplit(".", 1)[0] + "_")]
+
+
+def test_hostile_pages_are_read_in_one_pass():
+    """Pages built to make a backtracking pattern quadratic (minutes each, before): each is read at once."""
+    from indexer.understand.judge import judge_page
+    assert page_links(("<html>" + "<script>href" * 30000).encode(), "text/html", PAGE) == []
+    assert sitemap_urls(b"<loc>http://a.cn/" * 30000) == []
+    assert script_pages("createPageHTML(" * 30000, PAGE) == []
+    assert judge_page(("<html>" + "<a href=x>" * 30000).encode(), "text/html", PAGE).kind in ("list", "other")
+
+
+def test_a_page_the_judge_trips_over_is_recorded_and_the_crawl_goes_on(tmp_path, clock):
+    from indexer.fetch.crawl import Crawler
+    from indexer.fetch.sources import load_sources
+    from indexer.fetch.state import CrawlState
+
+    def judge(body, ctype, url):
+        raise RuntimeError("a parser's bug")
+    sites = simweb.build(0)[:1]
+    with simweb.SimWeb(sites) as web:
+        site = load_sources(web.sources(tmp_path / "s.toml"), allow_local=True)[0]
+        with CrawlState(tmp_path / "crawl", clock) as state:
+            summary = Crawler(state, judge=judge).crawl(site)
+            why = state.db.execute("SELECT why FROM pages WHERE url=?", (f"{sites[0].origin}/",)).fetchone()[0]
+    assert summary.stopped is None and summary.reports == 0
+    assert why == "could not be read: RuntimeError: a parser's bug"
+
+
+@pytest.mark.parametrize("url, root", [
+    ("http://a.cn/show.php?id=5&cat=a%20b&page=2", "http://a.cn/show.php?id=5&cat=a%20b"),
+    ("http://a.cn/show.php?id=5&x=&page=3", "http://a.cn/show.php?id=5&x="),
+    ("http://a.cn/wjzl/202401/t20240109_123456_2.html", "http://a.cn/wjzl/202401/t20240109_123456.html"),
+])
+def test_a_further_page_knows_its_first_page_as_written(url, root):
+    assert discover.part_root(url) == root and discover.continuation(url, root) is not None
+
+
+def test_parts_attach_to_a_first_page_reached_by_redirect_and_never_to_themselves(tmp_path, clock):
+    from indexer.fetch.state import CrawlState, Page, read_stored
+    with CrawlState(tmp_path / "c", clock) as state:
+        run, _ = state.open_run("s", ["http://a.cn/"])
+        sha = state.store_body(b"<html>page one</html>", url="http://a.cn/t1.html", final_url="https://a.cn/t1.html",
+                               status=200, headers=[], content_type="text/html", site="s", kind="article")
+        state.record(Page("http://a.cn/t1.html", "s", "article", "fetched", sha256=sha, final_url="https://a.cn/t1.html"),
+                     run)
+        two = state.store_body(b"<html>page two</html>", url="https://a.cn/t1_1.html", final_url="https://a.cn/t1_1.html",
+                               status=200, headers=[], content_type="text/html", site="s", kind="part")
+        state.attach_part("https://a.cn/t1.html", 1, "https://a.cn/t1_1.html", two)
+        state.attach_part("https://a.cn/t1.html", 2, "https://a.cn/t1_2.html", sha)     # the same bytes again
+    stored = read_stored(tmp_path / "c" / "raw" / sha[:2] / f"{sha}.body")
+    assert [p.read_bytes() for p in stored.parts] == [b"<html>page two</html>"]
