@@ -103,6 +103,7 @@ class ParsedQuery:
     filters: dict[str, list[str]]            # facet → accepted values (OR within a facet)
     year_range: tuple[int, int] | None
     ignored: list[str] = field(default_factory=list)    # question phrasing dropped from unquoted words
+    repaired: list[str] = field(default_factory=list)   # what was mended to run it (a quote closed, a bracket dropped)
 
     def positive_texts(self) -> list[tuple[str, str]]:
         """(kind, text) of every word and phrase not under a NOT, for ranking and highlighting."""
@@ -118,16 +119,14 @@ class ParsedQuery:
 
 
 def parse_year_range(value: str) -> tuple[int, int]:
-    """2019 → (2019, 2019); 2019-2023 → (2019, 2023); open ends allowed: 2019- or -2023."""
+    """2019 → (2019, 2019); 2019-2023 (or 2023-2019) → (2019, 2023); open ends allowed: 2019- or -2023."""
     m = re.fullmatch(r"\s*(\d{4})?\s*(?:[-–~至到]\s*(\d{4})?)?\s*", value or "")
     if not m or not (m.group(1) or m.group(2)):
         raise QueryError(f"年份须写成 2019 或 2019-2023，而不是 {value!r}")
     lo = int(m.group(1)) if m.group(1) else OPEN_START
     hi = int(m.group(2)) if m.group(2) else (lo if "-" not in value and "–" not in value and "至" not in value
                                             and "到" not in value and "~" not in value else OPEN_END)
-    if lo > hi:
-        raise QueryError(f"年份范围 {value!r} 首尾颠倒")
-    return lo, hi
+    return (hi, lo) if lo > hi else (lo, hi)        # 2023-2019 is what 2019-2023 says
 
 
 def _lex(q: str) -> list[tuple[str, dict]]:
@@ -148,12 +147,51 @@ def _lex(q: str) -> list[tuple[str, dict]]:
     return tokens
 
 
-def parse(q: str, keep_questions: bool = False) -> ParsedQuery:
-    """Parse a query string into a tree of operators and a set of filters.
+_CLOSING = {'"': '"', "“": "”", "「": "」", "『": "』"}
 
-    :raises QueryError: unbalanced quotes or parentheses, unknown fields, wildcards, a query too long or with
-        too many terms, or one with nothing to look for but exclusions.
+
+def repair(q: str) -> tuple[str, list[str]]:
+    """The query with an unpaired quote closed at its end and unpaired brackets dropped (outside quotes), and
+    what was done, in words for the page: a stray quote or bracket should cost a search nothing."""
+    notes, chars, quote, opened, drop = [], list(q), None, [], set()
+    for i, c in enumerate(chars):
+        if quote is not None:
+            quote = None if c == _CLOSING[quote] else quote
+        elif c in _CLOSING:
+            quote = c
+        elif c in "(（":
+            opened.append(i)
+        elif c in ")）":
+            (opened.pop() if opened else drop.add(i))
+    drop |= set(opened)
+    if drop:
+        chars = [c for i, c in enumerate(chars) if i not in drop]
+        notes.append(f"去掉了不成对的括号（{len(drop)} 个）")
+    if quote is not None:
+        chars.append(_CLOSING[quote])
+        notes.append(f"补上了缺少的结尾引号 {_CLOSING[quote]}")
+    return "".join(chars), notes
+
+
+def parse(q: str, keep_questions: bool = False) -> ParsedQuery:
+    """Parse a query string into a tree of operators and a set of filters; a query whose only fault is an
+    unpaired quote or bracket is mended (``repair``) and says so in ``repaired``.
+
+    :raises QueryError: unknown fields, wildcards, a query too long or with too many terms, one with nothing
+        to look for but exclusions, or one that is still wrong once mended.
     """
+    try:
+        return _parse(q, keep_questions)
+    except QueryError:
+        fixed, notes = repair(q or "")
+        if not notes:
+            raise
+    parsed = _parse(fixed, keep_questions)
+    parsed.repaired = notes
+    return parsed
+
+
+def _parse(q: str, keep_questions: bool) -> ParsedQuery:
     if q is None:
         q = ""
     if len(q) > SETTINGS.max_query_chars:
@@ -188,11 +226,11 @@ def parse(q: str, keep_questions: bool = False) -> ParsedQuery:
         tree = parser.parse()
     except QueryError:
         if ignored:     # dropping question words left an operator without a term: take the query as typed
-            return parse(q, keep_questions=True)
+            return _parse(q, keep_questions=True)
         raise
     if ignored and not any(kind == "phrase" or g["word"] not in ("OR", "NOT") for kind, g in stream
                            if kind in ("word", "phrase")):
-        return parse(q, keep_questions=True)     # nothing but question words: they are what is looked for
+        return _parse(q, keep_questions=True)    # nothing but question words: they are what is looked for
     n_terms = sum(1 for k, _ in stream if k in ("word", "phrase") and _.get("word") not in ("OR", "NOT"))
     if n_terms > SETTINGS.max_terms:
         raise QueryError(f"检索词太多：{n_terms} 个（上限 {SETTINGS.max_terms} 个）")

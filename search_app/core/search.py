@@ -97,7 +97,7 @@ def describe(ix: Index, parsed: ParsedQuery) -> dict:
             "terms": [{"kind": kind, "text": text, "segments": chunk_words(ix, text)} for kind, text in
                       parsed.positive_texts()],
             "filters": parsed.filters, "year": list(parsed.year_range) if parsed.year_range else None,
-            "ignored": parsed.ignored}
+            "ignored": parsed.ignored, "repaired": parsed.repaired}
 
 
 def make_hit(ix: Index, row: int, score: float, needles: list[str], context: int, with_kwic: bool,

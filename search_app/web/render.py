@@ -56,7 +56,8 @@ def explain(q: str, parsed: dict) -> dict:
     if parsed.get("year"):
         lo, hi = parsed["year"]
         filters.append(f"年份：{year_label((None if lo == OPEN_START else lo, None if hi == OPEN_END else hi))}")
-    return {"tree": tree, "filters": filters, "ignored": parsed.get("ignored") or []}
+    return {"tree": tree, "filters": filters, "ignored": parsed.get("ignored") or [],
+            "repaired": parsed.get("repaired") or []}
 
 
 TEMPLATE_GLOBALS = {"level_name": level_name, "facet_label": facet_label, "facet_arg": facet_arg}

@@ -21,7 +21,7 @@ def test_werkzeug_errors_are_in_chinese_in_both_forms(client):
     assert soup(client.post("/")).select_one(".message").get_text() == "这个地址不接受这种请求方式。"
 
 
-@pytest.mark.parametrize("query", ["q=%22unbalanced", "q=监督&page=0", "q=监督&page=abc", "q=监督&per_page=1000",
+@pytest.mark.parametrize("query", ["q=%22", "q=监督&page=0", "q=监督&page=abc", "q=监督&per_page=1000",
                                    "q=监督&sort=random", "q=" + "x" * 300, "q=*abc", "q=监督&year=abc"])
 def test_bad_parameters_give_400_in_both_forms(client, query):
     api = client.get("/api/search?" + query)
@@ -33,8 +33,15 @@ def test_bad_parameters_give_400_in_both_forms(client, query):
 
 
 def test_query_errors_of_the_core_get_a_chinese_lead_in(client):
-    body = client.get("/api/search?q=%22unbalanced").get_json()
-    assert body["error"].startswith("查询无法执行：") and "引号不成对" in body["error"]
+    body = client.get("/api/search?q=*abc").get_json()
+    assert body["error"].startswith("查询无法执行：") and "通配符" in body["error"]
+
+
+def test_a_stray_quote_is_mended_on_the_page_and_in_its_json(client):
+    page = client.get("/?q=%22有备必审")
+    assert page.status_code == 200 and "补上了缺少的结尾引号" in soup(page).select_one(".repaired").get_text()
+    body = client.get("/api/search?q=%22有备必审").get_json()
+    assert body["total"] > 0 and body["parsed"]["repaired"] == ["补上了缺少的结尾引号 \""]
     assert client.get("/api/search?q=监督&page=0").get_json()["error"] == "页码 page须是 1 到 500 之间的整数，而不是 '0'"
 
 

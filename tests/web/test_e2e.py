@@ -82,7 +82,7 @@ def test_facets_work_without_the_script(browser, base_url):
 def test_open_a_report_at_the_passage(page, base_url):
     page.goto(base_url + "/?q=有备必审")
     page.click("article.result h3 a")
-    page.wait_for_selector("article.doc")
+    page.wait_for_selector(".passage:target")      # the report page, scrolled to the passage (not just begun)
     assert "#p-" in page.url
     target = page.locator(".passage:target")
     assert target.count() == 1 and target.locator("mark").first.inner_text() == "有备必审"

@@ -43,7 +43,7 @@ def test_reader_links_web_sources_and_names_no_server_path(web_sourced):
 
 def test_reader_with_a_query_that_cannot_be_parsed_shows_the_report_unmarked(client):
     doc_id = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]["doc_id"]
-    for q in ("OR", "%22unbalanced", "(a"):
+    for q in ("OR", "%22", "a OR"):
         r = client.get(f"/doc/{doc_id}?q={q}")
         page = soup(r)
         assert r.status_code == 200 and page.select("p.passage") and not page.select("mark")
