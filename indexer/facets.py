@@ -18,7 +18,7 @@ class Facet:
     option: str                # CLI option (--region, --doc-type)
     keys: tuple[str, ...]      # keys of the query language (region:…, type:…)
     per_passage: bool = False  # a value of the passage (its section), not of its report
-    values: dict[str, str] = field(default_factory=dict)   # labels of coded values
+    values: dict[str, str] = field(default_factory=dict)   # every value the facet can take, with its label (none: open)
 
 
 DOC_TYPES = ("工作报告", "法治建设工作报告", "述法报告", "工作综述", "other")     # what metadata.find_doc_type gives
@@ -28,7 +28,8 @@ FACETS = (
     Facet("province", "省份", "province", "province", ("province",)),
     Facet("level", "层级", "level", "level", ("level",), values=LEVEL_LABELS),
     Facet("section", "栏目", "section", "section", ("section",), per_passage=True),
-    Facet("doc_type", "文种", "type", "doc-type", ("type", "doc_type")),
+    Facet("doc_type", "文种", "type", "doc-type", ("type", "doc_type"),
+          values={t: "其他文件" if t == "other" else t for t in DOC_TYPES}),
 )
 FACET_NAMES = tuple(f.name for f in FACETS)
 FACET_BY_NAME = {f.name: f for f in FACETS}

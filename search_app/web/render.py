@@ -38,6 +38,11 @@ def facet_label(name: str) -> str:
     return _BY_NAME[name].label
 
 
+def value_label(name: str, value) -> str:
+    """A facet value as the pages show it: its label where the facet has one (县级, 其他文件), else as stored."""
+    return level_name(value) if name == "level" else _BY_NAME[name].values.get(value, value)
+
+
 def facet_arg(name: str) -> str:
     """The URL parameter of a facet (``type`` for doc_type)."""
     return _BY_NAME[name].param
@@ -60,4 +65,5 @@ def explain(q: str, parsed: dict) -> dict:
             "repaired": parsed.get("repaired") or []}
 
 
-TEMPLATE_GLOBALS = {"level_name": level_name, "facet_label": facet_label, "facet_arg": facet_arg}
+TEMPLATE_GLOBALS = {"level_name": level_name, "facet_label": facet_label, "facet_arg": facet_arg,
+                    "value_label": value_label}

@@ -246,3 +246,12 @@ def test_index_files_gone_under_a_request_are_a_503_to_retry_only_when_the_index
             assert r.status_code == 503 and r.headers["Retry-After"] == "1", url
             body = r.get_json()["error"] if url.startswith("/api/") else soup(r).select_one("main").get_text()
             assert "索引刚刚更新" in body and "whoosh" not in body, url
+
+
+def test_the_document_type_other_is_shown_as_a_label_not_a_code(client):
+    r = client.get("/?q=type:other")
+    page = soup(r)
+    labels = [li.get_text(" ", strip=True) for li in page.select('fieldset[data-facet="doc_type"] li')]
+    metas = [p.get_text() for p in page.select("article.result p.meta")]
+    assert r.status_code == 200 and metas and all("其他文件" in m and "other" not in m for m in metas)
+    assert any(label.startswith("其他文件") for label in labels) and not any("other" in label for label in labels)
