@@ -255,3 +255,13 @@ def test_the_document_type_other_is_shown_as_a_label_not_a_code(client):
     metas = [p.get_text() for p in page.select("article.result p.meta")]
     assert r.status_code == 200 and metas and all("其他文件" in m and "other" not in m for m in metas)
     assert any(label.startswith("其他文件") for label in labels) and not any("other" in label for label in labels)
+
+
+@pytest.mark.parametrize("q, quoted", [("月球基地火星车", False), ('"月球基地火星车"', True)])
+def test_a_search_with_no_results_offers_no_export_or_sort_and_no_advice_about_quotes_not_typed(client, q, quoted):
+    page = soup(client.get("/", query_string={"q": q}))
+    assert page.select_one(".total").get_text() == "0"
+    assert not page.select("a.export") and not page.select(".sort")
+    assert ("去掉引号" in page.select_one(".empty").get_text()) is quoted
+    found = soup(client.get("/", query_string={"q": "监督"}))
+    assert found.select("a.export") and found.select(".sort a")
