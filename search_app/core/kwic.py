@@ -25,4 +25,5 @@ def kwic_lines(ix: Index, params: Params, order: str | None = None, hits: int = 
     if order:
         lines.sort(key=(lambda x: x["left"][::-1]) if order == "left" else (lambda x: x["right"]))
     return {"query": params.q, "total": result["total"], "hits": len(result["hits"]), "order": order or None,
-            "lines": lines, "parsed": result["parsed"]}
+            "lines": lines, "parsed": result["parsed"],
+            "filters": {k: v for k, v in params.filters.items() if v}, "year": params.year}

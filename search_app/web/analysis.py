@@ -145,7 +145,8 @@ def kwic_page():
     """Keyword-in-context lines for a query, sortable by the left or the right context."""
     if not request.args.get("q", "").strip():
         return render_template("kwic.html", data=None)
-    return render_template("kwic.html", data=kwic_data(), orders=KWIC_LABELS, json_url=json_twin("/api/kwic"))
+    return render_template("kwic.html", data=kwic_data(), orders=KWIC_LABELS, json_url=json_twin("/api/kwic"),
+                           active_filters=active_filters(), clear_url=url_with(**{k: None for k in SHARED_ARGS[1:]}))
 
 
 @bp.route("/api/kwic")

@@ -170,3 +170,14 @@ def test_kwic_json_twin_has_the_page_lines(client, order):
     links = [a["href"] for a in page.select("table.kwic td.src a")]
     assert links[0] == f"/doc/{data['lines'][0]['doc_id']}?q=%E7%9B%91%E7%9D%A3#p-{data['lines'][0]['passage_id']}"
     assert client.get("/api/kwic").status_code == 400 and client.get("/api/kwic?q=监督&order=up").status_code == 400
+
+
+def test_kwic_shows_the_filters_carried_over_from_the_search_and_each_can_be_dropped(client):
+    page = soup(client.get("/kwic?q=监督&level=county&year=2019-2023"))
+    chips = {a.get_text(" ", strip=True).split(" ✕")[0]: a["href"] for a in page.select(".chips a.drop")}
+    assert set(chips) == {"层级 县级", "年份 2019–2023年"}, chips
+    assert "level=" not in chips["层级 县级"] and "year=" not in chips["年份 2019–2023年"]
+    body = client.get("/api/kwic?q=监督&level=county&year=2019-2023").get_json()
+    assert body["filters"] == {"level": ["county"]} and body["year"] == "2019-2023"
+    unfiltered = soup(client.get("/kwic?q=监督"))
+    assert not unfiltered.select(".chips")
