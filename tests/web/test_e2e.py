@@ -53,7 +53,8 @@ def page(browser, base_url):
 
 def test_type_a_query_and_tick_a_facet(page, base_url):
     page.goto(base_url)
-    page.keyboard.type("备案审查")                # the query box has the focus on arrival
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'q'")   # focus on arrival …
+    page.keyboard.type("备案审查")                # … so typing goes to the query box
     page.keyboard.press("Enter")
     page.wait_for_selector("article.result")
     total = int(page.inner_text(".total"))
