@@ -282,10 +282,11 @@ class Crawler:
             body = self._judge(site, page, known, resp)
         if page.outcome in ("robots", "refused", "error", "challenge", "unsupported"):
             log.info("%s %s: %s", page.outcome, url, page.detail or page.error_kind)
-        if kind == "part":
-            links = self._part(page, summary)
-        elif site.discover:
-            links = self._discover(site, page, referrer, summary)
+        if kind == "part" or site.discover:
+            if body is None and page.sha256 and page.outcome in ("fetched", "unchanged", "kept"):
+                body = self.state.body(page.sha256)     # an attachment: its bytes are judged too
+            links = [] if body is None else self._part(page, body) if kind == "part" else \
+                self._discover(site, page, body, referrer, summary)
         else:
             links = self._links(site, page, body, summary) if body is not None and kind in ("list", "article") else []
         self.state.record(page, run, links)
@@ -341,16 +342,13 @@ class Crawler:
         page.etag, page.last_modified = resp.header("etag"), resp.header("last-modified")
         return None if found else resp.body
 
-    def _part(self, page: Page, summary: Summary) -> list[tuple[str, str, float]]:
+    def _part(self, page: Page, body: bytes) -> list[tuple[str, str, float]]:
         """A further page of a report (its _1.html, its page=2): kept beside the first page, whose stored
         record lists it, so that ingest reads the report whole; its links to the pages after it are followed."""
         root = part_root(page.url)
-        if page.outcome not in ("fetched", "unchanged", "kept") or not page.sha256:
-            return []
         number = continuation(page.url, root) or 0
         page.why = f"page {number} after {root}"
         self.state.attach_part(root, number, page.url, page.sha256)
-        body = self.state.body(page.sha256) or b""
         return [(link.url, "part", CONTINUATION) for link in page_links(body, page.content_type or "", page.url)
                 if continuation(link.url, root) is not None]
 
@@ -374,13 +372,10 @@ class Crawler:
             out.append((link, kind))
         return out
 
-    def _discover(self, site: Site, page: Page, referrer: str | None, summary: Summary) -> list[tuple[str, str, float]]:
+    def _discover(self, site: Site, page: Page, body: bytes, referrer: str | None,
+                  summary: Summary) -> list[tuple[str, str, float]]:
         """Judge a fetched page of a site without URL rules (a report is kept for ingest as ``article`` or as its
         attachment type; anything else as ``list`` or ``other``, with why) and rank its links (discover.py)."""
-        body = self.state.body(page.sha256) if page.sha256 and page.outcome in ("fetched", "unchanged", "kept") \
-            else None
-        if body is None:
-            return []
         url = page.final_url or page.url
         if page.kind == "sitemap":
             page.why = "the site's sitemap"

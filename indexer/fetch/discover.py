@@ -39,7 +39,8 @@ SECTION_URL = re.compile(r"gzbg|gongbao|gb|cwhgb|hywj|wjzl|wj|fzjs|fazhi|sfbg|ba
                          re.I)
 ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/art_\d+_\d+|/content/post_\d+|/\d{4}-?\d{2}/\d{2}/|/\d{6}/|[?&]id=\d+|"
                          r"/(?:show|detail|content|article|info)[^/]*\.(?:s?html?|jsp|php|aspx?)", re.I)
-_PAGER_QUERY = {"page", "p", "pagenum", "pageno", "pageindex", "curpage", "currentpage", "pn", "start", "uid"}
+_PAGE_PARAM = {"page", "p", "pagenum", "pageno", "pn", "currentpage", "curpage"}     # a page's number in its query
+_PAGER_QUERY = _PAGE_PARAM | {"pageindex", "start", "uid"}                             # … or a list's position
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^()]{0,200})\)", re.I)       # bounded: a page of "createPageHTML(" is not slow
 _VAR_NUMBER = re.compile(r"var\s+(\w+)\s*=\s*(\d+)")
 MAX_SITEMAP_URLS = 50_000       # what one sitemap file may list (sitemaps.org)
@@ -195,9 +196,6 @@ def is_pager(link: Link, page_url: str) -> bool:
         return any(k.lower() in _PAGER_QUERY for k, _ in parse_qsl(there.query))
     same_dir = there.path.rsplit("/", 1)[0] == here.path.rsplit("/", 1)[0]
     return same_dir and bool(re.search(r"/index_\d+\.s?html?$", there.path))
-
-
-_PAGE_PARAM = {"page", "p", "pagenum", "pageno", "pn", "currentpage", "curpage"}
 
 
 def continuation(url: str, root: str) -> int | None:

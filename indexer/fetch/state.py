@@ -93,6 +93,19 @@ def body_path(root: Path, sha: str) -> Path:
     return root / "raw" / sha[:2] / f"{sha}{BODY_SUFFIX}"
 
 
+def _load_meta(path: Path) -> dict | None:
+    """A body's sidecar, or None when it is missing or not a JSON object."""
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def _save_meta(path: Path, meta: dict) -> None:
+    atomic_write_bytes(path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
 def _sidecar_urls(meta: dict) -> list[str]:
     """Every URL a sidecar says served its bytes; a sidecar from before ``urls`` was written has only its own."""
     urls = meta.get("urls")
@@ -197,17 +210,14 @@ class CrawlState:
         if not path.exists():
             atomic_write_bytes(path, body)
         meta_path = path.with_suffix(SIDECAR_SUFFIX)
-        try:
-            old = json.loads(meta_path.read_text(encoding="utf-8"))
-            urls, parts = _sidecar_urls(old), old.get("parts") or []
-        except (OSError, ValueError, AttributeError):
-            urls, parts = [], []    # none yet, or unreadable: this response's own URL is enough
+        old = _load_meta(meta_path) or {}       # none yet, or unreadable: this response's own URL is enough
+        urls, parts = _sidecar_urls(old), old.get("parts") or []
         fetched_at = datetime.fromtimestamp(self.clock.now(), timezone.utc).isoformat(timespec="seconds")
         meta = {"url": url, "final_url": final_url, "status": status, "headers": headers, "fetched_at": fetched_at,
                 "content_type": content_type, "site": site, "kind": kind, "content_selector": content_selector,
                 "body_decoded_from": decoded_from, "sha256": sha,
                 "urls": list(dict.fromkeys([*urls, final_url or url])), "parts": parts}
-        atomic_write_bytes(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+        _save_meta(meta_path, meta)
         return sha
 
     def attach_part(self, root_url: str, number: int, url: str, sha: str) -> None:
@@ -218,15 +228,12 @@ class CrawlState:
                               "ORDER BY url=? DESC LIMIT 1", (root_url, root_url, root_url)).fetchone()
         if row is None or row[0] == sha:    # no first page stored, or a server that ignores the page number
             return
-        root_sha = row[0]
-        meta_path = body_path(self.root, root_sha).with_suffix(SIDECAR_SUFFIX)
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        meta_path = body_path(self.root, row[0]).with_suffix(SIDECAR_SUFFIX)
+        if (meta := _load_meta(meta_path)) is None:
             return
         parts = [p for p in meta.get("parts") or [] if isinstance(p, dict) and p.get("url") != url]
         meta["parts"] = sorted(parts + [{"n": number, "url": url, "sha256": sha}], key=lambda p: (p.get("n", 0), p["url"]))
-        atomic_write_bytes(meta_path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+        _save_meta(meta_path, meta)
 
     def body(self, sha: str) -> bytes | None:
         try:

@@ -314,10 +314,7 @@ class Segments:
         passage's own text, without the headings before it."""
         split = list(self._split(rows))
         found = contains_each([p.side.ranges(local, own_only) for p, local in split], needle)
-        return self._join([local[f] + p.start for (p, local), f in zip(split, found)])
-
-    @staticmethod
-    def _join(rows: list[np.ndarray]) -> np.ndarray:
+        rows = [local[f] + p.start for (p, local), f in zip(split, found)]
         return np.concatenate(rows).astype(np.int32) if rows else np.zeros(0, dtype=np.int32)
 
     def rows_crossing(self, needle: str) -> np.ndarray:

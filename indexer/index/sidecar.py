@@ -247,12 +247,16 @@ class Sidecar:
             arr = self._arrays[name] = np.load(self.path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
         return arr
 
+    def _gram_term(self, terms: str, gram: str) -> int:
+        """The index of ``gram`` in the sorted gram codes ``terms`` (gram_terms or edge_terms), or -1."""
+        codes, code = self[terms], gram_code(gram)
+        t = int(np.searchsorted(codes, code))
+        return t if t < len(codes) and int(codes[t]) == code else -1
+
     def gram_rows(self, gram: str) -> np.ndarray:
         """Rows whose folded text contains the one- or two-character ``gram`` (sorted)."""
-        terms = self["gram_terms"]
-        code = gram_code(gram)
-        t = int(np.searchsorted(terms, code))
-        if t >= len(terms) or int(terms[t]) != code:
+        t = self._gram_term("gram_terms", gram)
+        if t < 0:
             return np.zeros(0, dtype=np.int32)
         if self.whoosh is not None:
             return np.fromiter(self.whoosh.postings("grams", gram.encode("utf-8")).all_ids(), dtype=np.int32)
@@ -261,10 +265,8 @@ class Sidecar:
     def edge_rows(self, gram: str) -> np.ndarray:
         """Rows that hold the one- or two-character ``gram`` only around their passage (in the headings before
         it, the text after it, or across their border with it), not in the passage itself (sorted)."""
-        terms = self["edge_terms"]
-        code = gram_code(gram)
-        t = int(np.searchsorted(terms, code))
-        if t >= len(terms) or int(terms[t]) != code:
+        t = self._gram_term("edge_terms", gram)
+        if t < 0:
             return np.zeros(0, dtype=np.int32)
         off = self["edge_offsets"]
         return self["edge_rows"][off[t]:off[t + 1]]

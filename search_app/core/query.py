@@ -29,7 +29,7 @@ _TOKEN = re.compile(r'''\s*(?:
   | (?P<field>[A-Za-z_]+)[:：](?P<fvalue>[^\s()（）]+)
   | (?P<word>[^\s()（）"“「『]+)
 )''', re.X)
-_OPENERS = "\"“「『"
+_CLOSING = {'"': '"', "“": "”", "「": "」", "『": "』"}      # each quote the query language takes, and its end
 
 
 # The phrasing of a question typed as a query ("湖州市人大常委会是怎么写生态文明立法的") is not wording to look for:
@@ -138,16 +138,13 @@ def _lex(q: str) -> list[tuple[str, dict]]:
         m = _TOKEN.match(q, pos)
         if not m or m.end() == pos:
             rest = q[pos:].strip()
-            if rest[:1] in _OPENERS:
+            if rest[:1] in _CLOSING:
                 raise QueryError("引号不成对：每个 \" 都要有对应的结尾引号")
             raise QueryError(f"无法理解检索式中 {rest[:10]!r} 附近的部分")
         kind = next(k for k in ("phrase", "lparen", "rparen", "field", "word") if m.group(k) is not None)
         tokens.append((kind, m.groupdict()))
         pos = m.end()
     return tokens
-
-
-_CLOSING = {'"': '"', "“": "”", "「": "」", "『": "』"}
 
 
 def repair(q: str) -> tuple[str, list[str]]:
