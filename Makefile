@@ -24,6 +24,12 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update -q && apt-get install -y -q chromium fonts-wqy-microhei
 
+AXE := node_modules/axe-core/axe.min.js
+
+# axe-core, the accessibility checker the end-to-end tests run on every page, from the npm registry (pinned).
+$(AXE):
+	npm install --no-save --no-audit --no-fund --prefix . axe-core@4.10.2
+
 WRK := /usr/bin/wrk
 
 # The load figures (the bench, and R18 in the slow tier) come from Debian's wrk, a real load generator.
@@ -32,7 +38,7 @@ $(WRK):
 
 install: $(STAMP)  ## create .venv and install the project with its test tools
 
-test: $(STAMP) $(CHROMIUM)  ## run the test suite (unit, search, web, and end-to-end in headless Chromium)
+test: $(STAMP) $(CHROMIUM) $(AXE)  ## run the test suite (unit, search, web, and end-to-end in headless Chromium)
 	$(BIN)/pytest -q -m 'not slow'
 
 stress: $(STAMP) $(WRK)  ## run the slow reliability tests
@@ -56,4 +62,4 @@ bench-scale: $(STAMP) $(WRK)  ## build 1.5 million passages (no baseline): build
 	$(BIN)/python -m tests.tools.bench --sizes 1500000 --no-baseline
 
 clean:  ## remove the venv, built data and caches
-	rm -rf $(VENV) data .pytest_cache .hypothesis
+	rm -rf $(VENV) data node_modules .pytest_cache .hypothesis

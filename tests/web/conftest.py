@@ -1,10 +1,14 @@
-"""Shared fixtures of the web tests: an app over the session index, one with a web-sourced report; parsing helpers."""
+"""Shared fixtures of the web tests: an app over the session index, one with a web-sourced report, a real server
+and Chromium for the end-to-end tests; parsing helpers."""
+import threading
 from urllib.parse import urlencode, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
+from werkzeug.serving import make_server
 
 from search_app.web import create_app
+from tests.web.browser import ARGS, CHROMIUM
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +66,33 @@ def has_cjk(text: str) -> bool:
 def link_value(a, arg):
     from urllib.parse import parse_qs
     return parse_qs(urlparse(a["href"]).query).get(arg, [None])[-1]
+
+
+@pytest.fixture(scope="module")
+def base_url(index_dir):
+    server = make_server("127.0.0.1", 0, create_app({"INDEX_DIR": str(index_dir)}), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    ctx = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    pg = ctx.new_page()
+    outside: list[str] = []
+    pg.on("request", lambda r: None if r.url.startswith(base_url) else outside.append(r.url))
+    yield pg
+    ctx.close()
+    assert outside == []          # no CDN, no fonts, nothing from the internet

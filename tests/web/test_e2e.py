@@ -5,50 +5,11 @@ with no internet). Screenshots of the main pages at desktop and phone widths go 
 """
 import csv
 import io
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
-from search_app.web import create_app
-from tests.conftest import ROOT
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-@pytest.fixture(scope="module")
-def base_url(index_dir):
-    server = make_server("127.0.0.1", 0, create_app({"INDEX_DIR": str(index_dir)}), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, base_url):
-    ctx = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
-    pg = ctx.new_page()
-    outside: list[str] = []
-    pg.on("request", lambda r: None if r.url.startswith(base_url) else outside.append(r.url))
-    yield pg
-    ctx.close()
-    assert outside == []          # no CDN, no fonts, nothing from the internet
+from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, SIZES, settles
 
 
 def test_type_a_query_and_tick_a_facet(page, base_url):
@@ -127,44 +88,7 @@ def test_choose_regions_to_compare(page, base_url):
     assert page.locator(".multiples svg").first.is_visible()
 
 
-# Text whose contrast with its background is below WCAG AA (4.5:1, or 3:1 for large text); SVG and
-# visually hidden text aside.
-LOW_CONTRAST_JS = """() => {
-  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
-  const lum = c => c.slice(0, 3).map(v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
-                    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
-  const background = el => {
-    for (; el; el = el.parentElement) {
-      const c = rgb(getComputedStyle(el).backgroundColor);
-      if (c.length === 3 || c[3] > 0.5) return c;
-    }
-    return [255, 255, 255];
-  };
-  const low = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walk.nextNode()) {
-    const el = walk.currentNode.parentElement, s = getComputedStyle(el);
-    if (!walk.currentNode.textContent.trim() || !el.checkVisibility() || el.closest("svg, .visually-hidden")) continue;
-    const [hi, lo] = [lum(rgb(s.color)), lum(background(el))].sort((a, b) => b - a);
-    const ratio = (hi + 0.05) / (lo + 0.05), size = parseFloat(s.fontSize);
-    const large = size >= 24 || (size >= 18.66 && +s.fontWeight >= 700);
-    if (ratio < (large ? 3 : 4.5)) low.push(`${el.tagName}.${el.className} ${ratio.toFixed(2)}`);
-  }
-  return low;
-}"""
-
-
-def settles(pg, condition: str, timeout_s: float = 5.0) -> bool:
-    """Whether ``condition`` holds within ``timeout_s``, polled from here: the page's CSP forbids the eval
-    that Playwright's own wait_for_function needs."""
-    deadline = time.monotonic() + timeout_s
-    while not pg.evaluate(condition):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
-
-
-@pytest.mark.parametrize("width,height,name", [(1280, 900, "desktop"), (390, 844, "phone")])
+@pytest.mark.parametrize("width,height,name", SIZES)
 def test_screenshots_and_no_sideways_scroll(browser, base_url, width, height, name):
     ARTIFACTS.mkdir(exist_ok=True)
     ctx = browser.new_context(viewport={"width": width, "height": height})
