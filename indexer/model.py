@@ -85,8 +85,10 @@ class Document:
     content_hash: str = ""
     sources: list[str] = field(default_factory=list)
     kind: str = "report"       # report, summary (摘要), or what a non-report is: news, plan, government … (KINDS)
-    why: dict[str, str] = field(default_factory=dict)    # per decision (title, region, year, doc_type): the evidence
+    why: dict[str, str] = field(default_factory=dict)    # per decision (title, region, year, doc_type, session): the evidence
     versions: list[str] = field(default_factory=list)    # doc ids of other versions of this report (dedup.link_versions)
+    session: str | None = None     # the congress session it was delivered at (第十四届全国人民代表大会第二次会议)
+    delivered: str | None = None   # the date it was delivered there, ISO; both None in records written before them
 
     def passages(self) -> list[Passage]:
         return [p for s in self.sections for p in s.passages]

@@ -76,6 +76,13 @@ class Settings:
     max_per_page: int = 50
     max_page: int = 500
     kwic_hits: int = 100                     # passages whose keyword-in-context lines the KWIC page lists
+    kwic_width: int = 30                     # characters of context each side of a KWIC line unless `width` says
+    kwic_max_width: int = 200                # widest context a KWIC request may ask for
+    kwic_read_passages: int = 1_000          # passages (best first) a KWIC sample or the collocates read at most
+    kwic_max_sample: int = 1_000             # lines one random KWIC sample may ask for
+    collocate_window: int = 5                # words each side of a match counted as its collocates unless told
+    collocate_max_window: int = 10           # widest collocate window a request may ask for
+    collocates_listed: int = 100             # collocates one table lists, strongest first
     similar_limit: int = 20                  # precedents listed by /similar unless `limit` says
     export_rows: int = 100_000               # rows one export streams at most
     request_timeout_s: float = 5.0           # a search past this answers with what it has, or 503

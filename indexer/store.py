@@ -108,6 +108,11 @@ def read_catalog(directory: str | os.PathLike) -> tuple[list[CatalogEntry], np.n
     return entries, np.load(directory / SIGNATURES_FILE, allow_pickle=False)
 
 
+# Document fields added after records were first written, with what an older record has: read as unknown, so
+# that every record carries every key (Document.from_dict gives the same defaults).
+LATER_FIELDS = {"session": None, "delivered": None}
+
+
 def _without_passage_texts(d: dict) -> dict:
     """A document's JSON without the passages' texts that its text holds at their offsets."""
     text = d["text"]
@@ -187,6 +192,6 @@ class DocumentFile:
         with self.path.open("rb") as fh:
             if not self.compact:
                 fh.seek(pos)
-                return json.loads(fh.readline())
+                return {**LATER_FIELDS, **json.loads(fh.readline())}
             fh.seek(pos[0])
-            return _with_passage_texts(json.loads(zlib.decompress(fh.read(pos[1]))))
+            return {**LATER_FIELDS, **_with_passage_texts(json.loads(zlib.decompress(fh.read(pos[1]))))}

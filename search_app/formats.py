@@ -3,7 +3,8 @@
 JSON: a ``Hit`` becomes an object with every field in order, its snippets as ``highlight`` and
 ``lead_highlight`` (HTML: the text escaped, then the matches wrapped in ``<mark>``; pieces left out shown as
 …). Rows (CSV, TSV, JSON lines): the fields ``records.ROW_FIELDS``, ``missing`` as the words joined by spaces.
-CSV and TSV cells are neutralised against spreadsheet formulas.
+CSV and TSV are for people and spreadsheets: a coded facet value is written as its Chinese label (county → 县级,
+other → 其他文件; JSON and JSON lines keep the codes), and cells are neutralised against spreadsheet formulas.
 """
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from html import escape
 
+from indexer.facets import FACETS
 from search_app.core.records import OPTIONAL, ROW_FIELDS, SNIPPET_FIELDS, Hit
 from search_app.core.snippets import Snippet
 
 ELLIPSIS = "…"
+_LABELS = {f.name: f.values for f in FACETS if f.values}     # the coded facets' labels, by column
 
 
 def snippet_html(s: Snippet | None) -> str:
@@ -47,8 +50,11 @@ def hit_json(h: Hit) -> dict:
 
 
 def result_json(result: dict) -> dict:
-    """A search or precedents result with its hits as JSON objects."""
-    return {**result, "hits": [hit_json(h) if isinstance(h, Hit) else h for h in result["hits"]]}
+    """A search or precedents result with its hits (and a precedent's source passage) as JSON objects."""
+    out = {**result, "hits": [hit_json(h) if isinstance(h, Hit) else h for h in result["hits"]]}
+    if isinstance(result.get("source"), Hit):
+        out["source"] = hit_json(result["source"])
+    return out
 
 
 def hit_row(h: Hit) -> dict:
@@ -70,9 +76,15 @@ def safe_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def cell(column: str, value) -> str:
+    """A value as a CSV or TSV cell: a coded facet's value as its label (county → 县级), safe for a spreadsheet."""
+    labels = _LABELS.get(column)
+    return safe_cell(labels.get(value, value) if labels and isinstance(value, str) else value)
+
+
 def delimited_lines(rows: Iterable[dict], columns: Iterable[str], tab: bool = False,
                     bom: bool = False) -> Iterator[str]:
-    """CSV (or TSV) text a line at a time: a header, then one line per row."""
+    """CSV (or TSV) text a line at a time: a header, then one line per row, cells as ``cell`` writes them."""
     columns = list(columns)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n", **({"delimiter": "\t"} if tab else {}))
@@ -84,7 +96,7 @@ def delimited_lines(rows: Iterable[dict], columns: Iterable[str], tab: bool = Fa
         return buf.getvalue()
     yield ("\ufeff" if bom else "") + line(columns)
     for row in rows:
-        yield line([safe_cell(row.get(c)) for c in columns])
+        yield line([cell(c, row.get(c)) for c in columns])
 
 
 def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:

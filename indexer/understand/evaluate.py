@@ -3,7 +3,8 @@
 Figures: metadata field accuracy (region, province, level, year, doc_type), heading recall, heading precision
 (parsed level-1/2 headings that are labelled ones) and category accuracy of the found headings. The matching
 rules are those of the project's contract checker, so the numbers agree with it. Beside them, per field, and for
-what the contract does not check: the title, the years a term report covers, what a document is (kind), and the text (labelled body lines
+what the contract does not check: the title, the years a term report covers, what a document is (kind), the
+session it was delivered at and the date (session, delivered), and the text (labelled body lines
 found in the parsed text, and parsed lines that are labelled ones: clutter left in shows as the second).
 
 usage: python -m indexer.understand.evaluate DOCS_DIR MANIFEST [--verbose]
@@ -20,7 +21,7 @@ from indexer.normalize import fold, strip_pinyin_glosses
 from indexer.understand.pipeline import ParseError, parse_file
 
 FIELDS = ("region", "province", "level", "year", "doc_type")
-EXTRA_FIELDS = ("title", "years_covered", "kind")
+EXTRA_FIELDS = ("title", "years_covered", "kind", "session", "delivered")
 _MARK = re.compile(r"^(第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[、.．]|"
                    r"[一二三四五六七八九十]+是)\s*")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from indexer import divisions as dv
 
@@ -326,3 +327,67 @@ def find_doc_type(title: str, subtitles: list[str], text: str) -> Kind:
     if "摘要" in head:
         return Kind(doc_type if doc_type != "工作综述" else "工作报告", "summary", f"摘要 of a report; {why}")
     return Kind(doc_type, "report", why)
+
+
+# --------------------------------------------------------------------------------------- delivery
+
+_CN_NUMBER = r"[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
+_SESSION_WORDS = r"[^，,。；;：:“”《》]"
+# the line under a report's title that says where and when it was delivered: ——2024年1月10日在XX市第十七届人民
+# 代表大会第四次会议上, in brackets or not; a session of a people's congress (届 … 人民代表大会 or 人大), or of its
+# standing committee; read in the simplified text, where NFKC has folded digits and brackets to ASCII and years
+# in Chinese numerals are digits.
+_DELIVERY_LINE = re.compile(
+    r"^[—\-–－\s(\[【]*"
+    r"(?:(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2}|" + _CN_NUMBER + r")\s*月\s*(?P<d>\d{1,2}|" + _CN_NUMBER
+    + r")\s*[日号]\s*)?"
+    r"在\s*(?P<session>" + _SESSION_WORDS + r"{0,24}?届\s*(?:全国)?(?:人民代表大会|人大)" + _SESSION_WORDS
+    + r"{0,24}?会议)\s*上\s*[)\]】]?$")
+DELIVERY_LINES = 8       # the report's first lines that may hold it (a news lede or a speaker's line may come first)
+
+
+@dataclass
+class Delivery:
+    session: str | None      # 江西省第十三届人民代表大会第四次会议, as written (simplified, no spaces)
+    delivered: str | None    # the date it was delivered, ISO (2020-01-15); None when the line gives none
+    why: str
+
+
+def _number(written: str) -> int:
+    """12, 十二, 二十二 or 三十一 → the number."""
+    if written.isdigit():
+        return int(written)
+    tens, _, units = written.rpartition("十")
+    digits = "一二三四五六七八九"
+    if "十" not in written:
+        return digits.index(written) + 1
+    return (digits.index(tens) + 1 if tens else 1) * 10 + (digits.index(units) + 1 if units else 0)
+
+
+def find_delivery(title: str, lines: list[str]) -> Delivery:
+    """The congress session a report was delivered at, and the date, from the line that says so under its title
+    (——2020年1月15日在江西省第十三届人民代表大会第四次会议上); the line may be in the title after a dash, or
+    split over two lines.
+
+    Only that line counts: a date elsewhere (the page's publication date, a dateline without the session, the
+    session a news story or the body tells of) is not the report's delivery, so a report without the line has
+    None for both, and a meeting of another body (a party committee) is no congress session.
+
+    :param lines: the report's first lines, simplified (``simplify_for_analysis``).
+    """
+    parts = re.split(r"[—]{1,2}", title, maxsplit=1)
+    candidates = ["——" + parts[1]] if len(parts) == 2 else []
+    head = [s.strip() for s in lines[:DELIVERY_LINES]]
+    candidates += [x for i, line in enumerate(head) for x in (line, line + (head[i + 1] if i + 1 < len(head) else ""))]
+    for line in candidates:
+        if not (m := _DELIVERY_LINE.match(line)):
+            continue
+        session = re.sub(r"\s+", "", m.group("session"))
+        if not m.group("y"):
+            return Delivery(session, None, f"session line without a date ({line[:60]})")
+        try:
+            day = date(int(m.group("y")), _number(m.group("m")), _number(m.group("d")))
+        except ValueError:
+            return Delivery(session, None, f"session line with an impossible date ({line[:60]})")
+        return Delivery(session, day.isoformat(), f"session line ({line[:60]})")
+    return Delivery(None, None, "no line under the title says where the report was delivered")

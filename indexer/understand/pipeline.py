@@ -14,7 +14,14 @@ from indexer.fetch.state import UnreadableSidecar, is_stored_body, read_stored
 from indexer.model import Document
 from indexer.normalize import fold, is_traditional, simplify_for_analysis
 from indexer.settings import SETTINGS, Settings
-from indexer.understand.metadata import congress_body, find_doc_type, find_place, find_year
+from indexer.understand.metadata import (
+    DELIVERY_LINES,
+    congress_body,
+    find_delivery,
+    find_doc_type,
+    find_place,
+    find_year,
+)
 from indexer.understand.passages import build_sections
 from indexer.understand.sections import demote_story_heads, detect
 
@@ -116,6 +123,7 @@ def build_document(extracted, source: str, encoding: str, encoding_how: str,
     kind = find_doc_type(title_s, subtitles, simple)
     doc_type = kind.doc_type
     year, covered, year_how = find_year(title_s, subtitles, headings, opening, extracted.pub_date, simple, kind.kind)
+    delivery = find_delivery(title_s, [simplify_for_analysis(t) for t in texts[:DELIVERY_LINES]])
     content_hash = hashlib.blake2b(fold(full).encode(), digest_size=16).hexdigest()
     doc_id = content_hash[:16]
     if kind.kind in ("news", "session_news", "notice"):
@@ -127,14 +135,14 @@ def build_document(extracted, source: str, encoding: str, encoding_how: str,
     title = extracted.title or derived_title(congress_body(place), year, doc_type)
     why = {"title": extracted.title_how if extracted.title else "none found: made from the congress, year and type",
            "region": f"{place.evidence}: {place.written}" if place.written else place.evidence,
-           "year": year_how or "none found", "doc_type": kind.why}
+           "year": year_how or "none found", "doc_type": kind.why, "session": delivery.why}
     return Document(
         doc_id=doc_id, title=title,
         body=congress_body(place), region=place.region, province=place.province, level=place.level, year=year,
         doc_type=doc_type, source=source, traditional=is_traditional(full), text=text, sections=sections,
         years_covered=covered, pub_date=extracted.pub_date, region_code=place.code, encoding=encoding,
         encoding_how=encoding_how, format=extracted.format, content_hash=content_hash, sources=[source],
-        kind=kind.kind, why=why)
+        kind=kind.kind, why=why, session=delivery.session, delivered=delivery.delivered)
 
 
 def derived_title(body: str, year: int | None, doc_type: str) -> str:

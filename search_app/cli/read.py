@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from indexer.facets import DOC_TYPES, FACET_NAMES, FACETS
+from indexer.facets import DOC_TYPES, FACET_NAMES, FACETS, UNSTATED
 from indexer.settings import SETTINGS
 from search_app.cli.common import ExitStatus, done, fail, index_option
 from search_app.cli.output import output_options
@@ -18,10 +18,9 @@ from search_app.core.records import ROW_FIELDS
 from search_app.core.stats import STAT_DIMENSIONS, STAT_FIELDS
 from search_app.formats import hit_row, result_json
 
-_OPTION_HELP = {"region": "Region, e.g. 浙江省 (repeat for OR).", "province": "Province (repeat for OR).",
-                "level": "national, provincial, city or county (repeat for OR).",
-                "section": "Section category, e.g. 监督工作 (repeat for OR).",
-                "doc_type": f"{', '.join(DOC_TYPES)} (repeat for OR)."}
+_OPTION_HELP = {"region": "Region, e.g. 湖州市 or 湖州 (a city includes its counties)",
+                "province": "Province, e.g. 浙江省 or 浙江", "level": "county/县级, city/市级, provincial/省级 or national/全国",
+                "section": "Section category, e.g. 监督工作", "doc_type": f"{', '.join(DOC_TYPES)} (other: 其他文件)"}
 
 
 def _open(index_dir: Path):
@@ -55,13 +54,33 @@ class Utf8Text(click.ParamType):
 TEXT = Utf8Text()
 
 
+class FacetValue(Utf8Text):
+    """A value of a facet of coded values (--level, --doc-type): its code, label or alias (county, 县级, 县),
+    read as the core reads it in the query language and the pages; another word is a usage error."""
+
+    name = "value"
+
+    def __init__(self, facet: str):
+        self.facet = facet
+
+    def convert(self, value, param, ctx):
+        from search_app.core.facets import resolve
+        from search_app.core.query import QueryError
+        try:
+            return resolve(self.facet, super().convert(value, param, ctx))
+        except QueryError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 def filter_options(f):
     """--region --province --level --section --doc-type (each repeatable) and --year, from the facet table.
 
-    A facet of coded values (--level) takes only those, as its key in the query language does (level:…)."""
+    Values are read as everywhere (``core.facets.resolve``: 浙江 → 浙江省, 县级 → county, （未标明） for none);
+    a facet of coded values (--level) refuses a word it does not know, as its key in the query language does."""
     for facet in reversed(FACETS):
-        kind = click.Choice(list(facet.values)) if facet.values else TEXT
-        f = click.option(f"--{facet.option}", facet.name, type=kind, multiple=True, help=_OPTION_HELP[facet.name])(f)
+        kind = FacetValue(facet.name) if facet.values else TEXT
+        f = click.option(f"--{facet.option}", facet.name, type=kind, multiple=True,
+                         help=f"{_OPTION_HELP[facet.name]}; {UNSTATED} for none. Repeat for OR.")(f)
     return click.option("--year", type=TEXT, default=None, help="A year or a range: 2021, 2019-2023, 2019-.")(f)
 
 
@@ -94,8 +113,10 @@ def _heading(out, n: int, h) -> None:
 @click.option("--kwic", "with_kwic", is_flag=True, help="Keyword-in-context lines (left | match | right).")
 @click.option("--strict", is_flag=True,
               help="Every word must match: no passages with most of the words when none has them all.")
+@click.option("--per-report", is_flag=True,
+              help="One passage per report (its best), with how many of its passages matched; paged by report.")
 @output_options
-def search(query, index_dir, limit, offset, sort, with_kwic, strict, out, **filters):
+def search(query, index_dir, limit, offset, sort, with_kwic, strict, per_report, out, **filters):
     """Search passages. QUERY supports words, "exact phrases", OR, NOT/-word, (…), "a b"~5 and field:value filters.
 
     When no passage has every word, the passages with most of them are shown, with the words each lacks
@@ -103,7 +124,8 @@ def search(query, index_dir, limit, offset, sort, with_kwic, strict, out, **filt
     cannot be run, 3 when there is no index.
     """
     from search_app.core.search import search as run
-    params = _params(query, filters, limit=limit, offset=offset, sort=sort, kwic=with_kwic, relax=not strict)
+    params = _params(query, filters, limit=limit, offset=offset, sort=sort, kwic=with_kwic, relax=not strict,
+                     group=per_report)
     result = _run(run, _open(index_dir), params)
     if not out.readable:
         out.emit(result_json(result), (hit_row(h) for h in result["hits"]), ROW_FIELDS)
@@ -111,14 +133,19 @@ def search(query, index_dir, limit, offset, sort, with_kwic, strict, out, **filt
         _kwic_lines(out, [{"left": left, "match": match, "right": right, "region": h.region, "year": h.year}
                           for h in result["hits"] for left, match, right in h.kwic or []])
     else:
-        out.print(f"{result['total']} passages ({result['took_ms']} ms) — {result['parsed']['tree']}")
+        out.print(f"{result['total']} passages" + (f" in {result['reports']} reports, one each" if per_report else "")
+                  + f" ({result['took_ms']} ms) — {result['parsed']['tree']}")
         if (relaxed := result.get("relaxed")):
             out.print(f"no passage has all {relaxed['of']} words: these have {relaxed['matched']} of them")
+        if (meant := result.get("spelling")):
+            out.print(f"did you mean: {meant['query']}")
         for n, h in enumerate(result["hits"], start=offset + 1):
             _heading(out, n, h)
             out.print(out.marked(h.highlight, "   "))
             if h.missing:
                 out.print(f"   missing: {' '.join(h.missing)}")
+            if h.report_hits:
+                out.print(f"   {h.report_hits} passages of this report match")
             out.print(f"   {h.citation}" + (f"  {h.citation_url}" if h.citation_url else ""))
     done(bool(result["total"]))
 
@@ -153,11 +180,15 @@ def kwic(query, index_dir, order, hits, out, **filters):
 @click.option("--text", type=TEXT, default=None, help="A pasted paragraph instead of a passage id.")
 @index_option
 @click.option("--limit", type=click.IntRange(1, SETTINGS.max_similar), default=10, show_default=True)
+@filter_options
 @output_options
-def similar(passage_id, text, index_dir, limit, out):
-    """Passages from other reports most similar to PASSAGE_ID or to --text (precedent wording)."""
+def similar(passage_id, text, index_dir, limit, out, **filters):
+    """Passages from other reports most similar to PASSAGE_ID or to --text (precedent wording), among the
+    reports the filters keep."""
     from search_app.core.similar import similar as run
-    result = _run(run, _open(index_dir), passage_id=passage_id, text=text, limit=limit)
+    params = _params("", filters)
+    result = _run(run, _open(index_dir), passage_id=passage_id, text=text, limit=limit, filters=params.filters,
+                  year=params.year)
     if not out.readable:
         out.emit(result_json(result), (hit_row(h) for h in result["hits"]), ROW_FIELDS)
     else:

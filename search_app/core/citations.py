@@ -1,7 +1,8 @@
-"""How a passage is cited: 《report》（2020年）“the level-1 section”, and the report's web address.
+"""How a passage is cited: 《report》——2024年1月10日在…第…次会议上，“the level-1 section”, and the report's
+web address.
 
-The facts a citation needs (the report's name, each passage's top section, its web source) are read from
-the report once per index generation and kept in ``Index.memo``.
+The facts a citation needs (the report's name, each passage's top section, its web source, the session it was
+delivered at and the date) are read from the report once per index generation and kept in ``Index.memo``.
 """
 from __future__ import annotations
 
@@ -49,23 +50,49 @@ def top_sections(doc: dict) -> dict[str, str | None]:
     return out
 
 
+def chinese_date(iso: str) -> str:
+    """2024-01-10 → 2024年1月10日, as the line under a report's title writes it."""
+    y, m, d = iso.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
+def report_citation(name: str, year: int | None, session: str | None, delivered: str | None) -> str:
+    """《name》 and when and where the report was delivered, as its own subtitle says it:
+    《…工作报告》——2024年1月10日在XX市第十七届人民代表大会第四次会议上. The year the report covers (（2023年）)
+    stands in for the date when the report states none; with a date it would only make the reader wonder which
+    of two years is meant."""
+    if session and delivered:
+        return f"《{name}》——{chinese_date(delivered)}在{session}上"
+    year_part = f"（{year}年）" if year else "（年份不详）"
+    return f"《{name}》{year_part}" + (f"——在{session}上" if session else "")
+
+
 def _facts(ix: Index, doc_id: str) -> dict:
     cache = ix.cache("citations", CITE_CACHE_REPORTS)
     facts = cache.get(doc_id)       # read once: another thread may clear the cache meanwhile
     if facts is None:
         doc = ix.document(doc_id) or {"sections": [], "sources": []}
         facts = cache.put(doc_id, {"name": report_name(doc), "sections": top_sections(doc) if doc["sections"] else {},
-                                   "url": next((s for s in doc.get("sources") or [] if is_web_url(s)), None)})
+                                   "url": next((s for s in doc.get("sources") or [] if is_web_url(s)), None),
+                                   # a record written before these were read has neither
+                                   "session": doc.get("session"), "delivered": doc.get("delivered")})
     return facts
 
 
 def cite(ix: Index, hits: list[Hit]) -> list[Hit]:
-    """Give each hit its ``citation`` (《report》（2020年）“三、全力抓好监督工作”) and ``citation_url``, the
-    report's web address (None for a report known only as a file)."""
+    """Give each hit its ``citation`` (《report》——2021年1月8日在…会议上，“三、全力抓好监督工作”), its report's
+    ``session`` and ``delivered`` date, and ``citation_url``: the report's web address, where a reader of the
+    citation can check it.
+
+    A report known only as a file (ingested from disk) has no such address: ``citation_url`` is None and the
+    citation names no 来源. This server's page is no source (a reader elsewhere cannot open it; it is a copy),
+    nor is the file's name (it locates nothing); the report is identified by its name and the session and date
+    it was delivered at, as the congress's own documents cite it.
+    """
     for h in hits:
         facts = _facts(ix, h.doc_id)
         section = facts["sections"].get(h.passage_id)
-        h.citation = (f"《{facts['name']}》（{h.year or '年份不详'}{'年' if h.year else ''}）"
-                      + (f"“{section}”" if section else ""))
-        h.citation_url = facts["url"]
+        base = report_citation(facts["name"], h.year, facts["session"], facts["delivered"])
+        h.citation = base + ((("，" if facts["session"] else "") + f"“{section}”") if section else "")
+        h.citation_url, h.session, h.delivered = facts["url"], facts["session"], facts["delivered"]
     return hits

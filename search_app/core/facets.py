@@ -1,4 +1,10 @@
-"""Filters and facets: which rows a filter keeps, and exact counts of every facet value over a result set.
+"""Filters and facets: what a filter value means, which rows a filter keeps, and exact counts of every facet
+value over a result set.
+
+A value is read the same wherever it is given (the query language, the pages' parameters, the CLI's options):
+``resolve`` turns short names and labels into the stored values, and ``UNSTATED`` keeps the reports whose
+value is not known. A city keeps its own reports and those of its counties and districts, and its count
+in the region facet is what that filter returns.
 
 Counts are ``np.bincount`` over the facet columns of the rows, so they are exact over the whole result
 however large, and cost milliseconds.
@@ -7,23 +13,61 @@ from __future__ import annotations
 
 import numpy as np
 
+from indexer import divisions
 from indexer.arrays import distinct
-from indexer.facets import FACET_BY_NAME, FACET_NAMES, FACETS
+from indexer.facets import FACET_BY_NAME, FACET_NAMES, FACETS, UNSTATED
 from indexer.index.reader import Index
 from indexer.settings import SETTINGS
 from search_app.core import deadline
 from search_app.core.query import ParsedQuery, QueryError, parse_year_range
 
+_UNSTATED_SPELLINGS = {UNSTATED, "(未标明)", "未标明"}
+
+
+def resolve(name: str, value: str) -> str:
+    """A filter value as the index stores it: 县级, 县 and county → county; 其他文件 → other; 浙江 → 浙江省,
+    内蒙古 → 内蒙古自治区 (a province's usual short name); 湖州 → 湖州市 (a region's short name, when the
+    gazetteer gives it to one name only); （未标明） for an unknown value. Anything else in an open facet is
+    kept as written and matches nothing it does not equal.
+
+    :raises QueryError: for a word a closed facet (层级, 文种) does not know, naming the values it takes.
+    """
+    value = value.strip()
+    facet = FACET_BY_NAME[name]
+    if value in _UNSTATED_SPELLINGS:
+        return UNSTATED
+    if facet.values:
+        code = facet.code(value)
+        if code is None:
+            raise QueryError(f"{facet.label}只能是 {'、'.join(f'{label}（{v}）' for v, label in facet.values.items())}"
+                             f" 之一，而不是 {value!r}")
+        return code
+    if name not in ("region", "province") or value in divisions.by_name():
+        return value
+    named = {d.name for d in divisions.by_short_name().get(value, []) if name == "region" or d.level == "provincial"}
+    return named.pop() if len(named) == 1 else value
+
+
+def resolve_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Every value of ``filters`` (facet name → values) resolved, each once, in the order given."""
+    out = {}
+    for name, values in filters.items():
+        if name not in FACET_NAMES:
+            raise QueryError(f"没有 {name!r} 这个筛选条件")
+        out[name] = list(dict.fromkeys(resolve(name, v) for v in values if v and v.strip()))
+    return out
+
 
 def merge_filters(parsed: ParsedQuery, filters: dict[str, list[str]], year: str | None) \
         -> tuple[dict[str, list[str]], tuple[int, int] | None]:
     """The filters of a search: those written in the query and those given beside it (facet name → values,
-    and a year or range such as 2019-2023), values of one facet ORed, the year ranges intersected."""
+    and a year or range such as 2019-2023), values of one facet ORed, the year ranges intersected. Every
+    value is resolved (``resolve``), those of the query in ``parsed.filters`` too, so that how the query was
+    understood shows the values searched for."""
+    parsed.filters = resolve_filters(parsed.filters)
     merged = {k: list(v) for k, v in parsed.filters.items()}
-    for name, values in filters.items():
-        if name not in FACET_NAMES:
-            raise QueryError(f"没有 {name!r} 这个筛选条件")
-        merged.setdefault(name, []).extend(v for v in values if v)
+    for name, values in resolve_filters(filters).items():
+        merged[name] = list(dict.fromkeys(merged.get(name, []) + values))
     year_range = parsed.year_range
     if year:
         lo, hi = parse_year_range(year)
@@ -41,7 +85,10 @@ def filter_mask(ix: Index, rows: np.ndarray, filters: dict[str, list[str]],
         if not values:
             continue
         table = ix.side.facet_values(name)
-        codes = [table.index(v) for v in set(values) if v in table]
+        kept = {"" if v == UNSTATED else v for v in values}
+        if name == "region":
+            kept |= {r for v in values for r in counties_held(ix).get(v, ())}
+        codes = [table.index(v) for v in kept if v in table]
         keep &= np.isin(np.asarray(ix.side[f"fac_{name}"])[rows], codes)
     if year_range:
         years = np.asarray(ix.side["year"])[rows]
@@ -62,14 +109,32 @@ def _facet(ix: Index, name: str, rows: np.ndarray, selected: list[str], size: in
         per_report = _per_report(ix, rows) if per_report is None else per_report
         counts = np.bincount(ix.side.per_report(f"fac_{name}"), weights=per_report, minlength=len(table))
         counts = counts.astype(np.int64)
-    held = np.flatnonzero(counts)            # the table is sorted, so its index orders equal counts by value
-    order = held[np.lexsort((held, -counts[held]))][:size].tolist()
-    listed = [{"value": table[i] or None, "count": int(counts[i])} for i in order]
+    found = {table[i] or None: int(counts[i]) for i in np.flatnonzero(counts).tolist()}
+    cities = counties_held(ix) if name == "region" else {}
+    at = {v: i for i, v in enumerate(table)} if cities else {}
+    for city, counties in cities.items():      # a city counts with its counties, as its filter keeps them
+        if (n := sum(int(counts[at[c]]) for c in (city, *counties) if c in at)):
+            found[city] = n
+    # most first; at equal counts a city before its counties (it holds them), then by value (None last)
+    order = sorted(found, key=lambda v: (-found[v], v not in cities, v is None, v or ""))[:size]
+    listed = [{"value": v, "count": found[v]} for v in order]
     for v in selected:
+        v = None if v == UNSTATED else v
         if not any(item["value"] == v for item in listed):
-            i = table.index(v) if v in table else None
-            listed.append({"value": v, "count": int(counts[i]) if i is not None else 0})
+            listed.append({"value": v, "count": found.get(v, 0)})
     return listed
+
+
+def counties_held(ix: Index) -> dict[str, tuple[str, ...]]:
+    """Each city (prefecture) → the region values the index holds under it (its counties and districts, by
+    ``divisions.parent_city``): the regions its filter keeps beside its own. Once per generation."""
+    if "counties_held" not in ix.memo:
+        out: dict[str, list[str]] = {}
+        for region, province in region_provinces(ix).items():
+            if (city := divisions.parent_city(region, province)):
+                out.setdefault(city, []).append(region)
+        ix.memo["counties_held"] = {city: tuple(sorted(rs)) for city, rs in out.items()}
+    return ix.memo["counties_held"]
 
 
 def _per_report(ix: Index, rows: np.ndarray) -> np.ndarray:

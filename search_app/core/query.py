@@ -7,6 +7,10 @@
     (立法 OR 法规) 质量               grouping
     "联系点 立法"~5                   words within 5 words of each other
     region:浙江省 province:四川省 level:county year:2019-2023 section:监督工作 type:述法报告
+    地区:湖州市 省份:浙江 层级:县级 年份:2019-2023 栏目:监督工作 文种:述法报告     the same in Chinese
+    地区:（未标明）                  reports of no known region
+
+A filter's values are taken as written here; ``facets.resolve`` reads them (short names, labels) for the search.
 
 Parsing is pure and never raises anything but ``QueryError``, whose message is shown to the user.
 Limits are named settings so a hostile query costs little.
@@ -16,17 +20,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.facets import FACETS, LEVEL_LABELS, YEAR
+from indexer.facets import FACETS, UNSTATED, YEAR
 from indexer.settings import SETTINGS
 
 FILTER_FIELDS = {key: f.name for f in (*FACETS, YEAR) for key in f.keys}     # query-language key → facet
+# a key is Latin letters (matched case-insensitively) or one of the Chinese keys of the facet table (地区 …)
+_KEY = "[A-Za-z_]+|" + "|".join(sorted((k for k in FILTER_FIELDS if not k.isascii()), key=len, reverse=True))
 OPEN_START, OPEN_END = 1949, 9999     # the ends of an open year range (2019-, -2023)
 
-_TOKEN = re.compile(r'''\s*(?:
-    (?P<phrase>(?:"(?P<p1>[^"]*)"|“(?P<p2>[^”]*)”|「(?P<p3>[^」]*)」|『(?P<p4>[^』]*)』)(?:~(?P<slop>\d{1,3}))?)
+_TOKEN = re.compile(rf'''\s*(?:
+    (?P<phrase>(?:"(?P<p1>[^"]*)"|“(?P<p2>[^”]*)”|「(?P<p3>[^」]*)」|『(?P<p4>[^』]*)』)(?:~(?P<slop>\d{{1,3}}))?)
   | (?P<lparen>[(（])
   | (?P<rparen>[)）])
-  | (?P<field>[A-Za-z_]+)[:：](?P<fvalue>[^\s()（）]+)
+  | (?P<field>{_KEY})[:：](?P<fvalue>{re.escape(UNSTATED)}|[^\s()（）]+)
   | (?P<word>[^\s()（）"“「『]+)
 )''', re.X)
 _CLOSING = {'"': '"', "“": "”", "「": "」", "『": "』"}      # each quote the query language takes, and its end
@@ -207,10 +213,7 @@ def _parse(q: str, keep_questions: bool) -> ParsedQuery:
             if target == "year":
                 year_range = parse_year_range(g["fvalue"])
                 continue
-            values = [v for v in re.split(r"[,，|]", g["fvalue"]) if v]
-            if target == "level" and any(v not in LEVEL_LABELS for v in values):
-                raise QueryError("level 只能是 national、provincial、city 或 county")
-            filters.setdefault(target, []).extend(values)
+            filters.setdefault(target, []).extend(v for v in re.split(r"[,，|、]", g["fvalue"]) if v)
             continue
         if kind == "word" and not keep_questions and g["word"] not in ("OR", "NOT") and not g["word"].startswith("-"):
             kept, dropped = _without_question(g["word"])
@@ -330,7 +333,7 @@ class _Parser:
         word = g["word"]
         if "*" in word or "?" in word:
             raise QueryError("不支持通配符（* 和 ?）：检索词本来就能匹配词语内部")
-        if (empty := re.fullmatch(r"([A-Za-z_]+)[:：]", word)) and empty.group(1).lower() in FILTER_FIELDS:
+        if (empty := re.fullmatch(f"({_KEY})[:：]", word)) and empty.group(1).lower() in FILTER_FIELDS:
             raise QueryError(f"{word} 后面要写筛选值，如 {empty.group(1)}:…")
         if word in ("AND", "&&"):
             return self.primary() if self.peek()[0] not in (None, "rparen") else Node("all")

@@ -36,10 +36,14 @@ class Hit:
     lead_highlight: Snippet | None = None       # where the query matched in ``lead`` (None: nowhere)
     kwic: list[tuple[str, str, str]] | None = None    # keyword-in-context lines, when asked for
     missing: list[str] | None = _row()          # a relaxed result: the query's words this passage lacks
-    citation: str = _row("")                    # 《report》（2020年）“section”, see citations.py
-    citation_url: str | None = _row()           # the report's web address, if it has one
+    report_hits: int | None = None              # grouped by report: how many passages of its report matched
+    citation: str = _row("")                    # 《report》——2021年1月8日在…会议上，“section”, see citations.py
+    citation_url: str | None = _row()           # the report's web address; None for a report known only as a file
+    session: str | None = _row()                # the congress session the report was delivered at, if it says
+    delivered: str | None = _row()              # the date it was delivered there (ISO), if it says
+    passage_url: str | None = None              # the passage on this site's report page, a path (the web sets it)
 
 
 ROW_FIELDS = tuple(f.name for f in fields(Hit) if f.metadata.get("row"))
-OPTIONAL = ("kwic", "missing")                  # left out of the JSON when None
+OPTIONAL = ("kwic", "missing", "report_hits")   # left out of the JSON when None
 SNIPPET_FIELDS = ("highlight", "lead_highlight")

@@ -1,10 +1,11 @@
 """Run a search: the query's rows under its filters (relaxed when that finds nothing), ranked, with hits,
-exact facet counts over the whole result set, how the query was understood, and suggestions.
+exact facet counts over the whole result set, how the query was understood, suggestions, and what a query
+with a slip was likely meant as (``spelling``).
 
 ``search(ix, params)`` is what the web and the CLI call; it returns data (``Hit`` records with spans) and
 raises ``QueryError`` for a query or parameter that cannot be run, with a message about the query, and
 ``TimedOut`` when the request's deadline (``deadline``) passes before the hits are known; past it, the
-optional parts (the nearest partial matches, suggestions, facet counts) are left out and ``timed_out`` names
+optional parts (the nearest partial matches, suggestions, the spelling, facet counts) are left out and ``timed_out`` names
 them (``facets_timed_out``: which facets).
 """
 from __future__ import annotations
@@ -27,6 +28,7 @@ from search_app.core.ranking import SORTS, rank, terms_for_ranking
 from search_app.core.records import Hit
 from search_app.core.relax import Relaxed, relax
 from search_app.core.snippets import kwic, match_spans, merge_spans, snippet, tail_span
+from search_app.core.spelling import did_you_mean
 from search_app.core.suggest import suggest
 
 
@@ -43,6 +45,7 @@ class Params:
     context: int = 60
     kwic: bool = False
     relax: bool = True          # when all the words together match nothing, show passages with most of them
+    group: bool = False         # one passage per report (its first in the order asked for), paged by report
 
 
 @dataclass
@@ -173,10 +176,19 @@ def search(ix: Index, params: Params) -> dict:
 def _search(ix: Index, params: Params) -> dict:
     _check(params)
     result = result_rows(ix, params)
-    scores, ranked = _ranked(ix, result, params, params.offset + params.limit)
-    hits = _hits(ix, result, params, scores, ranked[params.offset:])
+    grouped = {}
+    if params.group:
+        scores, ranked = _ranked(ix, result, params, len(result.rows))
+        ranked, per_report = _first_of_each_report(ix, result.rows, ranked)
+        hits = _hits(ix, result, params, scores, ranked[params.offset:params.offset + params.limit])
+        for h, n in zip(hits, per_report[params.offset:].tolist()):
+            h.report_hits = n
+        grouped = {"group": "report", "reports": int(len(ranked))}
+    else:
+        scores, ranked = _ranked(ix, result, params, params.offset + params.limit)
+        hits = _hits(ix, result, params, scores, ranked[params.offset:])
     late: list[str] = []
-    out = {"query": params.q, "total": int(len(result.rows)), "took_ms": 0.0, "offset": params.offset,
+    out = {"query": params.q, "total": int(len(result.rows)), **grouped, "took_ms": 0.0, "offset": params.offset,
            "limit": params.limit, "sort": params.sort, "hits": hits,
            "facets": facet_counts(ix, result.rows, result.filters, params.facet_size, late),
            "facets_or": facets_or(ix, result.query_rows, result.filters, result.year_range, params.facet_size, late),
@@ -191,11 +203,26 @@ def _search(ix: Index, params: Params) -> dict:
             out["suggestions"] = suggest(ix, result.parsed, params)
         except TimedOut:
             timed_out = [*timed_out, "suggestions"]
+    if params.q.strip():
+        try:
+            if (meant := did_you_mean(ix, result.parsed, params.q)):
+                out["spelling"] = meant
+        except TimedOut:
+            timed_out = [*timed_out, "spelling"]
     if late:
         timed_out = [*timed_out, "facets"]
     if timed_out:
         out["timed_out"] = timed_out
     return out
+
+
+def _first_of_each_report(ix: Index, rows: np.ndarray, ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of rows in ranked order, the first of each report, in that order, and how many of the rows each of
+    those reports holds (a report's best passage stands for it; the count says how many more it has)."""
+    docs = np.asarray(ix.side["doc"])[rows[ranked]]
+    held, first, counts = np.unique(docs, return_index=True, return_counts=True)
+    keep = np.argsort(first, kind="stable")
+    return ranked[first[keep]], counts[keep]
 
 
 EXPORT_BATCH = 500       # hits made at a time while an export streams
@@ -208,6 +235,10 @@ def export_hits(ix: Index, params: Params, limit: int = SETTINGS.export_rows) ->
     """
     _check(params)
     result = result_rows(ix, params)
-    scores, ranked = _ranked(ix, result, params, min(len(result.rows), limit))
+    if params.group:
+        scores, ranked = _ranked(ix, result, params, len(result.rows))
+        ranked = _first_of_each_report(ix, result.rows, ranked)[0][:limit]
+    else:
+        scores, ranked = _ranked(ix, result, params, min(len(result.rows), limit))
     for start in range(0, len(ranked), EXPORT_BATCH):
         yield from _hits(ix, result, params, scores, ranked[start:start + EXPORT_BATCH])

@@ -6,9 +6,11 @@ import time
 
 import numpy as np
 
+from indexer.divisions import short_name
 from indexer.facets import FACET_NAMES
 from indexer.index.reader import Index
-from search_app.core.facets import filter_mask
+from indexer.index.sidecar import DOC_META
+from search_app.core.facets import counties_held, filter_mask
 from search_app.core.query import QueryError
 from search_app.core.search import Params, describe, query_rows
 
@@ -61,15 +63,37 @@ def stats(ix: Index, params: Params, by: list[str]) -> dict:
         entry = {}
         for d, (_, table), v in zip(by, columns, key):
             entry[d] = (v or None) if table is None else (table[v] or None)
-        n_rep, n_held = reports.get(key, 0), held[key]
-        entry.update({"passages": passages.get(key, 0), "reports": n_rep, "reports_held": n_held,
-                      "share_of_reports": round(n_rep / n_held, 4) if n_held else 0.0,
-                      "passages_per_report": round(passages.get(key, 0) / n_held, 4) if n_held else 0.0})
-        out_rows.append(entry)
+        entry.update({"passages": passages.get(key, 0), "reports": reports.get(key, 0), "reports_held": held[key]})
+        out_rows.append(with_ratios(entry))
     return {"query": params.q, "by": by, "total": int(len(rows)),
             "reports": int(len(np.unique(doc[rows]))) if len(rows) else 0, "rows": out_rows,
             "parsed": describe(ix, parsed) if parsed else None,
             "took_ms": round((time.perf_counter() - t0) * 1000, 2)}
+
+
+def with_ratios(entry: dict) -> dict:
+    """The entry with its shares of the reports held (``share_of_reports``, ``passages_per_report``)."""
+    n_held = entry["reports_held"]
+    return {**entry, "share_of_reports": round(entry["reports"] / n_held, 4) if n_held else 0.0,
+            "passages_per_report": round(entry["passages"] / n_held, 4) if n_held else 0.0}
+
+
+def with_counties(grouped: dict[str, list[dict]], counties: dict[str, tuple[str, ...]]) -> dict[str, list[dict]]:
+    """Per region, its rows by year with a city's counties and districts added in: what the region filter
+    keeps (``facets.counties_held``), so that a city's row counts what a search for that city finds. A report
+    has one region, so the counts of a city and of its counties add up."""
+    out = dict(grouped)
+    for city, rows in grouped.items():
+        if not counties.get(city):
+            continue
+        per_year: dict = {}
+        for r in rows + [r for c in counties[city] for r in grouped.get(c, [])]:
+            s = per_year.setdefault(r["year"], {"region": city, "year": r["year"], "passages": 0, "reports": 0,
+                                                "reports_held": 0})
+            for k in STAT_FIELDS[:3]:
+                s[k] += r[k]
+        out[city] = [with_ratios(per_year[y]) for y in sorted(per_year, key=lambda y: y or 0)]
+    return out
 
 
 GAP_ROW = {**dict.fromkeys(STAT_FIELDS[:3], 0), **dict.fromkeys(STAT_FIELDS[3:])}   # ratios of nothing held: None
@@ -83,7 +107,8 @@ def by_year(rows: list[dict], years: list[int]) -> list[dict]:
 
 def trends(ix: Index, params: Params, by: str) -> dict:
     """Per year from the first report held to the last (gaps included), hits and reports normalised by the
-    reports held; and the same per group of ``by`` (province, region …), groups with most reports first.
+    reports held; and the same per group of ``by`` (province, region …), groups with most reports first; a
+    city's group takes in its counties and districts, as its filter does (``with_counties``).
 
     The year totals are a stats call of their own: they cannot be summed from the groups when ``by`` is the
     section, since one report spans many sections.
@@ -97,9 +122,89 @@ def trends(ix: Index, params: Params, by: str) -> dict:
     grouped: dict = {}
     for r in stats(ix, params, [by, "year"])["rows"]:
         grouped.setdefault(r[by], []).append(r)
+    if by == "region":
+        grouped = with_counties(grouped, counties_held(ix))
     groups = [{"name": name, "reports": sum(r["reports"] for r in rows), "years": by_year(rows, years)}
               for name, rows in grouped.items()]
     groups.sort(key=lambda gr: (gr["name"] is None, -gr["reports"], str(gr["name"])))   # unnamed last
     return {"query": params.q, "by": by, "total": year_stats["total"], "reports": year_stats["reports"],
             "undated": {k: undated[k] for k in ("passages", "reports", "reports_held")} if undated else None,
             "years": by_year(year_stats["rows"], years), "groups": groups, "parsed": year_stats["parsed"]}
+
+
+# China's 34 provincial units as a tile grid (name, column, row): each tile a square, placed roughly where the
+# province lies and touching most of its neighbours; with 全国 for the national congress in the empty corner.
+# The one definition of the home page's map: the page draws it, /api/home carries it.
+NATIONAL_TILE = ("全国", 0, 0)
+PROVINCE_TILES = (
+    ("黑龙江省", 6, 0),
+    ("内蒙古自治区", 3, 1), ("北京市", 4, 1), ("辽宁省", 5, 1), ("吉林省", 6, 1),
+    ("新疆维吾尔自治区", 0, 2), ("甘肃省", 1, 2), ("宁夏回族自治区", 2, 2), ("山西省", 3, 2), ("河北省", 4, 2),
+    ("天津市", 5, 2),
+    ("西藏自治区", 0, 3), ("青海省", 1, 3), ("陕西省", 2, 3), ("河南省", 3, 3), ("山东省", 4, 3),
+    ("四川省", 1, 4), ("重庆市", 2, 4), ("湖北省", 3, 4), ("安徽省", 4, 4), ("江苏省", 5, 4), ("上海市", 6, 4),
+    ("云南省", 1, 5), ("贵州省", 2, 5), ("湖南省", 3, 5), ("江西省", 4, 5), ("浙江省", 5, 5),
+    ("广西壮族自治区", 2, 6), ("广东省", 3, 6), ("福建省", 4, 6), ("台湾省", 5, 6),
+    ("海南省", 2, 7), ("澳门特别行政区", 3, 7), ("香港特别行政区", 4, 7),
+)
+LATEST_REPORTS = 8
+REPORT_FIELDS = ("title", "body", "region", "province", "level", "year", "doc_type")   # of a latest report
+
+
+def coverage(ix: Index) -> dict:
+    """Reports held per provincial unit × year, laid out on the tile grid (``PROVINCE_TILES``), with 全国 (the
+    national congress) as a tile of its own; reports of no known province are counted apart (``unplaced``).
+
+    Counted as the trends count reports held (``stats``): a report's versions once. ``held`` of a tile, and
+    ``per_year`` of all reports, is one count per year of ``years``, the index's first year to its last. Worked
+    out once per opened commit: the home page asks for it on every visit.
+    """
+    if "coverage" not in ix.memo:
+        ix.memo["coverage"] = _coverage(ix)
+    return ix.memo["coverage"]
+
+
+def _coverage(ix: Index) -> dict:
+    rows = stats(ix, Params(), ["province", "level", "year"])["rows"]
+    held_years = sorted({r["year"] for r in rows if r["year"]})
+    years = list(range(held_years[0], held_years[-1] + 1)) if held_years else []
+    tiles = {name: {"name": name, "short": short_name(name), "col": col, "row": row, "reports": 0,
+                    "undated": 0, "held": [0] * len(years)}
+             for name, col, row in (NATIONAL_TILE, *PROVINCE_TILES)}
+    unplaced, per_year = 0, [0] * len(years)
+    for r in rows:
+        if r["year"]:
+            per_year[r["year"] - years[0]] += r["reports_held"]
+        tile = tiles.get(NATIONAL_TILE[0] if r["level"] == "national" and not r["province"] else r["province"])
+        if tile is None:
+            unplaced += r["reports_held"]
+            continue
+        tile["reports"] += r["reports_held"]
+        if r["year"]:
+            tile["held"][r["year"] - years[0]] += r["reports_held"]
+        else:
+            tile["undated"] += r["reports_held"]
+    return {"reports": sum(t["reports"] for t in tiles.values()) + unplaced, "passages": int(ix.n), "years": years,
+            "per_year": per_year, "tiles": list(tiles.values()), "unplaced": unplaced,
+            "grid": {"columns": 1 + max(col for _, col, _ in PROVINCE_TILES),
+                     "rows": 1 + max(row for _, _, row in PROVINCE_TILES)}}
+
+
+def latest_reports(ix: Index, n: int = LATEST_REPORTS) -> list[dict]:
+    """The ``n`` reports indexed last, newest first, a report's versions once.
+
+    The index records no time of indexing; its order is that of indexing: a change appends its segments to the
+    commit and a segment holds its reports in the order they were written (a merge keeps its segments' place),
+    so the reports numbered last are the ones added last.
+    """
+    live = np.unique(np.asarray(ix.side["doc"])[ix.all_rows]) if ix.n else np.zeros(0, dtype=np.int64)
+    groups, seen, out = ix.report_groups(), set(), []
+    for d in live[::-1].tolist():
+        if int(groups[d]) in seen:
+            continue
+        seen.add(int(groups[d]))
+        meta = dict(zip(DOC_META, ix.side.doc_meta[d]))
+        out.append({"doc_id": ix.side.doc_ids[d], **{k: meta[k] or None for k in REPORT_FIELDS}})
+        if len(out) == n:
+            break
+    return out

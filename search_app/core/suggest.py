@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from indexer.facets import FACETS, YEAR
 from indexer.index.reader import Index
 from indexer.normalize import fold
 from search_app.core.facets import filter_mask, merge_filters
 from search_app.core.matching import difference, evaluate, intersect, names_reports
 from search_app.core.query import ParsedQuery, QueryError, parse
+from search_app.core.rewrite import filter_text
 
 if TYPE_CHECKING:
     from search_app.core.search import Params
@@ -30,7 +30,7 @@ def suggest(ix: Index, parsed: ParsedQuery, params: Params) -> list[dict]:
     so it is what the suggestion's link returns; only suggestions with hits are kept.
     """
     total = _SuggestionTotals(ix, params)
-    inline = _filter_text(parsed)
+    inline = filter_text(parsed)
 
     top = [n for n in (parsed.tree.children if parsed.tree.op == "and" else [parsed.tree]) if n.op != "all"]
     positive = [n for n in top if n.op != "not"]
@@ -93,15 +93,6 @@ class _SuggestionTotals:
                     rows = intersect(rows, self.rows[n.describe(), by_report])
             self.totals[query] = int(len(filter_mask(self.ix, rows, filters, year_range)))
         return self.totals[query]
-
-
-def _filter_text(parsed: ParsedQuery) -> list[str]:
-    """The filters written inside the query (region:… year:…), to carry over into every suggested query."""
-    key = {f.name: f.keys[0] for f in FACETS}
-    out = [f"{key[k]}:{','.join(v)}" for k, v in parsed.filters.items() if v]
-    if parsed.year_range:
-        out.append(f"{YEAR.keys[0]}:" + "{}-{}".format(*parsed.year_range))
-    return out
 
 
 def longest_pieces(text: str, total) -> list[tuple[str, int]]:

@@ -1,28 +1,29 @@
-"""The research pages: trends over the years, regions compared, keyword in context, and their JSON twins
-(``/api/trends`` for both trends and compare, ``/api/kwic``, ``/api/stats``). The numbers come from the core;
-this module adds only the chart geometry.
+"""The research pages: trends over the years, regions compared, and their JSON twins
+(``/api/trends`` for both trends and compare, ``/api/stats``; keyword in context is in ``concordance``). The
+numbers come from the core; this module adds only the chart geometry, and the tables as downloads whose every
+count carries the address of its search (``tables``).
 """
 from __future__ import annotations
 
 import math
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 
 from indexer.facets import FACETS
 from search_app.core.facets import region_provinces
-from search_app.core.kwic import KWIC_ORDERS, kwic_lines
 from search_app.core.search import Params
-from search_app.core.stats import stats, trends
+from search_app.core.stats import STAT_FIELDS, stats, trends
 from search_app.web.context import index
 from search_app.web.params import (
-    SHARED_ARGS,
     BadRequest,
     active_filters,
+    chosen,
+    clear_url,
     has_search,
     json_twin,
     search_params,
-    url_with,
 )
+from search_app.web.tables import count_url, download_links, table_response
 
 bp = Blueprint("analysis", __name__)
 
@@ -32,7 +33,6 @@ COMPARE_DIMENSIONS = ("province", "region")
 COMPARE_MIN, COMPARE_MAX = 2, 5
 SLOT_W, CHART_MIN_W, CHART_H = 44, 320, 240   # the trend chart in pixels, drawn at its size (a phone scrolls it)
 SMALL_W, SMALL_H = 320, 150          # one small multiple of the comparison, in pixels
-KWIC_LABELS = dict(zip(("", *KWIC_ORDERS), ("相关度", "左语境", "右语境")))
 
 
 def _by(allowed: tuple[str, ...]) -> str:
@@ -77,24 +77,62 @@ def trends_page():
     by = _by(tuple(TREND_DIMENSIONS))
     return render_template("trends.html", **trend_view(params, by), by=by, dimensions=TREND_DIMENSIONS,
                            searched=has_search(), active_filters=active_filters(),
-                           clear_url=url_with(**{k: None for k in SHARED_ARGS[1:]}), json_url=json_twin("/api/trends"),
-                           compare_url=json_twin("/compare", by=by if by in COMPARE_DIMENSIONS else None))
+                           clear_url=clear_url(), json_url=json_twin("/api/trends"),
+                           compare_url=json_twin("/compare", by=by if by in COMPARE_DIMENSIONS else None),
+                           count_url=count_url, downloads={t: download_links(f"/trends/{t}") for t in TREND_TABLES})
+
+
+TREND_TABLES = ("years", "matrix")
+
+
+def table_row(parsed: dict | None, r: dict, by: str | None = None, name: str | None = None) -> dict:
+    """One row of a downloaded table: the group and year, the counts, and the addresses of the searches they
+    count, where there is something to find: the matching passages (``search``), the reports that hold them
+    (``reports_search``) and the reports held (``held_search``)."""
+    root = request.host_url.rstrip("/")
+    found = r["reports"] > 0
+    return {**({by: name} if by else {}), "year": r["year"], **{k: r[k] for k in STAT_FIELDS},
+            "search": root + count_url(parsed, by, name, r["year"]) if found else None,
+            "reports_search": root + count_url(parsed, by, name, r["year"], reports=True) if found else None,
+            "held_search": root + count_url(parsed, by, name, r["year"], words=False, reports=True)
+            if r["reports_held"] else None}
+
+
+@bp.route("/trends/<table>.<fmt>")
+def trends_table(table: str, fmt: str):
+    """The trends page's tables, newest year first as on the page: ``years`` (every year, those not held too)
+    and ``matrix`` (one row per group and year held)."""
+    if table not in TREND_TABLES:
+        abort(404)
+    params, _, _ = search_params()
+    by = _by(tuple(TREND_DIMENSIONS))
+    data = trends(index(), params, by)
+    if table == "years":
+        rows = [table_row(data["parsed"], r) for r in reversed(data["years"])]
+    else:
+        rows = [table_row(data["parsed"], c, by, gr["name"]) for gr in data["groups"] for c in reversed(gr["years"])
+                if not c["gap"]]
+    return table_response(fmt, f"trends-{table}", table_columns(by if table == "matrix" else None), rows,
+                          {"query": data["query"], "by": by, "table": table})
+
+
+def table_columns(by: str | None) -> list[str]:
+    return [*([by] if by else []), "year", *STAT_FIELDS, "search", "reports_search", "held_search"]
 
 
 COMPARE_METRICS = {"share_of_reports": "提及比例", "passages_per_report": "每份报告段落"}
 SMALL_SLOT_W = 20
 
 
-@bp.route("/compare")
-def compare_page():
-    """Two to five provinces (or regions) side by side: per year the share of their reports that mention the
-    query, or its hits per report, over the reports each held; small multiples on one scale, and a table."""
+def compare_view() -> dict:
+    """What /compare shows: the form's state and, for two to five names, the groups in the order chosen with
+    their small multiples (``data`` None for fewer)."""
     params, _, _ = search_params()
     by = _by(COMPARE_DIMENSIONS)
     metric = request.args.get("metric") or "share_of_reports"
     if metric not in COMPARE_METRICS:
         raise BadRequest(f"指标 metric 只能是 {'、'.join(COMPARE_METRICS)} 之一")
-    names = list(dict.fromkeys(v for v in request.args.getlist(by) if v))
+    names = chosen(by)          # as the filter reads them: 内蒙古 is 内蒙古自治区
     if len(names) > COMPARE_MAX:
         raise BadRequest(f"最多并排比较 {COMPARE_MAX} 个{TREND_DIMENSIONS[by]}，现在选了 {len(names)} 个")
     held = region_provinces(index())
@@ -104,7 +142,7 @@ def compare_page():
             "keep": [(k, v) for k, v in request.args.items(multi=True) if k not in (by, "by", "q", "metric", "page")],
             "json_url": json_twin("/api/trends", metric=None)}
     if len(names) < COMPARE_MIN:
-        return render_template("compare.html", **view)
+        return view
     data = trends(index(), params, by)
     found = {gr["name"]: gr for gr in data["groups"]}
     groups = [found[n] for n in names if n in found]
@@ -113,8 +151,28 @@ def compare_page():
     width = max(SMALL_W, SMALL_SLOT_W * len(data["years"]))
     multiples = [{"group": gr, "bars": bars(gr["years"], metric, width, SMALL_H, top, max_labels=4),
                   "held": sum(r["reports_held"] for r in gr["years"])} for gr in groups]
-    return render_template("compare.html", **{**view, "data": data}, groups=groups, multiples=multiples,
-                           missing=[n for n in names if n not in found], small_w=width, small_h=SMALL_H)
+    return {**view, "data": data, "groups": groups, "multiples": multiples, "small_w": width, "small_h": SMALL_H,
+            "missing": [n for n in names if n not in found]}
+
+
+@bp.route("/compare")
+def compare_page():
+    """Two to five provinces (or regions) side by side: per year the share of their reports that mention the
+    query, or its hits per report, over the reports each held; small multiples on one scale, and a table."""
+    return render_template("compare.html", **compare_view(), count_url=count_url,
+                           downloads=download_links("/compare/table"))
+
+
+@bp.route("/compare/table.<fmt>")
+def compare_table(fmt: str):
+    """The comparison's table: one row per name chosen and year held, newest year first."""
+    view = compare_view()
+    if view["data"] is None:
+        raise BadRequest(f"请至少选 {COMPARE_MIN} 个{view['label']}")
+    by, parsed = view["by"], view["data"]["parsed"]
+    rows = [table_row(parsed, c, by, gr["name"]) for gr in view["groups"] for c in reversed(gr["years"]) if not c["gap"]]
+    return table_response(fmt, "compare", table_columns(by), rows,
+                          {"query": view["data"]["query"], "by": by, "names": view["names"]})
 
 
 @bp.route("/api/trends")
@@ -127,28 +185,3 @@ def api_trends():
 def api_stats():
     params, _, _ = search_params()
     return jsonify(stats(index(), params, [d for d in request.args.get("by", "year").split(",") if d]))
-
-
-def kwic_data() -> dict:
-    """What /kwic shows and /api/kwic returns: the keyword-in-context lines of the first ``KWIC_HITS`` hits."""
-    order = request.args.get("order", "")
-    if order not in KWIC_LABELS:
-        raise BadRequest("排序 order 只能是 left（按左语境）或 right（按右语境）")
-    if not request.args.get("q", "").strip():
-        raise BadRequest("语境需要检索词")
-    params, _, _ = search_params()
-    return kwic_lines(index(), params, order or None, hits=current_app.config["KWIC_HITS"])
-
-
-@bp.route("/kwic")
-def kwic_page():
-    """Keyword-in-context lines for a query, sortable by the left or the right context."""
-    if not request.args.get("q", "").strip():
-        return render_template("kwic.html", data=None)
-    return render_template("kwic.html", data=kwic_data(), orders=KWIC_LABELS, json_url=json_twin("/api/kwic"),
-                           active_filters=active_filters(), clear_url=url_with(**{k: None for k in SHARED_ARGS[1:]}))
-
-
-@bp.route("/api/kwic")
-def api_kwic():
-    return jsonify(kwic_data())

@@ -15,7 +15,7 @@ from indexer.settings import load_settings, web_config
 from search_app.core import deadline
 from search_app.core.deadline import TimedOut
 from search_app.core.query import QueryError
-from search_app.web import analysis, params, reader, render, search, similar
+from search_app.web import advanced, analysis, concordance, diff, params, reader, render, search, similar
 from search_app.web.context import index
 from search_app.web.params import BadRequest
 
@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["DEBUG"] = False
     app.json.ensure_ascii = False   # the same JSON as `lrsearch search --json`: Chinese as is, keys in order
     app.json.sort_keys = False
-    for module in (search, reader, analysis, similar):
+    for module in (search, reader, analysis, concordance, similar, diff, advanced):
         app.register_blueprint(module.bp)
     app.add_url_rule("/-/health.json", "health", health)
     app.before_request(lambda: deadline.start(current_app.config["REQUEST_TIMEOUT_S"]))

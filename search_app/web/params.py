@@ -10,15 +10,19 @@ from urllib.parse import urlencode
 
 from flask import current_app, request
 
-from indexer.facets import FACETS
+from indexer.facets import FACET_BY_NAME, FACETS, UNSTATED
+from search_app.core.facets import resolve, resolve_filters
 from search_app.core.query import OPEN_END, OPEN_START, QueryError, parse_year_range
 from search_app.core.ranking import SORTS
+from search_app.core.rewrite import exact, within
 from search_app.core.search import Params
 
 FILTER_ARGS = tuple(f.param for f in FACETS)
 YEAR_ARGS = ("year", "year_from", "year_to")
 SHARED_ARGS = ("q", *FILTER_ARGS, *YEAR_ARGS)     # what the search, KWIC, trends, compare and precedents pages share
-PARAM_NAMES = {"page": "页码 page", "per_page": "每页条数 per_page", "limit": "条数 limit"}
+PARAM_NAMES = {"page": "页码 page", "per_page": "每页条数 per_page", "limit": "条数 limit",
+               "width": "语境宽度 width", "sample": "抽样行数 sample", "seed": "随机种子 seed",
+               "window": "跨度 window", "min": "最少共现次数 min"}
 
 
 class BadRequest(ValueError):
@@ -47,18 +51,44 @@ def int_arg(name: str, default: int, lo: int, hi: int) -> int:
 def search_params() -> tuple[Params, int, int]:
     """Validate the request's search parameters (shared by the page, its JSON twin and the exports)."""
     cfg = current_app.config
-    q = request.args.get("q", "")
+    q = request_query()
     check_query_length(q)
     per_page = int_arg("per_page", cfg["PER_PAGE"], 1, cfg["MAX_PER_PAGE"])
     page = int_arg("page", 1, 1, cfg["MAX_PAGE"])
     sort = request.args.get("sort", "relevance")
     if sort not in SORTS:
         raise BadRequest(f"排序 sort 只能是 {'、'.join(SORTS)} 之一")
-    filters = {f.name: [v for v in request.args.getlist(f.param) if v] for f in FACETS}
+    filters, year = filter_params()
     kwic = request.args.get("kwic") in ("1", "true", "yes")
-    strict = request.args.get("strict") in ("1", "true", "yes")      # every word, even when that finds nothing
-    return Params(q=q, filters=filters, year=year_param(year_span()), limit=per_page,
-                  offset=(page - 1) * per_page, sort=sort, kwic=kwic, relax=not strict), page, per_page
+    strict = request.args.get("strict") in ("1", "true", "yes") or is_exact()   # every word, even when that finds nothing
+    group = request.args.get("group", "")
+    if group not in ("", "report"):
+        raise BadRequest("归并 group 只能是 report（每份报告一段）")
+    return Params(q=q, filters=filters, year=year, limit=per_page,
+                  offset=(page - 1) * per_page, sort=sort, kwic=kwic, relax=not strict, group=bool(group)), page, per_page
+
+
+def is_exact() -> bool:
+    """Whether the results page's toggle asks for exact matching (``exact=1``) rather than fuzzy (the default)."""
+    return request.args.get("exact") in ("1", "true", "yes")
+
+
+def request_query() -> str:
+    """The query the request asks for: ``q`` with the words searched within its results (``within``, ANDed)
+    and, when matching is exact, every unquoted word quoted (``rewrite.exact``)."""
+    q = within(request.args.get("q", ""), [w for w in request.args.getlist("within") if w.strip()])
+    if is_exact() and q.strip():
+        check_query_length(q)
+        try:
+            q = exact(q)
+        except QueryError as exc:
+            raise BadRequest(str(exc)) from None
+    return q
+
+
+def filter_params() -> tuple[dict[str, list[str]], str | None]:
+    """The request's filters (facet name → values) and its year in the core's form, as every page reads them."""
+    return {f.name: [v for v in request.args.getlist(f.param) if v] for f in FACETS}, year_param(year_span())
 
 
 def year_bounds(raw: str) -> tuple[int | None, int | None]:
@@ -128,14 +158,25 @@ def toggle_url(arg: str, value: str) -> str:
     return url_with(**{arg: values, "page": None})
 
 
+def chosen(name: str) -> list[str]:
+    """The values of the request's filter of facet ``name`` as the core reads them (浙江 → 浙江省, 县级 → county,
+    ``resolve``): what the sidebar ticks, whichever way the address spelled them."""
+    return resolve_filters({name: request.args.getlist(FACET_BY_NAME[name].param)})[name]
+
+
 def active_filters() -> list[tuple[str, str]]:
     """Every filter of the request as (label, the URL without it), so that each can be dropped in one click."""
-    out = [(f"{f.label} {f.values.get(v, v)}", toggle_url(f.param, v))
-           for f in FACETS for v in request.args.getlist(f.param) if v]
+    out = [(f"{f.label} {f.values.get(shown, shown)}", toggle_url(f.param, v))     # as read: 浙江 → 省份 浙江省
+           for f in FACETS for v in request.args.getlist(f.param) if v.strip() for shown in [resolve(f.name, v)]]
     span = year_span()
     if span:
         out.append((f"年份 {year_label(span)}", url_with(year=None, year_from=None, year_to=None, page=None)))
     return out
+
+
+def clear_url() -> str:
+    """The current URL without any filter (the query kept), for the chips' 全部去掉."""
+    return url_with(**{k: None for k in (*SHARED_ARGS[1:], "page")})
 
 
 def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
@@ -151,12 +192,20 @@ def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
 
 def has_search() -> bool:
     """Whether the request asks for anything: words, or a filter alone (browsing by filter is a search)."""
-    return any(v.strip() for k in SHARED_ARGS for v in request.args.getlist(k))
+    return any(v.strip() for k in (*SHARED_ARGS, "within") for v in request.args.getlist(k))
 
 
 def shared_args(without: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """The query and filters of this request, carried to the other pages by the navigation and the forms."""
-    return [(k, v) for k, v in request.args.items(multi=True) if k in SHARED_ARGS and k not in without and v]
+    """The query and filters of this request, carried to the other pages by the navigation and the forms (the
+    words searched within the results and exact matching go into the query they carry; a query that cannot be
+    written so, as on its error page, is carried as typed)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k in SHARED_ARGS and k not in without and v]
+    if "q" not in without and (request.args.get("within") or is_exact()):
+        try:
+            args = [("q", request_query())] + [(k, v) for k, v in args if k != "q"]
+        except BadRequest:
+            pass
+    return args
 
 
 def mode_url(path: str) -> str:
@@ -169,4 +218,5 @@ def json_twin(api_path: str, **changes) -> str:
     return api_path + url_with(**changes)[len(request.path):]
 
 
-TEMPLATE_GLOBALS = {"shared_args": shared_args, "mode_url": mode_url, "url_with": url_with, "toggle_url": toggle_url}
+TEMPLATE_GLOBALS = {"shared_args": shared_args, "mode_url": mode_url, "url_with": url_with, "toggle_url": toggle_url,
+                    "chosen": chosen, "unstated": UNSTATED}

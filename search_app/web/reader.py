@@ -1,12 +1,15 @@
-"""The report page: the whole report with its contents, passage anchors and the query marked; its JSON twin."""
+"""The report page: the whole report with its contents, passage anchors and the query marked, each passage's
+citation and ways on (similar wording, compare), and the way back to the search; its JSON twin."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, jsonify, render_template, request
 
-from search_app.core.citations import is_web_url
+from search_app.core.citations import cite, is_web_url
 from search_app.core.query import QueryError, parse
+from search_app.core.records import Hit
 from search_app.core.search import highlight_needles
 from search_app.core.snippets import match_spans, snippet
 from search_app.web.context import index
@@ -14,6 +17,7 @@ from search_app.web.params import check_query_length
 from search_app.web.render import marked
 
 bp = Blueprint("reader", __name__)
+MAX_BACK_CHARS = 2048
 
 
 def public_source(source: str) -> str:
@@ -33,7 +37,28 @@ def document(doc_id: str) -> dict:
     doc["versions"] = [{"doc_id": v, "title": other["title"], "kind": other.get("kind", "report"),
                         "source": public_source(other["source"]) if other.get("source") else None}
                        for v in index().versions(doc_id) if (other := index().document(v))]
+    passages = [p for s in doc["sections"] for p in s["passages"]]
+    for p, h in zip(passages, cite(index(), [Hit(passage_id=p["passage_id"], doc_id=doc_id, year=doc.get("year"))
+                                             for p in passages])):
+        p["citation"], p["citation_url"] = h.citation, h.citation_url
     return doc
+
+
+def local_path(raw: str | None) -> str | None:
+    """``raw`` if it is a page of this site to go back to (a path and its query), else None: never another host
+    (//host, /\\host, which browsers read as //host, a scheme) and no control characters (a browser drops a tab
+    or newline, so /<tab>/host would become //host)."""
+    if not raw or len(raw) > MAX_BACK_CHARS or not raw.startswith("/") or raw.startswith(("//", "/\\")):
+        return None
+    if any(c < " " or c in "\\\x7f" for c in raw):
+        return None
+    parts = urlsplit(raw)
+    return raw if not parts.scheme and not parts.netloc else None
+
+
+def back_url(q: str) -> str | None:
+    """Where "返回检索结果" leads: the search the reader came from (``back``), or a search for ``q``."""
+    return local_path(request.args.get("back")) or ("/?" + urlencode({"q": q}) if q else None)
 
 
 @bp.route("/doc/<doc_id>")
@@ -49,10 +74,10 @@ def doc_page(doc_id: str):
         except QueryError as e:
             note = f"检索词无法用于标记（{e}），正文未加标记。"
     passages = [p for s in doc["sections"] for p in s["passages"]]
-    shown = {p["passage_id"]: marked(snippet(p["text"], match_spans(p["text"], needles), whole=True))
-             for p in passages}
+    spans = {p["passage_id"]: match_spans(p["text"], needles) for p in passages}
+    shown = {p["passage_id"]: marked(snippet(p["text"], spans[p["passage_id"]], whole=True)) for p in passages}
     return render_template("doc.html", doc=doc, marked=shown, q=q, passages=passages, note=note,
-                           is_web_url=is_web_url)
+                           is_web_url=is_web_url, matches=sum(len(v) for v in spans.values()), back=back_url(q))
 
 
 @bp.route("/api/doc/<doc_id>")

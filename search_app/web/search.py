@@ -23,9 +23,11 @@ from search_app.core.region_tree import region_tree
 from search_app.core.search import Params, export_hits, search
 from search_app.formats import delimited_lines, hit_row, jsonl_lines, result_json
 from search_app.web.context import index
+from search_app.web.home import home_data, home_view
 from search_app.web.params import (
-    SHARED_ARGS,
     active_filters,
+    chosen,
+    clear_url,
     has_search,
     in_span,
     json_twin,
@@ -41,9 +43,9 @@ bp = Blueprint("search", __name__)
 
 
 def cited_here(h: Hit) -> Hit:
-    """A hit of a report known only as a file is cited by its page here, at the passage."""
-    h.citation_url = h.citation_url or url_for("reader.doc_page", doc_id=h.doc_id, _external=True,
-                                               _anchor=f"p-{h.passage_id}")
+    """Give a hit ``passage_url``, the passage on its report page here: a path, never this server's host, which
+    is no source to cite (the citation's 来源 is the report's web address, ``citation_url``, or none)."""
+    h.passage_url = url_for("reader.doc_page", doc_id=h.doc_id, _anchor=f"p-{h.passage_id}")
     return h
 
 
@@ -56,7 +58,7 @@ def with_region_tree(result: dict) -> dict:
     """Add the region facet nested province → city → county (``region_tree``); the flat facets stay as they are."""
     facets = sidebar_facets(result)
     result["region_tree"] = region_tree(facets["region"], facets["province"], region_provinces(index()),
-                                        request.args.getlist("region"), request.args.getlist("province"))
+                                        chosen("region"), chosen("province"))
     return result
 
 
@@ -98,11 +100,11 @@ def run_search(params: Params) -> dict:
 @bp.route("/")
 def search_page():
     if not has_search():
-        return render_template("search.html", result=None, params=None)
+        return render_template("search.html", result=None, params=None, json_url="/api/home", **home_view())
     params, page, per_page = search_params()
     result = run_search(params)
     result["hits"] = [hit_view(h) for h in result["hits"]]
-    pages = max(1, math.ceil(result["total"] / per_page))
+    pages = max(1, math.ceil(result.get("reports", result["total"]) / per_page))
     beyond = page > pages and result["total"] > 0       # a stale link: say so and offer the last page
     facets = sidebar_facets(result)
     span = year_span()
@@ -111,14 +113,25 @@ def search_page():
                            page_numbers=page_numbers(page, pages), active_filters=active_filters(),
                            facets=facets, years=years, years_between=between, span=span,
                            explained=explain(params.q, result["parsed"]),
-                           clear_url=url_with(**{k: None for k in (*SHARED_ARGS[1:], "page")}),
+                           clear_url=clear_url(),
                            selected=request.args, json_url=json_twin("/api/search"),
                            export_query=url_with(page=None, per_page=None)[len(request.path):])
 
 
 @bp.route("/api/search")
 def api_search():
-    return jsonify(result_json(run_search(search_params()[0])))
+    """The search as JSON, with ``next``: the address of the next page of hits (None on the last)."""
+    params, page, per_page = search_params()
+    result = result_json(run_search(params))
+    shown = result.get("reports", result["total"])      # grouped by report, the pages are of reports
+    more = page * per_page < shown and page < current_app.config["MAX_PAGE"]
+    return jsonify({**result, "next": url_with(page=str(page + 1)) if more else None})
+
+
+@bp.route("/api/home")
+def api_home():
+    """The home page's JSON twin: coverage by province and year, the latest reports, the example searches."""
+    return jsonify(home_data())
 
 
 @bp.route("/export.<fmt>")
@@ -134,7 +147,7 @@ def export(fmt: str):
 
     def rows():
         for h in itertools.chain([first] if first is not None else [], hits):
-            yield hit_row(cited_here(h))
+            yield hit_row(h)
     body = delimited_lines(rows(), ROW_FIELDS, bom=True) if fmt == "csv" else jsonl_lines(rows())
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
     return Response(stream_with_context(body), content_type=mimetype + "; charset=utf-8",

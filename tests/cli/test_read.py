@@ -88,7 +88,8 @@ def test_csv_output_and_formula_neutralising(index_dir):
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert len(rows) == 3 and list(rows[0]) == ["passage_id", "doc_id", "title", "region", "province", "level",
                                                 "year", "doc_type", "section", "heading", "text", "highlight",
-                                                "score", "body", "missing", "citation", "citation_url"]
+                                                "score", "body", "missing", "citation", "citation_url", "session",
+                                                "delivered"]
     assert [safe_cell(v) for v in ("=1+1", "+x", "-x", "@x", "ok")] == ["'=1+1", "'+x", "'-x", "'@x", "ok"]
 
 
@@ -135,8 +136,9 @@ def test_every_read_command_speaks_every_output_format(index_dir, command):
 
 def test_search_hits_carry_their_citation(index_dir):
     hit = json.loads(invoke("search", '"有备必审"', "--index", index_dir, "--json", "--limit", 1).stdout)["hits"][0]
-    assert hit["citation"].startswith("《") and f"（{hit['year']}年）" in hit["citation"]
-    assert "citation_url" in hit
+    assert hit["citation"].startswith("《") and f"（{hit['year']}年）" in hit["citation"]     # no delivery date
+    assert hit["delivered"] is None and (hit["session"] is None or f"——在{hit['session']}上" in hit["citation"])
+    assert "citation_url" in hit and hit["citation_url"] is None and hit["passage_url"] is None   # a file; no web
     assert hit["citation"] in invoke("search", '"有备必审"', "--index", index_dir, "--limit", 1).stdout
 
 
@@ -167,9 +169,7 @@ def test_the_cli_csv_and_the_web_export_write_the_same_rows(index_dir):
     web_lines = [json.loads(line) for line in client.get("/export.jsonl", query_string={"q": q}).get_data(
         as_text=True).splitlines()]
     assert cli and list(cli[0]) == list(web[0]) == list(web_lines[0]) and "missing" in cli[0]
-    drop = ("citation_url",)      # a file-only report is cited by its page on the web, by nothing on the CLI
-    assert [{k: v for k, v in r.items() if k not in drop} for r in cli] == \
-        [{k: v for k, v in r.items() if k not in drop} for r in web]
+    assert cli == web         # a file-only report is cited without 来源 by both (never by the web's own page)
     assert [r["missing"] for r in web_lines] == [r["missing"] for r in web] and all(r["missing"] for r in web)
 
 
@@ -232,3 +232,59 @@ def test_r20_the_search_command_contract_in_one_line(index_dir, tmp_path):
     assert len(lines) == len(as_json["hits"]) == 7 and all(json.loads(line)["passage_id"] for line in lines)
     assert ansi == 0 and no_help == []
     assert all("Traceback" not in r.output for r in runs.values())
+
+
+def test_similar_keeps_to_the_filters(index_dir):
+    text = "坚持有件必备、有备必审、有错必纠，认真审查规范性文件"
+    everywhere = json.loads(invoke("similar", "--text", text, "--index", index_dir, "--json", "--limit", 50).stdout)
+    r = invoke("similar", "--text", text, "--index", index_dir, "--json", "--limit", 50, "--province", "浙江省",
+               "--year", "2019-")
+    kept = json.loads(r.stdout)
+    assert r.exit_code == 0 and kept["filters"] == {"province": ["浙江省"]} and kept["year"] == "2019-"
+    assert [h["passage_id"] for h in kept["hits"]] == [h["passage_id"] for h in everywhere["hits"]
+                                                       if h["province"] == "浙江省" and (h["year"] or 0) >= 2019]
+
+
+def test_search_per_report_gives_each_report_its_best_passage(index_dir):
+    every = json.loads(invoke("search", "监督", "--index", index_dir, "--json", "--limit", 500).stdout)
+    r = invoke("search", "监督", "--index", index_dir, "--json", "--limit", 500, "--per-report")
+    grouped = json.loads(r.stdout)
+    firsts = {}
+    for h in every["hits"]:
+        firsts.setdefault(h["doc_id"], h["passage_id"])
+    assert r.exit_code == 0 and grouped["total"] == every["total"] and grouped["reports"] == len(firsts)
+    assert [h["passage_id"] for h in grouped["hits"]] == list(firsts.values())
+    assert [h["report_hits"] for h in grouped["hits"]] == \
+        [sum(x["doc_id"] == h["doc_id"] for x in every["hits"]) for h in grouped["hits"]]
+    second = json.loads(invoke("search", "监督", "--index", index_dir, "--json", "--limit", 2, "--offset", 2,
+                               "--per-report").stdout)
+    assert [h["passage_id"] for h in second["hits"]] == list(firsts.values())[2:4]
+    assert "passages of this report match" in invoke("search", "监督", "--index", index_dir, "--per-report").stdout
+
+
+def test_short_names_and_labels_as_options_and_keys(index_dir):
+    """--province 浙江 --level 县级 is --province 浙江省 --level county, and so is 省份:浙江 层级:县 in the query."""
+    def ids(*args):
+        r = invoke("search", *args, "--index", index_dir, "--json", "--limit", 100)
+        assert r.exit_code == 0, r.output
+        return [h["passage_id"] for h in json.loads(r.stdout)["hits"]]
+    full = ids("监督", "--province", "浙江省", "--level", "county")
+    assert full and ids("监督", "--province", "浙江", "--level", "县级") == full == ids("监督 省份:浙江 层级:县")
+    assert ids("监督", "--region", "金华") == ids("监督", "--region", "义乌市")     # a city holds its counties
+    assert invoke("search", "监督", "--province", "火星", "--index", index_dir, "--json").exit_code == 1
+    unknown = json.loads(invoke("search", "监督", "--region", "（未标明）", "--index", index_dir, "--json",
+                                "--limit", 100).stdout)
+    assert unknown["total"] > 0 and all("region" not in h or h["region"] is None for h in unknown["hits"])
+
+
+def test_csv_and_tsv_write_labels_json_and_jsonl_codes(index_dir):
+    args = ("search", "监督", "--index", index_dir, "--level", "county", "--doc-type", "other", "--level", "city",
+            "--limit", 100)
+    rows = list(csv.DictReader(io.StringIO(invoke(*args, "--csv").stdout)))
+    tsv = list(csv.DictReader(io.StringIO(invoke(*args, "--tsv").stdout), delimiter="\t"))
+    assert rows and rows == tsv and {r["level"] for r in rows} <= {"县级", "市级"} and \
+        {r["doc_type"] for r in rows} == {"其他文件"}
+    as_json = json.loads(invoke(*args, "--json").stdout)["hits"]
+    lines = [json.loads(line) for line in invoke(*args, "--jsonl").stdout.splitlines()]
+    assert [(h["level"], h["doc_type"]) for h in as_json] == [(x["level"], x["doc_type"]) for x in lines]
+    assert {h["level"] for h in as_json} <= {"county", "city"} and {h["doc_type"] for h in as_json} == {"other"}

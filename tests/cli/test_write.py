@@ -9,7 +9,7 @@ from search_app.cli import main
 from tests.conftest import SAMPLES, SEEDS, WEB_DEV
 
 DOC_KEYS = {"doc_id", "title", "body", "region", "province", "level", "year", "doc_type", "source", "traditional",
-            "sections"}
+            "sections", "session", "delivered"}
 
 
 def test_parse_json_contract():
@@ -23,7 +23,10 @@ def test_parse_json_contract():
         for p in s["passages"]:
             assert {"passage_id", "text", "start", "end", "ordinal", "heading", "category"} <= p.keys()
     assert "浙江省" in r.output                      # Chinese printed as is, not \u escapes
-    assert doc["kind"] == "report" and set(doc["why"]) == {"title", "region", "year", "doc_type"}
+    assert doc["kind"] == "report" and set(doc["why"]) == {"title", "region", "year", "doc_type", "session"}
+    assert (doc["session"], doc["delivered"]) == ("浙江省第十四届人民代表大会第一次会议", None)    # a line with no date
+    dated = json.loads(CliRunner().invoke(main, ["parse", str(WEB_DEV / "a01-jiangxi-2019.html"), "--json"]).output)
+    assert (dated["session"], dated["delivered"]) == ("江西省第十三届人民代表大会第四次会议", "2020-01-15")
 
 
 def test_parse_readable_output():

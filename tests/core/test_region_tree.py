@@ -2,6 +2,7 @@
 import pytest
 
 from indexer.divisions import parent_city
+from indexer.facets import UNSTATED
 from indexer.index.reader import open_index
 from search_app.core.facets import region_provinces
 from search_app.core.region_tree import OWN_CONGRESS, region_tree
@@ -51,7 +52,7 @@ def test_tree_nests_counties_under_their_city_and_keeps_every_count():
     assert [c["name"] for c in zhejiang["children"]] == [OWN_CONGRESS, "金华市", "湖州市"]
     own, jinhua, huzhou = zhejiang["children"]
     assert (own["value"], own["filter"], own["count"]) == ("浙江省", "region", 6)
-    assert (jinhua["filter"], jinhua["count"]) == (None, None)        # a group: no hits of its own here
+    assert (jinhua["filter"], jinhua["count"]) == (None, None)        # a group: not in the region facet given
     assert [(c["value"], c["count"]) for c in jinhua["children"]] == [("义乌市", 7), ("东阳市", 3)]
     assert tree[2]["children"][0]["children"][0]["value"] == "扎鲁特旗"
     # every region appears once, with its facet count; provinces keep theirs
@@ -90,12 +91,38 @@ def test_region_provinces_match_the_stored_passages(index_dir, all_passages):
     assert expected["全国"] is None and expected["扎鲁特旗"] == "内蒙古自治区"
 
 
+def test_unknown_regions_are_listed_last_and_tickable():
+    tree = region_tree(facet([(None, 4), ("义乌市", 2)]), facet([(None, 4), ("浙江省", 2)]), PROVINCE_OF,
+                       selected_regions=[UNSTATED])
+    assert [(n["name"], n["value"], n["filter"], n["count"], n["selected"]) for n in tree][-1] == \
+        (UNSTATED, UNSTATED, "region", 4, True)
+
+
+def test_a_city_held_through_its_counties_sits_in_their_province():
+    tree = region_tree(facet([("金华市", 9), ("义乌市", 7), ("东阳市", 2)]), facet([("浙江省", 9)]), PROVINCE_OF)
+    (jinhua,) = tree[0]["children"]
+    assert (jinhua["value"], jinhua["filter"], jinhua["count"]) == ("金华市", "region", 9)
+    assert [c["value"] for c in jinhua["children"]] == ["义乌市", "东阳市"]
+
+
+def rolled_up(node):
+    """What a node's filter returns, as its children say it: its count, or theirs when it is a group."""
+    return node["count"] if node["filter"] else sum(rolled_up(c) for c in node["children"])
+
+
 def test_tree_of_a_real_search_keeps_the_facet_counts(index_dir):
     ix = open_index(index_dir)
     result = search_json(ix, Params(q="监督"))
     tree = region_tree(result["facets"]["region"], result["facets"]["province"], region_provinces(ix))
     leaves = sorted((n["value"], n["count"]) for _, n in flatten(tree) if n["filter"] == "region")
-    assert leaves == sorted((r["value"], r["count"]) for r in result["facets"]["region"] if r["value"])
+    assert leaves == sorted((r["value"] or UNSTATED, r["count"]) for r in result["facets"]["region"])
     for province in (n for n in tree if n["filter"] == "province"):
-        beneath = sum(n["count"] for _, n in flatten(province["children"]) if n["filter"] == "region")
-        assert beneath == province["count"]          # the province facet is the roll-up of its regions
+        # the province facet is the roll-up of its regions; a city's count holds its counties'
+        assert sum(rolled_up(c) for c in province["children"]) == province["count"]
+        for city in (c for c in province["children"] if c["filter"] and c["children"]):
+            assert city["count"] >= sum(c["count"] for c in city["children"])
+    # every count is what its filter returns
+    for _, node in flatten(tree):
+        if node["filter"]:
+            total = search_json(ix, Params(q="监督", filters={node["filter"]: [node["value"]]}, limit=0))["total"]
+            assert total == node["count"], node["value"]

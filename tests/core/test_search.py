@@ -4,6 +4,8 @@ import random
 
 import pytest
 
+from indexer.divisions import parent_city
+from indexer.facets import UNSTATED
 from indexer.index.reader import open_index
 from indexer.normalize import fold, to_traditional
 from indexer.settings import SETTINGS
@@ -128,6 +130,8 @@ def _brute_facets(passages):
             v = p[key] or None
             counts.setdefault(name, {}).setdefault(v, 0)
             counts[name][v] += 1
+        if (city := parent_city(p["region"], p["province"] or None)):     # a city counts with its counties
+            counts["region"][city] = counts["region"].get(city, 0) + 1
     return counts
 
 
@@ -426,3 +430,101 @@ def test_a_stray_quote_or_bracket_is_mended_and_the_search_says_so(index_dir, q,
 
 def test_a_reversed_year_range_is_read_the_right_way_round(index_dir):
     assert run(index_dir, "监督 year:2023-2015")["total"] == run(index_dir, "监督 year:2015-2023")["total"] > 0
+
+
+@pytest.mark.parametrize("name,value,stored", [
+    ("province", "浙江", "浙江省"), ("province", "内蒙古", "内蒙古自治区"), ("province", "广西", "广西壮族自治区"),
+    ("province", "宁夏", "宁夏回族自治区"), ("province", "新疆", "新疆维吾尔自治区"), ("province", "西藏", "西藏自治区"),
+    ("province", "香港", "香港特别行政区"), ("province", "北京", "北京市"), ("province", "吉林", "吉林省"),
+    ("province", "浙江省", "浙江省"), ("region", "湖州", "湖州市"), ("region", "黔东南", "黔东南苗族侗族自治州"),
+    ("region", "巴彦淖尔", "巴彦淖尔市"), ("region", "全国", "全国"),
+    ("region", "吉林", "吉林"),        # the short name of two names (吉林省, 吉林市) is kept as written …
+    ("region", "鼓楼", "鼓楼区"),      # … that of one name borne by several districts is that name
+    ("region", "火星", "火星"), ("level", "县级", "county"), ("level", "区县", "county"), ("level", "县", "county"),
+    ("level", "市", "city"), ("level", "省级", "provincial"), ("level", "全国", "national"), ("level", "city", "city"),
+    ("doc_type", "其他文件", "other"), ("doc_type", "述法报告", "述法报告"), ("section", "监督工作", "监督工作"),
+    ("region", "未标明", UNSTATED), ("level", UNSTATED, UNSTATED),
+])
+def test_a_filter_value_is_read_as_the_index_stores_it(name, value, stored):
+    from search_app.core.facets import resolve
+    assert resolve(name, value) == stored
+
+
+def test_short_names_and_labels_find_what_the_stored_values_find(index_dir):
+    for short, full in ((dict(province=["浙江"], level=["县级"]), dict(province=["浙江省"], level=["county"])),
+                        (dict(province=["内蒙古"], doc_type=["其他文件"]), dict(province=["内蒙古自治区"], doc_type=["other"])),
+                        (dict(region=["巴彦淖尔"]), dict(region=["巴彦淖尔市"]))):
+        a, b = run(index_dir, "监督", filters=short), run(index_dir, "监督", filters=full)
+        assert [h["passage_id"] for h in a["hits"]] == [h["passage_id"] for h in b["hits"]]
+        assert b["total"] > 0 or full.get("doc_type")
+    by_key = run(index_dir, "监督 省份:内蒙古 层级:市级 年份:2019-2023")
+    same = run(index_dir, "监督 province:内蒙古自治区 level:city year:2019-2023")
+    assert by_key["total"] == same["total"] > 0
+    assert by_key["parsed"]["filters"] == {"province": ["内蒙古自治区"], "level": ["city"]}
+    assert by_key["parsed"]["year"] == [2019, 2023]
+    assert run(index_dir, "监督 地区：巴彦淖尔 栏目:监督工作 文种:工作报告,工作综述")["parsed"]["filters"] == \
+        {"region": ["巴彦淖尔市"], "section": ["监督工作"], "doc_type": ["工作报告", "工作综述"]}
+    assert run(index_dir, "监督 province:火星")["total"] == 0               # unknown: matches nothing
+    with pytest.raises(QueryError, match="层级只能是"):
+        run(index_dir, "监督 层级:乡级")
+
+
+def test_a_city_held_through_its_counties_keeps_them(index_dir, all_passages):
+    """金华市 holds 义乌市, 成都市 武侯区: a city's filter keeps them, and its count in the facet is that total."""
+    for city, counties in (("金华市", {"义乌市"}), ("成都市", {"武侯区"}), ("通辽市", {"扎鲁特旗"})):
+        r = run(index_dir, "监督", filters={"region": [city]})
+        want = [p for p in all_passages if fold("监督") in fold(p["text"]) and p["region"] in counties | {city}]
+        assert r["total"] == len(want) > 0 and {h["region"] for h in r["hits"]} == counties
+        everything = run(index_dir, "监督", limit=0)
+        assert {i["value"]: i["count"] for i in everything["facets"]["region"]}[city] == r["total"]
+        assert run(index_dir, "监督", filters={"region": counties})["total"] == r["total"]
+
+
+def test_unstated_keeps_the_reports_of_no_known_value(index_dir, all_passages):
+    everything = run(index_dir, "监督", limit=0)
+    unknown = {i["value"]: i["count"] for i in everything["facets"]["region"]}[None]
+    r = run(index_dir, "监督", filters={"region": [UNSTATED]})
+    assert r["total"] == unknown == sum(1 for p in all_passages if fold("监督") in fold(p["text"]) and not p["region"])
+    assert {h["region"] for h in r["hits"]} == {None}
+    assert {i["value"]: i["count"] for i in r["facets"]["region"]} == {None: unknown}    # listed, not doubled
+    assert run(index_dir, "监督 地区:（未标明）")["total"] == unknown
+    both = run(index_dir, "监督", filters={"region": [UNSTATED, "全国"]})
+    assert both["total"] == unknown + run(index_dir, "监督", filters={"region": ["全国"]})["total"]
+    nothing = run(index_dir, "监督", filters={"level": [UNSTATED]})       # every report has a level here
+    assert nothing["total"] == 0 and {"value": None, "count": 0} in nothing["facets"]["level"]
+
+
+@pytest.fixture(scope="module")
+def city_and_county(tmp_path_factory):
+    """An index of 湖州市's report and one of its counties, 德清县 (a sample's report, its places renamed)."""
+    from indexer.update import ingest
+    from tests.conftest import SAMPLES
+    src = tmp_path_factory.mktemp("city")
+    (src / "huzhou.md").write_bytes((SAMPLES / "15-huzhou-2022.md").read_bytes())
+    county = (SAMPLES / "12-etuokeqianqi-2020.txt").read_bytes().decode("gb18030")
+    for old, new in (("鄂托克前旗", "德清县"), ("鄂尔多斯", "湖州"), ("内蒙古自治区", "浙江省"), ("内蒙古", "浙江")):
+        county = county.replace(old, new)
+    (src / "deqing.txt").write_text(county, encoding="utf-8")
+    ingest(src / "index", [src], workers=1)
+    return src / "index"
+
+
+def test_a_city_keeps_its_own_reports_and_its_counties(city_and_county):
+    """region=湖州市 is 湖州市's report and 德清县's, and the facet counts the city so; the tree nests the county."""
+    from search_app.core.facets import region_provinces
+    from search_app.core.region_tree import region_tree
+    ix = open_index(city_and_county)
+    every = search_json(ix, Params(q="监督", limit=MAX_LIMIT))
+    own = {h["region"]: 0 for h in every["hits"]}
+    for h in every["hits"]:
+        own[h["region"]] += 1
+    assert set(own) == {"湖州市", "德清县"}
+    city = search_json(ix, Params(q="监督", filters={"region": ["湖州"]}, limit=MAX_LIMIT))
+    assert city["total"] == every["total"] == own["湖州市"] + own["德清县"]
+    assert {i["value"]: i["count"] for i in every["facets"]["region"]} == {"湖州市": every["total"], "德清县": own["德清县"]}
+    county = search_json(ix, Params(q="监督", filters={"region": ["德清县"]}, limit=0))
+    assert county["total"] == own["德清县"]                           # a county keeps itself alone
+    (zhejiang,) = region_tree(every["facets"]["region"], every["facets"]["province"], region_provinces(ix))
+    (huzhou,) = zhejiang["children"]
+    assert (huzhou["value"], huzhou["filter"], huzhou["count"]) == ("湖州市", "region", every["total"])
+    assert [(c["value"], c["count"]) for c in huzhou["children"]] == [("德清县", own["德清县"])]

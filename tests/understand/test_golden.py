@@ -19,6 +19,7 @@ def summary(path) -> dict:
     return {"title": d.title, "body": d.body, "region": d.region, "province": d.province, "level": d.level,
             "year": d.year, "years_covered": d.years_covered, "doc_type": d.doc_type, "traditional": d.traditional,
             "pub_date": d.pub_date, "encoding": d.encoding, "doc_id": d.doc_id, "kind": d.kind, "why": d.why,
+            "session": d.session, "delivered": d.delivered,
             "sections": [[s.level, s.heading, s.category, len(s.passages)] for s in d.sections],
             "passage_ids": [p.passage_id for p in d.passages()]}
 

@@ -133,7 +133,8 @@ def test_parse_says_why_for_each_decision():
     assert (d.region, d.year) == ("沂水县", 2023)            # the session line, without a dash, names the congress
     assert d.why == {"title": "the first line", "region": "subtitle: named congress: 沂水县",
                      "year": "delivery date (2024年1月9日): a report of the first half of a year covers the year "
-                             "before, one of the second half its own", "doc_type": "工作报告 in the title"}
+                             "before, one of the second half its own", "doc_type": "工作报告 in the title",
+                     "session": "session line ((2024年1月9日在沂水县第十八届人民代表大会第三次会议上))"}
 
 
 def test_a_local_report_that_names_the_national_congress_stays_local():

@@ -1,6 +1,7 @@
 """Shared fixtures of the web tests: an app over the session index, one with a web-sourced report, a real server
 and Chromium for the end-to-end tests; parsing helpers."""
 import threading
+from contextlib import contextmanager
 from urllib.parse import urlencode, urlparse
 
 import pytest
@@ -22,7 +23,7 @@ def soup(resp):
 
 def submit(form, toggle: tuple[str, str] | None = None, **fields) -> str:
     """The URL a browser asks for when ``form`` is submitted, after toggling one checkbox (name, value) and
-    typing ``fields`` into its text boxes."""
+    typing ``fields`` into its text boxes (or choosing them in its selects)."""
     pairs = []
     for inp in form.select("input[name]"):
         name = inp["name"]
@@ -31,6 +32,9 @@ def submit(form, toggle: tuple[str, str] | None = None, **fields) -> str:
             pairs += [(name, inp["value"])] if on else []
         else:
             pairs.append((name, fields.get(name, inp.get("value", ""))))
+    for sel in form.select("select[name]"):
+        chosen = sel.select_one("option[selected]") or sel.select_one("option")
+        pairs.append((sel["name"], fields.get(sel["name"], chosen.get("value", chosen.get_text()))))
     return form["action"] + "?" + urlencode(pairs)
 
 
@@ -68,13 +72,20 @@ def link_value(a, arg):
     return parse_qs(urlparse(a["href"]).query).get(arg, [None])[-1]
 
 
-@pytest.fixture(scope="module")
-def base_url(index_dir):
+@contextmanager
+def serving(index_dir):
+    """A real HTTP server on 127.0.0.1 over ``index_dir``, in a thread; its base URL."""
     server = make_server("127.0.0.1", 0, create_app({"INDEX_DIR": str(index_dir)}), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def base_url(index_dir):
+    with serving(index_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +107,17 @@ def page(browser, base_url):
     yield pg
     ctx.close()
     assert outside == []          # no CDN, no fonts, nothing from the internet
+
+
+@pytest.fixture(scope="module")
+def dated_index(tmp_path_factory):
+    """An index of two reports known only as files whose subtitles give the session and the date they were
+    delivered (江西 2020-01-15, 福建 2009-01-12)."""
+    from indexer.store import write_documents
+    from indexer.understand.pipeline import parse_file
+    from indexer.update import rebuild
+    from tests.conftest import WEB_DEV
+    tmp = tmp_path_factory.mktemp("dated")
+    docs = [parse_file(WEB_DEV / name) for name in ("a01-jiangxi-2019.html", "b11-fujian-2008-gb18030.txt")]
+    rebuild(tmp / "index", write_documents(tmp / "docs", docs))
+    return tmp / "index"

@@ -9,15 +9,26 @@ PAGES = {
     "home": "/",
     "search": "/?q=备案审查",
     "search-filtered": "/?q=监督&level=county&year=2019-2023",
+    "search-city": "/?q=监督&region=金华&province=内蒙古&region=（未标明）",     # a city, short names, none stated
     "empty": "/?q=备案审查+月球基地&level=county",
     "report": "/doc/{doc_id}?q=备案审查",
     "trends": "/trends?q=监督",
     "trends-empty": "/trends",
     "compare": "/compare?q=监督&province=内蒙古自治区&province=浙江省&province=四川省",
     "kwic": "/kwic?q=监督",
+    "kwic-tools": "/kwic?q=监督&level=county&width=12&sample=5&seed=1",    # the form, the sample, the distribution
+    "kwic-near": "/kwic?q=监督&near=工作&window=3",                        # a collocate's lines
+    "collocates": "/collocates?q=监督",
+    "collocates-empty": "/collocates",
     "similar": "/similar?text=坚持有件必备、有备必审、有错必纠",
     "error": "/?q=a&page=0",
     "not-found": "/doc/nosuchreport",
+    "typo": "/?q=备按审查&within=监督",                          # did you mean, search within, the toggle
+    "advanced": "/advanced?q=备案审查+-询问&province=浙江省",
+    "diff": "/diff?a={a}&b={b}",                                   # two passages side by side
+    "diff-pick": "/diff?a={a}",
+    "diff-reports": "/diff?a_doc={a_doc}&b_doc={b_doc}",
+    "diff-empty": "/diff",
 }
 
 
@@ -26,13 +37,21 @@ def doc_id(client):
     return client.get("/api/search?q=备案审查&per_page=1").get_json()["hits"][0]["doc_id"]
 
 
+@pytest.fixture(scope="module")
+def diff_ids(client):
+    """A passage and its best precedent, and their reports, for the /diff pages."""
+    a = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]
+    b = client.get(f"/api/similar?passage_id={a['passage_id']}&limit=1").get_json()["hits"][0]
+    return {"a": a["passage_id"], "b": b["passage_id"], "a_doc": a["doc_id"], "b_doc": b["doc_id"]}
+
+
 @pytest.mark.parametrize("width,height,name", SIZES)
-def test_no_serious_violations_on_any_page(browser, base_url, doc_id, width, height, name):
+def test_no_serious_violations_on_any_page(browser, base_url, doc_id, diff_ids, width, height, name):
     ctx = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
     pg = ctx.new_page()
     found = {}
     for slug, path in PAGES.items():
-        pg.goto(base_url + path.format(doc_id=doc_id))
+        pg.goto(base_url + path.format(doc_id=doc_id, **diff_ids))
         if violations := axe_violations(pg):
             found[slug] = violations
     ctx.close()

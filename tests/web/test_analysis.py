@@ -1,4 +1,6 @@
-"""Trends, the comparison and keyword in context, with their JSON twins."""
+"""Trends, the comparison and keyword in context, with their JSON twins; their counts' links and downloads."""
+import csv
+import io
 from urllib.parse import parse_qsl, urlparse
 
 import pytest
@@ -21,7 +23,7 @@ def test_trends_page_chart_and_numbers(client):
     rows = page.select("table.years-table tbody tr")
     twin = client.get(page.select_one(".summary a")["href"]).get_json()
     assert bars and len(rows) == len(twin["years"]) and len(bars) == sum(not r["gap"] for r in twin["years"])
-    assert [int(r.select_one("th").get_text()) for r in rows] == [r["year"] for r in twin["years"]]
+    assert [int(r.select_one("th").get_text()) for r in rows] == [r["year"] for r in reversed(twin["years"])]
     assert page.select("table.matrix tbody tr")
     assert client.get("/trends?q=x&by=bogus").status_code == 400
 
@@ -116,7 +118,7 @@ def test_compare_regions_side_by_side(client):
     header = [th.get_text() for th in page.select(".compare-table thead tr")[0].select("th")]
     assert header == ["年份", "内蒙古自治区", "浙江省", "四川省"]
     first = page.select(".compare-table tbody tr")[0]
-    assert first.th.get_text() == str(years[0]) and len(first.select("td")) == 6
+    assert first.th.get_text() == str(years[-1]) and len(first.select("td")) == 6      # the latest year first
 
 
 def test_compare_form_carries_the_state_in_the_url(client):
@@ -181,3 +183,155 @@ def test_kwic_shows_the_filters_carried_over_from_the_search_and_each_can_be_dro
     assert body["filters"] == {"level": ["county"]} and body["year"] == "2019-2023"
     unfiltered = soup(client.get("/kwic?q=监督"))
     assert not unfiltered.select(".chips")
+
+
+def test_compare_reads_short_names(client):
+    """内蒙古 and 浙江 are 内蒙古自治区 and 浙江省, side by side as when written in full."""
+    short = soup(client.get("/compare?q=监督&province=内蒙古&province=浙江"))
+    assert [f.h3.get_text() for f in short.select(".multiples figure")] == ["内蒙古自治区", "浙江省"]
+    assert short.select_one(".note[role=note]") is None or "内蒙古" not in short.select_one(".note[role=note]").get_text()
+    full = soup(client.get("/compare?q=监督&province=内蒙古自治区&province=浙江省"))
+    assert str(short.select_one(".compare-table")) == str(full.select_one(".compare-table"))
+
+
+def search_count(client, href: str) -> int:
+    """What the search a count links to finds: its reports when it is grouped by report, else its passages."""
+    assert href.startswith("/?")
+    found = client.get("/api/search" + href[1:] + "&per_page=1").get_json()
+    return found["reports"] if ("group", "report") in parse_qsl(urlparse(href).query) else found["total"]
+
+
+@pytest.mark.parametrize("url", ["/trends?q=监督", "/trends?q=备案审查", "/trends", "/trends?q=监督+level:county",
+                                 "/trends?q=监督&by=level&year=2015-2024"])
+def test_every_count_of_the_trends_links_to_the_search_it_counts(client, url):
+    page = soup(client.get(url))
+    counts = [a for a in page.select(".years-table a, figure.chart a") if a.get_text().strip().rstrip("份").isdigit()]
+    assert len(counts) > 10
+    for a in counts:
+        assert search_count(client, a["href"]) == int(a.get_text().strip().rstrip("份")), a["href"]
+
+
+@pytest.mark.parametrize("by", ["province", "region", "level", "doc_type", "section"])
+def test_a_matrix_cell_links_to_the_reports_it_counts(client, by):
+    """A cell reads “share / held”: the share links to the reports that mention the query, the held count to
+    the reports held; following either finds as many reports as the cell counts."""
+    data = client.get(f"/api/trends?q=监督&by={by}").get_json()
+    cells = {(g["name"], r["year"]): r for g in data["groups"] for r in g["years"]}
+    page = soup(client.get(f"/trends?q=监督&by={by}"))
+    checked = 0
+    for td in page.select("table.matrix td"):
+        links = td.select("a")
+        if not links:
+            assert td.get_text() == "—"
+            continue
+        share, held = links if len(links) == 2 else (None, links[0])
+        args = dict(parse_qsl(urlparse(held["href"]).query))
+        value = args.get({"doc_type": "type"}.get(by, by))
+        cell = cells[None if value == "（未标明）" else value, int(args["year"])]
+        assert search_count(client, held["href"]) == cell["reports_held"] == int(held.get_text())
+        if share is not None:
+            assert search_count(client, share["href"]) == cell["reports"] > 0
+            assert share.get_text() == f"{round(cell['share_of_reports'] * 100)}%"
+        checked += 1
+    assert checked >= 10
+
+
+def test_the_matrix_and_the_years_table_show_the_latest_year_first(client):
+    page = soup(client.get("/trends?q=监督"))
+    years = [r["year"] for r in client.get("/api/trends?q=监督").get_json()["years"]]
+    assert [int(th.get_text()) for th in page.select("table.matrix thead th")[1:]] == years[::-1]
+    assert int(page.select_one(".years-table tbody th").get_text()) == years[-1]
+    assert page.select_one(".chart .scroll").has_attr("data-scroll-end")      # the chart opens at its end
+
+
+@pytest.mark.parametrize("url", ["/trends?q=监督", "/trends", "/compare?q=监督&province=浙江省&province=四川省"])
+def test_scroll_boxes_are_named_regions_reached_from_the_keyboard(client, url):
+    boxes = soup(client.get(url)).select(".scroll")
+    assert boxes and all(b.get("tabindex") == "0" and b.get("role") == "region" and b.get("aria-label")
+                         for b in boxes)
+
+
+def test_the_held_count_of_a_query_with_filters_keeps_its_filters(client):
+    page = soup(client.get("/trends?q=监督+level:county"))
+    held = page.select(".years-table tbody tr td:nth-of-type(3) a")
+    assert held
+    for a in held:
+        args = dict(parse_qsl(urlparse(a["href"]).query))
+        assert args["q"] == "level:county" and args["group"] == "report"
+        county = client.get(f"/api/stats?level=county&year={args['year']}&by=year").get_json()["rows"]
+        assert int(a.get_text()) == county[0]["reports_held"]
+
+
+def test_compare_counts_link_to_their_searches(client):
+    url = "q=备案审查&province=内蒙古自治区&province=浙江省&province=四川省"
+    page = soup(client.get("/compare?" + url))
+    data = client.get("/api/trends?" + url).get_json()
+    cells = {(g["name"], r["year"]): r for g in data["groups"] for r in g["years"]}
+    links = page.select(".compare-table td a")
+    assert len(links) > 5
+    for a in links:
+        args = dict(parse_qsl(urlparse(a["href"]).query))
+        cell = cells[args["province"], int(args["year"])]
+        want = cell["reports"] if "q" in args else cell["reports_held"]
+        assert search_count(client, a["href"]) == want
+        if "q" not in args:
+            assert int(a.get_text()) == want
+    for fig in page.select(".multiples figure"):
+        mentioned, held = fig.select("figcaption a")
+        assert search_count(client, mentioned["href"]) == int(mentioned.get_text().split()[0])
+        assert search_count(client, held["href"]) == int(held.get_text().split()[1])
+
+
+def download(client, href: str):
+    r = client.get(href)
+    assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
+    if href.split("?")[0].endswith(".json"):
+        return r.get_json()
+    return list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
+
+
+def test_the_years_table_downloads_as_the_page_shows_it(client):
+    page = soup(client.get("/trends?q=监督"))
+    links = {a.get_text(): a["href"] for a in page.select_one(".years-table").find_previous("p", class_="downloads")
+             .select("a")}
+    rows, table = download(client, links["CSV"]), download(client, links["JSON"])
+    assert [r["year"] for r in rows] == [r.th.get_text() for r in page.select(".years-table tbody tr")]
+    assert [{k: str(v) if v is not None else "" for k, v in r.items()} for r in table["rows"]] == rows
+    assert table["columns"] == list(rows[0])
+    for tr, row in zip(page.select(".years-table tbody tr"), table["rows"]):
+        cells = [td.get_text() for td in tr.select("td")]
+        if cells == ["未收录"]:
+            assert row["reports_held"] == 0 and row["held_search"] is None
+            continue
+        assert cells[:3] == [str(row["passages"]), str(row["reports"]), str(row["reports_held"])]
+        assert search_count(client, urlparse(row["search"])._replace(scheme="", netloc="").geturl()) == row["passages"]
+
+
+def test_the_matrix_downloads_one_row_per_group_and_year_held(client):
+    page = soup(client.get("/trends?q=监督&by=level"))
+    links = {a.get_text(): a["href"] for a in page.select_one("table.matrix").find_previous("p", class_="downloads")
+             .select("a")}
+    rows, table = download(client, links["CSV"]), download(client, links["JSON"])
+    years = [th.get_text() for th in page.select("table.matrix thead th")[1:]]
+    shown = {(tr.th.get_text(), y): td.get_text() for tr in page.select("table.matrix tbody tr")
+             for y, td in zip(years, tr.select("td")) if td.get_text() != "—"}
+    assert {(r["level"], r["year"]): f"{round(float(r['share_of_reports']) * 100)}% / {r['reports_held']}"
+            for r in rows} == shown
+    assert {r["level"] for r in table["rows"]} <= {"national", "provincial", "city", "county"}    # codes in JSON
+    assert {r["level"] for r in rows} <= {"全国", "省级", "市级", "县级"}                           # labels in CSV
+
+
+def test_the_comparison_downloads_its_table(client):
+    url = "/compare?q=监督&province=内蒙古自治区&province=浙江省&metric=passages_per_report"
+    page = soup(client.get(url))
+    links = {a.get_text(): a["href"] for a in page.select(".downloads a")}
+    rows, table = download(client, links["CSV"]), download(client, links["JSON"])
+    assert table["names"] == ["内蒙古自治区", "浙江省"] and len(rows) == len(table["rows"]) > 2
+    assert {r["province"] for r in rows} == {"内蒙古自治区", "浙江省"}
+    years = [tr.th.get_text() for tr in page.select(".compare-table tbody tr")]
+    held = {(p, y): tr.select("td")[2 * i + 1].get_text() for y, tr in zip(years, page.select(".compare-table tbody tr"))
+            for i, p in enumerate(table["names"])}
+    assert all(held[r["province"], r["year"]] == r["reports_held"] for r in rows)
+    assert client.get("/compare/table.csv?q=监督&province=浙江省").status_code == 400
+    assert client.get("/trends/years.xml?q=监督").status_code == 400
+    assert client.get("/trends/nothing.csv").status_code == 404

@@ -58,7 +58,8 @@ def test_copy_a_citation(page, base_url):
     page.wait_for_function("document.querySelector('button.cite').textContent === '已复制'")
     copied = page.evaluate("navigator.clipboard.readText()")
     text, url = button.get_attribute("data-text"), button.get_attribute("data-url")
-    assert copied == f"{citation}：{text}（来源：{url}）" and "有备必审" in text and url.startswith(base_url + "/doc/")
+    # a report known only as a file: cited by name (and session), with no 来源, never this server
+    assert url is None and copied == f"{citation}：{text}" and "有备必审" in text and "127.0.0.1" not in copied
 
 
 def test_export_csv(page, base_url):
@@ -134,11 +135,11 @@ def focused(page) -> str:
 def test_tab_order_skip_link_and_slash(page, base_url):
     page.goto(base_url + "/?q=监督&per_page=5")
     order = []
-    for _ in range(12):
+    for _ in range(13):
         page.keyboard.press("Tab")
         order.append(focused(page))
     assert order == ["a.skip", "a.brand", "a:检索", "a:语境", "a:先例", "a:趋势", "a:对比", "#q", "button:检索",
-                     "summary:筛选", "#year-from", "#year-to"]
+                     "a.advanced-link", "summary:筛选", "#year-from", "#year-to"]
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"     # focus is visible
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
@@ -206,3 +207,36 @@ def test_zero_result_page_suggests_what_matches(page, base_url):
     page.wait_for_selector("article.result")
     assert page.inner_text(".total") == count
     assert page.locator("article.result .snippet mark").first.inner_text() == "有备必审"
+
+
+def test_on_a_phone_a_tick_brings_the_results_not_the_panel(browser, base_url):
+    """Regression: on a phone, ticking a filter reloaded with the panel open and the results off screen."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = ctx.new_page()
+    pg.goto(base_url + "/?q=监督")
+    pg.click("details.filters > summary")
+    with pg.expect_navigation():
+        pg.check(".facet[data-facet=level] input[value=county]")
+    assert "level=county" in pg.url
+    assert pg.evaluate("document.querySelector('details.filters').open") is False
+    assert "已选 1 项" in pg.inner_text("details.filters > summary")
+    assert pg.evaluate("document.activeElement.id") == "results"
+    assert pg.evaluate("document.querySelector('article.result').getBoundingClientRect().top") < 844
+    ctx.close()
+
+
+def test_precedents_of_a_passage_narrowed_to_a_province(page, base_url):
+    page.goto(base_url + "/?q=有备必审")
+    quoted = page.locator("article.result .snippet").first.inner_text()
+    page.locator("article.result a.similar").first.click()
+    page.wait_for_selector("section.source blockquote")
+    assert "有备必审" in quoted and "有备必审" in page.inner_text("section.source blockquote")
+    assert page.locator("section.source .meta a").inner_text().startswith("《")
+    page.select_option("form.narrow select[name=province]", "浙江省")
+    with page.expect_navigation():
+        page.click("form.narrow button")
+    assert page.locator("section.source blockquote").count() == 1           # still the same passage
+    assert page.locator(".chips a.drop").all_text_contents() == ["省份 浙江省 ✕（去掉）"]
+    twin = page.request.get(base_url + page.locator(".summary a", has_text="JSON").get_attribute("href")).json()
+    assert twin["hits"] and {h["province"] for h in twin["hits"]} == {"浙江省"}
+    assert page.locator("article.result").count() == len(twin["hits"])

@@ -1,7 +1,8 @@
-"""The report page and its JSON twin: contents, anchors, sources, the query marked."""
+"""The report page and its JSON twin: contents, anchors, sources, the query marked, each passage's tools, the
+way back to the search."""
+import pytest
 
-
-from tests.web.conftest import soup
+from tests.web.conftest import link_value, soup
 
 
 def test_doc_json_twin_and_404(client):
@@ -59,3 +60,48 @@ def test_reader_marks_what_the_search_page_marks(client):
     in_reader = {m.get_text() for m in doc.select("p.passage mark")}
     assert on_search <= {"执法检查", "专题询问", "执法检查专题询问"} and on_search
     assert on_search <= in_reader
+
+
+def test_each_passage_has_its_citation_and_ways_on(client):
+    doc_id = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]["doc_id"]
+    data = client.get(f"/api/doc/{doc_id}").get_json()
+    passages = [p for s in data["sections"] for p in s["passages"]]
+    assert all(p["citation"].startswith("《") for p in passages)
+    page = soup(client.get(f"/doc/{doc_id}"))
+    tools = page.select("div.ptools")
+    assert len(tools) == len(passages) == len(page.select("p.passage"))
+    for p, t in zip(passages, tools):
+        button = t.select_one("button.cite")
+        assert (button["data-citation"], button["data-text"]) == (p["citation"], p["text"])
+        assert t.select_one(f"a[href='/similar?passage_id={p['passage_id']}']")
+        assert t.select_one("a.compare")["href"] == f"/diff?a={p['passage_id']}"
+        assert t.select_one(".pick input[type=checkbox]")["value"] == p["passage_id"]
+    # the ↑/↓ links stand apart from the text (axe: link-in-text-block) and name where they go
+    assert not page.select("p.passage a")
+    assert all(a["aria-label"] in ("上一段", "下一段") for a in page.select(".ptools a.step"))
+
+
+def test_back_to_the_same_search(client):
+    url = "/?q=有备必审&level=county"
+    card = soup(client.get(url)).select_one("article.result")
+    href = card.select_one("h3 a")["href"]
+    assert link_value(card.select_one("h3 a"), "back") == url + "#" + card["id"]
+    back = soup(client.get(href.split("#")[0])).select_one(".doc-tools a.back")["href"]
+    assert back == url + "#" + card["id"]
+
+
+@pytest.mark.parametrize("back", ["//evil.example", "/\\evil.example", "https://evil.example/", "javascript:alert(1)",
+                                  "/\t/evil.example", "/\n/evil.example", "evil.example", "/" + "x" * 3000])
+def test_back_never_leads_off_the_site(client, back):
+    doc_id = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]["doc_id"]
+    page = soup(client.get(f"/doc/{doc_id}", query_string={"q": "有备必审", "back": back}))
+    assert page.select_one("a.back")["href"] == "/?q=%E6%9C%89%E5%A4%87%E5%BF%85%E5%AE%A1"      # the search for q
+    assert not soup(client.get(f"/doc/{doc_id}", query_string={"back": back})).select("a.back")
+
+
+def test_the_marks_are_counted_for_the_match_navigation(client):
+    doc_id = client.get("/api/search?q=备案审查&per_page=1").get_json()["hits"][0]["doc_id"]
+    page = soup(client.get(f"/doc/{doc_id}?q=备案审查"))
+    marks = page.select("p.passage mark")
+    assert marks and page.select_one(".doc-tools .matches").get_text().split("标出 ")[1].startswith(f"{len(marks)} 处")
+    assert not soup(client.get(f"/doc/{doc_id}")).select(".doc-tools .matches")

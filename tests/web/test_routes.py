@@ -26,11 +26,17 @@ def every_route(app, doc_id: str, passage_id: str) -> list[str]:
                 "/export.<fmt>": "/export.csv?q=监督", "/doc/<doc_id>": f"/doc/{doc_id}?q=监督",
                 "/api/doc/<doc_id>": f"/api/doc/{doc_id}", "/trends": "/trends?q=监督", "/compare": "/compare?q=监督",
                 "/api/trends": "/api/trends?q=监督", "/api/stats": "/api/stats?q=监督", "/kwic": "/kwic?q=监督",
-                "/api/kwic": "/api/kwic?q=监督", "/similar": f"/similar?passage_id={passage_id}",
-                "/api/similar": f"/api/similar?passage_id={passage_id}", "/-/health.json": "/-/health.json"}
+                "/api/kwic": "/api/kwic?q=监督", "/kwic.<fmt>": "/kwic.csv?q=监督", "/collocates": "/collocates?q=监督",
+                "/api/collocates": "/api/collocates?q=监督", "/collocates.<fmt>": "/collocates.json?q=监督",
+                "/similar": f"/similar?passage_id={passage_id}",
+                "/api/similar": f"/api/similar?passage_id={passage_id}", "/-/health.json": "/-/health.json",
+                "/diff": f"/diff?a={passage_id}", "/api/diff": f"/api/diff?a={passage_id}",
+                "/api/home": "/api/home", "/advanced": "/advanced?all=备案审查&province=浙江省",
+                "/api/advanced": "/api/advanced?all=备案审查", "/trends/<table>.<fmt>": "/trends/matrix.csv?q=监督",
+                "/compare/table.<fmt>": "/compare/table.json?q=监督&province=浙江省&province=四川省"}
     rules = {r.rule for r in app.url_map.iter_rules()}
     assert rules == set(examples), rules ^ set(examples)
-    return [examples[r] for r in sorted(rules)] + ["/export.jsonl?q=监督", "/", "/kwic",
+    return [examples[r] for r in sorted(rules)] + ["/export.jsonl?q=监督", "/", "/kwic", "/collocates",
                                                    "/similar", "/trends", "/compare"]
 
 

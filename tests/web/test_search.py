@@ -1,8 +1,11 @@
 """The search page (facets, chips, years, citations, paging, zero results) and the exports (HTML parsed)."""
+import csv
+import io
 import json
 
 import pytest
 
+from indexer.facets import UNSTATED
 from tests.web.conftest import box_count, facet_box, link_value, soup, submit
 
 
@@ -141,11 +144,12 @@ def test_citation_names_the_report_and_its_top_level_section(client):
     assert button["data-citation"] == "《巴彦淖尔市人大常委会工作综述》（2020年）“三、全力抓好监督工作”"
     pid = card["id"][2:]
     hit = next(h for h in client.get("/api/search?q=加大监督力度").get_json()["hits"] if h["passage_id"] == pid)
-    assert button["data-url"] == f"http://localhost/doc/{hit['doc_id']}#p-{pid}"       # no web source: the reader
+    assert not button.has_attr("data-url") and hit["citation_url"] is None      # no web source: no 来源
+    assert hit["passage_url"] == f"/doc/{hit['doc_id']}#p-{pid}"
     assert button["data-text"] == hit["text"] and hit["text"].startswith("加大监督力度")
-    assert (hit["citation"], hit["citation_url"]) == (button["data-citation"], button["data-url"])
+    assert hit["citation"] == button["data-citation"]
     sim = soup(client.get(f"/similar?passage_id={pid}")).select("button.cite")
-    assert sim and all(b["data-citation"].startswith("《") and b["data-url"] for b in sim)
+    assert sim and all(b["data-citation"].startswith("《") for b in sim)
 
 
 @pytest.mark.parametrize("doc,name", [
@@ -189,8 +193,6 @@ def test_parsed_query_is_shown_in_chinese_with_its_filters(client, q, tree, filt
 
 
 def test_export_streams_the_whole_result_set(client):
-    import csv
-    import io
     total = client.get("/api/search?q=监督&per_page=1").get_json()["total"]
     page = soup(client.get("/?q=监督&per_page=5"))
     link = page.select_one("a.export")["href"]
@@ -224,10 +226,10 @@ def test_year_range_form_and_passage_steps(client):
     assert form.select_one("input[name=year_from]")["value"] == "2015"
     hit = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]
     doc = soup(client.get(f"/doc/{hit['doc_id']}"))
-    passages = doc.select("p.passage")
-    assert passages[0].select_one("a[rel=next]")["href"] == "#" + passages[1]["id"]
-    assert passages[1].select_one("a[rel=prev]")["href"] == "#" + passages[0]["id"]
-    assert passages[-1].select_one("a[rel=next]") is None
+    passages, steps = doc.select("p.passage"), doc.select("div.ptools")      # each passage's tools follow it
+    assert steps[0].select_one("a[rel=next]")["href"] == "#" + passages[1]["id"]
+    assert steps[1].select_one("a[rel=prev]")["href"] == "#" + passages[0]["id"]
+    assert steps[-1].select_one("a[rel=next]") is None
 
 
 def test_region_tree_arranges_exactly_the_json_facets(client):
@@ -236,8 +238,9 @@ def test_region_tree_arranges_exactly_the_json_facets(client):
     assert all(set(item) == {"value", "count"} for items in data["facets"].values() for item in items)
     tree = soup(client.get("/?q=监督")).select_one(".facet[data-facet=region] ul.tree")
     counts = {(b["data-filter"], b["value"]): box_count(b) for b in tree.select("input[type=checkbox]")}
-    assert counts == {(name, f["value"]): f["count"] for name in ("region", "province")
-                      for f in data["facets"][name] if f["value"]}
+    # every region (those of no known region as （未标明）) and every known province, with its JSON count
+    assert counts == {(name, f["value"] or UNSTATED): f["count"] for name in ("region", "province")
+                      for f in data["facets"][name] if f["value"] or name == "region"}
     assert all(b["name"] == b["data-filter"] for b in tree.select("input"))
     provinces = [label.get_text(strip=True) for label in tree.select(":scope > li > .row > label")]
     assert provinces[0] == "全国" and "内蒙古自治区" in provinces
@@ -353,8 +356,99 @@ def test_a_phrase_found_in_a_heading_shows_the_heading_marked(client):
     page = soup(client.get("/?q=%22全力抓好监督工作%22"))
     (lead,) = page.select(".result .lead")
     assert lead.select_one("mark").get_text() == "全力抓好监督工作"
+    card = lead.find_parent("article")          # regression: the heading was printed twice on the card
+    assert card.get_text().count("全力抓好监督工作") == 1 and card.select_one(".meta .heading") is None
 
 
 def test_an_open_year_range_in_the_query_reads_as_open(client):
     page = soup(client.get("/?q=监督+year:2019-"))
     assert "2019年起" in page.select_one(".summary").get_text() and "9999" not in page.get_text()
+
+
+def test_one_passage_per_report(client):
+    plain = soup(client.get("/?q=监督&per_page=5"))
+    link = next(a for a in plain.select(".sort a") if a.get_text() == "每份报告只看一段")["href"]
+    page = soup(client.get(link))
+    data = client.get("/api/search?q=监督&per_page=5&group=report").get_json()
+    cards = page.select("article.result")
+    assert [c["id"][2:] for c in cards] == [h["passage_id"] for h in data["hits"]]
+    assert len({h["doc_id"] for h in data["hits"]}) == len(cards) == 5 and data["group"] == "report"
+    pages = [a.get_text() for a in page.select(".pager a[aria-label]")]
+    assert pages[-1] == str(-(-data["reports"] // 5))          # paged by report, not by passage
+    assert f"每份报告一段（{data['reports']} 份报告）" in page.select_one(".sort").get_text()
+    more = [(a["href"], a.get_text()) for a in page.select("a.more-in-report")]
+    assert more and all(t == f"本报告共 {h['report_hits']} 段命中" for (_, t), h in
+                        zip(more, [h for h in data["hits"] if h["report_hits"] > 1]))
+    form = page.select_one("form.facet-form")
+    assert ("group", "report") in [(i["name"], i["value"]) for i in form.select("input[type=hidden]")]
+    assert client.get("/?q=监督&group=doc").status_code == 400
+
+
+def test_short_names_and_labels_in_the_address_filter_and_tick(client):
+    """province=浙江&level=县级 is province=浙江省&level=county: the same hits, and the sidebar ticks what they mean."""
+    short = client.get("/api/search?q=监督&province=浙江&level=县级&per_page=50").get_json()
+    full = client.get("/api/search?q=监督&province=浙江省&level=county&per_page=50").get_json()
+    assert short["total"] == full["total"] > 0 and short["hits"] == full["hits"]
+    page = soup(client.get("/?q=监督&province=浙江&level=县级"))
+    assert page.select_one("ul.tree input[data-filter=province][value=浙江省]").has_attr("checked")
+    assert facet_box(page, "level", "county").has_attr("checked")
+    assert [a.contents[0].strip() for a in page.select(".chips a.drop")] == ["省份 浙江省", "层级 县级"]
+    region = client.get("/api/search?q=监督&region=巴彦淖尔&per_page=50").get_json()
+    assert region["total"] > 0 and {h["region"] for h in region["hits"]} == {"巴彦淖尔市"}
+    bad = client.get("/?q=监督&level=乡级")
+    assert bad.status_code == 400 and "层级只能是" in soup(bad).get_text()
+    assert client.get("/api/search?q=监督&province=火星").get_json()["total"] == 0     # unknown: nothing, no error
+
+
+def test_a_city_is_tickable_and_keeps_its_counties(client):
+    """金华市 holds no report of its own here, only 义乌市's: its box counts those, and ticking it finds them."""
+    page = soup(client.get("/?q=监督"))
+    city = page.select_one("ul.tree input[data-filter=region][value=金华市]")
+    county = city.find_parent("li").select_one("input[value=义乌市]")
+    picked = soup(client.get(submit(page.select_one("form.facet-form"), ("region", "金华市"))))
+    api = client.get("/api/search?q=监督&per_page=50&region=金华市").get_json()
+    assert int(picked.select_one(".total").text) == api["total"] == box_count(city) == box_count(county) > 0
+    assert {h["region"] for h in api["hits"]} == {"义乌市"}
+    assert picked.select_one("ul.tree input[value=金华市]").has_attr("checked")
+
+
+def test_reports_of_no_known_region_are_counted_and_tickable(client):
+    page = soup(client.get("/?q=监督"))
+    unknown = page.select_one(f"ul.tree input[data-filter=region][value='{UNSTATED}']")
+    assert unknown.find_parent("label").get_text(strip=True) == UNSTATED
+    picked = soup(client.get(submit(page.select_one("form.facet-form"), ("region", UNSTATED))))
+    api = client.get("/api/search", query_string={"q": "监督", "region": UNSTATED, "per_page": 50}).get_json()
+    assert int(picked.select_one(".total").text) == api["total"] == box_count(unknown) > 0
+    assert {h.get("region") for h in api["hits"]} == {None}
+    assert picked.select_one(f"ul.tree input[value='{UNSTATED}']").has_attr("checked")
+    in_query = client.get("/api/search", query_string={"q": f"监督 地区:{UNSTATED}"}).get_json()
+    assert in_query["total"] == api["total"] and in_query["parsed"]["filters"] == {"region": [UNSTATED]}
+
+
+def test_csv_export_writes_labels_and_jsonl_the_codes(client):
+    with client.get("/export.csv?q=监督&level=县级") as r:
+        rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows and {row["level"] for row in rows} == {"县级"}
+    with client.get("/export.csv?q=监督&type=其他文件") as r:
+        others = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert others and {row["doc_type"] for row in others} == {"其他文件"}
+    with client.get("/export.jsonl?q=监督&type=其他文件") as r:
+        lines = [json.loads(line) for line in r.get_data(as_text=True).splitlines()]
+    assert len(lines) == len(others) and {x["doc_type"] for x in lines} == {"other"}
+
+
+def test_the_json_carries_the_address_of_its_next_page(client):
+    first = client.get("/api/search?q=监督&per_page=7").get_json()
+    seen, page = [], first
+    while True:
+        seen += [h["passage_id"] for h in page["hits"]]
+        if page["next"] is None:
+            break
+        assert page["next"].startswith("/api/search?") and "per_page=7" in page["next"]
+        page = client.get(page["next"]).get_json()
+    assert len(seen) == len(set(seen)) == first["total"] > 14
+    assert client.get("/api/search?q=有备必审&per_page=50").get_json()["next"] is None       # one page of them
+    grouped = client.get("/api/search?q=监督&per_page=3&group=report").get_json()
+    assert grouped["next"] and "group=report" in grouped["next"]     # paged by report, as the page is
+    last = client.get(f"/api/search?q=监督&per_page=3&group=report&page={-(-grouped['reports'] // 3)}").get_json()
+    assert last["next"] is None and last["hits"]

@@ -57,9 +57,10 @@ def hostile_client(tmp_path_factory):
 
 
 def _own(t) -> bool:
-    """The app's own markup: the head, the page body, its script file, the trend chart and small multiples, the
-    search, paste, year-range, facet and compare forms, the cite buttons, the folding filter panel and region
-    tree."""
+    """The app's own markup: the head, the page body, its script file, the trend chart, small multiples and the
+    home page's map, the search, paste, year-range, facet, compare, diff, precedents, within-results, advanced
+    and concordance forms, the cite buttons, the report page's tools, the folding filter panel, region tree,
+    pasting box and hit breakdown."""
     if t.parent is not None and t.parent.name == "head" and t.name in ("meta", "link"):
         return True
     if t.name == "body":
@@ -67,15 +68,17 @@ def _own(t) -> bool:
     if t.name == "script":
         return t.get("src", "").startswith("/static/") and not t.string
     if t.name == "details":
-        return "filters" in (t.get("class") or []) or (t.find_parent("ul", class_="tree") is not None
+        return bool({"filters", "paste-box", "spread"} & set(t.get("class") or [])) or (t.find_parent("ul", class_="tree") is not None
                                                        and t.find_parent("details", class_="filters") is not None)
     if t.name == "svg":
-        return t.find_parent("figure", class_=("chart", "small")) is not None
+        return t.find_parent("figure", class_=("chart", "small", "tilemap")) is not None
     if t.name in ("form", "input", "button"):
-        own_forms = {"paste", "years", "facet-form", "compare-form"}
+        own_forms = {"paste", "years", "facet-form", "compare-form", "diff-form", "narrow", "within", "advanced",
+                     "concordance-form"}
         return (t.find_parent("header", class_="top") is not None or own_forms & set(t.get("class") or [])
                 or any(t.find_parent("form", class_=c) is not None for c in own_forms)
-                or "cite" in (t.get("class") or []))
+                or bool({"cite", "remember-pick"} & set(t.get("class") or []))
+                or t.find_parent("div", class_=("doc-tools", "ptools")) is not None)
     return False
 
 
@@ -147,6 +150,10 @@ def test_payloads_inside_indexed_reports(hostile_client):
                   if " ".join(p.replace("\x00", "").split()) in text}
     for h in data["hits"]:
         findings(hostile_client.get(f"/similar?passage_id={h['passage_id']}").data, h["passage_id"], found)
+    hits = data["hits"]
+    for url in [f"/diff?a={a['passage_id']}&b={b['passage_id']}" for a, b in zip(hits[:10], hits[1:11])] + [
+            f"/diff?a={hits[0]['passage_id']}", f"/diff?a_doc={doc_ids[0]}&b_doc={doc_ids[1]}"]:
+        findings(hostile_client.get(url).data, url, found)       # side by side, the differences marked
     for q in ("备案审查", "监督", "有备必审", "script", "onerror", "javascript", "SCRIPT", "alert"):
         for url in (f"/?q={quote(q)}&per_page=50", f"/kwic?q={quote(q)}", f"/trends?q={quote(q)}&by=section",
                     f"/compare?q={quote(q)}&by=province&province=浙江省&province=四川省"):
