@@ -108,9 +108,15 @@ def read_catalog(directory: str | os.PathLike) -> tuple[list[CatalogEntry], np.n
     return entries, np.load(directory / SIGNATURES_FILE, allow_pickle=False)
 
 
-# Document fields added after records were first written, with what an older record has: read as unknown, so
-# that every record carries every key (Document.from_dict gives the same defaults).
-LATER_FIELDS = {"session": None, "delivered": None}
+# Document fields added after records were first written: an older record reads with their defaults in
+# Document (unknown), so that every record carries every key, as Document.from_dict would give it.
+LATER_FIELDS = {name: Document.__dataclass_fields__[name].default for name in ("session", "delivered")}
+
+
+def _with_later_fields(d: dict) -> dict:
+    for name, default in LATER_FIELDS.items():
+        d.setdefault(name, default)
+    return d
 
 
 def _without_passage_texts(d: dict) -> dict:
@@ -192,6 +198,6 @@ class DocumentFile:
         with self.path.open("rb") as fh:
             if not self.compact:
                 fh.seek(pos)
-                return {**LATER_FIELDS, **json.loads(fh.readline())}
+                return _with_later_fields(json.loads(fh.readline()))
             fh.seek(pos[0])
-            return {**LATER_FIELDS, **_with_passage_texts(json.loads(zlib.decompress(fh.read(pos[1]))))}
+            return _with_later_fields(_with_passage_texts(json.loads(zlib.decompress(fh.read(pos[1])))))

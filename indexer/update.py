@@ -28,6 +28,7 @@ from indexer.settings import SETTINGS, Settings
 from indexer.store import CatalogEntry, read_catalog, read_documents
 from indexer.understand.batch import find_files, parse_many
 from indexer.understand.dedup import NUM_PERM, fold_duplicates, fold_into, link_versions, signatures
+from indexer.understand.pipeline import PARSER_VERSION
 from indexer.workers import started
 
 MERGE_BASE = 1_000          # passages: the smallest size tier of the merge policy
@@ -220,7 +221,8 @@ def _current(index_dir: Path, settings: Settings, workers: int | None) -> Commit
 
 def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], settings: Settings = SETTINGS,
            workers: int | None = None, progress: Callable | None = None) -> IngestReport:
-    """Add or update the reports under ``paths`` in the index, skipping files whose content is unchanged."""
+    """Add or update the reports under ``paths`` in the index, skipping files whose content is unchanged since
+    this version of the parser (``PARSER_VERSION``) read them."""
     index_dir = Path(index_dir)
     report = IngestReport()
     with WriteLock(index_dir):
@@ -237,7 +239,8 @@ def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], set
             except OSError as exc:
                 report.errors.append((str(f), f"cannot read: {exc.strerror or exc}"))
                 continue
-            if files.get(key, {}).get("hash") == hashes[key]:
+            seen = files.get(key, {})       # a file ingested before parser versions were recorded: version 1
+            if seen.get("hash") == hashes[key] and seen.get("parser", 1) == PARSER_VERSION:
                 report.unchanged += 1
             else:
                 changed.append(f)
@@ -260,7 +263,7 @@ def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], set
         held = Held.of(index_dir, commit) if commit else Held([], np.zeros((0, NUM_PERM), np.uint64), [])
         report.build = _apply(change, held, index_dir, replaced, batch.documents, settings)
         for key in parsed:
-            files[key] = {"hash": hashes[key]}
+            files[key] = {"hash": hashes[key], "parser": PARSER_VERSION}
         change.publish(files)
     return report
 

@@ -296,3 +296,23 @@ def test_a_summary_ingested_later_is_a_version_of_the_held_report_and_counts_onc
     versions = client.get(f"/api/doc/{full}").get_json()["versions"]
     assert [(v["doc_id"], v["kind"]) for v in versions] == [(summary, "summary")]
     assert "同一报告的其他版本" in client.get(f"/doc/{full}").get_data(as_text=True)
+
+
+def test_files_read_by_an_older_parser_are_parsed_again(tmp_path, monkeypatch):
+    """Unchanged files that an older parser read are parsed again once, so that what it added (here the session
+    a report was delivered at) reaches an index built before it."""
+    import indexer.update
+    from indexer.understand.pipeline import PARSER_VERSION
+    src = copy(tmp_path, "15-huzhou-2022.md", "12-etuokeqianqi-2020.txt")
+    ix = tmp_path / "ix"
+    monkeypatch.setattr(indexer.update, "PARSER_VERSION", PARSER_VERSION - 1)
+    ingest(ix, [src], workers=1)
+    monkeypatch.undo()
+    assert {f["parser"] for f in current_commit(ix).files.values()} == {PARSER_VERSION - 1}
+    again = ingest(ix, [src], workers=1)
+    assert (again.parsed, again.unchanged, again.build.documents) == (2, 0, 2)
+    assert {f["parser"] for f in current_commit(ix).files.values()} == {PARSER_VERSION}
+    huzhou = search_json(open_index(ix), Params(q="湖州市", limit=1))["hits"][0]
+    assert huzhou["session"] == "湖州市第九届人民代表大会第三次会议"
+    third = ingest(ix, [src], workers=1)
+    assert (third.parsed, third.unchanged, third.build) == (0, 2, None)

@@ -62,7 +62,7 @@ class Commit:
     number: int
     whoosh_generation: int
     segments: list[SegmentEntry]
-    files: dict[str, dict]                  # ingested file → {"hash": sha256}
+    files: dict[str, dict]                  # ingested file → {"hash": sha256, "parser": the PARSER_VERSION that read it}
     schema_version: int = SCHEMA_VERSION
     built: str = ""
 

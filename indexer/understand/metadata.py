@@ -344,6 +344,10 @@ _DELIVERY_LINE = re.compile(
     r"在\s*(?P<session>" + _SESSION_WORDS + r"{0,24}?届\s*(?:全国)?(?:人民代表大会|人大)" + _SESSION_WORDS
     + r"{0,24}?会议)\s*上\s*[)\]】]?$")
 DELIVERY_LINES = 8       # the report's first lines that may hold it (a news lede or a speaker's line may come first)
+# a date alone on its line, without the dash or bracket that opens a subtitle: the page's dateline, whatever follows
+_BARE_DATE = re.compile(r"^(?:19|20)\d\d\s*年[^在]{1,8}[日号]$")
+# the address to the deputies (各位代表：, 委员长、各位副委员长……各位委员：): the speech, hence the body, begins
+_SALUTATION = re.compile(r"^[^。，,]{0,40}各位(?:代表|委员)[^。，,]{0,10}:$")
 
 
 @dataclass
@@ -369,16 +373,21 @@ def find_delivery(title: str, lines: list[str]) -> Delivery:
     (——2020年1月15日在江西省第十三届人民代表大会第四次会议上); the line may be in the title after a dash, or
     split over two lines.
 
-    Only that line counts: a date elsewhere (the page's publication date, a dateline without the session, the
-    session a news story or the body tells of) is not the report's delivery, so a report without the line has
-    None for both, and a meeting of another body (a party committee) is no congress session.
+    Only that line counts: a date elsewhere (the page's publication date, a dateline without the session, even
+    one just above a session line without a dash; the session a news story or the body, from 各位代表： on, tells
+    of) is not the report's delivery, so a report without the line has None for both, and a meeting of another
+    body (a party committee) is no congress session.
 
     :param lines: the report's first lines, simplified (``simplify_for_analysis``).
     """
     parts = re.split(r"[—]{1,2}", title, maxsplit=1)
     candidates = ["——" + parts[1]] if len(parts) == 2 else []
     head = [s.strip() for s in lines[:DELIVERY_LINES]]
-    candidates += [x for i, line in enumerate(head) for x in (line, line + (head[i + 1] if i + 1 < len(head) else ""))]
+    head = head[:next((i for i, line in enumerate(head) if _SALUTATION.match(line)), len(head))]
+    for i, line in enumerate(head):
+        candidates.append(line)
+        if i + 1 < len(head) and not _BARE_DATE.match(line):   # a dateline's date is not joined to a session line
+            candidates.append(line + head[i + 1])
     for line in candidates:
         if not (m := _DELIVERY_LINE.match(line)):
             continue

@@ -30,6 +30,9 @@ TEXT_SUFFIXES = {".txt", ".text", ""}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 ATTACHMENT_SUFFIXES = {".pdf", ".docx", ".ofd", ".doc", ".wps"}
 SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | MARKDOWN_SUFFIXES | ATTACHMENT_SUFFIXES
+# Raised when the parser gives a document a new field or reads one otherwise, so that an ingest parses again the
+# files an older parser read (their content unchanged): 2, the session and the date a report was delivered at.
+PARSER_VERSION = 2
 _READERS = {"pdf": "pdfminer.six", "docx": "python-docx", "ofd": "the OFD reader (attachments.ofd_text)",
             "doc": "olefile and the piece table", "wps": "olefile and the piece table"}
 # the line under a title that says where the report was delivered, without the usual dash:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from indexer.facets import DOC_TYPES, FACET_NAMES, FACETS, UNSTATED
+from indexer.facets import DOC_TYPES, FACET_BY_NAME, FACET_NAMES, FACETS, UNSTATED
 from indexer.settings import SETTINGS
 from search_app.cli.common import ExitStatus, done, fail, index_option
 from search_app.cli.output import output_options
@@ -96,6 +96,12 @@ def _run(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except QueryError as exc:
         fail(str(exc), ExitStatus.USAGE)
+
+
+def _label(column: str, value):
+    """A coded facet's value as the pages and CSV write it (county → 县级); anything else as it is."""
+    facet = FACET_BY_NAME.get(column)
+    return facet.values.get(value, value) if facet and isinstance(value, str) else value
 
 
 def _heading(out, n: int, h) -> None:
@@ -217,7 +223,7 @@ def stats(query, index_dir, by, out, **filters):
     columns = result["by"] + list(STAT_FIELDS)
     if out.readable:
         out.print(f"{result['total']} passages in {result['reports']} reports")
-        out.table(columns, ([row[c] for c in columns] for row in result["rows"]))
+        out.table(columns, ([_label(c, row[c]) for c in columns] for row in result["rows"]))
     else:
         out.emit(result, result["rows"], columns)
     done(bool(result["total"]))
@@ -240,7 +246,7 @@ def trends(query, index_dir, by, out, **filters):
         out.print(f"{result['total']} passages in {result['reports']} reports; hits per report held, by year "
                   "(· no report held)")
         out.table([by, *(str(y["year"]) for y in result["years"])],
-                  (["全部" if kind == "overall" else name or "（未标明）",
+                  (["全部" if kind == "overall" else _label(by, name) or UNSTATED,
                     *("·" if y["gap"] else f"{y['passages_per_report']:.2f}" for y in years)]
                    for kind, name, years in series))
     else:

@@ -44,6 +44,8 @@ def parse(file: Path, as_json: bool) -> None:
     click.echo(f"{doc.title}\n  {doc.body} · {doc.region or '—'} · {doc.province or '—'} · {doc.level or '—'} · "
                f"{doc.year or '—'} · {doc.doc_type}{' · 繁體' if doc.traditional else ''}\n  "
                f"encoding {doc.encoding} ({doc.encoding_how}); {len(doc.passages())} passages")
+    if doc.session:
+        click.echo(f"  delivered {doc.delivered or '(no date)'} at {doc.session}")
     for s in doc.sections:
         if s.heading:
             click.echo(f"{'  ' * s.level}{s.heading}  [{s.category}] ({len(s.passages)})")
@@ -59,8 +61,8 @@ def parse(file: Path, as_json: bool) -> None:
 def ingest(paths: tuple[Path, ...], index_dir: Path | None, out: Path, workers: int | None) -> None:
     """Parse report files and folders and add them to an index (or write them as JSON lines).
 
-    Files whose content is unchanged since the last ingest are skipped; a changed file replaces its
-    document; reposts of the same report are folded into one document that lists all its sources.
+    Files whose content is unchanged since the last ingest are skipped (unless a newer parser would read them
+    otherwise); a changed file replaces its document; reposts of the same report are folded into one document that lists all its sources.
     """
     if index_dir is None:
         _ingest_to_jsonl(paths, out, workers)

@@ -55,9 +55,10 @@ def _check(params: Params, order: str | None) -> None:
 def read_hits(ix: Index, params: Params, hits: int) -> tuple[dict, list[Hit]]:
     """The search behind the lines (its total and how it was understood) and its first ``hits`` passages by
     relevance. A concordance shows the query's own contexts, so never passages that lack some of its words (no
-    relaxed results). The passages are made afresh, not kept in the search's cache: a thousand of them per entry
-    would fill it."""
-    strict = replace(params, kwic=False, offset=0, relax=False)
+    relaxed results), and every passage's, not one per report (a search's ``group``, were it given); no spelling
+    suggestion, which these pages do not show. The passages are made afresh, not kept in the search's cache: a
+    thousand of them per entry would fill it."""
+    strict = replace(params, kwic=False, offset=0, relax=False, group=False, spell=False)
     return search(ix, replace(strict, limit=0)), list(export_hits(ix, strict, limit=hits))
 
 

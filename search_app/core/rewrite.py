@@ -62,13 +62,13 @@ def _quoted(text: str) -> str:
 
 def advanced_query(all_words: str = "", any_words: str = "", none_words: str = "", phrase: str = "") -> str:
     """The query of the advanced form: all of these words, any of them (OR), none of them (-word), the exact
-    phrase ("…")."""
-    any_list = any_words.split()
-    parts = [all_words.strip()]
-    parts.append(f"({' OR '.join(any_list)})" if len(any_list) > 1 else "".join(any_list))
-    parts.append(_quoted(phrase))
-    parts += [f"-{w.lstrip('-')}" for w in none_words.split() if w.lstrip("-")]
-    return " ".join(p for p in parts if p)
+    phrase ("…"). What ``all`` holds is kept whole (``grouped``): the form fills it with a query of another
+    shape as written (监督 OR 立法), which the other fields must not join."""
+    any_list = [w for w in any_words.split() if w != "OR"]
+    rest = [f"({' OR '.join(any_list)})" if len(any_list) > 1 else "".join(any_list), _quoted(phrase)]
+    rest += [f"-{w.lstrip('-')}" for w in none_words.split() if w.lstrip("-")]
+    rest = [p for p in rest if p]
+    return " ".join([p for p in [grouped(all_words) if rest else all_words.strip()] if p] + rest)
 
 
 def form_of(q: str) -> dict:

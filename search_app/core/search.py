@@ -46,6 +46,7 @@ class Params:
     kwic: bool = False
     relax: bool = True          # when all the words together match nothing, show passages with most of them
     group: bool = False         # one passage per report (its first in the order asked for), paged by report
+    spell: bool = True          # look for a likelier wording of rare terms (``spelling``)
 
 
 @dataclass
@@ -178,12 +179,11 @@ def _search(ix: Index, params: Params) -> dict:
     result = result_rows(ix, params)
     grouped = {}
     if params.group:
-        scores, ranked = _ranked(ix, result, params, len(result.rows))
-        ranked, per_report = _first_of_each_report(ix, result.rows, ranked)
-        hits = _hits(ix, result, params, scores, ranked[params.offset:params.offset + params.limit])
+        scores, ranked, per_report, reports = _first_of_each_report(ix, result, params, params.offset + params.limit)
+        hits = _hits(ix, result, params, scores, ranked[params.offset:])
         for h, n in zip(hits, per_report[params.offset:].tolist()):
             h.report_hits = n
-        grouped = {"group": "report", "reports": int(len(ranked))}
+        grouped = {"group": "report", "reports": reports}
     else:
         scores, ranked = _ranked(ix, result, params, params.offset + params.limit)
         hits = _hits(ix, result, params, scores, ranked[params.offset:])
@@ -203,7 +203,7 @@ def _search(ix: Index, params: Params) -> dict:
             out["suggestions"] = suggest(ix, result.parsed, params)
         except TimedOut:
             timed_out = [*timed_out, "suggestions"]
-    if params.q.strip():
+    if params.spell and params.q.strip():
         try:
             if (meant := did_you_mean(ix, result.parsed, params.q)):
                 out["spelling"] = meant
@@ -216,13 +216,31 @@ def _search(ix: Index, params: Params) -> dict:
     return out
 
 
-def _first_of_each_report(ix: Index, rows: np.ndarray, ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Of rows in ranked order, the first of each report, in that order, and how many of the rows each of
-    those reports holds (a report's best passage stands for it; the count says how many more it has)."""
-    docs = np.asarray(ix.side["doc"])[rows[ranked]]
-    held, first, counts = np.unique(docs, return_index=True, return_counts=True)
-    keep = np.argsort(first, kind="stable")
-    return ranked[first[keep]], counts[keep]
+GROUP_FIRST_ROWS = 256      # rows ranked at the first try of a search grouped by report
+
+
+def _first_of_each_report(ix: Index, result: Result, params: Params, k: int) \
+        -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The first ``k`` reports of the result in the order asked for, each by its first row: the scores, those
+    rows (indexes into the result's rows), how many rows the document of each holds, and how many reports the
+    result holds in all. A report's versions (its 摘要, its copies) are one report, as every count takes them
+    (``Index.report_groups``).
+
+    Only as many rows are ranked as it takes to meet ``k`` reports (four times more at each try): the first
+    rows of a ranking are exact, so the first row of each report among them is its first row in all.
+    """
+    docs = np.asarray(ix.side["doc"])[result.rows]
+    groups = ix.report_groups()[docs]
+    reports = int(np.count_nonzero(np.bincount(groups))) if len(docs) else 0
+    n = min(len(docs), max(4 * k, GROUP_FIRST_ROWS))
+    while True:
+        scores, ranked = _ranked(ix, result, params, n)
+        _, first = np.unique(groups[ranked], return_index=True)
+        if len(first) >= k or n >= len(docs):
+            break
+        n = min(len(docs), 4 * n)
+    first = ranked[np.sort(first)][:k]
+    return scores, first, np.bincount(docs)[docs[first]], reports
 
 
 EXPORT_BATCH = 500       # hits made at a time while an export streams
@@ -236,8 +254,7 @@ def export_hits(ix: Index, params: Params, limit: int = SETTINGS.export_rows) ->
     _check(params)
     result = result_rows(ix, params)
     if params.group:
-        scores, ranked = _ranked(ix, result, params, len(result.rows))
-        ranked = _first_of_each_report(ix, result.rows, ranked)[0][:limit]
+        scores, ranked, _, _ = _first_of_each_report(ix, result, params, limit)
     else:
         scores, ranked = _ranked(ix, result, params, min(len(result.rows), limit))
     for start in range(0, len(ranked), EXPORT_BATCH):

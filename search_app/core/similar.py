@@ -26,6 +26,7 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
             year: str | None = None) -> dict:
     """Passages most like a given passage (or pasted text), one per other report, by their distinctive words,
     among the reports the filters keep (a drafter asks how congresses of their own province or level put it).
+    A report's versions (its 摘要, its copies: ``Index.report_groups``) are one report, never another's precedent.
 
     ``source`` is the given passage as a hit (cited), so that the page shows what it is matching.
 
@@ -37,13 +38,13 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
     if not 0 < limit <= SETTINGS.max_similar:
         raise QueryError(f"先例条数须在 1 到 {SETTINGS.max_similar} 之间")
     merged, year_range = merge_filters(ParsedQuery(Node("all"), {}, None), filters or {}, year)
-    exclude_doc, source = None, None
+    exclude_group, source = None, None
     if passage_id:
         row = ix.row_of_passage(passage_id)
         if row is None:
             raise QueryError(f"索引中没有段落 {passage_id!r}")
         text = ix.passage(row)["text"]
-        exclude_doc = int(ix.side["doc"][row])
+        exclude_group = int(ix.report_groups()[int(ix.side["doc"][row])])
         source = cite(ix, [make_hit(ix, row, 0.0, [], max_chars, False)])[0]      # shown whole
     if len(text) > max_chars:
         raise QueryError(f"文字太长：请粘贴一段（至多 {max_chars} 字）")
@@ -62,13 +63,13 @@ def similar(ix: Index, passage_id: str | None = None, text: str | None = None, l
     if not terms:
         raise QueryError("这段文字里没有索引中出现过的词")
     rows = distinct(np.concatenate([ix.side.word_postings(w)[0] for w in terms])).astype(np.int32)
-    if exclude_doc is not None:
-        rows = rows[np.asarray(ix.side["doc"])[rows] != exclude_doc]
+    if exclude_group is not None:
+        rows = rows[ix.report_groups()[np.asarray(ix.side["doc"])[rows]] != exclude_group]
     rows = filter_mask(ix, rows, merged, year_range)
     scores = score_rows(ix, rows, terms)
     ranked = order(ix, rows, scores, "relevance", len(rows))
-    # the best passage of each report, so that one report's near-repeats do not fill the list
-    _, first = np.unique(np.asarray(ix.side["doc"])[rows[ranked]], return_index=True)
+    # the best passage of each report (its versions with it), so that one report's near-repeats do not fill the list
+    _, first = np.unique(ix.report_groups()[np.asarray(ix.side["doc"])[rows[ranked]]], return_index=True)
     top = ranked[np.sort(first)][:limit]
     hits = cite(ix, [make_hit(ix, int(rows[i]), scores[i], terms, 60, False) for i in top])
     return {"passage_id": passage_id, "text": text, "source": source, "terms": terms, "total": len(hits),

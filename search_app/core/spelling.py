@@ -27,7 +27,7 @@ from indexer.index.reader import Index
 from indexer.normalize import fold
 from search_app.core import deadline
 from search_app.core.matching import segment, substring_rows
-from search_app.core.query import Node, ParsedQuery
+from search_app.core.query import Node, ParsedQuery, QueryError, parse
 
 SPAN = (2, 4)               # lengths of the words a correction puts in (the vocabulary's words of these lengths)
 MIN_DF = 2                  # passages that must hold a word of the vocabulary for it to be a correction
@@ -127,6 +127,7 @@ class Lexicon:
         if self.kept is None:
             deadline.check()
             self.kept = sorted(self.counts.items(), key=lambda wd: -wd[1])[:LEXICON_WORDS]
+            self.counts = {}            # every word of every segment: not needed once the kept ones are chosen
         while self.indexed < len(self.kept):
             deadline.check()
             for word, df in self.kept[self.indexed:self.indexed + INDEX_BATCH]:
@@ -186,8 +187,8 @@ def did_you_mean(ix: Index, parsed: ParsedQuery, q: str) -> dict | None:
         return counts[text]
 
     rare = max(MIN_HITS, int(ix.n * RARE_SHARE))
-    corrections, rewritten, at, lex = [], q, 0, None
-    for node in _terms(parsed.tree):
+    corrections, rewritten, lex = [], q, None
+    for k, node in enumerate(_terms(parsed.tree)):
         written = fold(node.text)
         if not 2 <= len(written) <= MAX_TERM or not _CJK.search(written):
             continue
@@ -199,13 +200,9 @@ def did_you_mean(ix: Index, parsed: ParsedQuery, q: str) -> dict | None:
         if lex is None:
             return None
         better = _correct(lex, written, count, _odd_positions(ix, written))
-        if better is None:
+        if better is None or (placed := _replace(rewritten, k, better)) is None:
             continue
-        where = rewritten.find(node.text, at)
-        if where < 0:
-            continue
-        rewritten = rewritten[:where] + better + rewritten[where + len(node.text):]
-        at = where + len(better)
+        rewritten = placed
         corrections.append({"from": node.text, "to": better})
     return {"query": rewritten, "corrections": corrections} if corrections else None
 
@@ -217,6 +214,26 @@ def _terms(tree: Node) -> list[Node]:
     if tree.op == "not":
         return []
     return [t for c in tree.children for t in _terms(c)]
+
+
+def _replace(q: str, k: int, better: str) -> str | None:
+    """``q`` with the ``k``-th term it looks for (``_terms``) written ``better``: the occurrence of the term's
+    text whose change changes that term and nothing else (not the same text excluded, or a filter's value,
+    before it); None when there is none."""
+    want = parse(q)
+    term = _terms(want.tree)[k]
+    text, term.text = term.text, better
+    start = q.find(text)
+    while start >= 0:
+        candidate = q[:start] + better + q[start + len(text):]
+        try:
+            got = parse(candidate)
+        except QueryError:
+            got = None
+        if got and (got.tree, got.filters, got.year_range) == (want.tree, want.filters, want.year_range):
+            return candidate
+        start = q.find(text, start + 1)
+    return None
 
 
 def _correct(lex: Lexicon, written: str, count, odd: set[int]) -> str | None:

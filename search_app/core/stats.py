@@ -16,6 +16,7 @@ from search_app.core.search import Params, describe, query_rows
 
 STAT_DIMENSIONS = ("year", *FACET_NAMES)
 STAT_FIELDS = ("passages", "reports", "reports_held", "share_of_reports", "passages_per_report")   # per group
+HELD_CACHE = 64         # (dimensions, filters) whose reports held per group are kept per generation
 
 
 def _dimension(ix: Index, name: str) -> tuple[np.ndarray, list]:
@@ -38,9 +39,8 @@ def stats(ix: Index, params: Params, by: list[str]) -> dict:
     if params.q.strip() or any(params.filters.values()) or params.year:
         parsed, rows_before, filters, year_range = query_rows(ix, params)
         rows = filter_mask(ix, rows_before, filters, year_range)
-        held_rows = filter_mask(ix, ix.all_rows, filters, year_range)
     else:
-        parsed, rows, held_rows = None, ix.all_rows, ix.all_rows
+        parsed, rows, filters, year_range = None, ix.all_rows, {}, None
     columns = [_dimension(ix, d) for d in by]
     doc = ix.report_groups()[np.asarray(ix.side["doc"]).astype(np.int64)]      # a report's versions count once
 
@@ -57,7 +57,12 @@ def stats(ix: Index, params: Params, by: list[str]) -> dict:
         return passages, reports
 
     passages, reports = groups(rows)
-    _, held = groups(held_rows)
+    # the same for every query under these filters, and seconds over a national index's rows: kept per generation
+    cache = ix.cache("reports held", HELD_CACHE)
+    scope = (tuple(by), repr(sorted((k, v) for k, v in filters.items() if v)), year_range)
+    held = cache.get(scope)
+    if held is None:
+        held = cache.put(scope, groups(filter_mask(ix, ix.all_rows, filters, year_range))[1])
     out_rows = []
     for key in sorted(held):
         entry = {}
@@ -195,8 +200,14 @@ def latest_reports(ix: Index, n: int = LATEST_REPORTS) -> list[dict]:
 
     The index records no time of indexing; its order is that of indexing: a change appends its segments to the
     commit and a segment holds its reports in the order they were written (a merge keeps its segments' place),
-    so the reports numbered last are the ones added last.
+    so the reports numbered last are the ones added last. Worked out once per opened commit, as ``coverage``.
     """
+    if ("latest reports", n) not in ix.memo:
+        ix.memo["latest reports", n] = _latest_reports(ix, n)
+    return ix.memo["latest reports", n]
+
+
+def _latest_reports(ix: Index, n: int) -> list[dict]:
     live = np.unique(np.asarray(ix.side["doc"])[ix.all_rows]) if ix.n else np.zeros(0, dtype=np.int64)
     groups, seen, out = ix.report_groups(), set(), []
     for d in live[::-1].tolist():

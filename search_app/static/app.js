@@ -13,17 +13,23 @@ if (document.querySelector("button.cite")) {
 document.addEventListener("click", function (e) {
   var b = e.target.closest("button.cite");
   if (!b) return;
-  var text = b.dataset.citation + "：" + b.dataset.text + (b.dataset.url ? "（来源：" + b.dataset.url + "）" : "");
-  var done = function () {
+  copyText(citationText(b.dataset), b, function () {
     b.textContent = "已复制";
     if (citeStatus) citeStatus.textContent = "已复制引用：" + b.dataset.citation;
     // emptied afterwards, so that copying the same passage again is announced again
     setTimeout(function () { b.textContent = "复制引用"; if (citeStatus) citeStatus.textContent = ""; }, 1500);
-  };
-  if (navigator.clipboard && navigator.clipboard.writeText) {
-    navigator.clipboard.writeText(text).then(done, function () { fallback(text, b); done(); });
-  } else { fallback(text, b); done(); }
+  });
 });
+// One passage's citation as copied, from the data-* of its "复制引用" button (also used to copy several at once).
+function citationText(d) {
+  return d.citation + "：" + d.text + (d.url ? "（来源：" + d.url + "）" : "");
+}
+// Copy ``text`` (the clipboard API, or a selected textarea where it is refused), then call ``done``.
+function copyText(text, button, done) {
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    navigator.clipboard.writeText(text).then(done, function () { fallback(text, button); done(); });
+  } else { fallback(text, button); done(); }
+}
 function fallback(text, back) {
   var t = document.createElement("textarea");
   t.value = text; document.body.appendChild(t); t.select();
@@ -142,17 +148,13 @@ Array.prototype.forEach.call(document.querySelectorAll(".scroll[data-scroll-end]
   copy.addEventListener("click", function () {
     var chosen = picked();
     var text = chosen.map(function (box) {
-      var d = box.closest(".ptools").querySelector("button.cite").dataset;
-      return d.citation + "：" + d.text + (d.url ? "（来源：" + d.url + "）" : "");
+      return citationText(box.closest(".ptools").querySelector("button.cite").dataset);
     }).join("\n\n");
-    var done = function () {
+    copyText(text, copy, function () {
       copy.textContent = "已复制";
       say("已复制 " + chosen.length + " 段及其引用");
       setTimeout(function () { copy.textContent = "复制所选引用"; }, 1500);
-    };
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(done, function () { fallback(text, copy); done(); });
-    } else { fallback(text, copy); done(); }
+    });
   });
   compare.addEventListener("click", function () {
     var ids = picked().map(function (box) { return box.value; });

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, jsonify, redirect, render_template, request
 
 from indexer.facets import FACET_BY_NAME, LEVEL_LABELS
-from search_app.core.facets import region_provinces
+from search_app.core.facets import region_provinces, resolve
 from search_app.core.query import QueryError
 from search_app.core.rewrite import advanced_query, form_of
 from search_app.web.context import index
@@ -50,12 +50,13 @@ def _form() -> dict:
         found = {**form_of(""), "all": request.args.get("q", "")}
     words = {k: request.args.get(f"q_{k}", "") if sent else found[k] for k, *_ in WORDS}
     place = request.args.get("place", "")
-    if not sent:
-        picked = [(f, v) for f in ("region", "province")
+    if not sent:         # the search's values as the filters read them (浙江 → 浙江省, 县级 → county), as listed here
+        picked = [(f, resolve(f, v)) for f in ("region", "province")
                   for v in request.args.getlist(f) + found["filters"].get(f, []) if v]
         place = f"{picked[0][0]}={picked[0][1]}" if picked else ""
     filters = {name: request.args.get(FACET_BY_NAME[name].param) or
                ("" if sent else next(iter(found["filters"].get(name, [])), "")) for name in SELECTS}
+    filters = {name: resolve(name, v) if v else "" for name, v in filters.items()}
     span = year_span()
     if not span and not sent and found["year"]:
         span = found["year"]

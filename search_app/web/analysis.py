@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 
 from indexer.facets import FACETS
 from search_app.core.facets import region_provinces
@@ -98,12 +98,10 @@ def table_row(parsed: dict | None, r: dict, by: str | None = None, name: str | N
             if r["reports_held"] else None}
 
 
-@bp.route("/trends/<table>.<fmt>")
+@bp.route("/trends/<any(years, matrix):table>.<any(csv, json):fmt>")
 def trends_table(table: str, fmt: str):
     """The trends page's tables, newest year first as on the page: ``years`` (every year, those not held too)
     and ``matrix`` (one row per group and year held)."""
-    if table not in TREND_TABLES:
-        abort(404)
     params, _, _ = search_params()
     by = _by(tuple(TREND_DIMENSIONS))
     data = trends(index(), params, by)
@@ -163,7 +161,7 @@ def compare_page():
                            downloads=download_links("/compare/table"))
 
 
-@bp.route("/compare/table.<fmt>")
+@bp.route("/compare/table.<any(csv, json):fmt>")
 def compare_table(fmt: str):
     """The comparison's table: one row per name chosen and year held, newest year first."""
     view = compare_view()

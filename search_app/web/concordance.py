@@ -7,11 +7,10 @@ from __future__ import annotations
 import random
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 
-from indexer.facets import LEVEL_LABELS, UNSTATED
+from indexer.facets import UNSTATED
 from search_app.core.collocates import COLLOCATE_FIELDS, COLLOCATE_SORTS, collocates
-from search_app.core.facets import region_provinces
 from search_app.core.kwic import KWIC_FIELDS, KWIC_ORDERS, breakdown, kwic_lines
 from search_app.formats import delimited_lines
 from search_app.web.context import index
@@ -21,21 +20,19 @@ from search_app.web.params import (
     clear_url,
     int_arg,
     json_twin,
+    scope_form,
     search_params,
     shared_args,
     url_with,
-    year_span,
 )
 
 bp = Blueprint("concordance", __name__)
 
 KWIC_LABELS = dict(zip(("", *KWIC_ORDERS), ("相关度", "左语境", "右语境")))
-DOWNLOADS = ("csv", "json")
 MAX_SEED = 2 ** 31 - 1
 MAX_NEAR_CHARS = 32
 MAX_MIN_COUNT = 1000
 FORM_ARGS = {"/kwic": ("width", "sample"), "/collocates": ("window", "min")}    # each page's display fields
-FORM_FILTERS = ("province", "level", "year", "year_from", "year_to")          # the filters both forms show
 
 
 def _need_q() -> None:
@@ -86,18 +83,8 @@ def collocate_data() -> dict:
                       sort=order, limit=cfg["COLLOCATES_LISTED"])
 
 
-def _form() -> dict:
-    """The filters the page lets the user change (the others ride along unchanged), with their choices."""
-    span = year_span() or (None, None)
-    return {"provinces": sorted({p for p in region_provinces(index()).values() if p}), "levels": LEVEL_LABELS,
-            "year_from": span[0] or "", "year_to": span[1] or "",
-            "province": request.args.get("province", ""), "level": request.args.get("level", ""),
-            "keep": [(k, v) for k, v in request.args.items(multi=True)
-                     if k not in FORM_FILTERS + FORM_ARGS[request.path] and v]}
-
-
 def _page(template: str, **view):
-    return render_template(template, **view, form=_form(), active_filters=active_filters(),
+    return render_template(template, **view, form=scope_form(*FORM_ARGS[request.path]), active_filters=active_filters(),
                            clear_url=clear_url(),
                            kwic_url=_with_shared("/kwic"), collocates_url=_with_shared("/collocates"))
 
@@ -142,11 +129,9 @@ def api_kwic():
     return jsonify(kwic_data())
 
 
-@bp.route("/kwic.<fmt>")
+@bp.route("/kwic.<any(csv, json):fmt>")
 def kwic_download(fmt: str):
     """The KWIC lines of the page as a file."""
-    if fmt not in DOWNLOADS:
-        abort(404)
     if (again := _unseeded()) is not None:
         return again
     data = kwic_data()
@@ -171,11 +156,9 @@ def api_collocates():
     return jsonify(collocate_data())
 
 
-@bp.route("/collocates.<fmt>")
+@bp.route("/collocates.<any(csv, json):fmt>")
 def collocates_download(fmt: str):
     """The collocates table as a file."""
-    if fmt not in DOWNLOADS:
-        abort(404)
     data = collocate_data()
     return _download(fmt, "collocates", data, data["collocates"], COLLOCATE_FIELDS)
 

@@ -10,12 +10,13 @@ from urllib.parse import urlencode
 
 from flask import current_app, request
 
-from indexer.facets import FACET_BY_NAME, FACETS, UNSTATED
-from search_app.core.facets import resolve, resolve_filters
+from indexer.facets import FACET_BY_NAME, FACETS, LEVEL_LABELS, UNSTATED
+from search_app.core.facets import region_provinces, resolve, resolve_filters
 from search_app.core.query import OPEN_END, OPEN_START, QueryError, parse_year_range
 from search_app.core.ranking import SORTS
 from search_app.core.rewrite import exact, within
 from search_app.core.search import Params
+from search_app.web.context import index
 
 FILTER_ARGS = tuple(f.param for f in FACETS)
 YEAR_ARGS = ("year", "year_from", "year_to")
@@ -107,6 +108,7 @@ def year_span() -> tuple[int | None, int | None] | None:
     (``year=2019&year=2020``; a value may also be a range, as in ``year=2019-2023``). The two forms are
     separate, so a request carries one or the other; should it carry both, the range boxes win. Ticked years
     are OR-ed: the core takes one range, so the filter is the span from the first ticked year to the last.
+    A reversed range in the boxes is read in order.
     """
     lo, hi = request.args.get("year_from", "").strip(), request.args.get("year_to", "").strip()
     for name, value in (("year_from", lo), ("year_to", hi)):
@@ -119,7 +121,7 @@ def year_span() -> tuple[int | None, int | None] | None:
     first = None if any(b[0] is None for b in bounds) else min(b[0] for b in bounds)
     last = None if any(b[1] is None for b in bounds) else max(b[1] for b in bounds)
     if first is not None and last is not None and first > last:
-        raise BadRequest(f"年份范围 {first}–{last} 首尾颠倒")
+        first, last = last, first           # 2023–2019 is what 2019–2023 says, as in the query language
     return first, last
 
 
@@ -216,6 +218,20 @@ def mode_url(path: str) -> str:
 def json_twin(api_path: str, **changes) -> str:
     """The address of this page's JSON twin: the same parameters under /api/."""
     return api_path + url_with(**changes)[len(request.path):]
+
+
+SCOPE_ARGS = ("province", "level", *YEAR_ARGS)     # what the scope form of /kwic, /collocates and /similar sets
+
+
+def scope_form(*own: str) -> dict:
+    """The scope form (templates/_scope.html) of a page: its choices, the request's filters as they are read
+    (四川 → 四川省, 县级 → county, year=2019-2023 → 2019 and 2023), and every other parameter but the page's
+    ``own`` fields, carried hidden so that sending the form keeps them."""
+    span = year_span() or (None, None)
+    return {"provinces": sorted({p for p in region_provinces(index()).values() if p}), "levels": LEVEL_LABELS,
+            "year_from": span[0] or "", "year_to": span[1] or "", "province": chosen("province"),
+            "level": chosen("level"),
+            "keep": [(k, v) for k, v in request.args.items(multi=True) if k not in SCOPE_ARGS + own and v]}
 
 
 TEMPLATE_GLOBALS = {"shared_args": shared_args, "mode_url": mode_url, "url_with": url_with, "toggle_url": toggle_url,

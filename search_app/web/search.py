@@ -7,7 +7,6 @@ import math
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     jsonify,
     render_template,
@@ -134,12 +133,10 @@ def api_home():
     return jsonify(home_data())
 
 
-@bp.route("/export.<fmt>")
+@bp.route("/export.<any(csv, jsonl):fmt>")
 def export(fmt: str):
     """The whole result set (not just the page), streamed as CSV or JSON lines: the rows of ``lrsearch
     search --csv``/``--jsonl``."""
-    if fmt not in ("csv", "jsonl"):
-        abort(404)
     params, _, _ = search_params()
     hits = export_hits(index(), params, limit=current_app.config["EXPORT_ROWS"])
     first = next(hits, None)       # run the query now, so that a bad one is a 400, not a broken stream

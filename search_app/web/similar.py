@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from indexer.facets import LEVEL_LABELS
-from search_app.core.facets import region_provinces
 from search_app.core.similar import similar
 from search_app.formats import result_json
 from search_app.web.context import index
@@ -15,12 +13,12 @@ from search_app.web.params import (
     filter_params,
     int_arg,
     json_twin,
+    scope_form,
 )
 from search_app.web.render import hit_view
 from search_app.web.search import cited_here
 
 bp = Blueprint("similar", __name__)
-FORM_ARGS = ("province", "level", "year", "year_from", "year_to")     # what the page's filter form sets
 
 
 def similar_result() -> dict | None:
@@ -50,11 +48,8 @@ def similar_page():
         result["hits"] = [hit_view(h) for h in result["hits"]]
         if result["source"]:
             result["source"] = hit_view(result["source"])
-    provinces = sorted({p for p in region_provinces(index()).values() if p})
     return render_template("similar.html", result=result, json_url=json_twin("/api/similar"),
-                           active_filters=active_filters(), provinces=provinces, levels=LEVEL_LABELS,
-                           keep=[(k, v) for k, v in request.args.items(multi=True) if k not in FORM_ARGS and v],
-                           clear_url=clear_url())
+                           active_filters=active_filters(), form=scope_form(), clear_url=clear_url())
 
 
 @bp.route("/api/similar")

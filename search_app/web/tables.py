@@ -11,10 +11,10 @@ from flask import Response, request
 from indexer.facets import FACETS, UNSTATED
 from search_app.core.query import OPEN_END, OPEN_START
 from search_app.formats import delimited_lines
-from search_app.web.params import SHARED_ARGS, YEAR_ARGS, BadRequest
-from search_app.web.render import facet_arg, value_label
+from search_app.web.params import SHARED_ARGS, YEAR_ARGS
+from search_app.web.render import facet_arg
 
-TABLE_FORMATS = ("csv", "json")
+TABLE_FORMATS = ("csv", "json")     # as the routes take them (<any(csv, json):fmt>)
 _KEYS = {f.name: f.keys[0] for f in FACETS}
 
 
@@ -52,16 +52,14 @@ def query_filters(parsed: dict | None, with_year: bool = True) -> str:
 
 
 def table_response(fmt: str, name: str, columns: list[str], rows: list[dict], meta: dict) -> Response:
-    """One table as a download: CSV (a header of ``columns``, facet values with their Chinese labels) or JSON
-    (``meta``, the columns and the rows as they are)."""
-    if fmt not in TABLE_FORMATS:
-        raise BadRequest(f"表格只能下载为 {'、'.join(TABLE_FORMATS)}")
+    """One table as a download: CSV (a header of ``columns``, facet values with their Chinese labels, as
+    ``formats.cell`` writes them, and a group of no value as （未标明）) or JSON (``meta``, the columns and the
+    rows as they are)."""
     if fmt == "json":
         body = json.dumps({**meta, "columns": columns, "rows": rows}, ensure_ascii=False)
         mimetype = "application/json"
     else:
-        labelled = [{k: (UNSTATED if v is None else value_label(k, v)) if k in _KEYS else v for k, v in r.items()}
-                    for r in rows]
+        labelled = [{k: UNSTATED if v is None and k in _KEYS else v for k, v in r.items()} for r in rows]
         body = "".join(delimited_lines(labelled, columns, bom=True))
         mimetype = "text/csv"
     return Response(body, content_type=mimetype + "; charset=utf-8",

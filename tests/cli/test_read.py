@@ -288,3 +288,15 @@ def test_csv_and_tsv_write_labels_json_and_jsonl_codes(index_dir):
     lines = [json.loads(line) for line in invoke(*args, "--jsonl").stdout.splitlines()]
     assert [(h["level"], h["doc_type"]) for h in as_json] == [(x["level"], x["doc_type"]) for x in lines]
     assert {h["level"] for h in as_json} <= {"county", "city"} and {h["doc_type"] for h in as_json} == {"other"}
+
+
+def test_readable_tables_write_labels_as_the_csv_does(index_dir):
+    """stats and trends print a coded facet's label (县级, 其他文件), as the CSV and the pages do, not its code."""
+    stats = invoke("stats", "--by", "level,doc_type", "--index", index_dir).stdout.splitlines()
+    as_csv = list(csv.DictReader(io.StringIO(invoke("stats", "--by", "level,doc_type", "--index", index_dir,
+                                                    "--csv").stdout)))
+    assert [line.split("\t")[:2] for line in stats[2:]] == [[r["level"], r["doc_type"]] for r in as_csv]
+    assert {r["level"] for r in as_csv} >= {"县级", "市级"} and "其他文件" in {r["doc_type"] for r in as_csv}
+    trends = invoke("trends", "--by", "level", "--index", index_dir).stdout.splitlines()
+    groups = {line.split("\t")[0] for line in trends[2:]}
+    assert "全部" in groups and groups - {"全部"} <= {"全国", "省级", "市级", "县级", "（未标明）"} and "county" not in groups

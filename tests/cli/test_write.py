@@ -32,6 +32,9 @@ def test_parse_json_contract():
 def test_parse_readable_output():
     r = CliRunner().invoke(main, ["parse", str(SAMPLES / "02-ningxia-2014.html")])
     assert r.exit_code == 0 and "加强规范性文件备案审查。  [监督工作]" in r.output
+    assert "  delivered (no date) at 宁夏回族自治区第十一届人民代表大会第三次会议\n" in r.output
+    dated = CliRunner().invoke(main, ["parse", str(WEB_DEV / "a01-jiangxi-2019.html")]).output
+    assert "  delivered 2020-01-15 at 江西省第十三届人民代表大会第四次会议\n" in dated
 
 
 def test_parse_missing_file_is_a_usage_error():

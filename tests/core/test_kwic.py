@@ -62,6 +62,26 @@ def test_the_breakdown_counts_every_passage_by_province_and_year(index_dir, all_
     assert [r["value"] for r in data["year"]] == sorted(r["value"] for r in data["year"])
 
 
+def test_lines_and_collocates_read_every_passage_even_of_a_search_grouped_by_report(index_dir):
+    """A line is one match in one passage: a search's one-passage-per-report does not thin the concordance."""
+    ix = open_index(index_dir)
+    plain, grouped = Params(q="备案审查"), Params(q="备案审查", group=True)
+    assert kwic_lines(ix, grouped) == kwic_lines(ix, plain)
+    assert collocates(ix, grouped) == collocates(ix, plain)
+
+
 def test_a_concordance_needs_words():
     with pytest.raises(QueryError):
         kwic_lines(None, Params(q="", filters={"level": ["county"]}))
+
+
+def test_the_concordance_asks_for_no_spelling_suggestion(index_dir, monkeypatch):
+    """KWIC and collocates show no did-you-mean: their search must not look for one (nor build its vocabulary)."""
+    from search_app.core import search as core_search
+    ix = open_index(index_dir)
+    asked = []
+    monkeypatch.setattr(core_search, "did_you_mean", lambda *a: asked.append(a))
+    ix.memo.pop("results", None)
+    assert kwic_lines(ix, Params(q="监督"))["lines"] and asked == []
+    core_search.search(ix, Params(q="监督", limit=1))
+    assert len(asked) == 1

@@ -43,3 +43,13 @@ def test_the_form_is_filled_back_from_a_query_it_wrote():
         "filters": {"level": ["county"]}, "year": (2019, 2023)}
     assert form_of("监督 OR (立法 视察)")["all"] == "监督 OR (立法 视察)"     # another shape stays as written
     assert form_of("")["all"] == ""
+
+
+def test_a_query_of_another_shape_in_all_stays_whole_when_the_form_adds_to_it():
+    """The form fills ``all`` with 监督 OR 立法 视察 as written; a word excluded then applies to all of it,
+    not to the last alternative. An OR typed among the any-words is the OR the field writes."""
+    q = advanced_query(form_of("监督 OR 立法 视察")["all"], none_words="询问")
+    assert q == "(监督 OR (立法 视察)) -询问"
+    tree = parse(q).tree
+    assert tree.op == "and" and [c.op for c in tree.children] == ["or", "not"]
+    assert advanced_query(any_words="立法 OR 法规") == "(立法 OR 法规)"

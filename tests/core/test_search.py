@@ -352,6 +352,50 @@ def test_similar_passages_come_one_per_other_report(index_dir, all_passages):
     assert len(pasted) > 10 and len({h["doc_id"] for h in pasted}) == len(pasted)
 
 
+@pytest.fixture(scope="module")
+def versions_ix(tmp_path_factory):
+    """A report and its 摘要 (two versions of one report, ``Index.report_groups``) beside another report."""
+    from indexer.update import ingest
+    from tests.conftest import WEB_DEV
+    path = tmp_path_factory.mktemp("versions")
+    ingest(path, [WEB_DEV / "a03-quanguo-2014.txt", WEB_DEV / "a02-quanguo-2014-zhaiyao.html",
+                  WEB_DEV / "b01-youxian-2022-weixin.html"], workers=1)
+    ix = open_index(path)
+    assert len(ix.side.doc_ids) == 3 and len(set(ix.report_groups().tolist())) == 2
+    return ix
+
+
+def test_one_passage_per_report_takes_a_reports_versions_as_one(versions_ix):
+    """Grouped by report, a report and its 摘要 are listed once, as every count takes them (the trends, the home
+    page's tiles that link here); a listed passage's count is of its own report's passages, which its page marks."""
+    from collections import Counter
+
+    from search_app.core.search import export_hits, search
+    from search_app.core.stats import stats
+    ix = versions_ix
+    grouped = search(ix, Params(q="监督", group=True, limit=10))
+    number = {d: i for i, d in enumerate(ix.side.doc_ids)}
+    listed = [int(ix.report_groups()[number[h.doc_id]]) for h in grouped["hits"]]
+    assert grouped["reports"] == len(listed) == len(set(listed)) == stats(ix, Params(q="监督"), ["year"])["reports"]
+    passages = Counter(h.doc_id for h in export_hits(ix, Params(q="监督")))
+    assert [h.report_hits for h in grouped["hits"]] == [passages[h.doc_id] for h in grouped["hits"]]
+    assert [h.doc_id for h in export_hits(ix, Params(q="监督", group=True))] == [h.doc_id for h in grouped["hits"]]
+
+
+def test_a_passages_precedents_are_never_its_own_report_in_another_version(versions_ix):
+    """The 摘要 repeats the report's sentences: it is no precedent of them. A pasted paragraph, which belongs to
+    no report, finds the report once, in whichever version says it best."""
+    from search_app.core.similar import similar
+    ix = versions_ix
+    number = {d: i for i, d in enumerate(ix.side.doc_ids)}
+    group = {d: int(ix.report_groups()[i]) for d, i in number.items()}
+    full = next(d for d in ix.side.doc_ids if ix.document(d)["title"] == "全国人民代表大会常务委员会工作报告")
+    source = next(p for s in ix.document(full)["sections"] for p in s["passages"] if len(p["text"]) > 80)
+    assert all(group[h.doc_id] != group[full] for h in similar(ix, passage_id=source["passage_id"], limit=10)["hits"])
+    pasted = [group[h.doc_id] for h in similar(ix, text=source["text"], limit=10)["hits"]]
+    assert group[full] in pasted and len(pasted) == len(set(pasted))
+
+
 def test_a_phrase_from_a_heading_through_a_short_passage_into_the_next_is_marked_in_both(tmp_path):
     from indexer.update import ingest
     report = tmp_path / "r.txt"
@@ -528,3 +572,27 @@ def test_a_city_keeps_its_own_reports_and_its_counties(city_and_county):
     (huzhou,) = zhejiang["children"]
     assert (huzhou["value"], huzhou["filter"], huzhou["count"]) == ("湖州市", "region", every["total"])
     assert [(c["value"], c["count"]) for c in huzhou["children"]] == [("德清县", own["德清县"])]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_grouped_by_report_ranks_only_the_rows_it_needs_and_lists_exactly_the_first_of_each(index_dir, monkeypatch,
+                                                                                             sort):
+    """However few rows the first try ranks (GROUP_FIRST_ROWS, here 1), the page lists the first passage of each
+    report in the full order, as ranking every row and keeping each report's first does."""
+    from indexer.index.reader import open_index
+    from search_app.core import search as core_search
+    ix = open_index(index_dir)
+    every = [h for h in core_search.export_hits(ix, Params(q="工作 监督", sort=sort))]
+    groups = ix.report_groups()
+    number = {d: i for i, d in enumerate(ix.side.doc_ids)}
+    firsts = {}
+    for h in every:
+        firsts.setdefault(int(groups[number[h.doc_id]]), h)
+    expected = [h.passage_id for h in firsts.values()]
+    assert len(expected) > 6
+    monkeypatch.setattr(core_search, "GROUP_FIRST_ROWS", 1)
+    for offset, limit in ((0, 1), (0, 3), (2, 3), (len(expected) - 2, 5)):
+        ix.memo.pop("results", None)
+        page = core_search.search(ix, Params(q="工作 监督", sort=sort, group=True, offset=offset, limit=limit))
+        assert [h.passage_id for h in page["hits"]] == expected[offset:offset + limit]
+        assert page["reports"] == len(expected) and page["total"] == len(every)

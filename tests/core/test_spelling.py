@@ -43,6 +43,15 @@ def test_corrections(index_dir, q, expect):
     assert meant(open_index(index_dir), q) == expect
 
 
+@pytest.mark.parametrize("q,expect", [
+    ("-执法检察 执法检察", "-执法检察 执法检查"), ("NOT 执法检察 执法检察", "NOT 执法检察 执法检查"),
+    ("地区:湖洲 湖洲", "地区:湖洲 湖州"),
+])
+def test_the_correction_is_written_where_the_term_stands(index_dir, q, expect):
+    """The same text excluded, or a filter's value, before the term looked for stays as the user wrote it."""
+    assert meant(open_index(index_dir), q) == expect
+
+
 @pytest.mark.parametrize("name,precision,recall", [("dev", 1.0, 1.0), ("test", 0.9, 0.8)])
 def test_labelled_sets(index_dir, name, precision, recall):
     """The dev set was tuned on; the test set was not (`python -m tests.tools.spelling` prints both)."""

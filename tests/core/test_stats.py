@@ -5,6 +5,7 @@ import pytest
 
 from indexer.divisions import divisions
 from indexer.index.reader import open_index
+from search_app.core.facets import filter_mask
 from search_app.core.search import Params, search
 from search_app.core.stats import (
     NATIONAL_TILE,
@@ -67,6 +68,35 @@ def test_latest_reports_name_a_report_once_whatever_its_versions(ix):
     assert len({int(groups[number[r["doc_id"]]]) for r in latest}) == len(latest) == coverage(ix)["reports"]
     assert [number[r["doc_id"]] for r in latest] == sorted((number[r["doc_id"]] for r in latest), reverse=True)
     assert latest_reports(ix, n=3) == latest[:3]
+
+
+def test_the_latest_reports_are_worked_out_once_per_commit(index_dir, monkeypatch):
+    """The home page asks on every visit; the answer stands until the index changes."""
+    from indexer.index.reader import Index
+    from search_app.core import stats as module
+    ix = Index(index_dir)
+    first = latest_reports(ix)
+    monkeypatch.setattr(module, "_latest_reports", lambda *a: pytest.fail("the latest reports worked out again"))
+    assert latest_reports(ix) == first
+
+
+def test_the_reports_held_are_counted_once_per_scope_whatever_the_query(index_dir, monkeypatch):
+    """What the index holds per group under some filters is the same for every query: counted over all its rows
+    (seconds on a national index) once, not on every trends page."""
+    from indexer.index.reader import Index
+    from search_app.core import stats as module
+    ix = Index(index_dir)
+    first = stats(ix, Params(q="监督", filters={"level": ["county"]}), ["year"])
+    counted = []
+
+    def counting(ix, rows, *args):
+        counted.append(len(rows))
+        return filter_mask(ix, rows, *args)
+    monkeypatch.setattr(module, "filter_mask", counting)
+    again = stats(ix, Params(q="备案审查", filters={"level": ["县级"]}), ["year"])
+    assert ix.n not in counted
+    held = {r["year"]: r["reports_held"] for r in first["rows"]}
+    assert {r["year"]: r["reports_held"] for r in again["rows"]} == held and sum(held.values()) > 0
 
 
 def test_a_city_trend_counts_what_a_search_for_the_city_finds(ix):

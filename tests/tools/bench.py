@@ -141,6 +141,44 @@ def time_ours(index_dir: Path, repeat: int) -> dict[str, list[float]]:
     return out
 
 
+def time_tools(index_dir: Path, repeat: int) -> dict[str, dict]:
+    """Median ms of the drafting and research tools (issue 15) at this size, every run from nothing remembered
+    but what a generation keeps (the speller's vocabulary: its first build is timed on its own)."""
+    from indexer.index.reader import open_index
+    from search_app.core.collocates import collocates
+    from search_app.core.diff import compare_reports
+    from search_app.core.kwic import breakdown, kwic_lines
+    from search_app.core.search import Params, search
+    from search_app.core.similar import similar
+    from search_app.core.stats import coverage, latest_reports, trends
+    ix = open_index(index_dir)
+    docs = list(dict.fromkeys(h.doc_id for h in search(ix, Params(q="监督", limit=50))["hits"]))[:2]
+    t = time.perf_counter()
+    search(ix, Params(q="备按审查 执法检察", limit=10))
+    out = {"did_you_mean_first_vocabulary_build": {"ms": round((time.perf_counter() - t) * 1000, 1)}}
+    tools = {
+        "did_you_mean": lambda: search(ix, Params(q="备按审查 执法检察", limit=10)),
+        "search_per_report_代表建议": lambda: search(ix, Params(q="代表建议", limit=10, group=True)),
+        "search_per_report_工作": lambda: search(ix, Params(q="工作", limit=10, group=True)),
+        "kwic_100_hits_and_breakdown": lambda: (kwic_lines(ix, Params(q="备案审查")), breakdown(ix, Params(q="备案审查"))),
+        "collocates_监督": lambda: collocates(ix, Params(q="监督")),
+        "similar_in_one_province": lambda: similar(ix, text="坚持有件必备、有备必审、有错必纠，认真审查规范性文件",
+                                                   filters={"province": ["浙江"]}),
+        "trends_by_province": lambda: trends(ix, Params(q="备案审查"), "province"),
+        "home_coverage_and_latest": lambda: (ix.memo.pop("coverage", None), coverage(ix), latest_reports(ix)),
+        "compare_two_reports": lambda: compare_reports(ix, *docs),
+    }
+    for name, run in tools.items():
+        times = []
+        for _ in range(repeat):
+            forget(ix)
+            t = time.perf_counter()
+            run()
+            times.append((time.perf_counter() - t) * 1000)
+        out[name] = {"ms": round(statistics.median(times), 1)}
+    return {k: {**v, "load": Load.now()} for k, v in out.items()}
+
+
 def build_baseline(docs, path: Path) -> float:
     """The textbook set-up: jieba's ChineseAnalyzer on a TEXT field, the default writer."""
     from jieba.analyse import ChineseAnalyzer
@@ -380,6 +418,7 @@ def main(argv=None) -> int:
         times = time_ours(ours_dir, args.repeat)
         row["query_ms"] = {k: {"p50": round(pct(v, .5), 1), "p95": round(pct(v, .95), 1), "load": Load.now()}
                            for k, v in times.items()}
+        row["tools_ms"] = time_tools(ours_dir, args.repeat)
         cold = cold_start(ours_dir)
         row["cli_cold_s"] = {"median": round(statistics.median(cold), 2), "max": round(max(cold), 2),
                              "load": Load.now()}

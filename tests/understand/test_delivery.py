@@ -82,6 +82,20 @@ def test_no_line_no_session_and_no_date(text, name):
     assert (d.session, d.delivered) == (None, None) and d.why["session"]
 
 
+def test_a_dateline_above_a_session_line_without_a_dash_is_no_delivery_date():
+    """The page's date on its own line, then the session line with no dash: the session, but not that date."""
+    d = find_delivery(TITLE, ["2024年1月15日", f"在{SESSION}上", "各位代表:"])
+    assert (d.session, d.delivered) == (SESSION, None)
+    assert find_delivery(TITLE, ["——2023年1月10日", f"在{SESSION}上"]).delivered == "2023-01-10"   # a split subtitle
+
+
+def test_a_session_line_in_the_speech_is_not_the_reports():
+    """From the address to the deputies on, a line naming a session is the body's (an earlier meeting)."""
+    for salutation in ("各位代表:", "委员长、各位副委员长、秘书长、各位委员:"):
+        d = find_delivery(TITLE, [salutation, "一、过去一年的工作", f"2023年3月5日在{SESSION}上"])
+        assert (d.session, d.delivered) == (None, None), salutation
+
+
 def test_an_impossible_date_is_no_date():
     d = find_delivery(TITLE, [f"——2023年2月30日在{SESSION}上"])
     assert (d.session, d.delivered) == (SESSION, None) and "impossible" in d.why

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 from tests.conftest import ROOT
 
@@ -10,6 +11,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = ROOT / "test-artifacts"
 SIZES = [(1280, 900, "desktop"), (390, 844, "phone")]
+# the page is no wider than the window's content box: the window's scroll bar does not hide an overflow of its width
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 # axe-core from the npm registry, installed by `make test` (Makefile: $(AXE))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_RUN = """() => axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
@@ -62,3 +65,14 @@ def settles(pg, condition: str, timeout_s: float = 5.0) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+@contextmanager
+def sized_page(browser, width: int, height: int, **context):
+    """A page in a context of its own with that viewport (``context``: more of ``new_context``'s options), closed
+    however the test ends."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, **context)
+    try:
+        yield ctx.new_page()
+    finally:
+        ctx.close()

@@ -2,7 +2,7 @@
 desktop and the phone width."""
 import pytest
 
-from tests.web.browser import SIZES, axe_violations
+from tests.web.browser import SIZES, axe_violations, sized_page
 
 # Every kind of page, as a user reaches it; a feature that adds a page adds it here.
 PAGES = {
@@ -21,6 +21,7 @@ PAGES = {
     "collocates": "/collocates?q=监督",
     "collocates-empty": "/collocates",
     "similar": "/similar?text=坚持有件必备、有备必审、有错必纠",
+    "similar-passage": "/similar?passage_id={a}&province=浙江",        # the passage matched, the filters kept
     "error": "/?q=a&page=0",
     "not-found": "/doc/nosuchreport",
     "typo": "/?q=备按审查&within=监督",                          # did you mean, search within, the toggle
@@ -47,12 +48,10 @@ def diff_ids(client):
 
 @pytest.mark.parametrize("width,height,name", SIZES)
 def test_no_serious_violations_on_any_page(browser, base_url, doc_id, diff_ids, width, height, name):
-    ctx = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
-    pg = ctx.new_page()
     found = {}
-    for slug, path in PAGES.items():
-        pg.goto(base_url + path.format(doc_id=doc_id, **diff_ids))
-        if violations := axe_violations(pg):
-            found[slug] = violations
-    ctx.close()
+    with sized_page(browser, width, height, bypass_csp=True) as pg:
+        for slug, path in PAGES.items():
+            pg.goto(base_url + path.format(doc_id=doc_id, **diff_ids))
+            if violations := axe_violations(pg):
+                found[slug] = violations
     assert found == {}

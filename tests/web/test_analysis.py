@@ -333,5 +333,5 @@ def test_the_comparison_downloads_its_table(client):
             for i, p in enumerate(table["names"])}
     assert all(held[r["province"], r["year"]] == r["reports_held"] for r in rows)
     assert client.get("/compare/table.csv?q=监督&province=浙江省").status_code == 400
-    assert client.get("/trends/years.xml?q=监督").status_code == 400
+    assert client.get("/trends/years.xml?q=监督").status_code == 404       # as every download of an unknown format
     assert client.get("/trends/nothing.csv").status_code == 404

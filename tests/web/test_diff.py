@@ -44,8 +44,11 @@ def test_a_passage_alone_offers_precedents_to_compare_with(client, two):
     assert len(links) == len(data["candidates"])
     assert [parse_qs(urlparse(x["href"]).query) for x in links] == [
         {"a": [a], "b": [c["passage_id"]]} for c in data["candidates"]]
-    doc_link = page.select_one("ol.candidates a[href*=a_doc]")["href"]
-    assert client.get(doc_link).status_code == 200
+    doc_link = page.select_one("ol.candidates a[href*=a_doc]")["href"]      # the two reports side by side
+    reports = client.get("/api" + doc_link).get_json()
+    assert client.get(doc_link).status_code == 200 and reports["kind"] == "reports"
+    assert reports["a"]["doc_id"] == data["a"]["doc_id"] and \
+        reports["b"]["doc_id"] == parse_qs(urlparse(doc_link).query)["b_doc"][0] != data["a"]["doc_id"]
 
 
 def test_two_reports_aligned(client, two):

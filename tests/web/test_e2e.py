@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, SIZES, settles
+from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, SIZES, settles, sized_page
 
 
 def test_type_a_query_and_tick_a_facet(page, base_url):
@@ -211,18 +211,16 @@ def test_zero_result_page_suggests_what_matches(page, base_url):
 
 def test_on_a_phone_a_tick_brings_the_results_not_the_panel(browser, base_url):
     """Regression: on a phone, ticking a filter reloaded with the panel open and the results off screen."""
-    ctx = browser.new_context(viewport={"width": 390, "height": 844})
-    pg = ctx.new_page()
-    pg.goto(base_url + "/?q=监督")
-    pg.click("details.filters > summary")
-    with pg.expect_navigation():
-        pg.check(".facet[data-facet=level] input[value=county]")
-    assert "level=county" in pg.url
-    assert pg.evaluate("document.querySelector('details.filters').open") is False
-    assert "已选 1 项" in pg.inner_text("details.filters > summary")
-    assert pg.evaluate("document.activeElement.id") == "results"
-    assert pg.evaluate("document.querySelector('article.result').getBoundingClientRect().top") < 844
-    ctx.close()
+    with sized_page(browser, 390, 844) as pg:
+        pg.goto(base_url + "/?q=监督")
+        pg.click("details.filters > summary")
+        with pg.expect_navigation():
+            pg.check(".facet[data-facet=level] input[value=county]")
+        assert "level=county" in pg.url
+        assert pg.evaluate("document.querySelector('details.filters').open") is False
+        assert "已选 1 项" in pg.inner_text("details.filters > summary")
+        assert pg.evaluate("document.activeElement.id") == "results"
+        assert pg.evaluate("document.querySelector('article.result').getBoundingClientRect().top") < 844
 
 
 def test_precedents_of_a_passage_narrowed_to_a_province(page, base_url):

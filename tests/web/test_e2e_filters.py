@@ -4,7 +4,7 @@ tree open, photographed at both sizes."""
 from urllib.parse import quote
 
 from indexer.facets import UNSTATED
-from tests.web.browser import ARTIFACTS, SIZES, settles
+from tests.web.browser import ARTIFACTS, NO_SIDEWAYS_SCROLL, SIZES, settles, sized_page
 
 
 def _unfold(pg, value: str) -> None:
@@ -14,7 +14,7 @@ def _unfold(pg, value: str) -> None:
     assert node.locator(":scope > details").evaluate("d => d.open")
 
 
-def test_ticking_a_city_keeps_its_counties(page, base_url, client):
+def test_ticking_a_city_keeps_its_counties(page, base_url):
     page.goto(base_url + "/?q=监督")
     _unfold(page, "浙江省")
     city = page.locator("ul.tree input[data-filter=region][value=金华市]")
@@ -54,16 +54,14 @@ def test_region_tree_open_at_both_sizes(browser, base_url):
     """The tree unfolded with a city ticked, its counties beside it and （未标明） last: no sideways scroll."""
     ARTIFACTS.mkdir(exist_ok=True)
     for width, height, name in SIZES:
-        ctx = browser.new_context(viewport={"width": width, "height": height})
-        pg = ctx.new_page()
-        pg.goto(base_url + "/?q=监督&region=" + quote("通辽市"))
-        if name == "phone":
-            pg.locator("details.filters > summary").click()
-        for value in ("浙江省", "金华市", "四川省"):
-            _unfold(pg, value)
-        assert settles(pg, "document.querySelector('ul.tree input[value=\"义乌市\"]').checkVisibility()")
-        assert pg.locator("ul.tree input[value=扎鲁特旗]").is_visible()      # the ticked city's county, unfolded
-        pg.locator("ul.tree input[value=义乌市]").evaluate("b => b.scrollIntoView({block: 'center'})")
-        assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        pg.screenshot(path=str(ARTIFACTS / f"filters-region-tree-{name}.png"))
-        ctx.close()
+        with sized_page(browser, width, height) as pg:
+            pg.goto(base_url + "/?q=监督&region=" + quote("通辽市"))
+            if name == "phone":
+                pg.locator("details.filters > summary").click()
+            for value in ("浙江省", "金华市", "四川省"):
+                _unfold(pg, value)
+            assert settles(pg, "document.querySelector('ul.tree input[value=\"义乌市\"]').checkVisibility()")
+            assert pg.locator("ul.tree input[value=扎鲁特旗]").is_visible()      # the ticked city's county, unfolded
+            pg.locator("ul.tree input[value=义乌市]").evaluate("b => b.scrollIntoView({block: 'center'})")
+            assert pg.evaluate(NO_SIDEWAYS_SCROLL)
+            pg.screenshot(path=str(ARTIFACTS / f"filters-region-tree-{name}.png"))

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, SIZES, axe_violations, settles
+from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, axe_violations, settles, sized_page
 
 ROWS = "table.kwic tbody tr"
 
@@ -68,26 +68,24 @@ def test_open_a_collocates_lines(page, base_url):
 @pytest.mark.parametrize("width,height,name", SIZES)
 def test_screenshots(browser, base_url, width, height, name):
     ARTIFACTS.mkdir(exist_ok=True)
-    ctx = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)     # for axe-core
-    pg = ctx.new_page()
-    for slug, path in (("kwic-tools", "/kwic?q=备案审查&width=20"), ("kwic-sample", "/kwic?q=监督&sample=8&seed=3"),
-                       ("collocates", "/collocates?q=监督")):
-        pg.goto(base_url + path)
-        pg.evaluate("document.fonts.ready.then(() => true)")
-        if slug == "kwic-tools":
-            pg.click("details.spread > summary")
-        assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
-        assert settles(pg, "document.documentElement.scrollWidth <= window.innerWidth + 1"), \
-            (slug, pg.evaluate("document.documentElement.scrollWidth"))
-        if slug.startswith("kwic"):     # every keyword stays on screen
-            boxes = pg.evaluate("""[...document.querySelectorAll('table.kwic td.match')]
-                                   .map(td => [td.getBoundingClientRect().left, td.getBoundingClientRect().right])""")
-            assert boxes and all(0 <= left and right <= width for left, right in boxes)
-        else:                           # the table's own box scrolls sideways if it must, from the keyboard too
-            box = pg.locator("div.scroll[role=region]")
-            assert box.get_attribute("tabindex") == "0"
-        shot = ARTIFACTS / f"{slug}-{name}.png"
-        assert axe_violations(pg) == [], slug         # the distribution open, too
-        pg.screenshot(path=str(shot), full_page=False)
-        assert shot.stat().st_size > 5000
-    ctx.close()
+    with sized_page(browser, width, height, bypass_csp=True) as pg:     # bypass_csp: for axe-core
+        for slug, path in (("kwic-tools", "/kwic?q=备案审查&width=20"), ("kwic-sample", "/kwic?q=监督&sample=8&seed=3"),
+                           ("collocates", "/collocates?q=监督")):
+            pg.goto(base_url + path)
+            pg.evaluate("document.fonts.ready.then(() => true)")
+            if slug == "kwic-tools":
+                pg.click("details.spread > summary")
+            assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
+            assert settles(pg, NO_SIDEWAYS_SCROLL), \
+                (slug, pg.evaluate("document.documentElement.scrollWidth"))
+            if slug.startswith("kwic"):     # every keyword stays on screen
+                boxes = pg.evaluate("""[...document.querySelectorAll('table.kwic td.match')]
+                                       .map(td => [td.getBoundingClientRect().left, td.getBoundingClientRect().right])""")
+                assert boxes and all(0 <= left and right <= width for left, right in boxes)
+            else:                           # the table's own box scrolls sideways if it must, from the keyboard too
+                box = pg.locator("div.scroll[role=region]")
+                assert box.get_attribute("tabindex") == "0"
+            shot = ARTIFACTS / f"{slug}-{name}.png"
+            assert axe_violations(pg) == [], slug         # the distribution open, too
+            pg.screenshot(path=str(shot), full_page=False)
+            assert shot.stat().st_size > 5000

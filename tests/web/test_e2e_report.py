@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, SIZES, settles
+from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, settles, sized_page
 
 
 @pytest.fixture(scope="module")
@@ -113,10 +113,11 @@ def test_compare_with_any_passage_kept_on_the_way(page, base_url):
     assert "/?q=" in page.url
     link = page.locator(f"#r-{third} a.compare")
     assert link.inner_text() == "与甲段对比"
-    link.click()
-    page.wait_for_selector("section.side")
+    with page.expect_navigation():
+        link.click()
     assert parse_qs(urlparse(page.url).query) == {"a": [first], "b": [third]}
-    assert page.locator("p.compare-pick").count() == 1
+    page.wait_for_selector("p.compare-pick")          # the script adds it after the page is parsed: waited for
+    assert page.locator("section.side").count() == 2 and page.locator("p.compare-pick").count() == 1
     with page.expect_navigation():
         page.click("p.compare-pick button")           # 不再对比
     assert page.locator("p.compare-pick").count() == 0
@@ -139,15 +140,14 @@ def test_screenshots_of_the_report_and_the_comparisons(browser, base_url, client
     docs = client.get(f"/api/diff?a={pid}&b={other['passage_id']}").get_json()
     pages = {"report": f"/doc/{marked_doc}?q=备案审查", "diff": f"/diff?a={pid}&b={other['passage_id']}",
              "diff-pick": f"/diff?a={pid}", "diff-reports": f"/diff?a_doc={docs['a']['doc_id']}&b_doc={docs['b']['doc_id']}"}
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    pg = ctx.new_page()
     ARTIFACTS.mkdir(exist_ok=True)
-    for slug, path in pages.items():
-        pg.goto(base_url + path)
-        if slug == "report":
-            pg.locator(".ptools .pick input").first.check()
-            pg.click(".doc-tools button.next-match")
-        assert pg.evaluate("document.documentElement.scrollWidth <= innerWidth"), slug        # no sideways scroll
-        assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
-        pg.screenshot(path=str(ARTIFACTS / f"{slug}-{name}.png"))
-    ctx.close()
+    with sized_page(browser, width, height) as pg:
+        for slug, path in pages.items():
+            pg.goto(base_url + path)
+            if slug == "report":
+                pg.locator(".ptools .pick input").first.check()
+                pg.click(".doc-tools button.next-match")
+                assert settles(pg, "document.querySelectorAll('mark.current').length === 1")
+            assert pg.evaluate(NO_SIDEWAYS_SCROLL), slug
+            assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
+            pg.screenshot(path=str(ARTIFACTS / f"{slug}-{name}.png"))

@@ -5,9 +5,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, SIZES, settles
-
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, settles, sized_page
 
 
 def focus_by_tab(page, element_id: str, limit: int = 40) -> None:
@@ -95,12 +93,13 @@ def test_fill_the_advanced_form_from_the_keyboard(page, base_url):
 
 @pytest.mark.parametrize("width,height,name", SIZES)
 def test_screenshots_of_the_suggestion_and_the_advanced_form(browser, base_url, width, height, name):
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    pg = ctx.new_page()
     ARTIFACTS.mkdir(exist_ok=True)
-    for slug, path in (("search-tools-typo", "/?q=执法检察&within=监督"), ("search-tools-advanced", "/advanced?q=备案审查+-询问&province=浙江省")):
-        pg.goto(base_url + path)
-        assert pg.evaluate(NO_SIDEWAYS_SCROLL), f"{slug} scrolls sideways at {width}px"
-        assert pg.evaluate(LOW_CONTRAST_JS) == []
-        pg.screenshot(path=str(ARTIFACTS / f"{slug}-{name}.png"), full_page=False)
-    ctx.close()
+    with sized_page(browser, width, height) as pg:
+        for slug, path in (("search-tools-typo", "/?q=执法检察&within=监督"),
+                           ("search-tools-advanced", "/advanced?q=备案审查+-询问&province=浙江省")):
+            pg.goto(base_url + path)
+            shown = ".did-you-mean a" if slug == "search-tools-typo" else "form.advanced"
+            assert pg.locator(shown).is_visible(), slug                     # what the screenshot is meant to show
+            assert pg.evaluate(NO_SIDEWAYS_SCROLL), f"{slug} scrolls sideways at {width}px"
+            assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
+            pg.screenshot(path=str(ARTIFACTS / f"{slug}-{name}.png"), full_page=False)

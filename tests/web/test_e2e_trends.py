@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl, urlparse
 
 import pytest
 
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, SIZES, settles
+from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, settles, sized_page
 
 TRENDS = "/trends?q=监督"
 COMPARE = "/compare?q=监督&province=内蒙古自治区&province=浙江省&province=四川省"
@@ -18,10 +18,8 @@ SHOWN_JS = """el => { const r = el.getBoundingClientRect(), box = el.closest('.s
 @pytest.fixture(params=SIZES, ids=[name for _, _, name in SIZES])
 def sized(request, browser, base_url):
     width, height, name = request.param
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    pg = ctx.new_page()
-    yield pg, name
-    ctx.close()
+    with sized_page(browser, width, height) as pg:
+        yield pg, name
 
 
 def test_the_latest_year_is_in_view_in_the_matrix_and_the_chart(sized, base_url, client):
@@ -38,21 +36,20 @@ def test_the_latest_year_is_in_view_in_the_matrix_and_the_chart(sized, base_url,
 
 
 def test_a_table_scrolls_from_the_keyboard(browser, base_url):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844})
-    pg = ctx.new_page()
-    pg.goto(base_url + TRENDS)
-    box = pg.locator(".scroll:has(table.matrix)")
-    assert box.evaluate("b => b.scrollWidth > b.clientWidth")          # on a phone the matrix is wider
-    pg.locator("table.matrix").locator("xpath=preceding::p[@class='downloads'][1]//a").last.focus()
-    pg.keyboard.press("Tab")                                           # the next stop is the table's box
-    assert pg.evaluate("document.activeElement.matches('.scroll') && !!document.activeElement.querySelector('table.matrix')")
-    assert pg.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"     # focus shows
-    for _ in range(4):
-        pg.keyboard.press("ArrowRight")
-    assert settles(pg, "document.querySelector('.scroll:has(table.matrix)').scrollLeft > 40")
-    name_cell = pg.locator("table.matrix tbody th").first
-    assert name_cell.evaluate(SHOWN_JS)                                # the names stay in view (sticky)
-    ctx.close()
+    with sized_page(browser, 390, 844) as pg:
+        pg.goto(base_url + TRENDS)
+        box = pg.locator(".scroll:has(table.matrix)")
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth")          # on a phone the matrix is wider
+        pg.locator("table.matrix").locator("xpath=preceding::p[@class='downloads'][1]//a").last.focus()
+        pg.keyboard.press("Tab")                                           # the next stop is the table's box
+        assert pg.evaluate("document.activeElement.matches('.scroll') && "
+                           "!!document.activeElement.querySelector('table.matrix')")
+        assert pg.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"     # focus shows
+        for _ in range(4):
+            pg.keyboard.press("ArrowRight")
+        assert settles(pg, "document.querySelector('.scroll:has(table.matrix)').scrollLeft > 40")
+        name_cell = pg.locator("table.matrix tbody th").first
+        assert name_cell.evaluate(SHOWN_JS)                                # the names stay in view (sticky)
 
 
 def test_a_matrix_cell_leads_to_the_reports_it_counts(page, base_url):
@@ -88,18 +85,16 @@ def test_click_a_tile_on_the_home_map(page, base_url, client):
 @pytest.mark.parametrize("width,height,name", SIZES)
 def test_screenshots_of_the_overview_pages(browser, base_url, width, height, name):
     ARTIFACTS.mkdir(exist_ok=True)
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    pg = ctx.new_page()
-    for slug, path in (("home-coverage", "/"), ("trends-latest", TRENDS), ("compare-counts", COMPARE)):
-        pg.goto(base_url + path)
-        pg.evaluate("document.fonts.ready.then(() => true)")
-        assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
-        assert settles(pg, "document.documentElement.scrollWidth <= window.innerWidth + 1"), slug
-        if slug == "home-coverage":    # the whole map on screen, its tiles big enough to touch
-            box = pg.locator(".tilemap svg").bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= width
-            assert pg.locator(".tilemap a.tile .bg").first.bounding_box()["width"] >= 40
-        shot = ARTIFACTS / f"{slug}-{name}.png"
-        pg.screenshot(path=str(shot), full_page=True)
-        assert shot.stat().st_size > 5000
-    ctx.close()
+    with sized_page(browser, width, height) as pg:
+        for slug, path in (("home-coverage", "/"), ("trends-latest", TRENDS), ("compare-counts", COMPARE)):
+            pg.goto(base_url + path)
+            pg.evaluate("document.fonts.ready.then(() => true)")
+            assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
+            assert settles(pg, NO_SIDEWAYS_SCROLL), slug
+            if slug == "home-coverage":    # the whole map on screen, its tiles big enough to touch
+                box = pg.locator(".tilemap svg").bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= width
+                assert pg.locator(".tilemap a.tile .bg").first.bounding_box()["width"] >= 40
+            shot = ARTIFACTS / f"{slug}-{name}.png"
+            pg.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 5000

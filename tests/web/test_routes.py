@@ -23,17 +23,17 @@ def required(headers) -> list[str]:
 def every_route(app, doc_id: str, passage_id: str) -> list[str]:
     """One URL per rule of the URL map (each rule must be named here: a new route cannot go unwalked)."""
     examples = {"/static/<path:filename>": "/static/style.css", "/": "/?q=监督", "/api/search": "/api/search?q=监督",
-                "/export.<fmt>": "/export.csv?q=监督", "/doc/<doc_id>": f"/doc/{doc_id}?q=监督",
+                "/export.<any(csv, jsonl):fmt>": "/export.csv?q=监督", "/doc/<doc_id>": f"/doc/{doc_id}?q=监督",
                 "/api/doc/<doc_id>": f"/api/doc/{doc_id}", "/trends": "/trends?q=监督", "/compare": "/compare?q=监督",
                 "/api/trends": "/api/trends?q=监督", "/api/stats": "/api/stats?q=监督", "/kwic": "/kwic?q=监督",
-                "/api/kwic": "/api/kwic?q=监督", "/kwic.<fmt>": "/kwic.csv?q=监督", "/collocates": "/collocates?q=监督",
-                "/api/collocates": "/api/collocates?q=监督", "/collocates.<fmt>": "/collocates.json?q=监督",
+                "/api/kwic": "/api/kwic?q=监督", "/kwic.<any(csv, json):fmt>": "/kwic.csv?q=监督", "/collocates": "/collocates?q=监督",
+                "/api/collocates": "/api/collocates?q=监督", "/collocates.<any(csv, json):fmt>": "/collocates.json?q=监督",
                 "/similar": f"/similar?passage_id={passage_id}",
                 "/api/similar": f"/api/similar?passage_id={passage_id}", "/-/health.json": "/-/health.json",
                 "/diff": f"/diff?a={passage_id}", "/api/diff": f"/api/diff?a={passage_id}",
                 "/api/home": "/api/home", "/advanced": "/advanced?all=备案审查&province=浙江省",
-                "/api/advanced": "/api/advanced?all=备案审查", "/trends/<table>.<fmt>": "/trends/matrix.csv?q=监督",
-                "/compare/table.<fmt>": "/compare/table.json?q=监督&province=浙江省&province=四川省"}
+                "/api/advanced": "/api/advanced?all=备案审查", "/trends/<any(years, matrix):table>.<any(csv, json):fmt>": "/trends/matrix.csv?q=监督",
+                "/compare/table.<any(csv, json):fmt>": "/compare/table.json?q=监督&province=浙江省&province=四川省"}
     rules = {r.rule for r in app.url_map.iter_rules()}
     assert rules == set(examples), rules ^ set(examples)
     return [examples[r] for r in sorted(rules)] + ["/export.jsonl?q=监督", "/", "/kwic", "/collocates",
@@ -42,7 +42,9 @@ def every_route(app, doc_id: str, passage_id: str) -> list[str]:
 
 ERRORS = {"/no-such-page": 404, "/api/no-such-thing": 404, "/doc/no-such-doc": 404, "/api/doc/no-such-doc": 404,
           "/?q=%22": 400, "/api/search?q=%22": 400, "/api/search?q=监督&page=0": 400,
-          "/kwic?q=监督&order=up": 400, "/export.xml?q=监督": 404, "/static/no-such.css": 404}
+          "/kwic?q=监督&order=up": 400, "/export.xml?q=监督": 404, "/kwic.xls?q=监督": 404,
+          "/trends/matrix.xls?q=监督": 404, "/trends/other.csv?q=监督": 404, "/compare/table.xls?q=监督": 404,
+          "/static/no-such.css": 404}
 
 
 def test_every_route_404_400_405_and_a_forced_500_carry_the_headers_and_no_traceback(index_dir, monkeypatch):
