@@ -34,6 +34,7 @@ FUNCTION_WORDS = frozenset("的地得了着过和与及或并而且之其以于�
 _NUMBER = re.compile(r"[\d.%]+")             # numbers and years: not words of a wording
 COLLOCATE_SORTS = {"ll": "对数似然", "mi": "互信息", "count": "共现", "freq": "词频"}
 COLLOCATE_FIELDS = ("word", "count", "lines", "freq", "expected", "ll", "mi")
+WORD_TOTALS = 200_000       # words whose times in the whole index are kept per generation (the unfiltered scope)
 
 
 def log_likelihood(o11: int, r1: int, c1: int, n: int) -> float:
@@ -76,13 +77,19 @@ def collocates(ix: Index, params: Params, window: int = SETTINGS.collocate_windo
     in_scope = np.zeros(ix.size, dtype=bool)
     in_scope[scope] = True
     corpus_words = int(np.asarray(ix.side["plen"])[scope].sum())
+    everywhere = len(scope) == len(ix.all_rows)
+    totals = ix.cache("word totals", WORD_TOTALS)     # a word's times in the whole index, per generation
     found = []
     for word, count in counts.items():
         if count < min_count or word in FUNCTION_WORDS or _NUMBER.fullmatch(word):
             continue
         deadline.check()
-        rows, tf = ix.side.word_postings(word)
-        freq = int(tf[in_scope[rows]].sum())
+        freq = totals.get(word) if everywhere else None
+        if freq is None:
+            rows, tf = ix.side.word_postings(word)
+            freq = int(tf[in_scope[rows]].sum())
+            if everywhere:
+                totals.put(word, freq)
         expected = window_words * freq / corpus_words
         if count <= expected:
             continue

@@ -205,7 +205,7 @@ def _search(ix: Index, params: Params) -> dict:
             timed_out = [*timed_out, "suggestions"]
     if params.spell and params.q.strip():
         try:
-            if (meant := did_you_mean(ix, result.parsed, params.q)):
+            if (meant := did_you_mean(ix, result.parsed, params.q, 0 if result.relaxed else len(result.query_rows))):
                 out["spelling"] = meant
         except TimedOut:
             timed_out = [*timed_out, "spelling"]

@@ -26,7 +26,7 @@ from pypinyin import Style, pinyin
 from indexer.index.reader import Index
 from indexer.normalize import fold
 from search_app.core import deadline
-from search_app.core.matching import segment, substring_rows
+from search_app.core.matching import candidate_rows, chunk_words, segment, substring_rows
 from search_app.core.query import Node, ParsedQuery, QueryError, parse
 
 SPAN = (2, 4)               # lengths of the words a correction puts in (the vocabulary's words of these lengths)
@@ -174,8 +174,12 @@ def lexicon(ix: Index) -> Lexicon | None:
     return lex
 
 
-def did_you_mean(ix: Index, parsed: ParsedQuery, q: str) -> dict | None:
+def did_you_mean(ix: Index, parsed: ParsedQuery, q: str, found: int = 0) -> dict | None:
     """The query with its rare terms corrected, or None: ``{"query": …, "corrections": [{"from", "to"}]}``.
+
+    ``found``: the passages the whole query matched (all its terms, not relaxed): a term that every one of them
+    holds as written (a phrase, or a word the index does not cut, of the query's top AND) is found in as many,
+    so it is common when they are.
 
     :raises TimedOut: when the request's deadline passes first.
     """
@@ -187,6 +191,20 @@ def did_you_mean(ix: Index, parsed: ParsedQuery, q: str) -> dict | None:
         return counts[text]
 
     rare = max(MIN_HITS, int(ix.n * RARE_SHARE))
+
+    # terms every matching passage holds as written: phrases, and words the index does not cut (a word cut in two,
+    # 执法检察 = 执法 + 检察, is matched by its pieces, wherever they stand)
+    required = [n for n in ([parsed.tree] if parsed.tree.op in ("word", "phrase") else
+                            parsed.tree.children if parsed.tree.op == "and" else [])
+                if n.op == "phrase" or (n.op == "word" and len(chunk_words(ix, n.text)) == 1)]
+
+    def common(node: Node, text: str) -> bool:
+        """Whether ``text`` is in ``rare`` passages or more, without reading passages when the search's own count,
+        its word postings (lower bounds) or its grams' rows (an upper bound) decide (most searches)."""
+        if (found >= rare and any(n is node for n in required)) or len(ix.side.word_postings(text)[0]) >= rare:
+            return True
+        return len(candidate_rows(ix, text)) >= rare and count(text) >= rare
+
     corrections, rewritten, lex = [], q, None
     for k, node in enumerate(_terms(parsed.tree)):
         written = fold(node.text)
@@ -194,7 +212,7 @@ def did_you_mean(ix: Index, parsed: ParsedQuery, q: str) -> dict | None:
             continue
         if node.op == "phrase" and len(substring_rows(ix, written, in_report=True)):
             continue                  # a quoted phrase that is found is what the user means
-        if count(written) >= rare:
+        if common(node, written):
             continue                  # a common term: nothing to correct, and no lexicon to build for it
         lex = lex or lexicon(ix)
         if lex is None:
