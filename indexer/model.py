@@ -50,6 +50,28 @@ class Passage:
 
 
 @dataclass
+class Figure:
+    """One work figure a report states (召开常委会会议10次): its metric (a key of
+    ``understand/figures.toml``), the value (the lower end of a range 10至12次, whose upper end is
+    ``value_max``), the unit, whether it is approximate (二十余项), the clause and sentence that state it and
+    the passage they are in."""
+    metric: str
+    value: float
+    unit: str
+    approx: bool = False
+    value_max: float | None = None
+    text: str = ""
+    sentence: str = ""
+    passage_id: str = ""
+    ordinal: int = 0
+
+    def to_dict(self) -> dict:
+        return {"metric": self.metric, "value": self.value, "value_max": self.value_max, "unit": self.unit,
+                "approx": self.approx, "text": self.text, "sentence": self.sentence, "passage_id": self.passage_id,
+                "ordinal": self.ordinal}
+
+
+@dataclass
 class Section:
     heading: str
     level: int                 # 0 = preamble before the first heading, 1 = top heading, 2 = sub-heading …
@@ -89,6 +111,9 @@ class Document:
     versions: list[str] = field(default_factory=list)    # doc ids of other versions of this report (dedup.link_versions)
     session: str | None = None     # the congress session it was delivered at (第十四届全国人民代表大会第二次会议)
     delivered: str | None = None   # the date it was delivered there, ISO; both None in records written before them
+    figures: list[Figure] = field(default_factory=list)   # the work figures it states (understand.figures)
+    ingested: float = 0.0          # when an ingest took it in (seconds since the epoch, UTC): what saved searches
+                                   # call new; 0.0 in records written before it was kept ("before any alert ran")
 
     def passages(self) -> list[Passage]:
         return [p for s in self.sections for p in s.passages]
@@ -127,6 +152,7 @@ class Document:
         d["why"] = dict(self.why)
         d["versions"] = list(self.versions)
         d["sections"] = [s.to_dict() for s in self.sections]
+        d["figures"] = [f.to_dict() for f in self.figures]
         return d
 
     @classmethod
@@ -134,8 +160,9 @@ class Document:
         d = dict(d)
         sections = [Section(heading=s["heading"], level=s["level"], category=s["category"],
                             passages=[Passage(**p) for p in s["passages"]]) for s in d.pop("sections", [])]
+        figures = [Figure(**f) for f in d.pop("figures", None) or []]     # none in records written before them
         known = {f for f in cls.__dataclass_fields__}
-        return cls(sections=sections, **{k: v for k, v in d.items() if k in known})
+        return cls(sections=sections, figures=figures, **{k: v for k, v in d.items() if k in known})
 
 
-_DOCUMENT_FIELDS = [f for f in Document.__dataclass_fields__ if f != "sections"]
+_DOCUMENT_FIELDS = [f for f in Document.__dataclass_fields__ if f not in ("sections", "figures")]

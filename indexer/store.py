@@ -29,6 +29,9 @@ DOCUMENTS_FILE = "documents.jsonl"
 COMPACT_FILE = "documents.z"
 OFFSETS_FILE = "documents.offsets.json"
 CATALOG_FILE, SIGNATURES_FILE = "documents.catalog.json", "documents.signatures.npy"
+# each document's work figures (Document.figures) beside the documents: the figures table of an index is read
+# from these, a small file per segment, not from every record
+FIGURES_FILE = "documents.figures.json"
 
 
 @dataclass
@@ -41,11 +44,12 @@ class CatalogEntry:
     pub_date: str | None
     text_len: int
     version_key: list | None = None     # Document.version_key: which held documents a new one may be a version of
+    ingested: float = 0.0               # Document.ingested: a new copy that replaces this one keeps it
 
     @classmethod
     def of(cls, doc: Document) -> "CatalogEntry":
         return cls(doc.doc_id, doc.source, list(doc.sources), doc.traditional, doc.pub_date, len(doc.text),
-                   doc.version_key())
+                   doc.version_key(), doc.ingested)
 
 
 def atomic_write_lines(path: Path, lines: Iterable[str]) -> list[int]:
@@ -92,6 +96,8 @@ def write_documents(out_dir: str | os.PathLike, docs: Iterable[Document], signat
         offsets = atomic_write_lines(path, (json.dumps(d.to_dict(), ensure_ascii=False) for d in docs))
         atomic_write_lines(path.with_name(OFFSETS_FILE),
                            [json.dumps({d.doc_id: at for d, at in zip(docs, offsets)}, ensure_ascii=False)])
+    atomic_write_lines(path.with_name(FIGURES_FILE), [json.dumps(
+        {d.doc_id: [f.to_dict() for f in d.figures] for d in docs if d.figures}, ensure_ascii=False)])
     if signatures is not None:
         atomic_write_lines(path.with_name(CATALOG_FILE),
                            [json.dumps([asdict(CatalogEntry.of(d)) for d in docs], ensure_ascii=False)])
@@ -110,12 +116,13 @@ def read_catalog(directory: str | os.PathLike) -> tuple[list[CatalogEntry], np.n
 
 # Document fields added after records were first written: an older record reads with their defaults in
 # Document (unknown), so that every record carries every key, as Document.from_dict would give it.
-LATER_FIELDS = {name: Document.__dataclass_fields__[name].default for name in ("session", "delivered")}
+LATER_FIELDS = {name: Document.__dataclass_fields__[name].default for name in ("session", "delivered", "ingested")}
 
 
 def _with_later_fields(d: dict) -> dict:
     for name, default in LATER_FIELDS.items():
         d.setdefault(name, default)
+    d.setdefault("figures", [])
     return d
 
 
@@ -189,6 +196,12 @@ class DocumentFile:
             if self._offsets is None:
                 self._offsets = json.loads(self.path.with_name(OFFSETS_FILE).read_text(encoding="utf-8"))
             return self._offsets
+
+    def figures(self) -> dict[str, list[dict]]:
+        """Each document's work figures (those that state any), by doc id; none for documents written before
+        figures were read (no figures file)."""
+        path = self.path.with_name(FIGURES_FILE)
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
     def get(self, doc_id: str) -> dict | None:
         """One document as its JSON object, or None."""

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.fetch.clock import SYSTEM_CLOCK, Clock
 from indexer.index.build import BuildReport, Change
 from indexer.index.commits import Commit, SegmentEntry, current_commit, load, segment_dir
 from indexer.index.lock import WriteLock
@@ -220,9 +221,12 @@ def _current(index_dir: Path, settings: Settings, workers: int | None) -> Commit
 
 
 def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], settings: Settings = SETTINGS,
-           workers: int | None = None, progress: Callable | None = None) -> IngestReport:
+           workers: int | None = None, progress: Callable | None = None, clock: Clock = SYSTEM_CLOCK) \
+        -> IngestReport:
     """Add or update the reports under ``paths`` in the index, skipping files whose content is unchanged since
-    this version of the parser (``PARSER_VERSION``) read them."""
+    this version of the parser (``PARSER_VERSION``) read them. The reports parsed are stamped with ``clock``'s
+    time (``Document.ingested``), taken under the write lock, so a later ingest stamps a later time; a held
+    report that only gains a source (a repost folded in) keeps its own."""
     index_dir = Path(index_dir)
     report = IngestReport()
     with WriteLock(index_dir):
@@ -252,7 +256,9 @@ def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], set
         parsed = {str(f.resolve()) for f in changed} - failed
         if not parsed:
             return report
+        now = clock.now()
         for doc in batch.documents:
+            doc.ingested = now
             if not _is_url(doc.source):        # a crawled page keeps its URL as its source
                 doc.source = str(Path(doc.source).resolve())
             doc.sources = list(dict.fromkeys([doc.source, *(s for s in doc.sources if _is_url(s))]))
@@ -288,6 +294,9 @@ def _apply(change: Change, held: Held, index_dir: Path, replaced: set[str], new:
         else np.zeros((0, NUM_PERM), np.uint64)
     folding = fold_into(candidates, held.signatures[keep], new, new_sigs, settings)
     gone += [keep[i] for i in folding.drop]
+    for doc in folding.add:     # a new copy preferred to held ones is the same report: its wording is not new
+        earlier = [candidates[i].ingested for i in folding.drop if set(candidates[i].sources) & set(doc.sources)]
+        doc.ingested = min([doc.ingested, *earlier])
     keys = {tuple(key) for d in folding.add if (key := d.version_key()) is not None}
     dropped = set(gone)
     maybe = [k for k in keep if k not in dropped and (key := held.entries[k].version_key) and tuple(key) in keys]
@@ -329,9 +338,10 @@ def remove(index_dir: str | os.PathLike, targets: Iterable[str], settings: Setti
 
 
 def rebuild(index_dir: str | os.PathLike, documents: str | os.PathLike | None = None,
-            workers: int | None = None, settings: Settings = SETTINGS) -> BuildReport:
+            workers: int | None = None, settings: Settings = SETTINGS, clock: Clock = SYSTEM_CLOCK) -> BuildReport:
     """Write the index again, into new segments as few as ``max_segment_passages`` allows: from processed
-    documents (a JSONL file or folder), or from its own documents (the deleted passages dropped)."""
+    documents (a JSONL file or folder; those without an ingest time are stamped with ``clock``'s), or from its
+    own documents (the deleted passages dropped, every report keeping its ingest time)."""
     index_dir = Path(index_dir)
     with WriteLock(index_dir):
         commit, own, current = load(index_dir)
@@ -346,6 +356,9 @@ def rebuild(index_dir: str | os.PathLike, documents: str | os.PathLike | None = 
             files = commit.files
         else:
             folded = fold_duplicates(list(read_documents(documents)), settings)
+            now = clock.now()
+            for doc in folded:
+                doc.ingested = doc.ingested or now
             link_versions(folded, settings=settings)
             docs, files = _signed(folded, settings, workers), {}
         change = Change(index_dir, commit, workers, settings.max_segment_passages, reuse=False)

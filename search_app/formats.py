@@ -102,3 +102,11 @@ def delimited_lines(rows: Iterable[dict], columns: Iterable[str], tab: bool = Fa
 def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
     for row in rows:
         yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def spread_json(result: dict) -> dict:
+    """A spread result (``core.spread``) with its first passages as JSON objects."""
+    def group(g: dict | None) -> dict | None:
+        return g and {**g, "firsts": [hit_json(h) for h in g["firsts"]]}
+    return {**result, "first": group(result["first"]), "tiles": [group(t) for t in result["tiles"]],
+            "unplaced": group(result["unplaced"]), "levels": [group(g) for g in result["levels"]]}

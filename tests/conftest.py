@@ -120,3 +120,28 @@ def search_json(ix, params) -> dict:
     from search_app.core.search import search
     from search_app.formats import result_json
     return result_json(search(ix, params))
+
+
+# One county congress's reports of three years (德清县 2021–2023) and a neighbour's (安吉县 2022): the year-over-year
+# comparison needs a congress of several years, which the samples and seeds never hold.
+YOY = FIXTURES / "yoy"
+
+
+@pytest.fixture(scope="session")
+def yoy_index_dir(tmp_path_factory) -> Path:
+    from indexer.update import ingest
+    path = tmp_path_factory.mktemp("yoy")
+    ingest(path, [YOY], workers=1)
+    return path
+
+
+@pytest.fixture(scope="session")
+def yoy_ids(yoy_index_dir) -> dict[str, str]:
+    """The doc ids of the yoy index by file stem (deqing-2021 … anji-2022)."""
+    from indexer.index.reader import open_index
+    ix = open_index(yoy_index_dir)
+    by_year = {(d["region"], d["year"]): d["doc_id"] for d in map(ix.document, ix.side.doc_ids)}
+    ids = {f"{stem}-{year}": by_year[(region, year)] for stem, region in (("deqing", "德清县"), ("anji", "安吉县"))
+           for year in (2021, 2022, 2023) if (region, year) in by_year}
+    assert sorted(ids) == ["anji-2022", "deqing-2021", "deqing-2022", "deqing-2023"], by_year
+    return ids

@@ -402,6 +402,24 @@ class Index:
         record["text"], record["heading_text"], record["lead"] = self._report_passages(d)[row - first]
         return record
 
+    def ingest_times(self) -> np.ndarray:
+        """Per row, when its report was ingested (seconds since the epoch; ``Document.ingested``), the report's
+        time for each of its passages: merges and rewrites copy the report, so its time stays. A report of a
+        segment written before ingest times were kept reads 0.0, older than any saved search's last run."""
+        found = self.memo.get("ingest times")
+        if found is None:
+            at = DOC_META.index("ingested")
+            per_report = np.array([float(m[at] or 0.0) if len(m) > at else 0.0 for m in self.side.doc_meta]
+                                  + [0.0], dtype=np.float64)        # the extra value keeps an empty index's take
+            found = self.memo["ingest times"] = per_report[np.asarray(self.side["doc"], dtype=np.int64)]
+        return found
+
+    def latest_ingest(self) -> float:
+        """The newest ingest time among live passages (0.0 for none): what a saved search has seen once it has
+        run on this commit. Ingests take the write lock before they stamp, so a later one stamps later."""
+        times = self.ingest_times()[self.all_rows]
+        return float(times.max()) if len(times) else 0.0
+
     def report_groups(self) -> np.ndarray:
         """For each report (its number, as ``doc`` gives it per row), the number of the first of its versions: a
         report, its 摘要 and its copies on other sites are one report in counts (``dedup.link_versions``).

@@ -42,9 +42,10 @@ from indexer.facets import FACETS
 from indexer.index.blocks import PostingsFile, positions
 from indexer.index.schema import gram_code, gram_string
 
-# what a hit shows of its report (in every passage record), and the other versions of the report
-# (dedup.link_versions; Index.report_groups reads them)
-DOC_META = ("title", "body", "region", "province", "level", "year", "doc_type", "versions")
+# what a hit shows of its report (in every passage record), the other versions of the report
+# (dedup.link_versions; Index.report_groups reads them), and when it was ingested (Index.ingest_times; a segment
+# written before that was kept has shorter lists)
+DOC_META = ("title", "body", "region", "province", "level", "year", "doc_type", "versions", "ingested")
 CHECK_BYTES = 2_048     # longest posting list (bytes) read twice, ours and Whoosh's, to check a segment at open
 
 if TYPE_CHECKING:     # the reader never loads the builders

@@ -14,6 +14,7 @@ from indexer.fetch.state import UnreadableSidecar, is_stored_body, read_stored
 from indexer.model import Document
 from indexer.normalize import fold, is_traditional, simplify_for_analysis
 from indexer.settings import SETTINGS, Settings
+from indexer.understand.figures import find_figures
 from indexer.understand.metadata import (
     DELIVERY_LINES,
     congress_body,
@@ -31,8 +32,9 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 ATTACHMENT_SUFFIXES = {".pdf", ".docx", ".ofd", ".doc", ".wps"}
 SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | MARKDOWN_SUFFIXES | ATTACHMENT_SUFFIXES
 # Raised when the parser gives a document a new field or reads one otherwise, so that an ingest parses again the
-# files an older parser read (their content unchanged): 2, the session and the date a report was delivered at.
-PARSER_VERSION = 2
+# files an older parser read (their content unchanged): 2, the session and the date a report was delivered at;
+# 3, the work figures (understand.figures).
+PARSER_VERSION = 3
 _READERS = {"pdf": "pdfminer.six", "docx": "python-docx", "ofd": "the OFD reader (attachments.ofd_text)",
             "doc": "olefile and the piece table", "wps": "olefile and the piece table"}
 # the line under a title that says where the report was delivered, without the usual dash:
@@ -145,7 +147,8 @@ def build_document(extracted, source: str, encoding: str, encoding_how: str,
         doc_type=doc_type, source=source, traditional=is_traditional(full), text=text, sections=sections,
         years_covered=covered, pub_date=extracted.pub_date, region_code=place.code, encoding=encoding,
         encoding_how=encoding_how, format=extracted.format, content_hash=content_hash, sources=[source],
-        kind=kind.kind, why=why, session=delivery.session, delivered=delivery.delivered)
+        kind=kind.kind, why=why, session=delivery.session, delivered=delivery.delivered,
+        figures=find_figures([p for s in sections for p in s.passages], kind.kind))
 
 
 def derived_title(body: str, year: int | None, doc_type: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from indexer.model import Block
 from indexer.normalize import simplify_for_analysis
+from indexer.numerals import number
 
 CATEGORIES = ("党的领导", "立法工作", "监督工作", "决定任免", "代表工作", "法治建设", "自身建设", "存在问题", "下一步工作",
               "综述", "其他")
@@ -140,15 +141,6 @@ def _is_short_line(text: str) -> bool:
 _GLUED = re.compile(rf"(?<=[。！？])\s*({_CN})、")
 
 
-def _cn_number(numeral: str) -> int:
-    """一 → 1, 十二 → 12, 二十三 → 23 (a numeral ``_CN`` matched)."""
-    tens, _, ones = numeral.rpartition("十")
-    value = _NUM.index(ones) + 1 if ones else 0
-    if "十" in numeral:
-        value += 10 * (_NUM.index(tens) + 1 if tens else 1)
-    return value
-
-
 def _unglue(blocks: list[Block]) -> list[Block]:
     """Split a paragraph where the next chapter heading was run on after its last sentence
     (…取得新成效。二、依法履行监督职责), when the number is the one that comes next."""
@@ -157,9 +149,9 @@ def _unglue(blocks: list[Block]) -> list[Block]:
     for b in blocks:
         text = b.text
         if (m := _CN_HEAD.match(text)):          # a chapter number: the next one may be run on
-            last = _cn_number(m.group(1))
+            last = int(number(m.group(1)) or 0)
         for m in _GLUED.finditer(text):
-            if _cn_number(m.group(1)) == last + 1 and len(re.split(r"[。！？]", text[m.start(1):])[0]) <= 40:
+            if int(number(m.group(1)) or 0) == last + 1 and len(re.split(r"[。！？]", text[m.start(1):])[0]) <= 40:
                 out.append(Block(text[:m.start()].rstrip(), b.heading_level, b.bold, b.run_in))
                 b = Block(text[m.start(1):])
                 text, last = b.text, last + 1

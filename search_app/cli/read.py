@@ -1,4 +1,4 @@
-"""The read side's commands: search, kwic, similar, stats and trends, each with the shared output options;
+"""The read side's commands: search, kwic, similar, stats, trends and spread, each with the shared output options;
 and serve, which runs the web app over the same core."""
 from __future__ import annotations
 
@@ -109,6 +109,13 @@ def _heading(out, n: int, h) -> None:
               + (f" · {h.heading}" if h.heading else ""))
 
 
+def print_hit(out, n: int, h, last: str) -> None:
+    """A hit as the readable listings show it: its heading line, the marked snippet, then ``last``."""
+    _heading(out, n, h)
+    out.print(out.marked(h.highlight, "   "))
+    out.print(f"   {last}")
+
+
 @click.command()
 @click.argument("query", type=TEXT)
 @index_option
@@ -200,9 +207,7 @@ def similar(passage_id, text, index_dir, limit, out, **filters):
     else:
         out.print("words: " + " ".join(result["terms"]))
         for n, h in enumerate(result["hits"], start=1):
-            _heading(out, n, h)
-            out.print(out.marked(h.highlight, "   "))
-            out.print(f"   {h.citation}  [{h.passage_id}]")
+            print_hit(out, n, h, f"{h.citation}  [{h.passage_id}]")
     done(bool(result["hits"]))
 
 
@@ -252,6 +257,43 @@ def trends(query, index_dir, by, out, **filters):
     else:
         rows = [{"series": kind, by: name, **year} for kind, name, years in series for year in years]
         out.emit(result, rows, ["series", by, "year", *STAT_FIELDS, "gap"])
+    done(bool(result["total"]))
+
+
+@click.command()
+@click.argument("query", type=TEXT)
+@index_option
+@filter_options
+@output_options
+def spread(query, index_dir, out, **filters):
+    """How a wording spread, as the /spread page: the first reports that used QUERY (every word taken as
+    written), the first year in each province and at each level, and per year the share of the reports held
+    that use it (· a year with no report held). --csv/--tsv/--jsonl: a row per province and level with its
+    first report; --json: the whole result."""
+    from search_app.core.spread import SPREAD_FIELDS, spread_rows
+    from search_app.core.spread import spread as run
+    from search_app.formats import spread_json
+    result = _run(run, _open(index_dir), _params(query, filters))
+    rows = spread_rows(result)
+    if not out.readable:
+        out.emit(spread_json(result), rows, SPREAD_FIELDS)
+        done(bool(result["total"]))
+    out.print(f"{result['query']}: {result['total']} passages in {result['reports']} of the "
+              f"{result['reports_held']} reports held")
+    if (first := result["first"]):
+        out.print(f"first used in {first['first_year']} by {first['first_reports']} report(s)"
+                  + (f", the first {len(first['firsts'])} listed" if first["first_reports"] > len(first["firsts"]) else ""))
+        for n, h in enumerate(first["firsts"], start=1):
+            print_hit(out, n, h, f"{h.citation}  [{h.passage_id}]")
+    out.print("\nfirst use per province and level (reports using / held):")
+    out.table(["kind", "name", "first year", "reports", "held", "share", "first report", "passage"],
+              ([r["kind"], r["name"], r["first_year"], r["reports"], r["reports_held"], f"{r['share_of_reports']:.1%}",
+                r["title"], r["passage_id"]] for r in rows if r["kind"] != "first"))
+    out.print("\nper year (· no report held):")
+    out.table(["year", "held", "using", "share", "new provinces", "new levels"],
+              ([y["year"], *(["·"] * 3 if y["gap"] else [y["reports_held"], y["reports"], f"{y['share_of_reports']:.1%}"]),
+                "、".join(y["tiles"]), "、".join(_label("level", lv) or UNSTATED for lv in y["levels"])]
+               for y in result["timeline"]))
     done(bool(result["total"]))
 
 

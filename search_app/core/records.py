@@ -42,8 +42,9 @@ class Hit:
     session: str | None = _row()                # the congress session the report was delivered at, if it says
     delivered: str | None = _row()              # the date it was delivered there (ISO), if it says
     passage_url: str | None = None              # the passage on this site's report page, a path (the web sets it)
+    ingested: str | None = None                 # when its report was ingested (ISO, UTC): saved searches and feeds
 
 
 ROW_FIELDS = tuple(f.name for f in fields(Hit) if f.metadata.get("row"))
-OPTIONAL = ("kwic", "missing", "report_hits")   # left out of the JSON when None
+OPTIONAL = ("kwic", "missing", "report_hits", "ingested")   # left out of the JSON when None
 SNIPPET_FIELDS = ("highlight", "lead_highlight")

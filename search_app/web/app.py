@@ -15,7 +15,8 @@ from indexer.settings import load_settings, web_config
 from search_app.core import deadline
 from search_app.core.deadline import TimedOut
 from search_app.core.query import QueryError
-from search_app.web import advanced, analysis, concordance, diff, params, reader, render, search, similar
+from search_app.web import advanced, analysis, concordance, diff, params, reader, render, saved, search, similar, spread
+from search_app.web import figures as figures_page
 from search_app.web.context import index
 from search_app.web.params import BadRequest
 
@@ -39,6 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     for module in (search, reader, analysis, concordance, similar, diff, advanced):
         app.register_blueprint(module.bp)
+    app.register_blueprint(saved.bp)        # saved searches and feeds
+    app.register_blueprint(spread.bp)       # how a wording spread
+    app.register_blueprint(figures_page.bp)     # the work-figures table
     app.add_url_rule("/-/health.json", "health", health)
     app.before_request(lambda: deadline.start(current_app.config["REQUEST_TIMEOUT_S"]))
     app.teardown_request(lambda _e: deadline.start(None))

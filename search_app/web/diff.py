@@ -1,5 +1,7 @@
-"""Precedents side by side: two passages (``a``, ``b``) or two reports (``a_doc``, ``b_doc``) aligned with their
-differences marked; a passage alone (``a``) offers its precedents to compare it with. JSON twin: /api/diff."""
+"""Precedents side by side: two passages (``a``, ``b``) or two reports (``a_doc``, ``b_doc``: one congress's reports
+of two years, section by section, what is new, dropped, reworded or unchanged and the figures that changed) aligned
+with their differences marked; a passage alone (``a``) offers its precedents to compare it with. JSON twin:
+/api/diff."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
@@ -7,6 +9,7 @@ from flask import Blueprint, jsonify, render_template, request
 from search_app.core.diff import (
     MAX_DIFF_CHARS,
     MAX_REPORT_PASSAGES,
+    STATUSES,
     compare_passages,
     compare_reports,
     diff_texts,
@@ -42,7 +45,7 @@ def diff_result() -> dict | None:
     if a_doc or b_doc:
         if not (a_doc and b_doc):
             raise BadRequest("对比报告需要两个报告编号：a_doc 与 b_doc")
-        return {"kind": "reports", **compare_reports(index(), a_doc, b_doc)}
+        return compare_reports(index(), a_doc, b_doc)
     if a and b:
         result = compare_passages(index(), a, b)
         result["a"], result["b"] = cited_here(result["a"]), cited_here(result["b"])
@@ -72,7 +75,7 @@ def diff_json(result: dict) -> dict:
 def diff_page():
     """Two passages or reports side by side, or a passage and the precedents to pick from."""
     return render_template("diff.html", result=diff_result(), json_url=json_twin("/api/diff"), limit=MAX_DIFF_CHARS,
-                           max_passages=MAX_REPORT_PASSAGES)
+                           max_passages=MAX_REPORT_PASSAGES, statuses=STATUSES)
 
 
 @bp.route("/api/diff")

@@ -77,19 +77,26 @@ def home_data() -> dict:
             "latest": latest, "examples": examples(tiles)}
 
 
+def placed(tiles: list[dict]) -> tuple[list[dict], dict]:
+    """Tiles of the grid (``col``, ``row``) with the corner of their square (``x``, ``y``), and the map's size
+    (``w``, ``h``, and ``tile``, a square's side): the geometry of templates/_tilemap.html, for every map."""
+    out = [{**t, "x": t["col"] * (TILE + GAP), "y": t["row"] * (TILE + GAP)} for t in tiles]
+    size = {"tile": TILE, "w": max((t["x"] for t in out), default=-TILE) + TILE,
+            "h": max((t["y"] for t in out), default=-TILE) + TILE}
+    return out, size
+
+
 def home_view() -> dict:
     """``home_data`` and the map's geometry: each tile's square, shade and band of years held."""
     data = home_data()
     top = max((t["reports"] for t in data["tiles"]), default=0)
     years = data["years"]
     step = (TILE - 8) / max(1, len(years))
-    tiles = []
-    for t in data["tiles"]:
-        x, y = t["col"] * (TILE + GAP), t["row"] * (TILE + GAP)
+    tiles, size = placed(data["tiles"])
+    for t in tiles:
         held = [(yr, n) for yr, n in zip(years, t["held"]) if n]
-        tiles.append({**t, "x": x, "y": y, "shade": shade(t["reports"], top), "held_years": held,
-                      "marks": [{"x": round(x + 4 + (yr - years[0]) * step, 1), "w": round(max(1.0, step - 0.6), 1)}
-                                for yr, _ in held]})
-    return {"home": data, "tiles": tiles, "tile": TILE, "strip_h": STRIP_H, "top": top,
-            "map_w": data["grid"]["columns"] * (TILE + GAP) - GAP, "map_h": data["grid"]["rows"] * (TILE + GAP) - GAP,
+        t.update({"href": t["search"], "css": f"shade-{shade(t['reports'], top)}", "held_years": held,
+                  "marks": [{"x": round(t["x"] + 4 + (yr - years[0]) * step, 1), "w": round(max(1.0, step - 0.6), 1)}
+                            for yr, _ in held]})
+    return {"home": data, "tiles": tiles, "size": size, "strip_h": STRIP_H, "top": top,
             "per_year": [(yr, n, reports_url(year=yr)) for yr, n in reversed(list(zip(years, data["per_year"]))) if n]}

@@ -234,5 +234,16 @@ def scope_form(*own: str) -> dict:
             "keep": [(k, v) for k, v in request.args.items(multi=True) if k not in SCOPE_ARGS + own and v]}
 
 
-TEMPLATE_GLOBALS = {"shared_args": shared_args, "mode_url": mode_url, "url_with": url_with, "toggle_url": toggle_url,
+# the pages of the navigation, in its order; a page under another's tab names it in MODE_OF
+MODES = (("/", "检索"), ("/kwic", "语境"), ("/similar", "先例"), ("/trends", "趋势"), ("/compare", "对比"),
+         ("/spread", "传播"), ("/figures", "数据"))
+MODE_OF = {"/collocates": "/kwic"}
+
+
+def current_mode() -> str:
+    """The navigation tab of this page."""
+    return MODE_OF.get(request.path, request.path)
+
+
+TEMPLATE_GLOBALS = {"modes": MODES, "current_mode": current_mode, "shared_args": shared_args, "mode_url": mode_url, "url_with": url_with, "toggle_url": toggle_url,
                     "chosen": chosen, "unstated": UNSTATED}

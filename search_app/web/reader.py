@@ -1,5 +1,6 @@
 """The report page: the whole report with its contents, passage anchors and the query marked, each passage's
-citation and ways on (similar wording, compare), and the way back to the search; its JSON twin."""
+citation and ways on (similar wording, compare), the comparison with this congress's report of another year, and
+the way back to the search; its JSON twin."""
 from __future__ import annotations
 
 import re
@@ -8,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from search_app.core.citations import cite, is_web_url
+from search_app.core.diff import other_years
 from search_app.core.query import QueryError, parse
 from search_app.core.records import Hit
 from search_app.core.search import highlight_needles
@@ -26,7 +28,8 @@ def public_source(source: str) -> str:
 
 
 def document(doc_id: str) -> dict:
-    """A report as the web shows it: sources that are files on the server reduced to their file names."""
+    """A report as the web shows it: sources that are files on the server reduced to their file names; its other
+    versions; this congress's reports of other years, each with the comparison's sides (``other_years``)."""
     if len(doc_id) > 64:
         abort(404)
     doc = index().document(doc_id)
@@ -37,6 +40,7 @@ def document(doc_id: str) -> dict:
     doc["versions"] = [{"doc_id": v, "title": other["title"], "kind": other.get("kind", "report"),
                         "source": public_source(other["source"]) if other.get("source") else None}
                        for v in index().versions(doc_id) if (other := index().document(v))]
+    doc["other_years"] = other_years(index(), doc_id)
     passages = [p for s in doc["sections"] for p in s["passages"]]
     for p, h in zip(passages, cite(index(), [Hit(passage_id=p["passage_id"], doc_id=doc_id, year=doc.get("year"))
                                              for p in passages])):

@@ -76,3 +76,26 @@ def sized_page(browser, width: int, height: int, **context):
         yield ctx.new_page()
     finally:
         ctx.close()
+
+
+def assert_map_fits(pg, selector: str, width: int) -> None:
+    """The whole tile map under ``selector`` is on screen and its tiles are big enough to touch (40 px)."""
+    box = pg.locator(f"{selector} svg").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert pg.locator(f"{selector} a.tile .bg").first.bounding_box()["width"] >= 40
+
+
+def look(pg, url: str, slug: str) -> None:
+    """Open ``url`` and check what every screenshot test checks: no text below AA contrast, no sideways scroll."""
+    pg.goto(url)
+    pg.evaluate("document.fonts.ready.then(() => true)")         # widths settle once the CJK font is in
+    assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
+    assert settles(pg, NO_SIDEWAYS_SCROLL), slug
+
+
+def shoot(pg, slug: str, size: str, full_page: bool = True) -> None:
+    """Save the page as ``test-artifacts/<slug>-<size>.png``, to be looked at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"{slug}-{size}.png"
+    pg.screenshot(path=str(shot), full_page=full_page)
+    assert shot.stat().st_size > 5000

@@ -121,3 +121,9 @@ def dated_index(tmp_path_factory):
     docs = [parse_file(WEB_DEV / name) for name in ("a01-jiangxi-2019.html", "b11-fujian-2008-gb18030.txt")]
     rebuild(tmp / "index", write_documents(tmp / "docs", docs))
     return tmp / "index"
+
+
+@pytest.fixture(scope="module")
+def yoy_client(yoy_index_dir):
+    """The app over one congress's reports of three years (tests/conftest.py ``yoy_index_dir``)."""
+    return create_app({"INDEX_DIR": str(yoy_index_dir), "TESTING": True}).test_client()

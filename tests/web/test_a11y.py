@@ -3,6 +3,7 @@ desktop and the phone width."""
 import pytest
 
 from tests.web.browser import SIZES, axe_violations, sized_page
+from tests.web.conftest import serving
 
 # Every kind of page, as a user reaches it; a feature that adds a page adds it here.
 PAGES = {
@@ -30,6 +31,12 @@ PAGES = {
     "diff-pick": "/diff?a={a}",
     "diff-reports": "/diff?a_doc={a_doc}&b_doc={b_doc}",
     "diff-empty": "/diff",
+    "spread": '/spread?q="全过程人民民主"',                              # how a wording spread: map, timeline, tables
+    "spread-filtered": '/spread?q="备案审查"&level=county',
+    "spread-empty": "/spread",
+    "saved": "/saved",                                             # saved searches (none on this server)
+    "figures": "/figures",                                         # the work figures: a metric's table and chart
+    "figures-filtered": "/figures?metric=appointments&level=city",
 }
 
 
@@ -52,6 +59,32 @@ def test_no_serious_violations_on_any_page(browser, base_url, doc_id, diff_ids, 
     with sized_page(browser, width, height, bypass_csp=True) as pg:
         for slug, path in PAGES.items():
             pg.goto(base_url + path.format(doc_id=doc_id, **diff_ids))
+            if violations := axe_violations(pg):
+                found[slug] = violations
+    assert found == {}
+
+
+# The year-over-year states (issue 16, item 2) need one congress's reports of several years, which the session
+# index never holds: they are checked on a server of their own (tests/conftest.py ``yoy_index_dir``).
+YOY_PAGES = {
+    "report-other-years": "/doc/{deqing-2022}",                          # the links to this congress's other years
+    "diff-yoy": "/diff?a_doc={deqing-2021}&b_doc={deqing-2022}",         # summary, 数字变化, rows by status
+    "diff-yoy-no-figures": "/diff?a_doc={deqing-2023}&b_doc={deqing-2023}",
+}
+
+
+@pytest.fixture(scope="module")
+def yoy_url(yoy_index_dir):
+    with serving(yoy_index_dir) as url:
+        yield url
+
+
+@pytest.mark.parametrize("width,height,name", SIZES)
+def test_no_serious_violations_on_the_year_over_year_pages(browser, yoy_url, yoy_ids, width, height, name):
+    found = {}
+    with sized_page(browser, width, height, bypass_csp=True) as pg:
+        for slug, path in YOY_PAGES.items():
+            pg.goto(yoy_url + path.format_map(yoy_ids))
             if violations := axe_violations(pg):
                 found[slug] = violations
     assert found == {}

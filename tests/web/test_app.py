@@ -7,6 +7,7 @@ import pytest
 
 from indexer.index.reader import open_index
 from search_app.web import create_app
+from search_app.web.params import MODE_OF, MODES
 from tests.web.conftest import has_cjk, soup
 
 
@@ -112,7 +113,7 @@ def test_navigation_keeps_the_query_and_filters(client):
     page = soup(client.get("/?q=监督&level=county&year_from=2015&year_to=2022&sort=newest&page=2&per_page=5"))
     nav = {a.get_text(): a["href"] for a in page.select("nav.modes a")}
     expected = [("q", "监督"), ("level", "county"), ("year_from", "2015"), ("year_to", "2022")]
-    for path, label in (("/", "检索"), ("/kwic", "语境"), ("/similar", "先例"), ("/trends", "趋势"), ("/compare", "对比")):
+    for path, label in MODES:
         assert urlparse(nav[label]).path == path and parse_qsl(urlparse(nav[label]).query) == expected, label
     kwic = soup(client.get(nav["语境"]))
     twin = client.get("/api/kwic?q=监督&level=county&year_from=2015&year_to=2022").get_json()
@@ -128,18 +129,18 @@ def test_navigation_keeps_the_query_and_filters(client):
     similar = soup(client.get(nav["先例"]))
     assert similar.select_one("textarea").get_text() == "监督"
     assert ("level", "county") in [(i["name"], i["value"]) for i in similar.select("form.paste input[type=hidden]")]
-    assert [a["href"] for a in soup(client.get("/")).select("nav.modes a")] == ["/", "/kwic", "/similar", "/trends",
-                                                                               "/compare"]
+    assert [a["href"] for a in soup(client.get("/")).select("nav.modes a")] == [path for path, _ in MODES]
 
 
 def a11y_pages(client):
     doc_id = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]["doc_id"]
     return ["/", "/?q=监督", "/?q=监督&per_page=5&page=2", "/?q=月球基地", "/kwic", "/kwic?q=有备必审", "/similar",
             "/similar?text=有备必审", "/trends", "/trends?q=监督", "/compare", "/compare?q=监督&province=浙江省&province=四川省",
-            f"/doc/{doc_id}?q=监督", "/doc/nope", "/?q=%22"]
+            f"/doc/{doc_id}?q=监督", "/doc/nope", "/?q=%22", "/collocates?q=监督", "/spread", '/spread?q="监督"',
+            "/figures", "/advanced", "/saved", "/diff"]
 
 
-MODES = {"/": "检索", "/kwic": "语境", "/similar": "先例", "/trends": "趋势", "/compare": "对比"}
+MODE_LABELS = dict(MODES)
 
 
 def test_every_page_is_labelled_headed_in_order_and_skippable(client):
@@ -155,7 +156,8 @@ def test_every_page_is_labelled_headed_in_order_and_skippable(client):
         skip = page.body.find("a")
         assert "skip" in skip["class"] and page.find(id=skip["href"][1:]) is not None, url
         current = page.select("nav.modes a[aria-current=page]")
-        mode = MODES.get(url.split("?")[0])
+        path = url.split("?")[0]
+        mode = MODE_LABELS.get(MODE_OF.get(path, path))
         assert [a.get_text() for a in current] == ([mode] if mode else []), url
         assert (page.select_one("#q").has_attr("autofocus")) == (url == "/"), url
 

@@ -1,10 +1,16 @@
 """Precedents side by side (/diff and /api/diff): two passages, a passage and the precedents to pick from,
-two reports; the differences marked not by colour alone."""
+two reports (one congress's two years: what is new, dropped, reworded, unchanged, the figures that changed); the
+differences marked not by colour alone."""
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from search_app.core.diff import STATUSES
 from tests.web.conftest import soup
+
+REPORTS_KEYS = {"kind", "a", "b", "ratio", "paired", "summary", "categories", "numbers", "rows", "truncated"}
+ROW_KEYS = {"status", "a", "b", "ratio", "opcodes", "numbers", "segments"}
+NUMBER_KEYS = {"context", "a", "b", "a_value", "b_value", "delta", "unit"}
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +109,47 @@ def test_the_pages_are_headed_in_order_and_their_fields_labelled(client, two):
         assert levels[0] == 1 and levels.count(1) == 1 and all(y <= x + 1 for x, y in zip(levels, levels[1:])), url
         for field in page.select("main input:not([type=hidden])"):
             assert field.find_parent("label").get_text(strip=True), (url, field)
+
+
+def test_one_congresss_two_years_as_json(yoy_client, yoy_ids):
+    a, b = yoy_ids["deqing-2021"], yoy_ids["deqing-2022"]
+    data = yoy_client.get(f"/api/diff?a_doc={a}&b_doc={b}").get_json()
+    assert data.keys() == REPORTS_KEYS and data["kind"] == "reports"
+    assert data["summary"].keys() == set(STATUSES) and sum(data["summary"].values()) == len(data["rows"])
+    assert all(r.keys() == ROW_KEYS and r["status"] in STATUSES for r in data["rows"])
+    assert all({"passage_id", "heading", "category", "text"} == r[s].keys() for r in data["rows"] for s in "ab" if r[s])
+    assert data["numbers"] and all(n.keys() == NUMBER_KEYS | {"row", "category"} for n in data["numbers"])
+    assert all(n.keys() == NUMBER_KEYS for r in data["rows"] for n in r["numbers"])
+    assert {c["category"] for c in data["categories"]} >= {"监督工作", "代表工作", "自身建设"}
+
+
+def test_one_congresss_two_years_on_the_page(yoy_client, yoy_ids):
+    a, b = yoy_ids["deqing-2021"], yoy_ids["deqing-2022"]
+    data = yoy_client.get(f"/api/diff?a_doc={a}&b_doc={b}").get_json()
+    page = soup(yoy_client.get(f"/diff?a_doc={a}&b_doc={b}"))
+    counts = {li.select_one(".status").get_text(): int(li.select_one("strong").get_text())
+              for li in page.select(".status-counts li")}
+    assert counts == {STATUSES[s]: n for s, n in data["summary"].items() if s != "unaligned"}
+    rows = page.select("ol.aligned > li")
+    assert [li.select_one(".row-head .status").get_text() for li in rows] == [STATUSES[r["status"]] for r in data["rows"]]
+    assert [li["id"] for li in rows] == [f"row-{k}" for k in range(1, len(rows) + 1)]
+    reworded = [li for li in rows if "is-reworded" in li["class"]]
+    assert reworded and all(li.select("del") or li.select("ins") for li in reworded)
+    assert not any(li.select("del, ins") for li in rows if "is-reworded" not in li["class"])
+    table = page.select("table.numbers-changed tbody tr")
+    assert [[td.get_text() for td in tr.select("td")][2:4] for tr in table] == [[n["a"], n["b"]] for n in data["numbers"]]
+    for tr, n in zip(table, data["numbers"]):
+        target = page.find(id=tr.select_one("a")["href"][1:])
+        assert target is rows[n["row"]] and n["b"] in target.select_one(".row-numbers").get_text()
+    shown = [[td.get_text() for td in tr.select("td")][1:5] for tr in table]
+    assert ["全年共召开常委会会议", "八次", "九次", "+1次"] in shown
+    assert ["全年向县委请示报告重大事项", "十二件", "15件", "+3件"] in shown
+    swap = next(x for x in page.select(".ratio a") if x.get_text() == "甲乙互换")["href"]
+    assert parse_qs(urlparse(swap).query) == {"a_doc": [b], "b_doc": [a]}
+
+
+def test_two_reports_of_no_changed_figure_say_so(yoy_client, yoy_ids):
+    a = yoy_ids["deqing-2023"]
+    page = soup(yoy_client.get(f"/diff?a_doc={a}&b_doc={a}"))
+    assert page.select_one(".number-changes .empty") and not page.select("table.numbers-changed")
+    assert {li["class"][1] for li in page.select("ol.aligned > li")} == {"is-unchanged"}

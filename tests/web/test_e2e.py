@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from search_app.web.params import MODES
 from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, SIZES, settles, sized_page
 
 
@@ -135,10 +136,10 @@ def focused(page) -> str:
 def test_tab_order_skip_link_and_slash(page, base_url):
     page.goto(base_url + "/?q=监督&per_page=5")
     order = []
-    for _ in range(13):
+    for _ in range(8 + len(MODES)):
         page.keyboard.press("Tab")
         order.append(focused(page))
-    assert order == ["a.skip", "a.brand", "a:检索", "a:语境", "a:先例", "a:趋势", "a:对比", "#q", "button:检索",
+    assert order == ["a.skip", "a.brand", *(f"a:{label}" for _, label in MODES), "#q", "button:检索",
                      "a.advanced-link", "summary:筛选", "#year-from", "#year-to"]
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"     # focus is visible
     page.keyboard.press("Shift+Tab")

@@ -5,7 +5,14 @@ from urllib.parse import parse_qsl, urlparse
 
 import pytest
 
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, settles, sized_page
+from tests.web.browser import (
+    SIZES,
+    assert_map_fits,
+    look,
+    settles,
+    shoot,
+    sized_page,
+)
 
 TRENDS = "/trends?q=监督"
 COMPARE = "/compare?q=监督&province=内蒙古自治区&province=浙江省&province=四川省"
@@ -84,17 +91,9 @@ def test_click_a_tile_on_the_home_map(page, base_url, client):
 
 @pytest.mark.parametrize("width,height,name", SIZES)
 def test_screenshots_of_the_overview_pages(browser, base_url, width, height, name):
-    ARTIFACTS.mkdir(exist_ok=True)
     with sized_page(browser, width, height) as pg:
         for slug, path in (("home-coverage", "/"), ("trends-latest", TRENDS), ("compare-counts", COMPARE)):
-            pg.goto(base_url + path)
-            pg.evaluate("document.fonts.ready.then(() => true)")
-            assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
-            assert settles(pg, NO_SIDEWAYS_SCROLL), slug
+            look(pg, base_url + path, slug)
             if slug == "home-coverage":    # the whole map on screen, its tiles big enough to touch
-                box = pg.locator(".tilemap svg").bounding_box()
-                assert box["x"] >= 0 and box["x"] + box["width"] <= width
-                assert pg.locator(".tilemap a.tile .bg").first.bounding_box()["width"] >= 40
-            shot = ARTIFACTS / f"{slug}-{name}.png"
-            pg.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 5000
+                assert_map_fits(pg, ".tilemap", width)
+            shoot(pg, slug, name)

@@ -105,3 +105,25 @@ def test_the_marks_are_counted_for_the_match_navigation(client):
     marks = page.select("p.passage mark")
     assert marks and page.select_one(".doc-tools .matches").get_text().split("标出 ")[1].startswith(f"{len(marks)} 处")
     assert not soup(client.get(f"/doc/{doc_id}")).select(".doc-tools .matches")
+
+
+def test_a_report_links_to_the_comparison_with_this_congresss_other_years(yoy_client, yoy_ids):
+    """From 2022: 2021 as 甲 and 2022 as 乙, then 2022 as 甲 and 2023 as 乙; the neighbour's 2022 report is not listed."""
+    doc = yoy_ids["deqing-2022"]
+    listed = yoy_client.get(f"/api/doc/{doc}").get_json()["other_years"]
+    assert [(o["year"], o["a_doc"], o["b_doc"]) for o in listed] == [
+        (2021, yoy_ids["deqing-2021"], doc), (2023, doc, yoy_ids["deqing-2023"])]
+    block = soup(yoy_client.get(f"/doc/{doc}")).select_one("p.other-years")
+    assert block.get_text().startswith("与本届人大另一年的报告对比")
+    links = block.select("a")
+    assert [a.get_text() for a in links] == ["2021年报告", "2023年报告"]
+    assert [(link_value(a, "a_doc"), link_value(a, "b_doc")) for a in links] == [(o["a_doc"], o["b_doc"]) for o in listed]
+    assert all(yoy_client.get(a["href"]).status_code == 200 for a in links)
+    assert soup(yoy_client.get(f"/doc/{yoy_ids['anji-2022']}")).select_one("p.other-years") is None
+
+
+def test_no_other_year_no_list(client):
+    """The labelled samples hold one year per congress: no report page lists another year."""
+    doc_id = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]["doc_id"]
+    assert client.get(f"/api/doc/{doc_id}").get_json()["other_years"] == []
+    assert soup(client.get(f"/doc/{doc_id}")).select_one("p.other-years") is None

@@ -33,11 +33,16 @@ def every_route(app, doc_id: str, passage_id: str) -> list[str]:
                 "/diff": f"/diff?a={passage_id}", "/api/diff": f"/api/diff?a={passage_id}",
                 "/api/home": "/api/home", "/advanced": "/advanced?all=备案审查&province=浙江省",
                 "/api/advanced": "/api/advanced?all=备案审查", "/trends/<any(years, matrix):table>.<any(csv, json):fmt>": "/trends/matrix.csv?q=监督",
-                "/compare/table.<any(csv, json):fmt>": "/compare/table.json?q=监督&province=浙江省&province=四川省"}
+                "/compare/table.<any(csv, json):fmt>": "/compare/table.json?q=监督&province=浙江省&province=四川省",
+                "/saved": "/saved", "/api/saved": "/api/saved", "/saved/<name>.atom": "/saved/监督.atom",
+                "/feed.atom": "/feed.atom?q=监督",
+                "/spread": '/spread?q="监督"', "/api/spread": "/api/spread?q=监督", "/figures": "/figures?level=county",
+                "/api/figures": "/api/figures", "/figures/table.<any(csv, json):fmt>": "/figures/table.csv",
+                "/spread/table.<any(csv, json):fmt>": "/spread/table.csv?q=监督"}
     rules = {r.rule for r in app.url_map.iter_rules()}
     assert rules == set(examples), rules ^ set(examples)
     return [examples[r] for r in sorted(rules)] + ["/export.jsonl?q=监督", "/", "/kwic", "/collocates",
-                                                   "/similar", "/trends", "/compare"]
+                                                   "/similar", "/trends", "/compare", "/spread", "/figures"]
 
 
 ERRORS = {"/no-such-page": 404, "/api/no-such-thing": 404, "/doc/no-such-doc": 404, "/api/doc/no-such-doc": 404,
@@ -47,8 +52,10 @@ ERRORS = {"/no-such-page": 404, "/api/no-such-thing": 404, "/doc/no-such-doc": 4
           "/static/no-such.css": 404}
 
 
-def test_every_route_404_400_405_and_a_forced_500_carry_the_headers_and_no_traceback(index_dir, monkeypatch):
-    app = create_app({"INDEX_DIR": str(index_dir)})
+def test_every_route_404_400_405_and_a_forced_500_carry_the_headers_and_no_traceback(index_dir, monkeypatch, tmp_path):
+    from search_app.saved import Saved, SavedSearches
+    SavedSearches(tmp_path / "saved.sqlite").add(Saved("监督", "监督"))        # for its feed, /saved/监督.atom
+    app = create_app({"INDEX_DIR": str(index_dir), "SAVED_FILE": str(tmp_path / "saved.sqlite")})
     client = app.test_client()
     hit = client.get("/api/search?q=有备必审&per_page=1").get_json()["hits"][0]
     urls = every_route(app, hit["doc_id"], hit["passage_id"])

@@ -60,7 +60,7 @@ def _own(t) -> bool:
     """The app's own markup: the head, the page body, its script file, the trend chart, small multiples and the
     home page's map, the search, paste, year-range, facet, compare, diff, precedents, within-results, advanced
     and concordance forms, the cite buttons, the report page's tools, the folding filter panel, region tree,
-    pasting box and hit breakdown."""
+    pasting box and hit breakdown, the save-search form."""
     if t.parent is not None and t.parent.name == "head" and t.name in ("meta", "link"):
         return True
     if t.name == "body":
@@ -74,7 +74,7 @@ def _own(t) -> bool:
         return t.find_parent("figure", class_=("chart", "small", "tilemap")) is not None
     if t.name in ("form", "input", "button"):
         own_forms = {"paste", "years", "facet-form", "compare-form", "diff-form", "narrow", "within", "advanced",
-                     "concordance-form"}
+                     "concordance-form", "save-search"}
         return (t.find_parent("header", class_="top") is not None or own_forms & set(t.get("class") or [])
                 or any(t.find_parent("form", class_=c) is not None for c in own_forms)
                 or bool({"cite", "remember-pick"} & set(t.get("class") or []))
@@ -156,7 +156,8 @@ def test_payloads_inside_indexed_reports(hostile_client):
         findings(hostile_client.get(url).data, url, found)       # side by side, the differences marked
     for q in ("备案审查", "监督", "有备必审", "script", "onerror", "javascript", "SCRIPT", "alert"):
         for url in (f"/?q={quote(q)}&per_page=50", f"/kwic?q={quote(q)}", f"/trends?q={quote(q)}&by=section",
-                    f"/compare?q={quote(q)}&by=province&province=浙江省&province=四川省"):
+                    f"/compare?q={quote(q)}&by=province&province=浙江省&province=四川省",
+                    f"/spread?q={quote(chr(34) + q + chr(34))}"):      # first uses: titles, snippets, the map
             findings(hostile_client.get(url).data, url, found)
     report(found, f"{len(doc_ids)} reports holding the payloads in titles, headings and text, {len(shown)} payloads "
                   "shown as text")
