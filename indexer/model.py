@@ -52,7 +52,7 @@ class Passage:
 @dataclass
 class Figure:
     """One work figure a report states (召开常委会会议10次): its metric (a key of
-    ``understand/figures.toml``), the value (the lower end of a range 10至12次, whose upper end is
+    ``indexer/figures.toml``), the value (the lower end of a range 10至12次, whose upper end is
     ``value_max``), the unit, whether it is approximate (二十余项), the clause and sentence that state it and
     the passage they are in."""
     metric: str

@@ -226,7 +226,8 @@ def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], set
     """Add or update the reports under ``paths`` in the index, skipping files whose content is unchanged since
     this version of the parser (``PARSER_VERSION``) read them. The reports parsed are stamped with ``clock``'s
     time (``Document.ingested``), taken under the write lock, so a later ingest stamps a later time; a held
-    report that only gains a source (a repost folded in) keeps its own."""
+    report that only gains a source (a repost folded in), or whose file is read again unchanged by a newer
+    parser, keeps its own."""
     index_dir = Path(index_dir)
     report = IngestReport()
     with WriteLock(index_dir):
@@ -256,17 +257,20 @@ def ingest(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], set
         parsed = {str(f.resolve()) for f in changed} - failed
         if not parsed:
             return report
+        change = Change(index_dir, commit, workers, settings.max_segment_passages)
+        held = Held.of(index_dir, commit) if commit else Held([], np.zeros((0, NUM_PERM), np.uint64), [])
+        # a file read again only because the parser changed holds no new wording: its report keeps its time
+        same = {key for key in parsed if files.get(key, {}).get("hash") == hashes[key]}
+        kept = {s: e.ingested for e in held.entries for s in e.sources if s in same} if same else {}
         now = clock.now()
         for doc in batch.documents:
-            doc.ingested = now
             if not _is_url(doc.source):        # a crawled page keeps its URL as its source
                 doc.source = str(Path(doc.source).resolve())
+            doc.ingested = kept.get(doc.source, now)
             doc.sources = list(dict.fromkeys([doc.source, *(s for s in doc.sources if _is_url(s))]))
         # A changed file replaces its document; a crawled page that changed comes back as a new stored body
         # under the same URL, so documents are also replaced by source.
         replaced = parsed | {d.source for d in batch.documents}
-        change = Change(index_dir, commit, workers, settings.max_segment_passages)
-        held = Held.of(index_dir, commit) if commit else Held([], np.zeros((0, NUM_PERM), np.uint64), [])
         report.build = _apply(change, held, index_dir, replaced, batch.documents, settings)
         for key in parsed:
             files[key] = {"hash": hashes[key], "parser": PARSER_VERSION}

@@ -39,6 +39,15 @@ class NameTaken(ValueError):
     """A saved search of that name exists."""
 
 
+class SavedUnavailable(RuntimeError):
+    """The file cannot be used: ``busy`` (another process holds it past the wait), or damaged or unwritable.
+    The message is for the user, in Chinese."""
+
+    def __init__(self, message: str, busy: bool):
+        super().__init__(message)
+        self.busy = busy
+
+
 def saved_file(index_dir: str | Path) -> Path:
     return Path(index_dir) / SAVED_FILE
 
@@ -81,13 +90,24 @@ class SavedSearches:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
+        """One transaction on the file, committed or rolled back. :raises SavedUnavailable: a file locked
+        past the wait, damaged, or not writable (a duplicate name stays an ``IntegrityError``)."""
         try:
-            with db:                    # one transaction, committed or rolled back
-                db.execute(SCHEMA)
-                yield db
-        finally:
-            db.close()
+            db = sqlite3.connect(self.path, timeout=10)
+            try:
+                with db:
+                    db.execute(SCHEMA)
+                    yield db
+            finally:
+                db.close()
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise SavedUnavailable("保存的检索正被另一个进程使用，请稍后再试", busy=True) from exc
+            raise SavedUnavailable(f"保存的检索文件 {self.path.name} 无法使用（{exc}）", busy=False) from exc
+        except sqlite3.DatabaseError as exc:
+            raise SavedUnavailable(f"保存的检索文件 {self.path.name} 已损坏（{exc}）：请移走它再保存", busy=False) from exc
 
     def all(self) -> list[Saved]:
         if not self.path.exists():

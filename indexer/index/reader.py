@@ -417,8 +417,10 @@ class Index:
     def latest_ingest(self) -> float:
         """The newest ingest time among live passages (0.0 for none): what a saved search has seen once it has
         run on this commit. Ingests take the write lock before they stamp, so a later one stamps later."""
-        times = self.ingest_times()[self.all_rows]
-        return float(times.max()) if len(times) else 0.0
+        if "latest ingest" not in self.memo:        # once per commit: a feed or a watch asks for each search
+            times = self.ingest_times()[self.all_rows]
+            self.memo["latest ingest"] = float(times.max()) if len(times) else 0.0
+        return self.memo["latest ingest"]
 
     def report_groups(self) -> np.ndarray:
         """For each report (its number, as ``doc`` gives it per row), the number of the first of its versions: a

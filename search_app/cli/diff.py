@@ -2,17 +2,17 @@
 summary, the figures that changed, then the rows that changed, marked + (new), - (dropped), ~ (reworded)."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from search_app.cli.common import ExitStatus, index_option
-from search_app.cli.output import Output
+from search_app.cli.output import Output, output_options
 from search_app.cli.read import TEXT, _open, _run
 
 MARKS = {"new": "+", "dropped": "-", "reworded": "~", "unaligned": "?"}     # unchanged rows are counted, not listed
+ROW_FIELDS = ("row", "status", "category_a", "category_b", "passage_a", "passage_b", "ratio", "text_a", "text_b")
 PIPED = {"delete": ("[-", "-]"), "insert": ("{+", "+}"), "replace": None, "unchecked": ("[?", "?]")}   # as wdiff
 
 
@@ -33,6 +33,14 @@ def _marked(out: Output, segments: list[dict], side: str):
     return text
 
 
+def _rows(result: dict) -> list[dict]:
+    """The aligned pairs as flat rows, numbered as the page's 第 n 行."""
+    return [{"row": k, "status": row["status"], "ratio": row["ratio"],
+             **{f"{key}_{s}": row[s][field] if row[s] else None for s in ("a", "b")
+                for key, field in (("category", "category"), ("passage", "passage_id"), ("text", "text"))}}
+            for k, row in enumerate(result["rows"], start=1)]
+
+
 def _delta(n: dict) -> str:
     return f"{'+' if n['delta'] > 0 else ''}{n['delta']}{n['unit']}"
 
@@ -41,17 +49,17 @@ def _delta(n: dict) -> str:
 @click.argument("doc_a", type=TEXT)
 @click.argument("doc_b", type=TEXT)
 @index_option
-@click.option("--json", "as_json", is_flag=True, help="Print the comparison as one JSON document (as /api/diff).")
-def diff_cmd(doc_a: str, doc_b: str, index_dir: Path, as_json: bool) -> None:
+@output_options
+def diff_cmd(doc_a: str, doc_b: str, index_dir: Path, out: Output) -> None:
     """Compare two reports, DOC_A as 甲 (the older year) and DOC_B as 乙: passages aligned by section category,
     then by likeness; new (+), dropped (-), reworded (~, characters marked) and unchanged passages counted; the
-    figures that changed (执法检查 5 项 → 6 项). Exit 0, or 2 for a report the index does not hold."""
+    figures that changed (执法检查 5 项 → 6 项). --json: the comparison as /api/diff; --jsonl/--csv/--tsv: a row
+    per aligned pair, unchanged ones included. Exit 0, or 2 for a report the index does not hold."""
     from search_app.core.diff import STATUSES, compare_reports
     result = _run(compare_reports, _open(index_dir), doc_a, doc_b)
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False))
+    if not out.readable:
+        out.emit(result, _rows(result), ROW_FIELDS)
         sys.exit(ExitStatus.OK)
-    out = Output(None)
     for side, name in (("a", "甲"), ("b", "乙")):
         out.print(f"{name} {result[side]['citation']}  [{result[side]['doc_id']}]")
     out.print(f"全文相似度 {result['ratio'] * 100:.0f}% · 对上 {result['paired']} 对段落"

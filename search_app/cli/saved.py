@@ -14,7 +14,7 @@ from search_app.cli.read import TEXT, _open, _params, _run, filter_options, prin
 from search_app.core.alerts import FEED_ENTRIES, iso
 from search_app.core.records import ROW_FIELDS
 from search_app.formats import hit_json, hit_row
-from search_app.saved import NAME_MAX, NameTaken, Saved, SavedSearches, saved_file, valid_name
+from search_app.saved import NAME_MAX, NameTaken, Saved, SavedSearches, SavedUnavailable, saved_file, valid_name
 
 SAVED_FIELDS = ("name", "query", "filters", "year", "created", "last_run")
 WATCH_FIELDS = ("saved", "ingested", *ROW_FIELDS)
@@ -28,7 +28,26 @@ def _filters_text(s: Saved) -> str:
     return " ".join(f"{f.option}={v}" for f in FACETS for v in s.filters.get(f.name, []))
 
 
-@click.group()
+class SavedErrors:
+    """A file of saved searches that cannot be used is an error with its reason, not a traceback: exit 4 when
+    another process holds it (cron may try again), else 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SavedUnavailable as exc:
+            fail(str(exc), ExitStatus.BUSY if exc.busy else ExitStatus.USAGE)
+
+
+class SavedGroup(SavedErrors, click.Group):
+    pass
+
+
+class WatchCommand(SavedErrors, click.Command):
+    pass
+
+
+@click.group(cls=SavedGroup)
 def saved() -> None:
     """Searches saved under a name, in saved.sqlite in the index directory; `lrsearch watch` lists what is new."""
 
@@ -83,7 +102,7 @@ def remove(name, index_dir):
     click.echo(f"removed {name!r}", err=True)
 
 
-@click.command()
+@click.command(cls=WatchCommand)
 @click.argument("names", nargs=-1, type=TEXT)
 @index_option
 @click.option("--limit", type=click.IntRange(1, 10_000), default=FEED_ENTRIES, show_default=True,

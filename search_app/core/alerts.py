@@ -24,9 +24,10 @@ def iso(t: float) -> str:
     return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def newest(ix: Index, params: Params, since: float = 0.0, limit: int = FEED_ENTRIES) -> dict:
+def newest(ix: Index, params: Params, since: float | None = None, limit: int = FEED_ENTRIES) -> dict:
     """The passages ``params`` finds (exactly: never relaxed, for an alert of words that are not there is noise)
-    whose report was ingested after ``since``, newest first, then in index order; at most ``limit`` of them.
+    whose report was ingested after ``since`` (None, as a feed asks: all, those of no known time, 0.0, last),
+    newest first, then in index order; at most ``limit`` of them.
 
     Returns ``new`` (how many there are in all), ``hits`` (each with ``ingested``), ``since`` (ISO or None)
     and ``seen``, the newest ingest time of the index, which the caller records as this run's.
@@ -35,7 +36,7 @@ def newest(ix: Index, params: Params, since: float = 0.0, limit: int = FEED_ENTR
     params = replace(params, relax=False, spell=False)
     result = result_rows(ix, params)
     times = ix.ingest_times()[result.rows]
-    new = np.flatnonzero(times > since)
+    new = np.flatnonzero(times > since) if since is not None else np.arange(len(times))
     order = new[np.lexsort((result.rows[new], -times[new]))][:limit]
     needles = highlight_needles(ix, result.parsed)
     phrases = tuple(text for kind, text in result.parsed.positive_texts() if kind == "phrase")

@@ -53,7 +53,11 @@ def _held(ix: Index) -> dict:
         for f in figures:
             records.append({**report, **f})
             rows.append(int(starts[d]) + int(f["ordinal"]))
-    found = ix.memo["figures"] = {"records": records, "rows": np.asarray(rows, dtype=np.int64)}
+    # in the order the page lists them (most recent year first), once per generation, not per request
+    order = sorted(range(len(records)), key=lambda i: (-(records[i]["year"] or 0), records[i]["region"] or "",
+                                                       records[i]["doc_id"], records[i]["ordinal"]))
+    found = ix.memo["figures"] = {"records": [records[i] for i in order],
+                                  "rows": np.asarray([rows[i] for i in order], dtype=np.int64)}
     return found
 
 
@@ -81,8 +85,7 @@ def figures(ix: Index, params: Params, metric: str | None = None) -> dict:
         filters, kept = {}, np.ones(len(rows), dtype=bool)
     chosen = [records[i] for i in np.flatnonzero(kept).tolist()]
     per_metric = Counter(r["metric"] for r in chosen)
-    shown = [r for r in chosen if not metric or r["metric"] == metric]
-    shown.sort(key=lambda r: (-(r["year"] or 0), r["region"] or "", r["doc_id"], r["ordinal"]))
+    shown = [r for r in chosen if not metric or r["metric"] == metric]       # in the held order
     return {"query": params.q, "metric": metric, "metric_name": names.get(metric) if metric else None,
             "metrics": [{"key": m.key, "name": m.name, "units": list(m.units), "count": per_metric.get(m.key, 0)}
                         for m in vocabulary()],

@@ -15,6 +15,7 @@ from indexer.settings import load_settings, web_config
 from search_app.core import deadline
 from search_app.core.deadline import TimedOut
 from search_app.core.query import QueryError
+from search_app.saved import NAME_MAX, SavedUnavailable
 from search_app.web import advanced, analysis, concordance, diff, params, reader, render, saved, search, similar, spread
 from search_app.web import figures as figures_page
 from search_app.web.context import index
@@ -50,11 +51,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(BadRequest, lambda e: error(str(e), 400))
     app.register_error_handler(QueryError, lambda e: error(f"查询无法执行：{e}", 400))
+    app.register_error_handler(SavedUnavailable, lambda e: error(str(e), 503))
     app.register_error_handler(TimedOut, _timed_out)
     app.register_error_handler(IndexMissing, _index_unavailable)
     app.register_error_handler(IndexMismatch, _index_unavailable)
     app.register_error_handler(Exception, _internal_error)
-    app.jinja_env.globals.update(render.TEMPLATE_GLOBALS, **params.TEMPLATE_GLOBALS)
+    app.jinja_env.globals.update(render.TEMPLATE_GLOBALS, **params.TEMPLATE_GLOBALS, saved_name_max=NAME_MAX)
     return app
 
 

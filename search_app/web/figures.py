@@ -5,11 +5,11 @@ geometry and the addresses.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request
 
 from search_app.core.figures import FIGURE_FIELDS, figures, shown_value
 from search_app.web.context import index
-from search_app.web.params import active_filters, clear_url, json_twin, search_params, url_with
+from search_app.web.params import active_filters, clear_url, json_twin, passage_url, search_params, url_with
 from search_app.web.tables import download_links, table_response
 
 bp = Blueprint("figures", __name__)
@@ -32,9 +32,9 @@ def figures_result(default_metric: bool) -> dict:
     return result
 
 
-def passage_url(r: dict, external: bool = False) -> str:
+def figure_url(r: dict, external: bool = False) -> str:
     """Where a figure is stated: its passage on its report's page."""
-    return url_for("reader.doc_page", doc_id=r["doc_id"], _anchor=f"p-{r['passage_id']}", _external=external)
+    return passage_url(r["doc_id"], r["passage_id"], external)
 
 
 def dots(result: dict) -> dict | None:
@@ -55,7 +55,7 @@ def dots(result: dict) -> dict | None:
             for v in c["values"]:
                 value = v["value_max"] or v["value"]
                 points.append({"x": round(i * slot + slot / 2, 1), "y": round(CHART_H - CHART_PAD - value / top * plot, 1),
-                               "label": f"{g['name']} {c['year']}年：{shown_value(v)}", "url": passage_url(v)})
+                               "label": f"{g['name']} {c['year']}年：{shown_value(v)}", "url": figure_url(v)})
     every = -(-len(years) // 16)
     ticks = [{"x": round(i * slot + slot / 2, 1), "year": y} for i, y in enumerate(years)
              if i % every == 0 or i == len(years) - 1]
@@ -69,7 +69,7 @@ def figures_page():
     result = figures_result(default_metric=True)
     return render_template("figures.html", result=result, chart=dots(result), rows=result["rows"][:PAGE_ROWS],
                            page_rows=PAGE_ROWS, facet_rows=FACET_ROWS, shown_value=shown_value,
-                           passage_url=passage_url, active_filters=active_filters(), clear_url=clear_url(),
+                           passage_url=figure_url, active_filters=active_filters(), clear_url=clear_url(),
                            json_url=json_twin("/api/figures", metric=result["metric"]),
                            downloads=download_links("/figures/table"), metric_url=lambda k: url_with(metric=k))
 
@@ -80,7 +80,7 @@ def api_figures():
     × year table), each with the address of its passage."""
     result = figures_result(default_metric=False)
     for r in result["rows"]:
-        r["url"] = passage_url(r, external=True)
+        r["url"] = figure_url(r, external=True)
     return jsonify(result)
 
 
@@ -88,6 +88,6 @@ def api_figures():
 def figures_table(fmt: str):
     """Every figure the page's filters keep (of its metric, when one is asked for), with its passage's address."""
     result = figures_result(default_metric=False)
-    rows = [{**r, "url": passage_url(r, external=True)} for r in result["rows"]]
+    rows = [{**r, "url": figure_url(r, external=True)} for r in result["rows"]]
     return table_response(fmt, "figures", [*FIGURE_FIELDS, "url"], rows,
                           {"query": result["query"], "metric": result["metric"]})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 
 from indexer.facets import FACET_BY_NAME, FACETS, LEVEL_LABELS, UNSTATED
 from search_app.core.facets import region_provinces, resolve, resolve_filters
@@ -174,6 +174,11 @@ def active_filters() -> list[tuple[str, str]]:
     if span:
         out.append((f"年份 {year_label(span)}", url_with(year=None, year_from=None, year_to=None, page=None)))
     return out
+
+
+def passage_url(doc_id: str, passage_id: str, external: bool = False, **args) -> str:
+    """A passage on its report's page (``args``: the query to mark, the way back), absolute with ``external``."""
+    return url_for("reader.doc_page", doc_id=doc_id, _anchor=f"p-{passage_id}", _external=external, **args)
 
 
 def clear_url() -> str:

@@ -23,7 +23,7 @@ from search_app.core.records import Hit
 from search_app.core.search import Params, result_rows
 from search_app.saved import NAME_MAX, NameTaken, Saved, SavedSearches, saved_file, valid_name
 from search_app.web.context import index
-from search_app.web.params import BadRequest, check_query_length, search_params
+from search_app.web.params import BadRequest, check_query_length, passage_url, search_params
 
 bp = Blueprint("saved", __name__)
 
@@ -81,8 +81,11 @@ def _listed(s: Saved) -> dict:
 
 @bp.route("/saved")
 def saved_page():
-    return render_template("saved.html", searches=[_listed(s) for s in store().all()],
-                           just_saved=request.args.get("saved"), json_url="/api/saved")
+    """The saved searches; the note of one just saved only when it is one of them (never an address's words)."""
+    searches = [_listed(s) for s in store().all()]
+    just_saved = request.args.get("saved")
+    return render_template("saved.html", searches=searches, json_url="/api/saved",
+                           just_saved=just_saved if any(s["name"] == just_saved for s in searches) else None)
 
 
 @bp.route("/api/saved")
@@ -132,7 +135,7 @@ def _entry(root: ET.Element, h: Hit) -> None:
     _add(e, "title", f"{h.title} · {h.section}" + (f" · {h.heading}" if h.heading else ""))
     _add(e, "updated", h.ingested)
     _add(e, "link", rel="alternate", type="text/html",
-         href=url_for("reader.doc_page", doc_id=h.doc_id, _anchor=f"p-{h.passage_id}", _external=True))
+         href=passage_url(h.doc_id, h.passage_id, external=True))
     _add(_add(e, "author"), "name", h.body or h.title)
     _add(e, "summary", h.text, type="text")
 
@@ -141,6 +144,7 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")     # character
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.Element:
-    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    """An Atom element; its text and attributes (the self link is the request's address) kept to XML 1.0."""
+    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: NOT_XML.sub("", v) for k, v in attrs.items()})
     el.text = NOT_XML.sub("", text) if text else text
     return el

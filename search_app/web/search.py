@@ -12,7 +12,6 @@ from flask import (
     render_template,
     request,
     stream_with_context,
-    url_for,
 )
 
 from search_app.core import deadline
@@ -31,6 +30,7 @@ from search_app.web.params import (
     in_span,
     json_twin,
     page_numbers,
+    passage_url,
     search_params,
     url_with,
     year_bounds,
@@ -44,7 +44,7 @@ bp = Blueprint("search", __name__)
 def cited_here(h: Hit) -> Hit:
     """Give a hit ``passage_url``, the passage on its report page here: a path, never this server's host, which
     is no source to cite (the citation's 来源 is the report's web address, ``citation_url``, or none)."""
-    h.passage_url = url_for("reader.doc_page", doc_id=h.doc_id, _anchor=f"p-{h.passage_id}")
+    h.passage_url = passage_url(h.doc_id, h.passage_id)
     return h
 
 

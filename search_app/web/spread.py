@@ -8,13 +8,13 @@ from __future__ import annotations
 import math
 from urllib.parse import urlencode
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request
 
 from indexer.divisions import short_name
 from search_app.core.records import Hit
 from search_app.core.spread import SPREAD_FIELDS, spread, spread_query, spread_rows
 from search_app.formats import spread_json
-from search_app.web.analysis import bars
+from search_app.web.analysis import CHART_H, CHART_MIN_W, SLOT_W, bars
 from search_app.web.context import index
 from search_app.web.home import placed
 from search_app.web.params import (
@@ -23,6 +23,7 @@ from search_app.web.params import (
     check_query_length,
     clear_url,
     json_twin,
+    passage_url,
     search_params,
     url_with,
 )
@@ -34,7 +35,6 @@ bp = Blueprint("spread", __name__)
 
 EXAMPLES = ("备案审查", "全过程人民民主", "民生实事项目人大代表票决制")
 COLOURS = 5                  # shades of the years of first use: the earliest darkest
-SLOT_W, CHART_MIN_W, CHART_H = 44, 320, 220      # the timeline's chart in pixels, as the trends page draws it
 
 
 def _result() -> dict | None:
@@ -71,8 +71,7 @@ def shade_of(bins: list[tuple[int, int]], year: int) -> int:
 
 def passage_link(h: Hit, query: str) -> str:
     """A first use on its report's page, the wording marked, with the way back to this page."""
-    return url_for("reader.doc_page", doc_id=h.doc_id, q=query, back=request.full_path.rstrip("?"),
-                   _anchor=f"p-{h.passage_id}")
+    return passage_url(h.doc_id, h.passage_id, q=query, back=request.full_path.rstrip("?"))
 
 
 def group_filter(kind: str, name: str | None) -> tuple[str, str | None]:
@@ -135,7 +134,6 @@ def spread_table(fmt: str):
     result = _result()
     if result is None:
         raise BadRequest("请给出要看传播的措辞，如 q=备案审查")
-    root = request.host_url.rstrip("/")
-    rows = [{**r, "passage_url": root + url_for("reader.doc_page", doc_id=r["doc_id"], _anchor=f"p-{r['passage_id']}")
-             if r["passage_id"] else None} for r in spread_rows(result)]
+    rows = [{**r, "passage_url": passage_url(r["doc_id"], r["passage_id"], external=True) if r["passage_id"] else None}
+            for r in spread_rows(result)]
     return table_response(fmt, "spread", [*SPREAD_FIELDS, "passage_url"], rows, {"query": result["query"]})

@@ -42,6 +42,20 @@ def test_readable_summary_figures_then_the_rows_that_changed(yoy_index_dir, yoy_
     assert lines[-1] == f"（未变的 {s['unchanged']} 段不列出；--json 给出全部）"
 
 
+def test_rows_as_jsonl_csv_and_tsv_as_the_other_commands(yoy_index_dir, yoy_ids):
+    a, b = yoy_ids["deqing-2021"], yoy_ids["deqing-2022"]
+    whole = json.loads(invoke("diff", a, b, "--index", yoy_index_dir, "--json").stdout)
+    r = invoke("diff", a, b, "--index", yoy_index_dir, "--jsonl")
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert r.exit_code == 0 and [x["status"] for x in rows] == [x["status"] for x in whole["rows"]]
+    reworded = next(x for x in rows if x["status"] == "reworded")
+    assert reworded["passage_a"] and reworded["passage_b"] and reworded["text_b"]
+    for fmt, sep in (("--csv", ","), ("--tsv", "\t")):
+        out = invoke("diff", a, b, "--index", yoy_index_dir, fmt)
+        assert out.exit_code == 0 and out.stdout.splitlines()[0].split(sep)[:2] == ["row", "status"]
+        assert len(out.stdout.splitlines()) == len(rows) + 1
+
+
 def test_unknown_report_exit_2_and_no_index_exit_3(yoy_index_dir, yoy_ids, tmp_path):
     r = invoke("diff", yoy_ids["deqing-2021"], "nosuchreport", "--index", yoy_index_dir)
     assert r.exit_code == 2 and r.stderr.startswith("error: ") and "nosuchreport" in r.stderr and not r.stdout

@@ -87,3 +87,30 @@ def test_saved_add_remove_and_their_errors(tmp_path):
     assert invoke("saved", "remove", "x", "--index", ix).exit_code == 0
     assert invoke("saved", "remove", "x", "--index", ix).exit_code == 1
     assert invoke("saved", "list", "--index", ix).exit_code == 1
+
+
+def test_a_damaged_or_busy_file_is_an_error_not_a_traceback(tmp_path, monkeypatch):
+    """A damaged saved.sqlite: exit 2 with the reason; one another process holds: exit 4 (busy), so that cron
+    tries again rather than reading "no news"."""
+    import sqlite3
+
+    import search_app.saved
+    ix = tmp_path / "ix"
+    add(tmp_path, ix, FIRST, 1_000.0)
+    path = ix / SAVED_FILE
+    path.write_bytes(b"not a database at all" * 100)
+    for args in (["saved", "list"], ["saved", "add", "x", "监督"], ["watch"]):
+        r = invoke(*args, "--index", ix)
+        assert r.exit_code == 2 and "已损坏" in r.output and "Traceback" not in r.output, (args, r.output)
+    path.unlink()
+    assert invoke("saved", "add", "x", "监督", "--index", ix).exit_code == 0
+    real = sqlite3.connect
+    monkeypatch.setattr(search_app.saved.sqlite3, "connect", lambda p, timeout: real(p, timeout=0.05))
+    holder = real(path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        r = invoke("watch", "--index", ix)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert r.exit_code == 4 and "另一个进程" in r.output, r.output

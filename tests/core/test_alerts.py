@@ -1,7 +1,11 @@
 """What is new for a search: passages by the ingest time of their report, after a given time, newest first."""
+import json
+
 import pytest
 
+from indexer.index.commits import SIDECAR_DIR, current_commit, segment_dir
 from indexer.index.reader import open_index
+from indexer.index.sidecar import DOC_META
 from search_app.core.alerts import iso, newest
 from search_app.core.query import QueryError
 from search_app.core.search import Params, search
@@ -48,3 +52,18 @@ def test_filters_apply_and_a_search_that_cannot_run_is_refused(two_batches):
     assert newest(ix, Params(q="监督 月球基地"))["new"] == 0
     with pytest.raises(QueryError):
         newest(ix, Params(q=""))
+
+
+def test_a_feed_lists_reports_of_no_known_time_but_an_alert_does_not(tmp_path):
+    """Reports of a segment written before ingest times were kept read 0: a feed (no ``since``) still lists them,
+    as the oldest; an alert that has seen the index (``since`` 0.0) does not call them new."""
+    add(tmp_path, tmp_path / "ix", FIRST, 1_000.0)
+    for seg in current_commit(tmp_path / "ix").segments:       # a sidecar of before: DOC_META without "ingested"
+        meta_file = segment_dir(tmp_path / "ix", seg.id) / SIDECAR_DIR / "meta.json"
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        meta["doc_meta"] = [m[:DOC_META.index("ingested")] for m in meta["doc_meta"]]
+        meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    ix = open_index(tmp_path / "ix")
+    everything = search(ix, Params(q="监督", limit=0, relax=False))["total"]
+    assert everything and newest(ix, Params(q="监督"), limit=0)["new"] == everything
+    assert newest(ix, Params(q="监督"), since=0.0)["new"] == 0

@@ -94,3 +94,15 @@ def test_a_segment_written_before_ingest_times_reads_zero(tmp_path):
     old = open_index(ix)
     assert len(old.ingest_times()) == old.size and not np.any(old.ingest_times())
     assert old.latest_ingest() == 0.0
+
+
+def test_a_file_read_again_by_a_newer_parser_keeps_its_time(tmp_path, monkeypatch):
+    """A parser of another version reads every held file again (their content unchanged): their reports are
+    not new, so a saved search's next run must not list them all."""
+    import indexer.update
+    ix = tmp_path / "ix"
+    add(tmp_path, ix, FIRST, 1_000.0)
+    monkeypatch.setattr(indexer.update, "PARSER_VERSION", indexer.update.PARSER_VERSION + 1)
+    assert add(tmp_path, ix, FIRST, 2_000.0).parsed == len(FIRST)
+    assert set().union(*times_by_province(ix).values()) == {1_000.0}
+    assert open_index(ix).latest_ingest() == 1_000.0

@@ -75,6 +75,8 @@ def test_a_feed_escapes_what_it_carries_and_refuses_a_bad_search(app_client):
     r = app_client.get("/feed.atom?q=" + "<script>&amp;")
     check_atom(r.data)                     # well-formed whatever the query held
     assert b"<script>" not in r.data
+    for q in ("备案审查\x0b\x1f", "备案审查\ufffe"):      # characters XML 1.0 forbids, in the title and the self link
+        check_atom(app_client.get("/feed.atom", query_string={"q": q}).data)
     bad = app_client.get("/feed.atom?q=监督&year=明年")
     assert bad.status_code == 400 and has_cjk(bad.get_data(as_text=True))
 
@@ -127,3 +129,12 @@ def test_the_list_is_empty_without_a_file_and_reading_it_creates_none(app_client
     assert "还没有保存的检索" in page.select_one(".saved-empty").get_text()
     assert page.select_one("a[href='/api/saved']")
     assert not (tmp_path / "saved.sqlite").exists()
+    # the note says only what was saved: an address cannot make the page claim anything else
+    assert not soup(app_client.get("/saved?saved=伪造的通知")).select_one(".saved-note")
+
+
+def test_a_damaged_file_is_a_chinese_503_not_a_500(app_client, tmp_path):
+    (tmp_path / "saved.sqlite").write_bytes(b"not a database at all" * 100)
+    for r in (app_client.get("/saved"), app_client.get("/api/saved"),
+              app_client.post("/saved", data={"q": "监督", "name": "监督"}, headers=SAME_SITE)):
+        assert r.status_code == 503 and "已损坏" in r.get_data(as_text=True)

@@ -94,6 +94,9 @@ def test_the_timeline_leaves_the_years_of_no_report_held_as_gaps(client, twin):
             assert y["share_of_reports"] is None
         else:
             assert g.select("text")[-1].get_text() == f"{y['reports_held']}份"
+    # drawn as the trends page draws its chart (search_app.web.analysis), at its height
+    trends = soup(client.get(f'/trends?q="{PHRASE}"')).select_one("figure.chart svg")
+    assert page.select_one("figure.chart svg")["height"] == trends["height"]
     matrix = page.select("table.matrix tbody tr")
     shown = [t for t in twin["tiles"] if t["reports_held"]]
     assert {tr.th.get_text() for tr in matrix} == {t["name"] for t in shown}
