@@ -90,6 +90,30 @@ def substring_rows(ix: Index, needle: str, in_report: bool = False) -> np.ndarra
     return found
 
 
+def holds_at_least(ix: Index, needle: str, k: int) -> bool:
+    """Whether ``k`` rows or more hold the folded ``needle`` in their passage: the rows remembered by
+    ``substring_rows`` when it has them, else candidates read a batch at a time only until ``k`` are found (a
+    common word answers after a batch or two, not after reading every candidate)."""
+    needle = fold(needle)
+    found = ix.cache("rows", SETTINGS.row_cache_bytes).get((needle, False))
+    if found is not None:
+        return len(found) >= k
+    if len(needle) <= 2:
+        return len(ix.side.passage_gram_rows(needle)) >= k
+    rows = candidate_rows(ix, needle)
+    if len(rows) < k:
+        return False
+    sure = positions_in(rows, ix.side.word_postings(needle)[0])
+    held, unsure = int(sure.sum()), rows[~sure]
+    step = max(4 * k, 2_048)
+    for start in range(0, len(unsure), step):
+        if held >= k:
+            break
+        deadline.check()
+        held += len(ix.side.rows_containing(unsure[start:start + step], needle.encode("utf-8"), own_only=True))
+    return held >= k
+
+
 def candidate_rows(ix: Index, needle: str) -> np.ndarray:
     """Rows whose folded text holds every one- or two-character gram of the folded ``needle``: those that may
     contain it (all of them for a needle of one or two characters)."""

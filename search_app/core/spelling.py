@@ -26,7 +26,7 @@ from pypinyin import Style, pinyin
 from indexer.index.reader import Index
 from indexer.normalize import fold
 from search_app.core import deadline
-from search_app.core.matching import candidate_rows, chunk_words, segment, substring_rows
+from search_app.core.matching import chunk_words, holds_at_least, segment, substring_rows
 from search_app.core.query import Node, ParsedQuery, QueryError, parse
 
 SPAN = (2, 4)               # lengths of the words a correction puts in (the vocabulary's words of these lengths)
@@ -199,11 +199,11 @@ def did_you_mean(ix: Index, parsed: ParsedQuery, q: str, found: int = 0) -> dict
                 if n.op == "phrase" or (n.op == "word" and len(chunk_words(ix, n.text)) == 1)]
 
     def common(node: Node, text: str) -> bool:
-        """Whether ``text`` is in ``rare`` passages or more, without reading passages when the search's own count,
-        its word postings (lower bounds) or its grams' rows (an upper bound) decide (most searches)."""
+        """Whether ``text`` is in ``rare`` passages or more: the search's own count or its word postings (lower
+        bounds) when they decide, else passages read only until ``rare`` are found (``holds_at_least``)."""
         if (found >= rare and any(n is node for n in required)) or len(ix.side.word_postings(text)[0]) >= rare:
             return True
-        return len(candidate_rows(ix, text)) >= rare and count(text) >= rare
+        return holds_at_least(ix, text, rare)
 
     corrections, rewritten, lex = [], q, None
     for k, node in enumerate(_terms(parsed.tree)):

@@ -596,3 +596,16 @@ def test_grouped_by_report_ranks_only_the_rows_it_needs_and_lists_exactly_the_fi
         page = core_search.search(ix, Params(q="工作 监督", sort=sort, group=True, offset=offset, limit=limit))
         assert [h.passage_id for h in page["hits"]] == expected[offset:offset + limit]
         assert page["reports"] == len(expected) and page["total"] == len(every)
+
+
+@pytest.mark.parametrize("needle", ["监督", "人大常委会", "备案审查", "代表建议", "全过程人民民主", "月球基地", "有备必审"])
+def test_holds_at_least_agrees_with_counting_every_row(index_dir, needle):
+    """The speller's question (are there k passages or more?) answered with early stopping, as a full count
+    answers it, for every k around the true count and with nothing remembered."""
+    from indexer.index.reader import open_index
+    from search_app.core.matching import holds_at_least, substring_rows
+    ix = open_index(index_dir)
+    n = len(substring_rows(ix, needle))
+    for k in sorted({1, max(1, n - 1), n, n + 1, 2 * n + 1}):
+        ix.memo.pop("rows", None)
+        assert holds_at_least(ix, needle, k) == (n >= k), (needle, k, n)

@@ -145,11 +145,13 @@ def time_tools(index_dir: Path, repeat: int) -> dict[str, dict]:
     """Median ms of the drafting and research tools (issue 15) at this size, every run from nothing remembered
     but what a generation keeps (the speller's vocabulary: its first build is timed on its own)."""
     from indexer.index.reader import open_index
+    from search_app.core.alerts import newest
     from search_app.core.collocates import collocates
     from search_app.core.diff import compare_reports
     from search_app.core.kwic import breakdown, kwic_lines
     from search_app.core.search import Params, search
     from search_app.core.similar import similar
+    from search_app.core.spread import spread
     from search_app.core.stats import coverage, latest_reports, trends
     ix = open_index(index_dir)
     docs = list(dict.fromkeys(h.doc_id for h in search(ix, Params(q="监督", limit=50))["hits"]))[:2]
@@ -167,6 +169,8 @@ def time_tools(index_dir: Path, repeat: int) -> dict[str, dict]:
         "trends_by_province": lambda: trends(ix, Params(q="备案审查"), "province"),
         "home_coverage_and_latest": lambda: (ix.memo.pop("coverage", None), coverage(ix), latest_reports(ix)),
         "compare_two_reports": lambda: compare_reports(ix, *docs),
+        "spread_备案审查": lambda: (ix.memo.pop("spread", None), spread(ix, Params(q='"备案审查"'))),
+        "feed_newest_监督": lambda: newest(ix, Params(q="监督")),
     }
     for name, run in tools.items():
         times = []
