@@ -58,11 +58,17 @@ def sniff(data: bytes, content_type: str = "", name: str = "") -> str | None:
     return None
 
 
+# What zipfile raises on a damaged package read from memory: a bad directory or member (BadZipFile, zlib.error,
+# EOFError, OSError on a bad offset), an encrypted member (RuntimeError), an odd zip version or compression
+# (NotImplementedError), a bad name or field (ValueError, UnicodeDecodeError among them).
+_ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError)
+
+
 def _zip_names(data: bytes) -> set[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             return set(z.namelist())
-    except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError, ValueError, EOFError, OSError):
+    except _ZIP_DAMAGE:
         return set()        # a damaged directory: not a package we can tell
 
 
@@ -289,8 +295,9 @@ def ofd_text(data: bytes, max_unpacked_bytes: int = SETTINGS.max_unpacked_bytes)
                 pages.append("\n".join(_ofd_lines(_ofd_part(package, name, budget))))
                 if len(pages) >= MAX_PDF_PAGES:
                     break
-    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, UnicodeDecodeError,
-            ValueError) as exc:     # a damaged member, an encrypted one, an odd zip version
+    except AttachmentError:     # already says what is wrong (an AttachmentError is a ValueError)
+        raise
+    except _ZIP_DAMAGE as exc:
         raise AttachmentError(f"malformed OFD: {type(exc).__name__}: {exc}") from None
     text = "\n\n".join(p for p in pages if p.strip())
     if not re.search(r"\w", text):

@@ -23,8 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import unescape
-from html.parser import HTMLParser
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from indexer.clean.attachments import sniff
 from indexer.clean.decode import DecodeError, decode
@@ -36,6 +35,7 @@ from indexer.fetch.discover import (
     SECTION,
     Judge,
     Link,
+    anchors,
     continuation,
     explore_budget,
     is_sitemap_index,
@@ -111,39 +111,13 @@ class HostAsksToWait(Exception):
         self.host, self.until, self.reason = host, until, reason
 
 
-class _LinkParser(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.base: str | None = None
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: v for k, v in attrs if v}
-        if tag == "base" and "href" in a and self.base is None:
-            self.base = a["href"]
-        elif tag in ("a", "area") and "href" in a:
-            self.hrefs.append(a["href"])
-        elif tag in ("frame", "iframe") and "src" in a:
-            self.hrefs.append(a["src"])
-
-
 def extract_links(body: bytes, content_type: str, url: str) -> list[str]:
     """Absolute, normalised link targets of an HTML page, in document order, without duplicates."""
     try:
         text = decode(body, content_type, is_html=True).text
     except DecodeError:
         return []
-    parser = _LinkParser()
-    parser.feed(text)
-    base = urljoin(url, parser.base) if parser.base else url
-    out = []
-    for href in parser.hrefs:
-        href = href.strip()
-        if href.lower().startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
-            continue
-        if (link := normalize_url(urljoin(base, href))):
-            out.append(link)
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(link for href, _, _ in anchors(text, url) if (link := normalize_url(href))))
 
 
 @dataclass

@@ -102,6 +102,16 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", "", unescape(text))
 
 
+def anchors(html: str, url: str) -> list[tuple[str, str, str]]:
+    """(address, text, title) of each anchor, area and frame of ``html`` in document order, the address made
+    absolute against the page's <base> or ``url``; script, mail, phone, data and fragment-only links left out."""
+    parser = _Anchors()
+    parser.feed(html)
+    base = urljoin(url, parser.base) if parser.base else url
+    return [(urljoin(base, href), text, title) for raw, text, title in parser.links
+            if (href := raw.strip()) and not href.lower().startswith(("javascript:", "mailto:", "tel:", "data:", "#"))]
+
+
 def page_links(body: bytes, content_type: str, url: str) -> list[Link]:
     """Every link of an HTML page with its text: anchors, frames, list entries inside script blocks (Hanweb),
     and the pages a script pager would link to (TRS); absolute, without fragments, each once."""
@@ -112,13 +122,7 @@ def page_links(body: bytes, content_type: str, url: str) -> list[Link]:
     out: list[Link] = []
     for source, how in [(html, "a")] + [(unescape(body).replace("<![CDATA[", "").replace("]]>", ""), "script")
                                         for body in _scripts(html) if "href" in body]:
-        parser = _Anchors()
-        parser.feed(source)
-        base = urljoin(url, parser.base) if parser.base else url
-        for href, text, title in parser.links:
-            href = href.strip()
-            if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
-                out.append(Link(urljoin(base, href).split("#")[0], _clean(text) or _clean(title), how))
+        out += [Link(href.split("#")[0], _clean(text) or _clean(title), how) for href, text, title in anchors(source, url)]
     out += [Link(u, "", "pager") for u in script_pages(html, url)]
     seen: dict[str, Link] = {}
     for link in out:

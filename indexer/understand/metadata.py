@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from indexer import divisions as dv
+from indexer.numerals import number
 
 CONGRESS = re.compile(r"人民代表大会常务委员会|人大常委会|人民代表大会|人大")
 _SESSION_TAIL = re.compile(r"(第[一二三四五六七八九十百零〇\d]+届|[一二三四五六七八九十]+届|\d{4}年度?|届)$")
@@ -357,17 +358,6 @@ class Delivery:
     why: str
 
 
-def _number(written: str) -> int:
-    """12, 十二, 二十二 or 三十一 → the number."""
-    if written.isdigit():
-        return int(written)
-    tens, _, units = written.rpartition("十")
-    digits = "一二三四五六七八九"
-    if "十" not in written:
-        return digits.index(written) + 1
-    return (digits.index(tens) + 1 if tens else 1) * 10 + (digits.index(units) + 1 if units else 0)
-
-
 def find_delivery(title: str, lines: list[str]) -> Delivery:
     """The congress session a report was delivered at, and the date, from the line that says so under its title
     (——2020年1月15日在江西省第十三届人民代表大会第四次会议上); the line may be in the title after a dash, or
@@ -395,7 +385,7 @@ def find_delivery(title: str, lines: list[str]) -> Delivery:
         if not m.group("y"):
             return Delivery(session, None, f"session line without a date ({line[:60]})")
         try:
-            day = date(int(m.group("y")), _number(m.group("m")), _number(m.group("d")))
+            day = date(int(m.group("y")), int(number(m.group("m"))), int(number(m.group("d"))))
         except ValueError:
             return Delivery(session, None, f"session line with an impossible date ({line[:60]})")
         return Delivery(session, day.isoformat(), f"session line ({line[:60]})")

@@ -2,12 +2,11 @@
 summary, the figures that changed, then the rows that changed, marked + (new), - (dropped), ~ (reworded)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from search_app.cli.common import ExitStatus, index_option
+from search_app.cli.common import done, index_option
 from search_app.cli.output import Output, output_options
 from search_app.cli.read import TEXT, _open, _run
 
@@ -59,7 +58,7 @@ def diff_cmd(doc_a: str, doc_b: str, index_dir: Path, out: Output) -> None:
     result = _run(compare_reports, _open(index_dir), doc_a, doc_b)
     if not out.readable:
         out.emit(result, _rows(result), ROW_FIELDS)
-        sys.exit(ExitStatus.OK)
+        done(True)
     for side, name in (("a", "甲"), ("b", "乙")):
         out.print(f"{name} {result[side]['citation']}  [{result[side]['doc_id']}]")
     out.print(f"全文相似度 {result['ratio'] * 100:.0f}% · 对上 {result['paired']} 对段落"
@@ -88,4 +87,4 @@ def diff_cmd(doc_a: str, doc_b: str, index_dir: Path, out: Output) -> None:
             out.print("  数字：" + " ".join(filter(None, [n["context"], n["a"], "→", n["b"]])))
     if result["summary"]["unchanged"]:
         out.print(f"\n（未变的 {result['summary']['unchanged']} 段不列出；--json 给出全部）")
-    sys.exit(ExitStatus.OK)
+    done(True)

@@ -104,16 +104,13 @@ def _label(column: str, value):
     return facet.values.get(value, value) if facet and isinstance(value, str) else value
 
 
-def _heading(out, n: int, h) -> None:
+def print_hit(out, n: int, h, *lines: str) -> None:
+    """A hit as the readable listings show it: its heading line, the marked snippet, then ``lines`` indented."""
     out.print(f"\n{n}. {h.title} · {h.region or '—'} · {h.year or '—'} · {h.section}"
               + (f" · {h.heading}" if h.heading else ""))
-
-
-def print_hit(out, n: int, h, last: str) -> None:
-    """A hit as the readable listings show it: its heading line, the marked snippet, then ``last``."""
-    _heading(out, n, h)
     out.print(out.marked(h.highlight, "   "))
-    out.print(f"   {last}")
+    for line in lines:
+        out.print(f"   {line}")
 
 
 @click.command()
@@ -153,13 +150,9 @@ def search(query, index_dir, limit, offset, sort, with_kwic, strict, per_report,
         if (meant := result.get("spelling")):
             out.print(f"did you mean: {meant['query']}")
         for n, h in enumerate(result["hits"], start=offset + 1):
-            _heading(out, n, h)
-            out.print(out.marked(h.highlight, "   "))
-            if h.missing:
-                out.print(f"   missing: {' '.join(h.missing)}")
-            if h.report_hits:
-                out.print(f"   {h.report_hits} passages of this report match")
-            out.print(f"   {h.citation}" + (f"  {h.citation_url}" if h.citation_url else ""))
+            print_hit(out, n, h, *([f"missing: {' '.join(h.missing)}"] if h.missing else []),
+                      *([f"{h.report_hits} passages of this report match"] if h.report_hits else []),
+                      h.citation + (f"  {h.citation_url}" if h.citation_url else ""))
     done(bool(result["total"]))
 
 

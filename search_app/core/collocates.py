@@ -23,10 +23,10 @@ import numpy as np
 from indexer.index.reader import Index
 from indexer.settings import SETTINGS
 from search_app.core import deadline
-from search_app.core.facets import filter_mask, merge_filters
+from search_app.core.facets import filter_mask
 from search_app.core.kwic import read_hits, word_windows
-from search_app.core.query import QueryError, parse
-from search_app.core.search import Params
+from search_app.core.query import QueryError
+from search_app.core.search import Params, describe
 
 # One-character function words (particles, prepositions, conjunctions, pronouns): frequent everywhere, they
 # would top any list by count and say nothing of the query. One-character content words (法, 省, 审) stay.
@@ -72,8 +72,7 @@ def collocates(ix: Index, params: Params, window: int = SETTINGS.collocate_windo
             lines.update({words[i] for i in (*left, *right)})
         window_words += len(seen)
         counts.update(words[i] for i in seen)
-    filters, year_range = merge_filters(parse(params.q), params.filters, params.year)
-    scope = filter_mask(ix, ix.all_rows, filters, year_range)
+    scope = filter_mask(ix, ix.all_rows, result.filters, result.year_range)
     in_scope = np.zeros(ix.size, dtype=bool)
     in_scope[scope] = True
     corpus_words = int(np.asarray(ix.side["plen"])[scope].sum())
@@ -99,8 +98,8 @@ def collocates(ix: Index, params: Params, window: int = SETTINGS.collocate_windo
                       "mi": round(math.log2(count / expected), 3)})
     found.sort(key=lambda c: (-c[sort], c["word"]))
     return {"query": params.q, "measure": "log-likelihood", "sort": sort, "window": window,
-            "min_count": min_count, "total": result["total"], "read": len(hits),
-            "capped": result["total"] > len(hits), "matches": matches, "window_words": window_words,
+            "min_count": min_count, "total": int(len(result.rows)), "read": len(hits),
+            "capped": len(result.rows) > len(hits), "matches": matches, "window_words": window_words,
             "corpus_words": corpus_words, "found": len(found), "collocates": found[:limit],
-            "parsed": result["parsed"], "filters": {k: v for k, v in params.filters.items() if v},
+            "parsed": describe(ix, result.parsed), "filters": {k: v for k, v in params.filters.items() if v},
             "year": params.year}

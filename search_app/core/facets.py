@@ -111,10 +111,8 @@ def _facet(ix: Index, name: str, rows: np.ndarray, selected: list[str], size: in
         counts = counts.astype(np.int64)
     found = {table[i] or None: int(counts[i]) for i in np.flatnonzero(counts).tolist()}
     cities = counties_held(ix) if name == "region" else {}
-    at = {v: i for i, v in enumerate(table)} if cities else {}
-    for city, counties in cities.items():      # a city counts with its counties, as its filter keeps them
-        if (n := sum(int(counts[at[c]]) for c in (city, *counties) if c in at)):
-            found[city] = n
+    if cities:
+        found = with_cities(cities, found)
     # most first; at equal counts a city before its counties (it holds them), then by value (None last)
     order = sorted(found, key=lambda v: (-found[v], v not in cities, v is None, v or ""))[:size]
     listed = [{"value": v, "count": found[v]} for v in order]
@@ -135,6 +133,16 @@ def counties_held(ix: Index) -> dict[str, tuple[str, ...]]:
                 out.setdefault(city, []).append(region)
         ix.memo["counties_held"] = {city: tuple(sorted(rs)) for city, rs in out.items()}
     return ix.memo["counties_held"]
+
+
+def with_cities(cities: dict[str, tuple[str, ...]], counts: dict) -> dict:
+    """Region → count with each city's counties and districts (``cities``: ``counties_held``) added into its own
+    count, as its filter keeps them; a city is listed when it or one of them counts anything."""
+    out = dict(counts)
+    for city, counties in cities.items():
+        if (n := sum(counts.get(c, 0) for c in (city, *counties))):
+            out[city] = n
+    return out
 
 
 def _per_report(ix: Index, rows: np.ndarray) -> np.ndarray:

@@ -15,13 +15,14 @@ from collections import Counter
 
 import numpy as np
 
-from indexer.facets import FACET_NAMES
+from indexer.facets import FACET_NAMES, UNSTATED
 from indexer.index.reader import Index
 from indexer.index.sidecar import DOC_META
 from indexer.metrics import metric_names, vocabulary
-from search_app.core.facets import counties_held, filter_mask, merge_filters
+from search_app.core.facets import counties_held, filter_mask, merge_filters, with_cities
 from search_app.core.query import QueryError
 from search_app.core.search import Params, describe, parse_filters_only, query_rows
+from search_app.core.stats import year_span
 
 FIGURE_FIELDS = ("doc_id", "title", "body", "region", "province", "level", "year", "doc_type", "metric",
                  "metric_name", "value", "value_max", "unit", "approx", "text", "sentence", "passage_id")
@@ -61,10 +62,11 @@ def _held(ix: Index) -> dict:
     return found
 
 
-def figures(ix: Index, params: Params, metric: str | None = None) -> dict:
+def figures(ix: Index, params: Params, metric: str | None = None, first_held: bool = False) -> dict:
     """The figures of the reports the filters keep (and, given words, of the passages that match them), of one
     metric or all: ``rows`` (most recent year first), the count per metric, facet counts in reports, and for one
-    metric its region × year ``table``.
+    metric its region × year ``table``. With ``first_held`` and no metric, of the first metric that has figures
+    here (a page that always shows one metric's table), chosen from the same counts.
 
     :raises QueryError: for a metric the vocabulary does not know, or a query or filter that cannot be read.
     """
@@ -85,6 +87,8 @@ def figures(ix: Index, params: Params, metric: str | None = None) -> dict:
         filters, kept = {}, np.ones(len(rows), dtype=bool)
     chosen = [records[i] for i in np.flatnonzero(kept).tolist()]
     per_metric = Counter(r["metric"] for r in chosen)
+    if metric is None and first_held:
+        metric = next((m.key for m in vocabulary() if per_metric.get(m.key)), None)
     shown = [r for r in chosen if not metric or r["metric"] == metric]       # in the held order
     return {"query": params.q, "metric": metric, "metric_name": names.get(metric) if metric else None,
             "metrics": [{"key": m.key, "name": m.name, "units": list(m.units), "count": per_metric.get(m.key, 0)}
@@ -106,14 +110,10 @@ def facet_counts(ix: Index, rows: list[dict], filters: dict[str, list[str]]) -> 
     as its filter keeps them); a selected value is listed even with none."""
     out = {}
     reports = {r["doc_id"]: r for r in rows}.values()
-    cities = counties_held(ix)
     for name in FACETED:
         counts = Counter(r[name] for r in reports)
         if name == "region":
-            own = dict(counts)
-            for city, counties in cities.items():
-                if (n := sum(own.get(c, 0) for c in (city, *counties))):
-                    counts[city] = n
+            counts = with_cities(counties_held(ix), counts)
         order = sorted(counts, key=lambda v: (v is None, -counts[v], str(v))) if name != "year" else \
             sorted(counts, key=lambda v: (v is None, -(v or 0)))
         listed = [{"value": v, "count": counts[v]} for v in order]
@@ -128,11 +128,10 @@ def region_year_table(rows: list[dict]) -> dict:
     """One metric's figures as regions × years: per region (by its reports' region, else the congress's name) and
     year, the distinct values stated, each with the report and passage of its first statement. ``years`` runs
     from the first year to the last, those with no figure too, so that a gap in coverage shows as a gap."""
-    years_held = sorted({r["year"] for r in rows if r["year"]})
-    years = list(range(years_held[0], years_held[-1] + 1)) if years_held else []
+    years = year_span(rows)
     groups: dict[str, dict] = {}
     for r in sorted(rows, key=lambda r: (r["doc_id"], r["ordinal"])):
-        name = r["region"] or r["body"] or "（未标明）"
+        name = r["region"] or r["body"] or UNSTATED
         g = groups.setdefault(name, {"name": name, "province": r["province"], "level": r["level"], "cells": {}})
         values = g["cells"].setdefault(r["year"] or 0, [])
         same = (r["value"], r["value_max"], r["unit"], r["approx"])

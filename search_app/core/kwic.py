@@ -22,7 +22,7 @@ from search_app.core import deadline
 from search_app.core.facets import filter_mask
 from search_app.core.query import QueryError
 from search_app.core.records import Hit
-from search_app.core.search import Params, export_hits, query_rows, search
+from search_app.core.search import Params, Result, describe, export_hits, query_rows, result_rows
 from search_app.core.snippets import Span, kwic
 
 KWIC_ORDERS = ("left", "right")     # the context left of the keyword (read backwards), or right of it
@@ -52,14 +52,16 @@ def _check(params: Params, order: str | None) -> None:
         raise QueryError("语境需要检索词")
 
 
-def read_hits(ix: Index, params: Params, hits: int) -> tuple[dict, list[Hit]]:
-    """The search behind the lines (its total and how it was understood) and its first ``hits`` passages by
+def read_hits(ix: Index, params: Params, hits: int) -> tuple[Result, list[Hit]]:
+    """The search behind the lines (its rows and filters, how it was understood) and its first ``hits`` passages by
     relevance. A concordance shows the query's own contexts, so never passages that lack some of its words (no
-    relaxed results), and every passage's, not one per report (a search's ``group``, were it given); no spelling
-    suggestion, which these pages do not show. The passages are made afresh, not kept in the search's cache: a
-    thousand of them per entry would fill it."""
+    relaxed results), and every passage's, not one per report (a search's ``group``, were it given); neither facet
+    counts nor suggestions, which these pages do not show. The query's rows are found once, for the total and
+    the passages; the passages are made afresh, not kept in the search's cache: a thousand of them per entry
+    would fill it."""
     strict = replace(params, kwic=False, offset=0, relax=False, group=False, spell=False)
-    return search(ix, replace(strict, limit=0)), list(export_hits(ix, strict, limit=hits))
+    result = result_rows(ix, strict)
+    return result, list(export_hits(ix, strict, limit=hits, result=result))
 
 
 def kwic_lines(ix: Index, params: Params, order: str | None = None, hits: int = SETTINGS.kwic_hits,
@@ -92,10 +94,10 @@ def kwic_lines(ix: Index, params: Params, order: str | None = None, hits: int = 
         lines = [lines[i] for i in chosen]
     if order:
         lines.sort(key=(lambda x: x["left"][::-1]) if order == "left" else (lambda x: x["right"]))
-    return {"query": params.q, "total": result["total"], "hits": len(found_hits), "order": order or None,
+    return {"query": params.q, "total": int(len(result.rows)), "hits": len(found_hits), "order": order or None,
             "width": width, "sample": sample, "seed": seed if sample else None, "near": near,
             "window": window if near else None, "read": read if wide else None, "found": found,
-            "lines": lines, "parsed": result["parsed"],
+            "lines": lines, "parsed": describe(ix, result.parsed),
             "filters": {k: v for k, v in params.filters.items() if v}, "year": params.year}
 
 

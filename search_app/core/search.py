@@ -246,13 +246,15 @@ def _first_of_each_report(ix: Index, result: Result, params: Params, k: int) \
 EXPORT_BATCH = 500       # hits made at a time while an export streams
 
 
-def export_hits(ix: Index, params: Params, limit: int = SETTINGS.export_rows) -> Iterator[Hit]:
-    """Every hit of the result in result order (up to ``limit``), a batch at a time, for exports.
+def export_hits(ix: Index, params: Params, limit: int = SETTINGS.export_rows, result: Result | None = None) \
+        -> Iterator[Hit]:
+    """Every hit of the result in result order (up to ``limit``), a batch at a time, for exports; ``result``: the
+    ``result_rows`` of ``params`` when the caller has them.
 
     :raises QueryError: at the first ``next``, for a query that cannot be run.
     """
     _check(params)
-    result = result_rows(ix, params)
+    result = result or result_rows(ix, params)
     if params.group:
         scores, ranked, _, _ = _first_of_each_report(ix, result, params, limit)
     else:

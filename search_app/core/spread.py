@@ -25,12 +25,21 @@ from indexer.normalize import fold
 from indexer.settings import SETTINGS
 from search_app.core import deadline
 from search_app.core.citations import cite
-from search_app.core.facets import filter_mask
 from search_app.core.query import QueryError, parse
 from search_app.core.records import Hit
 from search_app.core.rewrite import exact
-from search_app.core.search import Params, describe, highlight_needles, make_hit, query_rows
-from search_app.core.stats import GAP_ROW, NATIONAL_TILE, PROVINCE_TILES, by_year, stats, tile_name, with_ratios
+from search_app.core.search import Params, describe, highlight_needles, make_hit
+from search_app.core.stats import (
+    GAP_ROW,
+    NATIONAL_TILE,
+    PROVINCE_TILES,
+    by_year,
+    matched_rows,
+    stats,
+    tile_name,
+    with_ratios,
+    year_span,
+)
 
 FIRSTS_LISTED = 5           # reports listed with their passage per first use; the rest are counted
 ROWS_LOOKED = 64            # a listed report's matching rows looked through for one holding the phrase itself
@@ -76,11 +85,10 @@ def spread(ix: Index, params: Params) -> dict:
 
 
 def _spread(ix: Index, params: Params) -> dict:
-    parsed, rows_before, filters, year_range = query_rows(ix, params)
-    rows = filter_mask(ix, rows_before, filters, year_range)
-    counts = stats(ix, params, ["province", "level", "year"])["rows"]
-    held_years = sorted({r["year"] for r in counts if r["year"]})
-    years = list(range(held_years[0], held_years[-1] + 1)) if held_years else []
+    matched = matched_rows(ix, params)
+    parsed, rows = matched[:2]
+    counts = stats(ix, params, ["province", "level", "year"], matched)["rows"]
+    years = year_span(counts)
 
     side = ix.side
     year = np.asarray(side["year"])[rows].astype(np.int64)
@@ -162,14 +170,14 @@ class _Found:
         dated = self.year > 0
         first = np.full(n_keys, NEVER, dtype=np.int64)
         np.minimum.at(first, keys[dated], self.year[dated])
-        at_first = dated & (self.year == first[keys])
+        at_first = np.flatnonzero(dated & (self.year == first[keys]))     # few: the rows of each key's first year
         out: list[dict | None] = []
         for k in range(n_keys):
             if first[k] == NEVER:
                 out.append(None)
                 continue
             deadline.check()
-            at = np.flatnonzero(at_first & (keys == k))
+            at = at_first[keys[at_first] == k]
             reports, where = np.unique(self.group[at], return_index=True)   # rows ascend: each report's first row
             order = np.lexsort((reports, self.ranks[at[where]]))             # higher levels first, then index order
             out.append({"first_year": int(first[k]), "first_reports": int(len(reports)),

@@ -12,7 +12,7 @@ from indexer.facets import FACET_NAMES
 from indexer.index.reader import Index
 from indexer.index.sidecar import DOC_META
 from search_app.core.facets import counties_held, filter_mask
-from search_app.core.query import QueryError
+from search_app.core.query import ParsedQuery, QueryError
 from search_app.core.search import Params, describe, query_rows
 
 STAT_DIMENSIONS = ("year", *FACET_NAMES)
@@ -20,15 +20,30 @@ STAT_FIELDS = ("passages", "reports", "reports_held", "share_of_reports", "passa
 HELD_CACHE = 64         # (dimensions, filters) whose reports held per group are kept per generation
 
 
-def _dimension(ix: Index, name: str) -> tuple[np.ndarray, list]:
+def _dimension(ix: Index, name: str) -> tuple[np.ndarray, list | None, int]:
+    """A dimension's column (codes, or the year), its values (None for the year), and a bound above the column's
+    live values: read from the tables and the reports, never from a pass over every row."""
     if name == "year":
-        years = np.asarray(ix.side["year"]).astype(np.int64)
-        return years, None
-    return np.asarray(ix.side[f"fac_{name}"]).astype(np.int64), ix.side.facet_values(name)
+        return np.asarray(ix.side["year"]), None, int(ix.side.per_report("year").max(initial=0)) + 1
+    table = ix.side.facet_values(name)
+    return np.asarray(ix.side[f"fac_{name}"]), table, max(1, len(table))
 
 
-def stats(ix: Index, params: Params, by: list[str]) -> dict:
-    """Matching passages and reports per group (year × province …), normalised by the reports held per group.
+Matched = tuple[ParsedQuery | None, np.ndarray, dict, tuple | None]
+
+
+def matched_rows(ix: Index, params: Params) -> Matched:
+    """What ``stats`` counts: the parsed query (None when nothing is asked), its rows under its filters (every
+    row when nothing is asked), and those filters. A caller counting the same rows twice reads them once."""
+    if params.q.strip() or any(params.filters.values()) or params.year:
+        parsed, rows_before, filters, year_range = query_rows(ix, params)
+        return parsed, filter_mask(ix, rows_before, filters, year_range), filters, year_range
+    return None, ix.all_rows, {}, None
+
+
+def stats(ix: Index, params: Params, by: list[str], matched: Matched | None = None) -> dict:
+    """Matching passages and reports per group (year × province …), normalised by the reports held per group;
+    ``matched``: the ``matched_rows`` of ``params`` when the caller has them.
 
     ``reports_held`` is how many reports of that group the index holds under the same filters (those of the
     query and the parameters, without its words), so a gap in coverage shows as a small denominator rather
@@ -37,14 +52,14 @@ def stats(ix: Index, params: Params, by: list[str]) -> dict:
     t0 = time.perf_counter()
     if not by or any(d not in STAT_DIMENSIONS for d in by):
         raise QueryError(f"统计维度只能是 {'、'.join(STAT_DIMENSIONS)} 中的一个或几个")
-    if params.q.strip() or any(params.filters.values()) or params.year:
-        parsed, rows_before, filters, year_range = query_rows(ix, params)
-        rows = filter_mask(ix, rows_before, filters, year_range)
-    else:
-        parsed, rows, filters, year_range = None, ix.all_rows, {}, None
+    parsed, rows, filters, year_range = matched or matched_rows(ix, params)
     columns = [_dimension(ix, d) for d in by]
-    doc = ix.report_groups()[np.asarray(ix.side["doc"]).astype(np.int64)]      # a report's versions count once
-    radices = [int(col.max()) + 1 if len(col) else 1 for col, _ in columns]
+    radices = [bound for _, _, bound in columns]
+    report_groups, docs = ix.report_groups(), np.asarray(ix.side["doc"])
+
+    def doc(selected: np.ndarray) -> np.ndarray:
+        """The report of each of ``selected`` rows, a report's versions as one."""
+        return report_groups[docs[selected]].astype(np.int64)
     n_docs = max(1, len(ix.side.doc_ids))
     if math.prod(radices) * n_docs >= 2 ** 63:
         raise QueryError("统计维度的组合太多，请少选一个维度")
@@ -62,12 +77,12 @@ def stats(ix: Index, params: Params, by: list[str]) -> dict:
         if not len(selected):
             return {}, {}
         key = np.zeros(len(selected), dtype=np.int64)
-        for (col, _), r in zip(columns, radices):
+        for (col, _, _), r in zip(columns, radices):
             key *= r
             key += col[selected]
         found, n = np.unique(key, return_counts=True)
         passages = dict(zip(decode(found), n.tolist()))
-        found, n = np.unique(np.unique(key * n_docs + doc[selected]) // n_docs, return_counts=True)
+        found, n = np.unique(np.unique(key * n_docs + doc(selected)) // n_docs, return_counts=True)
         return passages, dict(zip(decode(found), n.tolist()))
 
     passages, reports = groups(rows)
@@ -80,12 +95,12 @@ def stats(ix: Index, params: Params, by: list[str]) -> dict:
     out_rows = []
     for key in sorted(held):
         entry = {}
-        for d, (_, table), v in zip(by, columns, key):
+        for d, (_, table, _), v in zip(by, columns, key):
             entry[d] = (v or None) if table is None else (table[v] or None)
         entry.update({"passages": passages.get(key, 0), "reports": reports.get(key, 0), "reports_held": held[key]})
         out_rows.append(with_ratios(entry))
     return {"query": params.q, "by": by, "total": int(len(rows)),
-            "reports": int(len(np.unique(doc[rows]))) if len(rows) else 0, "rows": out_rows,
+            "reports": int(len(np.unique(doc(rows)))) if len(rows) else 0, "rows": out_rows,
             "parsed": describe(ix, parsed) if parsed else None,
             "took_ms": round((time.perf_counter() - t0) * 1000, 2)}
 
@@ -118,6 +133,13 @@ def with_counties(grouped: dict[str, list[dict]], counties: dict[str, tuple[str,
 GAP_ROW = {**dict.fromkeys(STAT_FIELDS[:3], 0), **dict.fromkeys(STAT_FIELDS[3:])}   # ratios of nothing held: None
 
 
+def year_span(rows: list[dict]) -> list[int]:
+    """Every year from the first of ``rows`` (each with a ``year``; 0 or None, undated, left out) to the last,
+    those that hold nothing too: the years of a series, where a gap in coverage shows as a gap."""
+    held = [r["year"] for r in rows if r["year"]]
+    return list(range(min(held), max(held) + 1)) if held else []
+
+
 def by_year(rows: list[dict], years: list[int]) -> list[dict]:
     """One entry per year of ``years``; a year with no report held is a gap (``gap``, ratios None)."""
     have = {r["year"]: r for r in rows if r["year"]}
@@ -134,12 +156,12 @@ def trends(ix: Index, params: Params, by: str) -> dict:
     """
     if by not in FACET_NAMES:
         raise QueryError(f"对比维度只能是 {'、'.join(FACET_NAMES)} 之一")
-    year_stats = stats(ix, params, ["year"])
-    held_years = [r["year"] for r in year_stats["rows"] if r["year"]]
-    years = list(range(min(held_years), max(held_years) + 1)) if held_years else []
+    matched = matched_rows(ix, params)          # both calls count the same rows
+    year_stats = stats(ix, params, ["year"], matched)
+    years = year_span(year_stats["rows"])
     undated = next((r for r in year_stats["rows"] if not r["year"]), None)
     grouped: dict = {}
-    for r in stats(ix, params, [by, "year"])["rows"]:
+    for r in stats(ix, params, [by, "year"], matched)["rows"]:
         grouped.setdefault(r[by], []).append(r)
     if by == "region":
         grouped = with_counties(grouped, counties_held(ix))
@@ -193,8 +215,7 @@ def coverage(ix: Index) -> dict:
 
 def _coverage(ix: Index) -> dict:
     rows = stats(ix, Params(), ["province", "level", "year"])["rows"]
-    held_years = sorted({r["year"] for r in rows if r["year"]})
-    years = list(range(held_years[0], held_years[-1] + 1)) if held_years else []
+    years = year_span(rows)
     tiles = {name: {"name": name, "short": short_name(name), "col": col, "row": row, "reports": 0,
                     "undated": 0, "held": [0] * len(years)}
              for name, col, row in (NATIONAL_TILE, *PROVINCE_TILES)}

@@ -12,7 +12,14 @@ from search_app.core.facets import region_provinces, resolve
 from search_app.core.query import QueryError
 from search_app.core.rewrite import advanced_query, form_of
 from search_app.web.context import index
-from search_app.web.params import BadRequest, check_query_length, json_twin, request_query, year_span
+from search_app.web.params import (
+    BadRequest,
+    check_query_length,
+    json_twin,
+    provinces_held,
+    request_query,
+    year_span,
+)
 
 bp = Blueprint("advanced", __name__)
 
@@ -28,7 +35,7 @@ def _choices() -> dict:
     ix = index()
     pairs = region_provinces(ix)
     places = []
-    for province in sorted({p for p in pairs.values() if p}):
+    for province in provinces_held():
         regions = sorted(r for r, p in pairs.items() if p == province and r and r != province)
         places.append({"label": province, "options": [{"value": f"province={province}", "label": f"{province}（全省）"}]
                        + [{"value": f"region={r}", "label": r} for r in regions]})

@@ -21,6 +21,7 @@ from search_app.web.params import (
     clear_url,
     has_search,
     json_twin,
+    provinces_held,
     search_params,
 )
 from search_app.web.tables import count_url, download_links, table_response
@@ -133,8 +134,7 @@ def compare_view() -> dict:
     names = chosen(by)          # as the filter reads them: 内蒙古 is 内蒙古自治区
     if len(names) > COMPARE_MAX:
         raise BadRequest(f"最多并排比较 {COMPARE_MAX} 个{TREND_DIMENSIONS[by]}，现在选了 {len(names)} 个")
-    held = region_provinces(index())
-    choices = sorted({p for p in held.values() if p} if by == "province" else set(held))
+    choices = provinces_held() if by == "province" else sorted(region_provinces(index()))
     view = {"by": by, "label": TREND_DIMENSIONS[by], "names": names, "metric": metric, "metrics": COMPARE_METRICS,
             "choices": choices, "slots": COMPARE_MAX, "data": None,
             "keep": [(k, v) for k, v in request.args.items(multi=True) if k not in (by, "by", "q", "metric", "page")],

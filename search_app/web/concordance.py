@@ -25,6 +25,7 @@ from search_app.web.params import (
     shared_args,
     url_with,
 )
+from search_app.web.tables import download, download_links
 
 bp = Blueprint("concordance", __name__)
 
@@ -95,12 +96,8 @@ def _with_shared(path: str, *extra: tuple[str, str]) -> str:
 
 def _download(fmt: str, name: str, data: dict, rows: list[dict], columns: tuple[str, ...]) -> Response:
     """A table as a file: CSV (its rows, with a byte-order mark for spreadsheets) or JSON (the whole answer)."""
-    if fmt == "csv":
-        body, mimetype = "".join(delimited_lines(rows, columns, bom=True)), "text/csv"
-    else:
-        body, mimetype = current_app.json.dumps(data), "application/json"
-    return Response(body, content_type=mimetype + "; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename=lrsearch-{name}.{fmt}"})
+    return download(fmt, name, "".join(delimited_lines(rows, columns, bom=True)) if fmt == "csv"
+                    else current_app.json.dumps(data))
 
 
 @bp.route("/kwic")
@@ -112,9 +109,8 @@ def kwic_page():
     if (again := _unseeded()) is not None:
         return again
     data = kwic_data()
-    rest = url_with()[len(request.path):]
     return _page("kwic.html", data=data, spread=data["breakdown"], orders=KWIC_LABELS, unstated=UNSTATED,
-                 json_url=json_twin("/api/kwic"), csv_url="/kwic.csv" + rest, json_file_url="/kwic.json" + rest,
+                 json_url=json_twin("/api/kwic"), downloads=download_links("/kwic"),
                  reseed_url=url_with(seed=str(random.randrange(MAX_SEED))) if data["sample"] else None,
                  all_url=url_with(sample=None, seed=None, near=None, window=None),
                  province_url=lambda p: url_with(province=p, sample=None, seed=None, near=None, window=None),
@@ -144,9 +140,8 @@ def collocates_page():
     if not request.args.get("q", "").strip():
         return _page("collocates.html", data=None)
     data = collocate_data()
-    rest = url_with()[len(request.path):]
     return _page("collocates.html", data=data, sorts=COLLOCATE_SORTS, json_url=json_twin("/api/collocates"),
-                 csv_url="/collocates.csv" + rest, json_file_url="/collocates.json" + rest,
+                 downloads=download_links("/collocates"),
                  lines_url=lambda word: _with_shared("/kwic", ("near", word), ("window", str(data["window"]))),
                  word_search_url=lambda word: "/?" + urlencode([("q", word), *shared_args(without=("q",))]))
 

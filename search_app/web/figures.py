@@ -23,13 +23,7 @@ def figures_result(default_metric: bool) -> dict:
     """The request's figures; with ``default_metric``, of the first metric that has any when none is asked for
     (the page always shows one metric's table)."""
     params, _, _ = search_params()
-    metric = request.args.get("metric") or None
-    result = figures(index(), params, metric)
-    if metric is None and default_metric:
-        first = next((m["key"] for m in result["metrics"] if m["count"]), None)
-        if first:
-            result = figures(index(), params, first)
-    return result
+    return figures(index(), params, request.args.get("metric") or None, first_held=default_metric)
 
 
 def figure_url(r: dict, external: bool = False) -> str:

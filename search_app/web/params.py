@@ -225,6 +225,11 @@ def json_twin(api_path: str, **changes) -> str:
     return api_path + url_with(**changes)[len(request.path):]
 
 
+def provinces_held() -> list[str]:
+    """The provinces the index holds reports of, sorted: the province lists of the forms."""
+    return sorted({p for p in region_provinces(index()).values() if p})
+
+
 SCOPE_ARGS = ("province", "level", *YEAR_ARGS)     # what the scope form of /kwic, /collocates and /similar sets
 
 
@@ -233,7 +238,7 @@ def scope_form(*own: str) -> dict:
     (四川 → 四川省, 县级 → county, year=2019-2023 → 2019 and 2023), and every other parameter but the page's
     ``own`` fields, carried hidden so that sending the form keeps them."""
     span = year_span() or (None, None)
-    return {"provinces": sorted({p for p in region_provinces(index()).values() if p}), "levels": LEVEL_LABELS,
+    return {"provinces": provinces_held(), "levels": LEVEL_LABELS,
             "year_from": span[0] or "", "year_to": span[1] or "", "province": chosen("province"),
             "level": chosen("level"),
             "keep": [(k, v) for k, v in request.args.items(multi=True) if k not in SCOPE_ARGS + own and v]}
@@ -251,4 +256,4 @@ def current_mode() -> str:
 
 
 TEMPLATE_GLOBALS = {"modes": MODES, "current_mode": current_mode, "shared_args": shared_args, "mode_url": mode_url, "url_with": url_with, "toggle_url": toggle_url,
-                    "chosen": chosen, "unstated": UNSTATED}
+                    "chosen": chosen, "unstated": UNSTATED, "is_exact": is_exact}

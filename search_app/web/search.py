@@ -6,7 +6,6 @@ import math
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     jsonify,
     render_template,
@@ -37,6 +36,7 @@ from search_app.web.params import (
     year_span,
 )
 from search_app.web.render import explain, hit_view
+from search_app.web.tables import download
 
 bp = Blueprint("search", __name__)
 
@@ -146,6 +146,4 @@ def export(fmt: str):
         for h in itertools.chain([first] if first is not None else [], hits):
             yield hit_row(h)
     body = delimited_lines(rows(), ROW_FIELDS, bom=True) if fmt == "csv" else jsonl_lines(rows())
-    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
-    return Response(stream_with_context(body), content_type=mimetype + "; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename=lrsearch-export.{fmt}"})
+    return download(fmt, "export", stream_with_context(body))

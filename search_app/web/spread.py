@@ -48,6 +48,13 @@ def _result() -> dict | None:
     return result
 
 
+def _asked() -> dict:
+    """The spread for the JSON twin and the table, which have nothing to show without a wording."""
+    if (result := _result()) is None:
+        raise BadRequest("请给出要看传播的措辞，如 q=备案审查")
+    return result
+
+
 def first_hits(result: dict) -> list[Hit]:
     groups = [result["first"], *result["tiles"], result["unplaced"], *result["levels"]]
     return [h for g in groups if g for h in g["firsts"]]
@@ -121,19 +128,14 @@ def spread_page():
 
 @bp.route("/api/spread")
 def api_spread():
-    result = _result()
-    if result is None:
-        raise BadRequest("请给出要看传播的措辞，如 q=备案审查")
-    return jsonify(spread_json(result))
+    return jsonify(spread_json(_asked()))
 
 
 @bp.route("/spread/table.<any(csv, json):fmt>")
 def spread_table(fmt: str):
     """The page's table: the first use overall, each province held, each level; with the address of the first
     passage listed."""
-    result = _result()
-    if result is None:
-        raise BadRequest("请给出要看传播的措辞，如 q=备案审查")
+    result = _asked()
     rows = [{**r, "passage_url": passage_url(r["doc_id"], r["passage_id"], external=True) if r["passage_id"] else None}
             for r in spread_rows(result)]
     return table_response(fmt, "spread", [*SPREAD_FIELDS, "passage_url"], rows, {"query": result["query"]})

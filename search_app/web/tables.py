@@ -15,6 +15,7 @@ from search_app.web.params import SHARED_ARGS, YEAR_ARGS
 from search_app.web.render import facet_arg
 
 TABLE_FORMATS = ("csv", "json")     # as the routes take them (<any(csv, json):fmt>)
+MIMETYPES = {"csv": "text/csv", "json": "application/json", "jsonl": "application/x-ndjson"}
 _KEYS = {f.name: f.keys[0] for f in FACETS}
 
 
@@ -56,13 +57,14 @@ def table_response(fmt: str, name: str, columns: list[str], rows: list[dict], me
     ``formats.cell`` writes them, and a group of no value as （未标明）) or JSON (``meta``, the columns and the
     rows as they are)."""
     if fmt == "json":
-        body = json.dumps({**meta, "columns": columns, "rows": rows}, ensure_ascii=False)
-        mimetype = "application/json"
-    else:
-        labelled = [{k: UNSTATED if v is None and k in _KEYS else v for k, v in r.items()} for r in rows]
-        body = "".join(delimited_lines(labelled, columns, bom=True))
-        mimetype = "text/csv"
-    return Response(body, content_type=mimetype + "; charset=utf-8",
+        return download(fmt, name, json.dumps({**meta, "columns": columns, "rows": rows}, ensure_ascii=False))
+    labelled = [{k: UNSTATED if v is None and k in _KEYS else v for k, v in r.items()} for r in rows]
+    return download(fmt, name, "".join(delimited_lines(labelled, columns, bom=True)))
+
+
+def download(fmt: str, name: str, body) -> Response:
+    """A file to take away, in UTF-8: ``lrsearch-<name>.<fmt>``; ``body`` a string or an iterable of them."""
+    return Response(body, content_type=MIMETYPES[fmt] + "; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=lrsearch-{name}.{fmt}"})
 
 

@@ -88,13 +88,14 @@ def _zip(**parts: bytes | str) -> bytes:
     (b"PK\x03\x04 not a zip", "malformed OFD"),
 ])
 def test_a_broken_ofd_is_a_clean_error(data, message):
-    with pytest.raises(AttachmentError, match=message):
+    with pytest.raises(AttachmentError, match=message) as error:
         ofd_text(data)
+    assert "AttachmentError" not in str(error.value)        # said once, not wrapped in its own name
 
 
 def test_an_ofd_bomb_is_refused_before_it_is_unpacked():
     bomb = _zip(**{"OFD.xml": "<OFD><DocRoot>D.xml</DocRoot></OFD>", "D.xml": "<Document>" + " " * 5_000_000 + "</Document>"})
-    with pytest.raises(AttachmentError, match="zip bomb"):
+    with pytest.raises(AttachmentError, match="^OFD unpacks to more than the limit at D.xml"):
         ofd_text(bomb, max_unpacked_bytes=1_000_000)
 
 

@@ -2,14 +2,8 @@
 as the JSON of /api/diff; exit 0, 2 for a report the index does not hold, 3 for no index."""
 import json
 
-from click.testing import CliRunner
-
-from search_app.cli import main
 from search_app.web import create_app
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+from tests.cli.test_read import invoke
 
 
 def test_json_is_the_api_s(yoy_index_dir, yoy_ids):

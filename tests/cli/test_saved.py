@@ -4,15 +4,9 @@ import csv
 import io
 import json
 
-from click.testing import CliRunner
-
-from search_app.cli import main
 from search_app.saved import SAVED_FILE
+from tests.cli.test_read import invoke
 from tests.index.test_ingest_time import FIRST, LATER, add
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def test_watch_lists_what_was_ingested_since_its_last_run(tmp_path):

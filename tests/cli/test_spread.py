@@ -4,14 +4,8 @@ import csv
 import io
 import json
 
-from click.testing import CliRunner
-
-from search_app.cli import main
 from search_app.core.spread import SPREAD_FIELDS
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+from tests.cli.test_read import invoke
 
 
 def test_json_is_the_core_result(index_dir):

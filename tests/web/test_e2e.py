@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from search_app.web.params import MODES
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, SIZES, settles, sized_page
+from tests.web.browser import LOW_CONTRAST_JS, SIZES, settles, shoot, sized_page
 
 
 def test_type_a_query_and_tick_a_facet(page, base_url):
@@ -92,39 +92,34 @@ def test_choose_regions_to_compare(page, base_url):
 
 @pytest.mark.parametrize("width,height,name", SIZES)
 def test_screenshots_and_no_sideways_scroll(browser, base_url, width, height, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    pg = ctx.new_page()
-    for slug, path in (("home", "/"), ("search", "/?q=备案审查"), ("report", None), ("trends", "/trends?q=监督"),
-                       ("kwic", "/kwic?q=监督"), ("similar", "/similar?text=坚持有件必备、有备必审、有错必纠"),
-                       ("compare", "/compare?q=监督&province=内蒙古自治区&province=浙江省&province=四川省"),
-                       ("empty", "/?q=备案审查+月球基地&level=county")):
-        if path is None:
-            pg.goto(base_url + "/?q=备案审查")
-            pg.click("article.result h3 a")
-        else:
-            pg.goto(base_url + path)
-        pg.evaluate("document.fonts.ready.then(() => true)")     # widths settle once the CJK font is in
-        if slug == "search":     # on a phone the filters start folded, so the results come first on screen too
-            assert pg.evaluate("document.querySelector('details.filters').open") == (name == "desktop")
-        assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
-        # a real overflow persists; a transient one during layout does not fail the test
-        assert settles(pg, "document.documentElement.scrollWidth <= window.innerWidth + 1"), \
-            (slug, pg.evaluate("document.documentElement.scrollWidth"))
-        if slug == "kwic":      # every keyword stays on screen, with some context on either side
-            boxes = pg.evaluate("""[...document.querySelectorAll('table.kwic td.match, table.kwic td.left')]
-                                   .map(td => [td.className, td.getBoundingClientRect().left,
-                                               td.getBoundingClientRect().right])""")
-            assert boxes and all(0 <= left and right <= width for _, left, right in boxes)
-            assert all(right - left > width / 5 for kind, left, right in boxes if kind == "left")
-        if slug == "trends":    # the matrix header reads as words, not a character per line
-            heights = pg.evaluate("[...document.querySelectorAll('table.matrix th')].map(th => th.offsetHeight)")
-            line = pg.evaluate("parseFloat(getComputedStyle(document.querySelector('table.matrix th')).lineHeight)")
-            assert heights and max(heights) < 2 * line
-        shot = ARTIFACTS / f"{slug}-{name}.png"
-        pg.screenshot(path=str(shot), full_page=False)
-        assert shot.stat().st_size > 5000
-    ctx.close()
+    with sized_page(browser, width, height) as pg:
+        for slug, path in (("home", "/"), ("search", "/?q=备案审查"), ("report", None), ("trends", "/trends?q=监督"),
+                           ("kwic", "/kwic?q=监督"), ("similar", "/similar?text=坚持有件必备、有备必审、有错必纠"),
+                           ("compare", "/compare?q=监督&province=内蒙古自治区&province=浙江省&province=四川省"),
+                           ("empty", "/?q=备案审查+月球基地&level=county")):
+            if path is None:
+                pg.goto(base_url + "/?q=备案审查")
+                pg.click("article.result h3 a")
+            else:
+                pg.goto(base_url + path)
+            pg.evaluate("document.fonts.ready.then(() => true)")     # widths settle once the CJK font is in
+            if slug == "search":     # on a phone the filters start folded, so the results come first on screen too
+                assert pg.evaluate("document.querySelector('details.filters').open") == (name == "desktop")
+            assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
+            # a real overflow persists; a transient one during layout does not fail the test
+            assert settles(pg, "document.documentElement.scrollWidth <= window.innerWidth + 1"), \
+                (slug, pg.evaluate("document.documentElement.scrollWidth"))
+            if slug == "kwic":      # every keyword stays on screen, with some context on either side
+                boxes = pg.evaluate("""[...document.querySelectorAll('table.kwic td.match, table.kwic td.left')]
+                                       .map(td => [td.className, td.getBoundingClientRect().left,
+                                                   td.getBoundingClientRect().right])""")
+                assert boxes and all(0 <= left and right <= width for _, left, right in boxes)
+                assert all(right - left > width / 5 for kind, left, right in boxes if kind == "left")
+            if slug == "trends":    # the matrix header reads as words, not a character per line
+                heights = pg.evaluate("[...document.querySelectorAll('table.matrix th')].map(th => th.offsetHeight)")
+                line = pg.evaluate("parseFloat(getComputedStyle(document.querySelector('table.matrix th')).lineHeight)")
+                assert heights and max(heights) < 2 * line
+            shoot(pg, slug, name, full_page=False)
 
 
 def focused(page) -> str:

@@ -2,7 +2,7 @@
 server's host, a screen reader hears "已复制" from a polite live region, and the focus stays on the button."""
 import pytest
 
-from tests.web.browser import ARTIFACTS, SIZES, axe_violations, settles
+from tests.web.browser import SIZES, axe_violations, settles, shoot
 from tests.web.conftest import serving
 
 JIANGXI = "《江西省人民代表大会常务委员会工作报告》——2020年1月15日在江西省第十三届人民代表大会第四次会议上"
@@ -64,14 +64,13 @@ def test_screenshots_and_axe_after_a_copy(new_page, dated_url, width, height, na
     pg = new_page(width, height)
     pg.goto(dated_url + "/?q=监督")
     copy_first(pg)
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"cite-copied-{name}.png"))
+    shoot(pg, "cite-copied", name, full_page=False)
     assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert axe_violations(pg) == []
     doc_href = pg.locator("article.result h3 a", has_text="江西省").first.get_attribute("href")
     pg.goto(dated_url + doc_href.split("#")[0])
     meta = pg.locator("header .meta .delivered")
     assert meta.inner_text() == "2020-01-15 在江西省第十三届人民代表大会第四次会议上报告"
-    pg.screenshot(path=str(ARTIFACTS / f"cite-report-{name}.png"))
+    shoot(pg, "cite-report", name, full_page=False)
     assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert axe_violations(pg) == []

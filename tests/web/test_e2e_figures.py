@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, settles, sized_page
+from tests.web.browser import SIZES, look, shoot, sized_page
 
 TARGET_TEXT_JS = "() => { const p = document.getElementById(decodeURIComponent(location.hash.slice(1))); " \
                  "return p ? p.textContent : null; }"
@@ -13,17 +13,11 @@ TARGET_TEXT_JS = "() => { const p = document.getElementById(decodeURIComponent(l
 
 @pytest.mark.parametrize("width,height,name", SIZES)
 def test_screenshots_of_the_figures_page(browser, base_url, width, height, name):
-    ARTIFACTS.mkdir(exist_ok=True)
     with sized_page(browser, width, height) as pg:
         for slug, path in (("figures", "/figures"), ("figures-appointments", "/figures?metric=appointments")):
-            pg.goto(base_url + path)
-            pg.evaluate("document.fonts.ready.then(() => true)")
-            assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
-            assert settles(pg, NO_SIDEWAYS_SCROLL), slug
+            look(pg, base_url + path, slug)
             assert pg.locator(".figures-table td a").count() > 0, slug
-            shot = ARTIFACTS / f"{slug}-{name}.png"
-            pg.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 5000
+            shoot(pg, slug, name)
 
 
 def test_pick_a_metric_tick_a_facet_and_follow_a_value_to_its_sentence(page, base_url):

@@ -4,7 +4,7 @@ tree open, photographed at both sizes."""
 from urllib.parse import quote
 
 from indexer.facets import UNSTATED
-from tests.web.browser import ARTIFACTS, NO_SIDEWAYS_SCROLL, SIZES, settles, sized_page
+from tests.web.browser import NO_SIDEWAYS_SCROLL, SIZES, settles, shoot, sized_page
 
 
 def _unfold(pg, value: str) -> None:
@@ -52,7 +52,6 @@ def test_short_names_in_the_address_tick_the_full_names(page, base_url):
 
 def test_region_tree_open_at_both_sizes(browser, base_url):
     """The tree unfolded with a city ticked, its counties beside it and （未标明） last: no sideways scroll."""
-    ARTIFACTS.mkdir(exist_ok=True)
     for width, height, name in SIZES:
         with sized_page(browser, width, height) as pg:
             pg.goto(base_url + "/?q=监督&region=" + quote("通辽市"))
@@ -64,4 +63,4 @@ def test_region_tree_open_at_both_sizes(browser, base_url):
             assert pg.locator("ul.tree input[value=扎鲁特旗]").is_visible()      # the ticked city's county, unfolded
             pg.locator("ul.tree input[value=义乌市]").evaluate("b => b.scrollIntoView({block: 'center'})")
             assert pg.evaluate(NO_SIDEWAYS_SCROLL)
-            pg.screenshot(path=str(ARTIFACTS / f"filters-region-tree-{name}.png"))
+            shoot(pg, "filters-region-tree", name, full_page=False)

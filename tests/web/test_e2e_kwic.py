@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, axe_violations, settles, sized_page
+from tests.web.browser import LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, axe_violations, settles, shoot, sized_page
 
 ROWS = "table.kwic tbody tr"
 
@@ -67,7 +67,6 @@ def test_open_a_collocates_lines(page, base_url):
 
 @pytest.mark.parametrize("width,height,name", SIZES)
 def test_screenshots(browser, base_url, width, height, name):
-    ARTIFACTS.mkdir(exist_ok=True)
     with sized_page(browser, width, height, bypass_csp=True) as pg:     # bypass_csp: for axe-core
         for slug, path in (("kwic-tools", "/kwic?q=备案审查&width=20"), ("kwic-sample", "/kwic?q=监督&sample=8&seed=3"),
                            ("collocates", "/collocates?q=监督")):
@@ -85,7 +84,5 @@ def test_screenshots(browser, base_url, width, height, name):
             else:                           # the table's own box scrolls sideways if it must, from the keyboard too
                 box = pg.locator("div.scroll[role=region]")
                 assert box.get_attribute("tabindex") == "0"
-            shot = ARTIFACTS / f"{slug}-{name}.png"
             assert axe_violations(pg) == [], slug         # the distribution open, too
-            pg.screenshot(path=str(shot), full_page=False)
-            assert shot.stat().st_size > 5000
+            shoot(pg, slug, name, full_page=False)

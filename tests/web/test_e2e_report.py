@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, settles, sized_page
+from tests.web.browser import LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, settles, shoot, sized_page
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,6 @@ def test_screenshots_of_the_report_and_the_comparisons(browser, base_url, client
     docs = client.get(f"/api/diff?a={pid}&b={other['passage_id']}").get_json()
     pages = {"report": f"/doc/{marked_doc}?q=备案审查", "diff": f"/diff?a={pid}&b={other['passage_id']}",
              "diff-pick": f"/diff?a={pid}", "diff-reports": f"/diff?a_doc={docs['a']['doc_id']}&b_doc={docs['b']['doc_id']}"}
-    ARTIFACTS.mkdir(exist_ok=True)
     with sized_page(browser, width, height) as pg:
         for slug, path in pages.items():
             pg.goto(base_url + path)
@@ -150,4 +149,4 @@ def test_screenshots_of_the_report_and_the_comparisons(browser, base_url, client
                 assert settles(pg, "document.querySelectorAll('mark.current').length === 1")
             assert pg.evaluate(NO_SIDEWAYS_SCROLL), slug
             assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
-            pg.screenshot(path=str(ARTIFACTS / f"{slug}-{name}.png"))
+            shoot(pg, slug, name, full_page=False)

@@ -7,7 +7,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from search_app.web import create_app
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, axe_violations, settles, sized_page
+from tests.web.browser import SIZES, axe_violations, look, shoot, sized_page
 from tests.web.test_saved import A, check_atom
 
 
@@ -69,20 +69,14 @@ def test_the_feed_link_of_the_results_page_is_this_search(page, base_url):
 
 @pytest.mark.parametrize("width,height,name", SIZES)
 def test_screenshots(browser, base_url, width, height, name):
-    ARTIFACTS.mkdir(exist_ok=True)
     with sized_page(browser, width, height, bypass_csp=True) as pg:     # bypass_csp: for axe-core
         pg.goto(base_url + "/?q=监督&level=county")
         pg.fill("#save-name", f"监督（县级，{name}）")
         with pg.expect_navigation():
             pg.click("form.save-search button")
         for slug, path in (("saved", "/saved"), ("saved-form", "/?q=备案审查&level=county")):
-            pg.goto(base_url + path)
-            pg.evaluate("document.fonts.ready.then(() => true)")
+            look(pg, base_url + path, slug)
             if slug == "saved-form":
                 pg.locator("form.save-search").scroll_into_view_if_needed()
-            assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
-            assert settles(pg, NO_SIDEWAYS_SCROLL), (slug, pg.evaluate("document.documentElement.scrollWidth"))
             assert axe_violations(pg) == [], slug
-            shot = ARTIFACTS / f"{slug}-{name}.png"
-            pg.screenshot(path=str(shot), full_page=False)
-            assert shot.stat().st_size > 5000
+            shoot(pg, slug, name, full_page=False)

@@ -5,25 +5,26 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, settles, sized_page
+from tests.web.browser import SIZES, look, settles, shoot, sized_page
 
 
-def focus_by_tab(page, element_id: str, limit: int = 40) -> None:
-    """Tab (as a keyboard user does) until ``element_id`` has the focus."""
+def press_until(page, key: str, js: str, wanted: str, limit: int) -> None:
+    """Press ``key`` (as a keyboard user does) until ``js`` evaluates to ``wanted``."""
     for _ in range(limit):
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+        if page.evaluate(js) == wanted:
             return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"#{element_id} never took the focus from the keyboard")
+        page.keyboard.press(key)
+    raise AssertionError(f"{js} never became {wanted!r} by {key}")
 
 
-def choose(page, value: str, limit: int = 60) -> None:
+def focus_by_tab(page, element_id: str) -> None:
+    """Tab until ``element_id`` has the focus."""
+    press_until(page, "Tab", "document.activeElement && document.activeElement.id", element_id, 40)
+
+
+def choose(page, value: str) -> None:
     """Choose ``value`` in the focused select with the arrow keys."""
-    for _ in range(limit):
-        if page.evaluate("document.activeElement.value") == value:
-            return
-        page.keyboard.press("ArrowDown")
-    raise AssertionError(f"{value} is not among the choices")
+    press_until(page, "ArrowDown", "document.activeElement.value", value, 60)
 
 
 def test_type_a_slip_and_take_the_suggestion(page, base_url):
@@ -93,13 +94,10 @@ def test_fill_the_advanced_form_from_the_keyboard(page, base_url):
 
 @pytest.mark.parametrize("width,height,name", SIZES)
 def test_screenshots_of_the_suggestion_and_the_advanced_form(browser, base_url, width, height, name):
-    ARTIFACTS.mkdir(exist_ok=True)
     with sized_page(browser, width, height) as pg:
         for slug, path in (("search-tools-typo", "/?q=执法检察&within=监督"),
                            ("search-tools-advanced", "/advanced?q=备案审查+-询问&province=浙江省")):
-            pg.goto(base_url + path)
+            look(pg, base_url + path, slug)
             shown = ".did-you-mean a" if slug == "search-tools-typo" else "form.advanced"
             assert pg.locator(shown).is_visible(), slug                     # what the screenshot is meant to show
-            assert pg.evaluate(NO_SIDEWAYS_SCROLL), f"{slug} scrolls sideways at {width}px"
-            assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
-            pg.screenshot(path=str(ARTIFACTS / f"{slug}-{name}.png"), full_page=False)
+            shoot(pg, slug, name, full_page=False)

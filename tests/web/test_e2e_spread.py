@@ -5,14 +5,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from tests.web.browser import (
-    SIZES,
-    assert_map_fits,
-    look,
-    settles,
-    shoot,
-    sized_page,
-)
+from tests.web.browser import SIZES, assert_map_fits, look, settles, shoot, sized_page
 
 PHRASE = "全过程人民民主"
 SPREAD = f'/spread?q="{PHRASE}"'

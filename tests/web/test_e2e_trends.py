@@ -5,14 +5,7 @@ from urllib.parse import parse_qsl, urlparse
 
 import pytest
 
-from tests.web.browser import (
-    SIZES,
-    assert_map_fits,
-    look,
-    settles,
-    shoot,
-    sized_page,
-)
+from tests.web.browser import SIZES, assert_map_fits, look, settles, shoot, sized_page
 
 TRENDS = "/trends?q=监督"
 COMPARE = "/compare?q=监督&province=内蒙古自治区&province=浙江省&province=四川省"

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.browser import ARTIFACTS, LOW_CONTRAST_JS, NO_SIDEWAYS_SCROLL, SIZES, settles, sized_page
+from tests.web.browser import SIZES, look, settles, shoot, sized_page
 from tests.web.conftest import serving
 
 
@@ -66,10 +66,7 @@ def test_screenshots_of_the_comparison_and_the_report(browser, base_url, yoy_ids
     pages = {"yoy-report": f"/doc/{newer}", "yoy-diff": f"/diff?a_doc={older}&b_doc={newer}",
              "yoy-diff-figures": f"/diff?a_doc={older}&b_doc={newer}#numbers-heading",
              "yoy-diff-rows": f"/diff?a_doc={older}&b_doc={newer}#row-7"}
-    ARTIFACTS.mkdir(exist_ok=True)
     with sized_page(browser, width, height) as pg:
         for slug, path in pages.items():
-            pg.goto(base_url + path)
-            assert pg.evaluate(NO_SIDEWAYS_SCROLL), slug
-            assert pg.evaluate(LOW_CONTRAST_JS) == [], slug
-            pg.screenshot(path=str(ARTIFACTS / f"{slug}-{name}.png"))
+            look(pg, base_url + path, slug)
+            shoot(pg, slug, name, full_page=False)
